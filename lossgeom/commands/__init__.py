@@ -1,0 +1,1 @@
+"""Subcommands of the ``lossgeom`` command line, one module each (see :func:`lossgeom.cli.command_modules`)."""

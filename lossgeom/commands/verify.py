@@ -1,0 +1,81 @@
+"""``lossgeom verify``: run the claims catalog."""
+
+import json
+import sys
+
+from lossgeom.cli import add_format, positive_int, write_output
+
+ORDER = 10
+
+
+def add(sub):
+    p = sub.add_parser("verify", help="run the claims catalog",
+                       description="Verify the claims catalog (all claims, or the given ids). "
+                                   "Exit 0 when every outcome matches its claim's expectation, 1 otherwise.")
+    p.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claim ids (default: all)")
+    p.add_argument("--list", action="store_true", help="list the claims and exit")
+    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
+                   help="decimal digits for numeric checks (default 50)")
+    p.add_argument("--seed", type=positive_int("--seed", 0), default=0, help="random seed (default 0)")
+    add_format(p)
+    p.add_argument("--out", help="write the result to this file instead of stdout")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=_cmd_verify)
+
+
+def _cmd_verify(args):
+    from lossgeom.proofs import get_claim, list_claims, verify_claims
+
+    if args.list:
+        claims = [get_claim(i) for i in args.claims] if args.claims else list_claims()
+        if args.format == "json":
+            text = json.dumps({"claims": [{"id": c.id, "source": c.source, "method": c.method, "expect": c.expect,
+                                           "title": c.title, "statement": c.statement} for c in claims]}, indent=2)
+        else:
+            width = max(len(c.id) for c in claims)
+            text = "\n".join("%-*s  %-12s %-6s %s" % (width, c.id, c.method, c.expect, c.title) for c in claims)
+        write_output(text, args.out)
+        return 0
+    for cid in args.claims:
+        get_claim(cid)  # unknown ids: one clear error before any work
+
+    def progress(i, n, claim, report):
+        if args.quiet:
+            return
+        if report is None:
+            sys.stderr.write("[%d/%d] %s ... " % (i, n, claim.id))
+        else:
+            mark = "ok" if report.matches else "MISMATCH"
+            sys.stderr.write("%s (%.1f s) %s\n" % (report.outcome, report.seconds, mark))
+        sys.stderr.flush()
+
+    reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed, progress=progress)
+    write_output(render_reports(reports, args.format, args.dps, args.seed), args.out)
+    return 0 if all(r.matches for r in reports) else 1
+
+
+def render_reports(reports, fmt, dps, seed):
+    """Render verify results as text, json, latex or markdown."""
+    ok = sum(r.matches for r in reports)
+    if fmt == "json":
+        return json.dumps({"dps": dps, "seed": seed, "matched": ok, "total": len(reports),
+                           "claims": [r.to_dict() for r in reports]}, indent=2)
+    if fmt == "markdown":
+        head = ["| claim | source | outcome | expect | method | seconds |", "|---|---|---|---|---|---|"]
+        rows = ["| `%s` | %s | **%s** | %s | %s | %.2f |" % (r.claim, r.source, r.outcome, r.expect, r.method,
+                                                           r.seconds) for r in reports]
+        return "\n".join(head + rows + ["", "%d of %d claims match their expectation (dps=%d, seed=%d)."
+                                        % (ok, len(reports), dps, seed), ""] + [r.to_markdown() for r in reports])
+    if fmt == "latex":
+        from lossgeom.latex_text import escape
+        rows = [r"\texttt{%s} & %s & %s & %s & %.2f \\" % (escape(r.claim), escape(r.outcome), escape(r.expect),
+                                                            escape(r.method), r.seconds) for r in reports]
+        return "\n".join([r"\begin{tabular}{lllp{6cm}r}", r"claim & outcome & expect & method & s \\ \hline"]
+                         + rows + [r"\end{tabular}", ""] + [r.to_latex() for r in reports])
+    wid = max([len(r.claim) for r in reports] + [5])
+    lines = ["%-*s  %-12s %-6s %8s  %s" % (wid, "claim", "outcome", "expect", "seconds", "method")]
+    for r in reports:
+        lines.append("%-*s  %-12s %-6s %8.2f  %s%s" % (wid, r.claim, r.outcome, r.expect, r.seconds, r.method,
+                                                      "" if r.matches else "   <-- MISMATCH"))
+    lines.append("%d of %d claims match their expectation (dps=%d, seed=%d)." % (ok, len(reports), dps, seed))
+    return "\n".join(lines)

@@ -1,0 +1,88 @@
+"""Exceptions raised by lossgeom.
+
+Every error is a :class:`LossgeomError` and also the matching builtin type, so
+``except ValueError`` keeps working for callers who do not know lossgeom.
+Messages name the field, the bad value and what was expected.
+"""
+
+__all__ = [
+    "LossgeomError",
+    "NetSpecError",
+    "UnknownActivationError",
+    "UnknownLossError",
+    "DataError",
+    "NetFileError",
+    "NonDifferentiableError",
+    "SizeLimitError",
+    "UnknownClaimError",
+]
+
+
+class LossgeomError(Exception):
+    """Base class of every error lossgeom raises on purpose."""
+
+
+class NetSpecError(LossgeomError, ValueError):
+    """A :class:`~lossgeom.Net` specification is invalid.
+
+    Parameters
+    ----------
+    problems : list of str
+        Every problem found; all are reported at once.
+
+    Examples
+    --------
+    >>> err = NetSpecError(["widths: expected at least 2 entries, got (3,)"])
+    >>> err.problems
+    ['widths: expected at least 2 entries, got (3,)']
+    """
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [problems]
+        self.problems = list(problems)
+        if len(self.problems) == 1:
+            msg = "invalid net: " + self.problems[0]
+        else:
+            msg = "invalid net (%d problems): %s" % (len(self.problems), "; ".join(self.problems))
+        super().__init__(msg)
+
+
+class UnknownActivationError(NetSpecError):
+    """An activation name is not in the registry; the message lists the valid names."""
+
+
+class UnknownLossError(NetSpecError):
+    """A loss name is not in the registry; the message lists the valid names."""
+
+
+class DataError(LossgeomError, ValueError):
+    """A number, weight matrix, input or target is malformed."""
+
+
+class NetFileError(DataError):
+    """A JSON net file cannot be read; the message names the file and the field."""
+
+
+class NonDifferentiableError(LossgeomError, ArithmeticError):
+    """A pre-activation sits exactly at a kink of its activation.
+
+    Parameters
+    ----------
+    message : str
+        What was asked for and where.
+    kinks : list of str
+        The units at kinks, e.g. ``["h1[2]"]``.
+    """
+
+    def __init__(self, message, kinks=()):
+        self.kinks = list(kinks)
+        super().__init__(message)
+
+
+class SizeLimitError(LossgeomError, ValueError):
+    """A symbolic request is too large to finish in reasonable time; the message gives size and limit."""
+
+
+class UnknownClaimError(LossgeomError, LookupError):
+    """A claim id is not in the catalog."""

@@ -1,0 +1,1 @@
+"""lossgeom.symbolic: exact SymPy derivations."""

@@ -1,0 +1,37 @@
+"""Run the doctests of every module of the installed package (public functions carry runnable examples)."""
+
+import doctest
+import importlib
+import pkgutil
+
+import mpmath
+import pytest
+
+import lossgeom
+
+
+def _modules():
+    names = ["lossgeom"]
+    for info in pkgutil.walk_packages(lossgeom.__path__, "lossgeom."):
+        names.append(info.name)
+    for sub in ("symbolic", "numeric", "proofs"):
+        pkg = importlib.import_module("lossgeom." + sub)
+        names.append(pkg.__name__)
+        names += [info.name for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
+    return sorted(set(names))
+
+
+MODULES = _modules()
+
+
+def test_every_subpackage_is_found():
+    for sub in ("lossgeom.symbolic", "lossgeom.numeric", "lossgeom.proofs", "lossgeom.commands"):
+        assert sub in MODULES
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_doctests(name):
+    module = importlib.import_module(name)
+    mpmath.mp.dps = 15
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
+    assert result.failed == 0, "%d doctest(s) failed in %s" % (result.failed, name)
