@@ -1,0 +1,811 @@
+"""Path-sum expansion of a feedforward net (Choromanska et al. 2015; Kawaguchi 2016).
+
+A net without biases and with a piecewise-linear activation through the origin
+(identity, ReLU, leaky ReLU, two-piece linear, abs) computes, for output unit j,
+
+    y_j = q * sum_p x_{i_0(p)} Z_p prod_{k=1}^{L} W_k[i_k(p), i_{k-1}(p)],
+
+a sum over the input-to-output paths p = (i_0, i_1, ..., i_{L-1}, i_L = j) of the input
+entry at the path's start times the weights along it, gated by Z_p.  Within a fixed
+activation pattern the gate of a path is the product of the slopes of the units it passes
+(1/0 for ReLU: the path is active or not).  The Kawaguchi notes (eqs. 5-7) and Choromanska
+et al. (Sec. 3) model the Z_p as independent Bernoulli(rho) variables; then with q = 1/rho
+the expected output is the deep linear net W_L ... W_1 x.
+
+Paths and names (deterministic, so LaTeX and tests are stable):
+
+- nodes are ``(layer, unit)`` with layer 0 the inputs and units 1-based, as in ``W{l}[{i},{j}]``;
+- with ``bias=True`` every layer k = 0..L-1 also has a bias node ``(k, 0)`` (the constant 1)
+  feeding layer k+1 through the edges ``b{k+1}[{i}]``; a bias path starts there, so the
+  identity also holds for nets with biases (the expectation of eq. 7 is for nets without);
+- the gate of the input path x[j] -> h1[i1] -> ... -> hL[iL] is ``Z[j,i1,...,iL]`` and that of
+  the bias path b{k}[ik] -> ... -> hL[iL] is ``Z[b{k};ik,...,iL]``.
+
+Everything is exact (SymPy Rationals and symbols).  This module does not import
+:mod:`lossgeom.numeric`; the activation pattern at a given input is read from the graph
+(:func:`lossgeom.numeric.graph.activation_pattern`) and passed in as a mapping
+``{(l, i): piece_index}``, the convention of :func:`~lossgeom.symbolic.forward.forward_trace`.
+"""
+
+import itertools
+from dataclasses import dataclass
+from functools import cached_property
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from lossgeom.activations import X
+from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.report import Report
+from lossgeom.symbolic.forward import forward_trace, input_symbols, resolve_inputs, symbol, weight_symbols
+
+__all__ = ["PathTerm", "PathSum", "SpinGlassForm", "paths_per_output", "iter_net_paths", "gate_symbol", "collapsed_latex",
+           "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output", "prove_path_sum_identity",
+           "prove_bernoulli_expectation", "spin_glass_form", "prove_spin_glass_reduction", "MAX_PATHS"]
+
+#: Largest number of paths :func:`expand_path_sum` expands unless told otherwise.
+MAX_PATHS = 20000
+
+RHO = sp.Symbol("rho", positive=True)
+Q = sp.Symbol("q", positive=True)
+
+
+# -- counting and enumerating paths of the layered graph --------------------------------------
+def paths_per_output(net):
+    """Number of input-to-output paths ending at each output unit (bias paths included).
+
+    Parameters
+    ----------
+    net : Net
+
+    Returns
+    -------
+    int
+        Psi = d_0 d_1 ... d_{L-1} without biases.
+
+    Notes
+    -----
+    Let c_l be the number of paths ending at a unit of layer l.  Every unit of layer l is fed by
+    all d_{l-1} units of layer l-1 and, with biases, by one bias node, so c_0 = 1 and
+    c_l = d_{l-1} c_{l-1} + [bias]; without biases c_L = prod_{k=0}^{L-1} d_k (MATH.md Sec. 3).
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> paths_per_output(Net(widths=(3, 4, 2, 1), activation="relu"))
+    24
+    >>> paths_per_output(Net(widths=(3, 4, 2, 1), activation="relu", bias=True))
+    35
+    """
+    c = 1
+    for d in net.widths[:-1]:
+        c = d * c + (1 if net.bias else 0)
+    return c
+
+
+def iter_net_paths(net, output):
+    """Lazily enumerate the paths ending at one output unit, as tuples of nodes ``(layer, unit)``.
+
+    Input paths come first in lexicographic order of (i_0, i_1, ..., i_{L-1}); with biases the
+    bias paths follow, by starting layer.
+
+    Parameters
+    ----------
+    net : Net
+    output : int
+        The output unit, 1-based.
+
+    Yields
+    ------
+    tuple of (int, int)
+
+    Raises
+    ------
+    NetSpecError
+        If ``output`` is not an output unit.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> list(iter_net_paths(Net(widths=(2, 2, 1)), 1))[:2]
+    [((0, 1), (1, 1), (2, 1)), ((0, 1), (1, 2), (2, 1))]
+    >>> list(iter_net_paths(Net(widths=(1, 1), bias=True), 1))
+    [((0, 1), (1, 1)), ((0, 0), (1, 1))]
+    """
+    _check_output(net, output)
+    L, widths = net.depth, net.widths
+    for idx in itertools.product(*(range(1, d + 1) for d in widths[:-1])):
+        yield tuple(enumerate(idx)) + ((L, output),)
+    if net.bias:
+        for k in range(L):
+            for idx in itertools.product(*(range(1, d + 1) for d in widths[k + 1:-1])):
+                yield ((k, 0),) + tuple((k + 1 + m, i) for m, i in enumerate(idx)) + ((L, output),)
+
+
+def _check_output(net, output):
+    if isinstance(output, bool) or not isinstance(output, int) or not 1 <= output <= net.widths[-1]:
+        raise NetSpecError("output: expected an output unit from 1 to %d, got %r" % (net.widths[-1], output))
+
+
+def gate_symbol(path):
+    """The indicator symbol Z of a path (deterministic name).
+
+    Examples
+    --------
+    >>> gate_symbol(((0, 2), (1, 3), (2, 1)))
+    Z[2,3,1]
+    >>> gate_symbol(((1, 0), (2, 3), (3, 1)))
+    Z[b2;3,1]
+    """
+    (k, first) = path[0]
+    units = ",".join(str(u) for _, u in path[1:])
+    if first == 0:
+        return symbol("Z[b%d;%s]" % (k + 1, units))
+    return symbol("Z[%d,%s]" % (first, units))
+
+
+# -- activation patterns --------------------------------------------------------------------
+def _layer_activation(net, l):
+    return net.output_activation if l == net.depth else net.activation
+
+
+def require_path_activation(net):
+    """Refuse nets whose output is not exactly a gated path sum.
+
+    Parameters
+    ----------
+    net : Net
+
+    Raises
+    ------
+    NetSpecError
+        Naming ``activation`` or ``output_activation`` when it is not piecewise linear through
+        the origin (identity, relu, leaky_relu, two_piece, abs).
+
+    Notes
+    -----
+    The path sum needs f(h) = s h on each piece (no intercept), so that a unit passes its
+    slope times its pre-activation on.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> require_path_activation(Net(widths=(1, 1), activation="relu"))
+    >>> require_path_activation(Net(widths=(1, 1, 1), activation="tanh"))
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net: activation: the path sum is exact only for piecewise-linear activations through the origin (identity, relu, leaky_relu, two_piece, abs), got tanh
+    """
+    problems = []
+    for field, act in (("activation", net.activation), ("output_activation", net.output_activation)):
+        if act.generic or not act.piecewise_linear:
+            problems.append("%s: the path sum is exact only for piecewise-linear activations through the origin "
+                            "(identity, relu, leaky_relu, two_piece, abs), got %s" % (field, act.label))
+        elif any(p.expr.subs(X, 0) != 0 for p in act.pieces):
+            problems.append("%s: every linear piece must pass through the origin, got %s" % (field, act.label))
+    if problems:
+        raise NetSpecError(problems)
+
+
+def unit_slopes(net, pattern=None):
+    """The exact slope of every unit's activation within an activation pattern.
+
+    Parameters
+    ----------
+    net : Net
+        Piecewise-linear activation through the origin.
+    pattern : mapping or None
+        ``{(l, i): piece_index}``; an object with a ``piece_map`` attribute (such as
+        :class:`lossgeom.numeric.graph.ActivationPattern`) is accepted too.  Units whose
+        activation has one piece (identity) need no entry.
+
+    Returns
+    -------
+    dict
+        ``{(l, i): slope}`` for l = 1..L.
+
+    Raises
+    ------
+    NetSpecError
+        For a non-piecewise-linear activation, or a unit missing from the pattern or with a bad
+        piece index (the field is ``pattern``).
+
+    Notes
+    -----
+    On piece k, f(h) = s_k h, so the unit passes s_k times its pre-activation to the next layer.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> net = Net(widths=(1, 2, 1), activation={"name": "leaky_relu", "slope": "1/10"})
+    >>> unit_slopes(net, {(1, 1): 0, (1, 2): 1})
+    {(1, 1): 1/10, (1, 2): 1, (2, 1): 1}
+    """
+    require_path_activation(net)
+    pattern = _pattern_map(pattern)
+    slopes, missing = {}, []
+    for l in range(1, net.depth + 1):
+        act = _layer_activation(net, l)
+        for i in range(1, net.widths[l] + 1):
+            k = pattern.get((l, i))
+            if k is None:
+                if len(act.pieces) == 1:
+                    k = 0
+                else:
+                    missing.append("h%d[%d]" % (l, i))
+                    continue
+            if not isinstance(k, int) or not 0 <= k < len(act.pieces):
+                raise NetSpecError("pattern: unit (%d, %d) has piece %r; expected 0 to %d for %s"
+                                   % (l, i, k, len(act.pieces) - 1, act.label))
+            slopes[(l, i)] = sp.diff(act.pieces[k].expr, X)
+    if missing:
+        raise NetSpecError("pattern: no activation piece given for unit(s) %s of %s (a unit at a kink has none; "
+                           "choose a side explicitly)" % (", ".join(missing), net.activation.label))
+    return slopes
+
+
+def _pattern_map(pattern):
+    if pattern is None:
+        return {}
+    if hasattr(pattern, "piece_map"):
+        pattern = pattern.piece_map
+    try:
+        return dict(pattern)
+    except (TypeError, ValueError):
+        raise NetSpecError("pattern: expected a mapping {(layer, unit): piece index}, got %r" % (pattern,)) from None
+
+
+# -- the path sum -----------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PathTerm:
+    """One path of the expansion: ``start * gate * prod(weights)``.
+
+    Attributes
+    ----------
+    output : int
+        The output unit (1-based) the path ends at.
+    path : tuple of (int, int)
+        Its nodes ``(layer, unit)``, from the input (or bias node ``(k, 0)``) to the output.
+    start : Expr
+        The input entry x[i_0] (a symbol or exact number), or 1 for a bias path.
+    weights : tuple of Expr
+        The weights along the path, layer by layer (the bias entry first on a bias path).
+    gate : Symbol
+        The path's indicator Z.
+    """
+
+    output: int
+    path: tuple
+    start: sp.Expr
+    weights: tuple
+    gate: sp.Symbol
+
+    @property
+    def monomial(self):
+        """start * prod(weights), without the gate."""
+        return sp.Mul(self.start, *self.weights)
+
+    @property
+    def term(self):
+        """start * gate * prod(weights)."""
+        return self.gate * self.monomial
+
+
+@dataclass(frozen=True)
+class PathSum:
+    """The outputs of a net written as sums over paths, with a gate symbol per path.
+
+    Build it with :func:`expand_path_sum`.  Read-only; every derived expression is exact.
+
+    Attributes
+    ----------
+    net : Net
+    weights, biases : tuple of ImmutableMatrix
+        What the expansion was built from (symbols where no values were given).
+    x : ImmutableMatrix
+        The input column (symbols or exact numbers).
+    terms : tuple of PathTerm
+        All paths of all outputs, output by output.
+    q : Expr
+        The normalisation in front of the sum (Choromanska's q; 1 by default).
+    """
+
+    net: object
+    weights: tuple
+    biases: tuple
+    x: sp.ImmutableMatrix
+    terms: tuple
+    q: sp.Expr = sp.Integer(1)
+
+    @property
+    def n_paths(self):
+        """Total number of paths (all outputs)."""
+        return len(self.terms)
+
+    @property
+    def gates(self):
+        """The gate symbols Z, in the order of :attr:`terms`."""
+        return tuple(t.gate for t in self.terms)
+
+    def output_terms(self, j):
+        """The terms of output unit j (1-based)."""
+        _check_output(self.net, j)
+        return tuple(t for t in self.terms if t.output == j)
+
+    @cached_property
+    def outputs(self):
+        """The column of path sums: y_j = q sum_p start_p Z_p prod_k w_p^(k)."""
+        cols = [self.q * sp.Add(*[t.term for t in self.output_terms(j)]) for j in range(1, self.net.widths[-1] + 1)]
+        return sp.ImmutableMatrix(cols)
+
+    def substitute_gates(self, values):
+        """The outputs with each gate Z_p replaced by ``values[Z_p]`` (a dict) or by ``values(term)``."""
+        get = values if callable(values) else (lambda t: values[t.gate])
+        cols = [self.q * sp.Add(*[get(t) * t.monomial for t in self.output_terms(j)])
+                for j in range(1, self.net.widths[-1] + 1)]
+        return sp.ImmutableMatrix(cols)
+
+    def gated(self, pattern=None):
+        """The outputs within a fixed activation pattern: Z_p = the product of the slopes on path p.
+
+        Parameters
+        ----------
+        pattern : mapping or ActivationPattern, optional
+            See :func:`unit_slopes`; may be omitted for linear (identity) nets.
+
+        Notes
+        -----
+        Z_p = prod_{(l, i) on p, l >= 1} s_{l,i}; for ReLU s is 1 (active) or 0 (inactive).
+        """
+        slopes = unit_slopes(self.net, pattern)
+        return self.substitute_gates(lambda t: sp.Mul(*[slopes[n] for n in t.path if n[0] >= 1 and n[1] >= 1]))
+
+    def expectation(self, rho=RHO):
+        """E_Z[outputs] for independent Bernoulli(rho) gates: each Z_p replaced by rho.
+
+        Notes
+        -----
+        Each output is linear in each Z_p and each gate occurs in one term, so by linearity
+        E[q sum_p c_p Z_p] = q rho sum_p c_p (the Kawaguchi notes, eq. 7).
+        """
+        return self.substitute_gates(lambda t: rho)
+
+    # -- printing -----------------------------------------------------------------------------
+    def latex(self, max_terms=12):
+        """LaTeX of the expansion, in full up to ``max_terms`` paths, else with sum notation.
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> print(expand_path_sum(Net(widths=(2, 1), activation="relu")).latex())
+        \\hat{y}_{1} = x_{1} Z_{1,1} W^{(1)}_{1,1} + x_{2} Z_{2,1} W^{(1)}_{1,2}
+        """
+        if self.n_paths <= max_terms:
+            names = _latex_names(self.outputs.free_symbols | set(self.gates))
+            printer = LatexPrinter({"order": "none", "symbol_names": names})
+            rows = []
+            for j in range(1, self.net.widths[-1] + 1):
+                # unevaluated, so each term reads input, gate, weights in path order
+                body = sp.Add(*[sp.Mul(*([] if t.start == 1 else [t.start]), t.gate, *t.weights, evaluate=False)
+                                for t in self.output_terms(j)], evaluate=False)
+                text = printer.doprint(body)
+                if self.q != 1:
+                    text = r"%s \left(%s\right)" % (printer.doprint(self.q), text)
+                rows.append(r"\hat{y}_{%d} = %s" % (j, text))
+            return rows[0] if len(rows) == 1 else r"\begin{aligned}" + r" \\ ".join(
+                r.replace(" = ", " &= ", 1) for r in rows) + r"\end{aligned}"
+        return collapsed_latex(self.net, q=self.q)
+
+    def _repr_latex_(self):
+        return r"$\displaystyle %s$" % self.latex()
+
+    def __str__(self):
+        return "PathSum(%s: %d paths)" % (self.net, self.n_paths)
+
+
+def _latex_names(symbols):
+    import re
+    names = {}
+    for s in symbols:
+        if not isinstance(s, sp.Symbol):
+            continue
+        n = s.name
+        m = re.fullmatch(r"([Wb])(\d+)\[([\d,]+)\]", n)
+        if m:
+            names[s] = r"%s^{(%s)}_{%s}" % (m.group(1), m.group(2), m.group(3))
+        elif re.fullmatch(r"[xy]\[\d+\]", n):
+            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
+        elif n.startswith("Z["):
+            names[s] = r"Z_{%s}" % n[2:-1].replace("b", "b^{(", 1).replace(";", ")};", 1) if ";" in n \
+                else r"Z_{%s}" % n[2:-1]
+        elif n.startswith("w[") or n.startswith("X["):
+            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
+    return names
+
+
+def collapsed_latex(net, q=sp.Integer(1)):
+    """The path sum of output j in sum notation over path indices (any size; nothing expanded).
+
+    Built with SymPy ``Sum`` and ``IndexedBase`` objects and printed by SymPy's LaTeX printer.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> print(collapsed_latex(Net(widths=(3, 4, 1), activation="relu")))
+    \\hat{y}_{1} = \\sum_{\\substack{1 \\leq i_{0} \\leq 3\\\\1 \\leq i_{1} \\leq 4}} {x}_{i_{0}} {Z}_{i_{0},i_{1},1} {W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{1,i_{1}}
+    """
+    L, widths = net.depth, net.widths
+    single = widths[-1] == 1
+    j = sp.Integer(1) if single else sp.Symbol("j", integer=True, positive=True)
+    idx = [sp.Symbol("i_%d" % k, integer=True, positive=True) for k in range(L)] + [j]
+    Z, x = sp.IndexedBase("Z"), sp.IndexedBase("x")
+    W = [sp.IndexedBase("W^{(%d)}" % l) for l in range(1, L + 1)]
+
+    def weights(first):
+        return [W[l - 1][idx[l], idx[l - 1]] for l in range(first, L + 1)]
+
+    # unevaluated products keep the reading order: input, gate, weights
+    parts = [sp.Sum(sp.Mul(x[idx[0]], Z[tuple(idx)], *weights(1), evaluate=False),
+                    *[(idx[k], 1, widths[k]) for k in range(L)])]
+    if net.bias:
+        for k in range(1, L + 1):
+            b, Zb = sp.IndexedBase("b^{(%d)}" % k), sp.IndexedBase("Z^{(b%d)}" % k)
+            body = sp.Mul(b[idx[k]], Zb[tuple(idx[k:])], *weights(k + 1), evaluate=False)
+            lim = [(idx[m], 1, widths[m]) for m in range(k, L)]
+            parts.append(sp.Sum(body, *lim) if lim else body)
+    printer = LatexPrinter({"order": "none"})
+    text = " + ".join(printer.doprint(p) for p in parts)
+    if q != 1:
+        text = r"%s \left(%s\right)" % (printer.doprint(q), text)
+    if single:
+        return r"\hat{y}_{1} = %s" % text
+    return r"\hat{y}_{j} = %s, \quad j = 1, \dots, %d" % (text, widths[-1])
+
+
+def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_PATHS):
+    """Write every output of ``net`` as an explicit sum over its input-to-output paths.
+
+    Parameters
+    ----------
+    net : Net
+        Piecewise-linear activation through the origin (identity, relu, leaky_relu,
+        two_piece, abs); biases allowed (as paths from bias nodes).
+    weights, biases, x : optional
+        Exact values (numbers are read exactly); symbols ``W{l}[i,j]``, ``b{l}[i]``, ``x[j]``
+        where omitted.
+    q : Rational or Expr, default 1
+        Normalisation in front of the sum.
+    max_paths : int
+        Refuse larger expansions up front.
+
+    Returns
+    -------
+    PathSum
+
+    Raises
+    ------
+    NetSpecError
+        For an activation the path sum does not represent exactly.
+    SizeLimitError
+        When the net has more than ``max_paths`` paths (the message gives both numbers).
+    DataError
+        For weights or an input of the wrong shape.
+
+    Notes
+    -----
+    y_j = q sum_{p: i_L(p) = j} x_{i_0(p)} Z_p prod_{k=1}^{L} W_k[i_k(p), i_{k-1}(p)]
+    (the Kawaguchi notes, eq. 5; Choromanska et al., Sec. 3).
+
+    References
+    ----------
+    Choromanska et al., AISTATS 2015, Sec. 3; Kawaguchi, NIPS 2016, Sec. 3.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> ps = expand_path_sum(Net(widths=(2, 2, 1), activation="relu"))
+    >>> ps.n_paths
+    4
+    >>> ps.outputs[0]
+    W1[1,1]*W2[1,1]*Z[1,1,1]*x[1] + W1[1,2]*W2[1,1]*Z[2,1,1]*x[2] + W1[2,1]*W2[1,2]*Z[1,2,1]*x[1] + W1[2,2]*W2[1,2]*Z[2,2,1]*x[2]
+    """
+    require_path_activation(net)
+    return _expand(net, weights, biases, x, q, max_paths)
+
+
+def _expand(net, weights, biases, x, q, max_paths):
+    n = paths_per_output(net) * net.widths[-1]
+    if n > max_paths:
+        raise SizeLimitError("path sum: the net %s has %d paths; the expansion is limited to max_paths=%d "
+                             "(use collapsed_latex for the sum notation, or count_paths to count)"
+                             % (net, n, max_paths))
+    W, b, xs, _ = resolve_inputs(net, weights, biases, x, None)
+    if not (isinstance(q, sp.Expr) and not q.is_number):
+        from lossgeom.data import parse_number
+        q = parse_number(q, "q")
+    terms = []
+    for j in range(1, net.widths[-1] + 1):
+        for path in iter_net_paths(net, j):
+            (k0, u0) = path[0]
+            if u0 == 0:
+                start, ws = sp.Integer(1), [b[k0][path[1][1] - 1]]
+            else:
+                start, ws = xs[u0 - 1], []
+            for (la, ua), (lb, ub) in zip(path[:-1], path[1:]):
+                if ua != 0:
+                    ws.append(W[lb - 1][ub - 1, ua - 1])
+            terms.append(PathTerm(j, path, start, tuple(ws), gate_symbol(path)))
+    return PathSum(net, W, b, xs, tuple(terms), q)
+
+
+# -- identities -----------------------------------------------------------------------------------
+def prove_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None):
+    """Decide exactly that the gated path sum equals the forward pass.
+
+    With no weights and no input given, the identity is checked as a polynomial identity in
+    the symbols ``W``, ``b``, ``x`` (so for every net with this pattern); with values, at them.
+
+    Parameters
+    ----------
+    net : Net
+    pattern : mapping or ActivationPattern, optional
+        The activation pattern (needed unless every activation is the identity).
+    weights, biases, x : optional exact values
+
+    Returns
+    -------
+    Report
+        ``proved`` when every output's difference expands to 0, ``refuted`` with the residual
+        otherwise.
+
+    Notes
+    -----
+    Within the pattern the forward pass applies the linear piece f(h) = s h at every unit, so
+    y = S_L W_L ... S_1 W_1 x with S_l = diag(s_l); expanding the matrix products gives the
+    path sum with Z_p = prod of the slopes on p.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> prove_path_sum_identity(Net(widths=(2, 3, 2), activation="identity")).outcome
+    'proved'
+    >>> net = Net(widths=(2, 2, 1), activation="relu")
+    >>> prove_path_sum_identity(net, {(1, 1): 1, (1, 2): 0}).outcome
+    'proved'
+    """
+    ps = expand_path_sum(net, weights, biases, x)
+    lhs = ps.gated(pattern)
+    given = _pattern_map(pattern)
+    full = {(l, i): given.get((l, i), 0) for l in range(1, net.depth + 1) for i in range(1, net.widths[l] + 1)}
+    rhs = forward_trace(net, ps.weights, ps.biases, ps.x, pattern=full).a[-1]
+    residual = [sp.expand(a - b) for a, b in zip(lhs, rhs)]
+    symbolic = any(not e.is_number for e in rhs)
+    evidence = {"net": str(net), "paths": ps.n_paths, "outputs": net.widths[-1],
+                "kind": "polynomial identity in the weights and input" if symbolic else "exact values"}
+    if all(r == 0 for r in residual):
+        return Report("path sum = forward pass", "proved", "exact expansion of the difference to zero",
+                      evidence=evidence)
+    bad = next(k for k, r in enumerate(residual) if r != 0)
+    return Report("path sum = forward pass", "refuted", "exact expansion of the difference", evidence=evidence,
+                  counterexample={"output": bad + 1, "residual": str(residual[bad])})
+
+
+def expected_output(net, rho=RHO, q=None):
+    """E_Z[q * path sum] for independent Bernoulli(rho) gates, with symbolic weights and input.
+
+    Parameters
+    ----------
+    net : Net
+        Without biases (eq. 7 is stated for nets without biases).
+    rho : Expr
+        Success probability (a positive symbol by default).
+    q : Expr, optional
+        Normalisation; default 1/rho (Kawaguchi's choice).
+
+    Returns
+    -------
+    ImmutableMatrix
+
+    Raises
+    ------
+    NetSpecError
+        For a net with biases (field ``bias``).
+
+    Notes
+    -----
+    E_Z[y_j] = q rho sum_p x_p prod_k w_p^(k) = (W_L ... W_1 x)_j when q = 1/rho (the Kawaguchi
+    notes, eq. 7).  The activation does not enter: the gates replace it.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> expected_output(Net(widths=(1, 1, 1), activation="relu"))
+    Matrix([[W1[1,1]*W2[1,1]*x[1]]])
+    """
+    if net.bias:
+        raise NetSpecError("bias: the Bernoulli expectation (Kawaguchi notes, eq. 7) is stated for nets without "
+                           "biases, got bias = True")
+    q = 1 / rho if q is None else q
+    ps = _expand(net, None, None, None, q, MAX_PATHS)
+    return sp.ImmutableMatrix([sp.expand(e) for e in ps.expectation(rho)])
+
+
+def prove_bernoulli_expectation(net, rho=RHO):
+    """Decide exactly that q E_Z[path sum] = W_L ... W_1 x with q = 1/rho and rho a symbol.
+
+    Returns
+    -------
+    Report
+        ``proved`` when the difference expands to zero.
+
+    Notes
+    -----
+    Independent of the first computation, the right side is the product of the symbolic
+    weight matrices (SymPy matrix multiplication), not a path sum.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> prove_bernoulli_expectation(Net(widths=(2, 2, 2, 1), activation="relu")).outcome
+    'proved'
+    """
+    lhs = expected_output(net, rho)
+    prod = input_symbols(net)
+    for l in range(1, net.depth + 1):
+        prod = weight_symbols(net, l) * prod
+    residual = [sp.expand(a - b) for a, b in zip(lhs, prod)]
+    evidence = {"net": "-".join(map(str, net.widths)), "hidden_layers": net.depth - 1,
+                "paths": paths_per_output(net) * net.widths[-1], "rho": "symbol"}
+    if all(r == 0 for r in residual):
+        return Report("E_Z[q path sum] = W_L...W_1 x", "proved", "exact expansion of the difference to zero "
+                      "(rho symbolic, q = 1/rho)", evidence=evidence)
+    return Report("E_Z[q path sum] = W_L...W_1 x", "refuted", "exact expansion of the difference",
+                  evidence=evidence, counterexample={"residual": str(residual)})
+
+
+# -- the spin-glass form (eq. 6) ---------------------------------------------------------------
+SPIN_GLASS_ASSUMPTIONS = (
+    "A1p/A5u: path gates Z_p independent Bernoulli(rho), independent of the input and the weights",
+    "A2p: inputs Gaussian; A6u: every path has its own independent input X_p (so X_{i_1..i_{H+1}} i.i.d. N(0,1))",
+    "A3p/A4p: Lambda distinct weights, every (H+1)-tuple of them used by exactly one path (Psi = Lambda^(H+1))",
+    "A7p: spherical constraint (1/Lambda) sum_i w_i^2 = 1",
+    "C_1, C_2 (C_2 > 0) are left as symbols; the hinge/absolute-loss reduction to this form is not checked",
+)
+
+
+@dataclass(frozen=True)
+class SpinGlassForm:
+    """The spherical spin-glass form of the loss (the Kawaguchi notes, eq. 6), built for small sizes.
+
+    L(w) = C_1 + C_2 Lambda^{-H/2} sum_{i_1..i_{H+1}=1}^{Lambda} X_{i_1..i_{H+1}} prod_k w_{i_k},
+    subject to (1/Lambda) sum_i w_i^2 = 1.
+
+    Attributes
+    ----------
+    H : int
+        Hidden layers (H + 1 weight layers, so H + 1 spins per term).
+    size : int
+        Lambda, the number of distinct weights.
+    hamiltonian : Expr
+        sum X_{i_1..i_{H+1}} prod_k w_{i_k} (unnormalised).
+    loss : Expr
+    constraint : Equality
+    assumptions : tuple of str
+    """
+
+    H: int
+    size: int
+    hamiltonian: sp.Expr
+    loss: sp.Expr
+    constraint: sp.Equality
+    assumptions: tuple = SPIN_GLASS_ASSUMPTIONS
+
+    @property
+    def normalisation(self):
+        """Lambda^{-H/2}, the form built here (MATH.md marks the exponent RECALLED)."""
+        return sp.Integer(self.size) ** sp.Rational(-self.H, 2)
+
+    @property
+    def weights(self):
+        """The spins w_1 .. w_Lambda."""
+        return tuple(symbol("w[%d]" % i) for i in range(1, self.size + 1))
+
+    def latex(self):
+        """LaTeX of the loss and its constraint."""
+        H, n = self.H, self.size
+        return (r"\mathcal{L}(w) = C_1 + C_2\,\Lambda^{-%s} \sum_{i_1,\dots,i_{%d}=1}^{\Lambda} X_{i_1\cdots i_{%d}}"
+                r" \prod_{k=1}^{%d} w_{i_k}, \quad \frac{1}{\Lambda}\sum_{i=1}^{\Lambda} w_i^2 = 1, \quad \Lambda = %d"
+                % (sp.latex(sp.Rational(H, 2)), H + 1, H + 1, H + 1, n))
+
+    def _repr_latex_(self):
+        return "$%s$" % self.latex()
+
+
+def spin_glass_form(H, size):
+    """Build the spin-glass form of eq. 6 with H + 1 spins per term and Lambda = ``size`` spins.
+
+    Parameters
+    ----------
+    H : int
+        Hidden layers, 1 or more.
+    size : int
+        Lambda >= 1; Lambda^(H+1) terms are built, so both must be small.
+
+    Returns
+    -------
+    SpinGlassForm
+
+    Raises
+    ------
+    SizeLimitError
+        When Lambda^(H+1) exceeds :data:`MAX_PATHS`.
+
+    Examples
+    --------
+    >>> sg = spin_glass_form(1, 2)
+    >>> sg.hamiltonian
+    X[1,1]*w[1]**2 + X[1,2]*w[1]*w[2] + X[2,1]*w[1]*w[2] + X[2,2]*w[2]**2
+    >>> sg.normalisation
+    sqrt(2)/2
+    """
+    for name, v, low in (("H", H, 1), ("size", size, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise NetSpecError("%s: expected an integer >= %d, got %r" % (name, low, v))
+    if size ** (H + 1) > MAX_PATHS:
+        raise SizeLimitError("spin glass: Lambda^(H+1) = %d terms; the limit is %d" % (size ** (H + 1), MAX_PATHS))
+    w = [symbol("w[%d]" % i) for i in range(1, size + 1)]
+    terms = []
+    for idx in itertools.product(range(1, size + 1), repeat=H + 1):
+        terms.append(symbol("X[%s]" % ",".join(map(str, idx))) * sp.Mul(*[w[i - 1] for i in idx]))
+    ham = sp.Add(*terms)
+    C1, C2 = sp.Symbol("C_1", real=True), sp.Symbol("C_2", positive=True)
+    loss = C1 + C2 * sp.Integer(size) ** sp.Rational(-H, 2) * ham
+    constraint = sp.Eq(sp.Add(*[wi**2 for wi in w]) / size, 1)
+    return SpinGlassForm(H, size, ham, loss, constraint)
+
+
+def prove_spin_glass_reduction(H, size):
+    """Decide exactly the two checkable parts of eq. 6 for one small size.
+
+    (i) Weight sharing W_k[i, j] = w_j in a net of widths (Lambda, ..., Lambda, 1) with H + 1
+    weight layers gives Psi = Lambda^{H+1} paths whose weight products are the distinct
+    monomials w_{i_1} ... w_{i_{H+1}}; renaming each path's gated input x_{i_1} Z_p as
+    X_{i_1..i_{H+1}} turns the path sum into the Hamiltonian exactly.
+    (ii) With X i.i.d. N(0, 1) (A2p, A6u), Var[Lambda^{-H/2} H(w)] = Lambda^{-H} sum_i prod_k w_{i_k}^2
+    = Lambda^{-H} (sum_i w_i^2)^{H+1}, which is Lambda on the sphere: the normalisation of the
+    spherical (H+1)-spin glass.  Nothing about C_1, C_2 or the paper's printed exponent is checked.
+
+    Returns
+    -------
+    Report
+
+    Examples
+    --------
+    >>> prove_spin_glass_reduction(1, 2).outcome
+    'proved'
+    """
+    from lossgeom.net import Net
+    sg = spin_glass_form(H, size)
+    w = sg.weights
+    net = Net(widths=(size,) * (H + 1) + (1,), activation="relu")
+    weights = [sp.ImmutableMatrix(net.widths[l], net.widths[l - 1], lambda i, j: w[j]) for l in range(1, net.depth + 1)]
+    ps = expand_path_sum(net, weights=weights)
+    # A6u: the gated input x_{i_1} Z_p of path p becomes its own variable X_p
+    renamed = sp.Add(*[symbol("X[%s]" % ",".join(str(u) for _, u in t.path[:-1])) * sp.Mul(*t.weights)
+                       for t in ps.terms])
+    ok_sum = sp.expand(renamed - sg.hamiltonian) == 0
+    ok_count = ps.n_paths == size ** (H + 1)
+    variance = sp.Add(*[(sp.diff(sg.hamiltonian, X_))**2 for X_ in sorted(sg.hamiltonian.free_symbols - set(w),
+                                                                             key=str)])
+    ok_var = sp.expand(variance - sp.Add(*[wi**2 for wi in w]) ** (H + 1)) == 0
+    on_sphere = sp.simplify(sg.normalisation**2 * sp.Integer(size) ** (H + 1)) == size
+    evidence = {"H": H, "Lambda": size, "paths": ps.n_paths, "path_sum_equals_hamiltonian": ok_sum,
+                "variance_identity": ok_var, "variance_on_sphere": str(sg.normalisation**2 * size ** (H + 1)),
+                "form": "Kawaguchi notes eq. 6: C_1 + C_2 Lambda^(-H/2) sum X prod w (H+1 spins)"}
+    outcome = "proved" if ok_sum and ok_count and ok_var and on_sphere else "refuted"
+    return Report("spin-glass form", outcome, "exact expansion (weight-sharing construction, variance identity)",
+                  evidence=evidence)
