@@ -757,6 +757,14 @@ def draw_graph(graph, path, title=None):
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_xlim(-0.5, len(widths) - 0.5)
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="tab:red" if marked else "tab:blue", linewidth=2,
+                      label="on an active path" if marked else "weight"),
+               Line2D([], [], color="0.4", linestyle="--", label="negative weight")]
+    if marked:
+        handles.insert(1, Line2D([], [], color="0.6", alpha=0.5, linewidth=2, label="not on an active path"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
+              frameon=False, title="line width grows with |weight|" if vals else None, title_fontsize=8)
     ax.set_title(title or "activation paths of a %s net" % "-".join(map(str, widths)), fontsize=10)
     fig.tight_layout()
     _atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))

@@ -1,0 +1,168 @@
+"""``lossgeom paths``: count, list and draw the activation paths of a net.
+
+``lossgeom paths NETFILE`` reads a net with exact weights (and optionally inputs);
+``lossgeom paths --widths 3,4,2,1 [--activation relu] [--bias]`` works from the shape alone.
+
+JSON fields (stable): ``net``, ``widths``, ``activation``, ``paths_total`` and
+``paths_per_output`` (decimal strings: counts can exceed 2^53), and with inputs
+``active_paths``: one entry per sample with ``sample`` (1-based), ``x``, ``output`` (exact, "p/q"),
+``units`` (name, ``state`` active/inactive/kink, ``h``), ``kinks``, ``count`` and
+``count_per_output`` of active paths, ``paths`` (the first ``--list`` active paths with their
+exact terms), ``path_sum`` (all paths, gated by the unit slopes; null when a unit is at a kink)
+and ``path_sum_equals_output``.
+"""
+
+import json
+import os
+
+from lossgeom.cli import UsageError, add_format, positive_int, write_output
+
+ORDER = 40
+
+
+def add(sub):
+    p = sub.add_parser("paths", help="count, list and draw the activation paths of a net",
+                       description="Paths from the inputs to the outputs of a net: counts (dynamic programming), "
+                                   "the active paths at the file's inputs, the path-sum expansion, drawings.")
+    p.add_argument("netfile", nargs="?", metavar="NETFILE", help="JSON net file (DESIGN.md format)")
+    p.add_argument("--widths", help="layer widths instead of a net file, e.g. 3,4,2,1")
+    p.add_argument("--activation", default=None, help="activation name with --widths (default relu)")
+    p.add_argument("--bias", action="store_true", help="with --widths: a net with biases")
+    p.add_argument("--list", type=positive_int("--list", 0), default=20, metavar="N",
+                   help="list at most N active paths per sample (default 20)")
+    p.add_argument("--sample", type=positive_int("--sample", 1), default=1,
+                   help="which input (1-based) --draw and --dot highlight (default 1)")
+    p.add_argument("--draw", metavar="FILE", help="draw the net to FILE.png or FILE.svg (active paths highlighted)")
+    p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")
+    p.add_argument("--dot", metavar="FILE", help="write the graph as Graphviz DOT")
+    add_format(p, choices=("text", "latex", "json"))
+    p.add_argument("--out", help="write the result to this file instead of stdout")
+    p.set_defaults(func=_cmd_paths)
+
+
+def _load(args):
+    from lossgeom.data import read_net_file
+    from lossgeom.net import Net
+
+    if args.netfile and args.widths:
+        raise UsageError("paths: give either NETFILE or --widths, not both")
+    if args.netfile:
+        if args.activation is not None or args.bias:
+            raise UsageError("paths: --activation and --bias go with --widths; a net file carries its own")
+        return read_net_file(args.netfile)
+    if not args.widths:
+        raise UsageError("paths: expected a NETFILE or --widths (e.g. --widths 3,4,2,1)")
+    from lossgeom.data import NetFile
+    return NetFile(Net(widths=args.widths, activation=args.activation or "relu", bias=args.bias))
+
+
+def _check_draw(path):
+    from lossgeom.errors import DataError
+    if os.path.splitext(path)[1].lower() not in (".png", ".svg"):
+        raise DataError("--draw: expected a file name ending in .png or .svg, got %r" % path)
+
+
+def _sample_report(nf, graph, k, limit):
+    from lossgeom.errors import NonDifferentiableError
+    from lossgeom.numeric.graph import (activation_pattern, active_subgraph, count_paths, iter_path_terms,
+                                        path_label, sum_path_terms)
+
+    x = list(nf.inputs[:, k])
+    pat = activation_pattern(nf.net, nf.weights, x, nf.biases)
+    sub = active_subgraph(graph, pat)
+    cnt = count_paths(sub)
+    listed = []
+    for path, term in iter_path_terms(sub, pat):
+        if len(listed) >= limit:
+            break
+        listed.append({"path": path_label(path), "output": path[-1][1], "term": str(term)})
+    try:
+        total = sum_path_terms(graph, pat) if pat.kinks == () else None
+    except NonDifferentiableError:  # pragma: no cover - kinks are excluded above
+        total = None
+    return pat, sub, {
+        "sample": k + 1, "x": [str(v) for v in x], "output": [str(v) for v in pat.output],
+        "units": [{"name": u.name, "state": u.state, "h": str(u.pre_activation)} for u in pat.units],
+        "kinks": list(pat.kinks), "count": str(cnt.total), "count_per_output": [str(c) for c in cnt.per_output],
+        "paths": listed, "listed": len(listed),
+        "path_sum": None if total is None else [str(v) for v in total],
+        "path_sum_equals_output": None if total is None else tuple(total) == tuple(pat.output)}
+
+
+def _cmd_paths(args):
+    from lossgeom.numeric.graph import build_graph, count_paths, draw_graph, mark_pattern, write_dot, write_graphml
+
+    if args.draw:
+        _check_draw(args.draw)
+    nf = _load(args)
+    net = nf.net
+    counts = count_paths(net)
+    doc = {"net": str(net), "widths": list(net.widths), "activation": net.activation.spec(), "bias": net.bias,
+           "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
+    graph = None
+    if nf.weights is not None or args.draw or args.graphml or args.dot:
+        graph = build_graph(net, nf.weights, nf.biases)
+    highlight = None
+    if nf.inputs is not None:
+        if args.sample > nf.n_samples:
+            raise UsageError("--sample: expected 1 to %d (the file's samples), got %d" % (nf.n_samples, args.sample))
+        doc["active_paths"] = []
+        for k in range(nf.n_samples):
+            pat, _, rep = _sample_report(nf, graph, k, args.list)
+            doc["active_paths"].append(rep)
+            if k + 1 == args.sample:
+                highlight = mark_pattern(graph, pat)
+    shown = highlight if highlight is not None else graph
+    if args.draw:
+        draw_graph(shown, args.draw)
+    if args.graphml:
+        write_graphml(shown, args.graphml)
+    if args.dot:
+        write_dot(shown, args.dot)
+    write_output(_render(doc, nf, args), args.out)
+    return 0
+
+
+def _render(doc, nf, args):
+    if args.format == "json":
+        return json.dumps(doc, indent=2)
+    if args.format == "latex":
+        return _latex(nf)
+    lines = ["%s" % doc["net"],
+             "paths per output: %s" % ", ".join(doc["paths_per_output"]),
+             "paths in total:   %s" % doc["paths_total"]]
+    for rep in doc.get("active_paths", []):
+        lines.append("")
+        lines.append("sample %d: x = (%s), output = (%s)" % (rep["sample"], ", ".join(rep["x"]),
+                                                              ", ".join(rep["output"])))
+        states = {}
+        for u in rep["units"]:
+            states.setdefault(u["state"], []).append(u["name"])
+        for st in ("active", "inactive", "kink"):
+            if st in states:
+                lines.append("  %-9s %s" % (st + ":", " ".join(states[st])))
+        lines.append("  active paths: %s (per output: %s)" % (rep["count"], ", ".join(rep["count_per_output"])))
+        for item in rep["paths"]:
+            lines.append("    %s   term %s" % (item["path"], item["term"]))
+        if int(rep["count"]) > rep["listed"]:
+            lines.append("    ... %d more (use --list N)" % (int(rep["count"]) - rep["listed"]))
+        if rep["path_sum"] is not None:
+            lines.append("  sum over all paths (gated by the unit slopes) = (%s): %s"
+                         % (", ".join(rep["path_sum"]), "equals the forward pass" if rep["path_sum_equals_output"]
+                            else "DIFFERS from the forward pass"))
+        else:
+            lines.append("  units at a kink (%s): path gates through them are undefined; not summed"
+                         % ", ".join(rep["kinks"]))
+    if args.draw:
+        lines.append("")
+        lines.append("drawing written to %s" % args.draw)
+    return "\n".join(lines)
+
+
+def _latex(nf):
+    from lossgeom.symbolic.paths import MAX_PATHS, collapsed_latex, expand_path_sum, paths_per_output
+
+    net = nf.net
+    if paths_per_output(net) * net.widths[-1] <= MAX_PATHS:
+        return expand_path_sum(net).latex()
+    return collapsed_latex(net)
