@@ -1,0 +1,1087 @@
+"""Forward pass, backprop gradient, Botev blocks, full Hessian and Hessian-vector products of a Net.
+
+Everything is evaluated at ``dps`` decimal digits (mpmath, default 50) or in float64 (``dps="float64"``,
+NumPy).  Exact weights and data (SymPy Rationals, ``"1/3"`` strings, Fractions, the exact binary value of
+a float) are read exactly and rounded once, at the working precision.
+
+The algorithm, for samples s (columns of X) and layers l = 1..L:
+
+* forward: h_l = W_l a_{l-1} + b_l, a_l = f(h_l), output z = g(h_L), loss E(z, y);
+* backward: dE/dz, d2E/dz2; delta_L = g'(h_L) * dE/dz and the output pre-activation Hessian
+  H_L = diag(g') d2E/dz2 diag(g') + diag(g'' * dE/dz); delta_l = f'(h_l) * (W_{l+1}^T delta_{l+1});
+* Botev recursion: H_l = B_l W_{l+1}^T H_{l+1} W_{l+1} B_l + D_l with B_l = diag f'(h_l) and
+  D_l = diag(f''(h_l) * W_{l+1}^T delta_{l+1}); the layer block is sum_s (a~ a~^T) kron H_l with
+  a~ = [a_{l-1}; 1] when the net has biases (MATH.md section 1.6);
+* the full Hessian, with every cross-layer block, by the Gauss-Newton decomposition of the
+  computational graph: with J_l = dh_l/dtheta (forward-mode Jacobians, one per sample),
+
+      H = sum_s [ J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + sum_{l>=2} (C_l + C_l^T) ] + weight decay,
+
+  where C_l holds the bilinear terms of h_l = W_l a_{l-1}: d2E/dW_l[i,j] dtheta_q gains
+  delta_l[i] * d a_{l-1}[j] / dtheta_q.  The products run as one large matrix product, done by
+  python-flint's ``arb_mat`` at the working precision when it is installed (mpmath otherwise);
+* Hessian-vector products by forward-over-reverse differentiation: Pearlmutter's R-operator pushes a
+  tangent direction through the forward pass and then through backprop, with no Jacobian at all.
+
+A pre-activation exactly at a kink of its activation is found with exact rational arithmetic (while
+the forward pass stays rational, as it does for piecewise-linear and softsign nets) or, past a
+transcendental layer, numerically to the working tolerance.  It is reported in ``kinks``; a derivative
+that does not exist there is refused with :class:`~lossgeom.errors.NonDifferentiableError`, never
+taken one-sidedly, unless the caller fixes the smooth piece of that unit with ``pattern``.
+"""
+
+import contextlib
+from dataclasses import dataclass
+from fractions import Fraction
+from functools import lru_cache
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from lossgeom.activations import X as _X
+from lossgeom.data import NetFile, parse_number
+from lossgeom.errors import DataError, NonDifferentiableError
+from lossgeom.net import Net
+
+from .precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, tolerance, working_precision
+
+__all__ = ["Kink", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
+           "full_hessian", "hvp", "find_kinks", "flint_available"]
+
+
+# -- results --------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Kink:
+    """A pre-activation sitting at a kink of its activation.
+
+    Attributes
+    ----------
+    layer, unit, sample : int
+        1-based layer l, unit i and sample (column of X).
+    value : str
+        The pre-activation (exactly, e.g. ``"0"``, when ``exact``).
+    exact : bool
+        True when decided with exact rational arithmetic; False when the pre-activation was only
+        known numerically and lies within the working tolerance of the kink.
+    order : int
+        The smallest derivative order that does not exist there (1 for ReLU, 2 for softsign).
+
+    Examples
+    --------
+    >>> k = Kink(1, 2, 1, "0", True, 1)
+    >>> k.name, str(k)
+    ('h1[2]', 'h1[2] (sample 1)')
+    """
+
+    layer: int
+    unit: int
+    sample: int
+    value: str
+    exact: bool
+    order: int
+
+    @property
+    def name(self):
+        """The unit's name, ``h{l}[{i}]``."""
+        return "h%d[%d]" % (self.layer, self.unit)
+
+    def __str__(self):
+        return "%s (sample %d)" % (self.name, self.sample)
+
+    def to_dict(self):
+        """JSON-ready dict."""
+        return {"unit": self.name, "sample": self.sample, "value": self.value, "exact": self.exact,
+                "order": self.order}
+
+
+@dataclass(frozen=True, eq=False)
+class HessianEvaluation:
+    """Loss, gradient, Botev blocks and full Hessian of a net at one point, at one precision.
+
+    Matrices are ``mpmath.matrix`` rounded to ``dps`` digits, or NumPy arrays when ``dps == "float64"``.
+    Quantities that do not exist because a pre-activation sits at a kink raise
+    :class:`~lossgeom.errors.NonDifferentiableError` listing the kinks.
+
+    Attributes
+    ----------
+    net : Net
+    dps : int or "float64"
+    backend : str
+        ``"flint"`` (large products in python-flint's arb_mat), ``"mpmath"`` or ``"float64"``.
+    parameters : tuple of str
+        Parameter names in theta's order.
+    theta : tuple
+        The parameter values (rounded to the working precision).
+    n_samples : int
+    loss : mpf or float
+        sum_s E(z_s, y_s) (divided by m for ``reduction="mean"``) + (weight_decay/2) sum ||W_l||^2.
+    kinks : tuple of Kink
+    preactivations : tuple
+        ``preactivations[s][l-1]`` is h_l for sample s (0-based s), a column.
+    """
+
+    net: Net
+    dps: object
+    backend: str
+    parameters: tuple
+    theta: tuple
+    n_samples: int
+    loss: object
+    kinks: tuple
+    preactivations: tuple
+    _gradient: object = None
+    _hessian: object = None
+    _layer_blocks: tuple = None
+    _preactivation_hessians: tuple = None
+
+    @property
+    def kink_units(self):
+        """The names of the units at a kink, in order, without repeats (e.g. ``("h1[2]",)``)."""
+        return tuple(dict.fromkeys(k.name for k in self.kinks))
+
+    def _require(self, value, what, order):
+        if value is None:
+            bad = [k for k in self.kinks if k.order <= order]
+            raise NonDifferentiableError(_kink_message(self.net, what, bad), kinks=[str(k) for k in bad])
+        return value
+
+    @property
+    def gradient(self):
+        """dE/dtheta (a column, theta's order).
+
+        Notes
+        -----
+        dE/dW_l = sum_s delta_l a_{l-1}^T (vec stacks columns), dE/db_l = sum_s delta_l, plus
+        weight_decay * W_l.
+        """
+        return self._require(self._gradient, "the gradient", 1)
+
+    @property
+    def hessian(self):
+        """The full Hessian d2E/dtheta2, every cross-layer block included (theta's order)."""
+        return self._require(self._hessian, "the Hessian", 2)
+
+    @property
+    def layer_blocks(self):
+        """Diagonal blocks by the Botev recursion: ``layer_blocks[l-1]`` = sum_s (a~ a~^T) kron H_l (+ wd on W)."""
+        return self._require(self._layer_blocks, "the Hessian", 2)
+
+    @property
+    def preactivation_hessians(self):
+        """``preactivation_hessians[s][l-1]`` = H_l = d2E_s/dh_l2 for sample s (0-based s)."""
+        return self._require(self._preactivation_hessians, "the Hessian", 2)
+
+    def preactivation_hessian(self, l, sample=1):
+        """H_l = d2E/dh_l2 of one sample (``l`` and ``sample`` 1-based).
+
+        Examples
+        --------
+        >>> ev = evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[["1/2"]], [[2]]], X=[[1]], Y=[[0]], dps=20)
+        >>> print(mpmath.nstr(ev.preactivation_hessian(1)[0, 0], 5))
+        1.1304
+        """
+        self.net._check_layer(l)
+        if not (isinstance(sample, int) and 1 <= sample <= self.n_samples):
+            raise DataError("sample: expected an integer from 1 to %d, got %r" % (self.n_samples, sample))
+        return self.preactivation_hessians[sample - 1][l - 1]
+
+    def layer_block(self, l):
+        """The block of layer l (1-based) by the Botev recursion; rows/columns follow ``net.layer_slice(l)``."""
+        self.net._check_layer(l)
+        return self.layer_blocks[l - 1]
+
+
+def _kink_message(net, what, kinks):
+    where = ", ".join(str(k) for k in kinks)
+    acts = sorted({_layer_activation(net, k.layer).label for k in kinks})
+    exact = all(k.exact for k in kinks)
+    how = "exactly at" if exact else "at (to the working tolerance)"
+    return ("%s is undefined: pre-activation %s sits %s a kink of %s; pass pattern={(l, i): piece} to choose "
+            "a smooth piece" % (what, where, how, "/".join(acts)))
+
+
+def flint_available():
+    """True when python-flint (arb_mat) is importable, so large mp products run in C.
+
+    Examples
+    --------
+    >>> isinstance(flint_available(), bool)
+    True
+    """
+    try:
+        import flint  # noqa: F401
+    except ImportError:  # pragma: no cover - flint is a test dependency
+        return False
+    return True
+
+
+# -- exact input ---------------------------------------------------------------------------------
+def _fraction(value, field):
+    """One number exactly as a Fraction (never through a float unless it is one)."""
+    if isinstance(value, mpmath.mpf):
+        sign, man, exp, _ = value._mpf_
+        if not value._mpf_[1] and value != 0:
+            raise DataError("%s: expected a finite number, got %s" % (field, value))
+        man = -int(man) if sign else int(man)
+        return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
+    if isinstance(value, sp.Float):
+        return _fraction(mpmath.mpf(value._mpf_), field)
+    if isinstance(value, np.floating):
+        value = float(value)
+    elif isinstance(value, np.integer):
+        value = int(value)
+    q = parse_number(value, field)
+    return Fraction(int(q.p), int(q.q))
+
+
+def _rows(value, field):
+    """A matrix-like value as a list of rows (SymPy, NumPy, mpmath or nested lists)."""
+    if isinstance(value, sp.MatrixBase):
+        return value.tolist()
+    if isinstance(value, mpmath.matrix):
+        return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
+    if isinstance(value, np.ndarray):
+        return value.tolist() if value.ndim == 2 else [[v] for v in value.tolist()]
+    if isinstance(value, (list, tuple)):
+        if all(isinstance(r, (list, tuple)) for r in value):
+            return [list(r) for r in value]
+        if not any(isinstance(r, (list, tuple)) for r in value):
+            return [[v] for v in value]
+    raise DataError("%s: expected a matrix (list of rows, SymPy, NumPy or mpmath matrix), got %r" % (field, value))
+
+
+def _exact_matrix(value, field, shape):
+    rows = _rows(value, field)
+    r, c = shape
+    if len(rows) != r or any(len(row) != c for row in rows):
+        got = "%dx%s" % (len(rows), len(rows[0]) if rows else 0)
+        raise DataError("%s: expected a %dx%d matrix, got %s" % (field, r, c, got))
+    return [[_fraction(v, "%s[%d][%d]" % (field, i, j)) for j, v in enumerate(row)] for i, row in enumerate(rows)]
+
+
+@dataclass(frozen=True)
+class _Problem:
+    net: Net
+    W: tuple       # exact W_l as lists of rows of Fractions
+    b: tuple       # exact b_l as lists of Fractions (zeros without bias)
+    X: tuple       # exact samples: X[s] = list of d_0 Fractions
+    Y: tuple
+    pattern: tuple  # sorted ((l, i), piece) pairs
+
+    @property
+    def m(self):
+        return len(self.X)
+
+
+def _prepare(net, weights, biases, X, Y, pattern):
+    if not isinstance(net, Net):
+        raise DataError("net: expected a lossgeom Net, got %r" % (net,))
+    if net.activation.generic or net.output_activation.generic:
+        raise DataError("activation: the generic function 'f' has no numeric values; choose a registered "
+                        "activation (one of the registry except 'f')")
+    if weights is None:
+        raise DataError("weights: expected %d matrices (W_1 .. W_L), got None" % net.depth)
+    if isinstance(weights, (sp.MatrixBase, np.ndarray, mpmath.matrix)) or len(weights) != net.depth:
+        raise DataError("weights: expected a list of %d matrices (one per layer), got %s"
+                        % (net.depth, type(weights).__name__ if not isinstance(weights, (list, tuple))
+                           else "%d" % len(weights)))
+    W = tuple(_exact_matrix(w, "weights[%d]" % k, net.layer_shape(k + 1)) for k, w in enumerate(weights))
+    if net.bias:
+        if biases is None:
+            raise DataError("biases: the net has bias=True, so biases (one vector per layer) are required")
+        if len(biases) != net.depth:
+            raise DataError("biases: expected %d vectors, got %d" % (net.depth, len(biases)))
+        b = tuple([r[0] for r in _exact_matrix(v, "biases[%d]" % k, (net.widths[k + 1], 1))]
+                  for k, v in enumerate(biases))
+    else:
+        if biases is not None:
+            raise DataError("biases: given, but the net has bias=False")
+        b = tuple([Fraction(0)] * net.widths[l] for l in range(1, net.depth + 1))
+    if X is None:
+        raise DataError("X: no inputs given; the loss needs inputs (d_0 x m, samples as columns) and targets")
+    if Y is None:
+        raise DataError("Y: no targets given; expected a d_L x m matrix matching X")
+    xr, yr = _rows(X, "X"), _rows(Y, "Y")
+    m = len(xr[0]) if xr else 0
+    if m == 0:
+        raise DataError("X: expected at least one sample (a column), got none")
+    Xm = _exact_matrix(X, "X", (net.widths[0], m))
+    Ym = _exact_matrix(Y, "Y", (net.widths[-1], m)) if len(yr) and len(yr[0]) == m else None
+    if Ym is None:
+        raise DataError("Y: expected a %dx%d matrix (one target column per sample of X), got %dx%d"
+                        % (net.widths[-1], m, len(yr), len(yr[0]) if yr else 0))
+    pat = _check_pattern(net, pattern)
+    cols = lambda M: tuple(tuple(M[i][s] for i in range(len(M))) for s in range(m))  # noqa: E731
+    return _Problem(net, W, b, cols(Xm), cols(Ym), pat)
+
+
+def _check_pattern(net, pattern):
+    if not pattern:
+        return ()
+    if not isinstance(pattern, dict):
+        raise DataError("pattern: expected a dict {(layer, unit): piece index}, got %r" % (pattern,))
+    out = []
+    for key, k in pattern.items():
+        ok = isinstance(key, tuple) and len(key) == 2 and all(isinstance(v, int) for v in key)
+        if ok:
+            l, i = key
+            ok = 1 <= l <= net.depth and 1 <= i <= net.widths[l]
+        if not ok:
+            raise DataError("pattern: expected keys (layer, unit) with 1 <= layer <= %d and 1-based units, got %r"
+                            % (net.depth, key))
+        n = len(_layer_activation(net, l).pieces)
+        if not (isinstance(k, int) and 0 <= k < n):
+            raise DataError("pattern[%r]: expected a piece index from 0 to %d, got %r" % (key, n - 1, k))
+        out.append(((l, i), k))
+    return tuple(sorted(out))
+
+
+def _layer_activation(net, l):
+    return net.output_activation if l == net.depth else net.activation
+
+
+# -- exact forward pass, for kink detection -------------------------------------------------------
+@lru_cache(maxsize=None)
+def _rational_piece(act, k):
+    """(numerator, denominator) coefficient lists of piece k, or None when it is not a rational function."""
+    expr = act.pieces[k].expr
+    if not expr.is_rational_function(_X):
+        return None
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    coeffs = lambda p: [Fraction(int(c.p), int(c.q)) for c in sp.Poly(p, _X).all_coeffs()]  # noqa: E731
+    return coeffs(num), coeffs(den)
+
+
+def _horner(coeffs, x):
+    out = Fraction(0)
+    for c in coeffs:
+        out = out * x + c
+    return out
+
+
+def _exact_piece(act, value):
+    """Index of the open piece holding ``value`` (Fraction), or (left piece, True) at a kink."""
+    for k, c in enumerate(act.kinks):
+        c = Fraction(int(c.p), int(c.q))
+        if value == c:
+            return k, True
+        if value < c:
+            return k, False
+    return len(act.pieces) - 1, False
+
+
+def _exact_preactivations(prob):
+    """Exact h_l per layer (list over samples of Fraction lists) while the forward pass stays rational."""
+    net, pat = prob.net, dict(prob.pattern)
+    a = [list(x) for x in prob.X]
+    out = []
+    for l in range(1, net.depth + 1):
+        W, b = prob.W[l - 1], prob.b[l - 1]
+        h = [[sum((W[i][j] * a_s[j] for j in range(len(a_s))), Fraction(0)) + b[i] for i in range(len(W))]
+             for a_s in a]
+        out.append(h)
+        act = _layer_activation(net, l)
+        if l == net.depth:
+            break
+        rational = [_rational_piece(act, k) for k in range(len(act.pieces))]
+        if any(r is None for r in rational):
+            break
+        new = []
+        for h_s in h:
+            row = []
+            for i, v in enumerate(h_s):
+                k = pat.get((l, i + 1))
+                if k is None:
+                    k = _exact_piece(act, v)[0]
+                num, den = rational[k]
+                row.append(_horner(num, v) / _horner(den, v))
+            new.append(row)
+        a = new
+    return out
+
+
+# -- backends -------------------------------------------------------------------------------------
+class _Float64:
+    """float64 through NumPy."""
+
+    name = "float64"
+    dtype = float
+    one = 1.0
+    zero = 0.0
+
+    def __init__(self):
+        self.dps = "float64"
+
+    def scalar(self, q):
+        return float(q)  # correctly rounded from the exact Fraction
+
+    def array(self, rows):
+        return np.array([[float(v) for v in r] for r in rows], dtype=float)
+
+    def vector(self, values):
+        return np.array([float(v) for v in values], dtype=float)
+
+    def full(self, shape, value=None):
+        return np.zeros(shape, dtype=float) if value is None else np.full(shape, float(value))
+
+    def exp(self, a):
+        return np.exp(a)
+
+    def log(self, a):
+        return np.log(a)
+
+    def matmul(self, A, B):
+        return A @ B
+
+    def piece(self, act, k, order, values):
+        out = _piece_function(act, k, order, "numpy")(values)
+        return np.broadcast_to(np.asarray(out, dtype=float), np.shape(values))
+
+    def kink_tolerance(self, h):
+        scale = float(np.max(np.abs(h))) if np.size(h) else 1.0
+        return float(tolerance("float64", scale=scale))
+
+    def output(self, A):
+        return np.array(A, dtype=float)
+
+    def output_scalar(self, v):
+        return float(v)
+
+
+class _Mp:
+    """mpmath numbers (object arrays); large products optionally in python-flint arb_mat."""
+
+    dtype = object
+    _FLINT_MIN = 8000  # products smaller than this (r*k*c) stay in Python
+
+    def __init__(self, dps, use_flint):
+        self.dps = dps
+        self.use_flint = use_flint
+        self.name = "flint" if use_flint else "mpmath"
+        self.one = mpmath.mpf(1)
+        self.zero = mpmath.mpf(0)
+        self._exp = np.frompyfunc(mpmath.exp, 1, 1)
+        self._log = np.frompyfunc(mpmath.log, 1, 1)
+
+    def scalar(self, q):
+        return mpmath.mpf(q.numerator) / q.denominator
+
+    def array(self, rows):
+        out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                out[i, j] = self.scalar(v)
+        return out
+
+    def vector(self, values):
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            out[i] = self.scalar(v)
+        return out
+
+    def full(self, shape, value=None):
+        return np.full(shape, self.zero if value is None else self.scalar(Fraction(value)), dtype=object)
+
+    def exp(self, a):
+        return self._exp(a)
+
+    def log(self, a):
+        return self._log(a)
+
+    def matmul(self, A, B):
+        if not self.use_flint:
+            return np.matmul(A, B)
+        if A.ndim == 2 and B.ndim == 2:
+            if A.shape[0] * A.shape[1] * B.shape[1] < self._FLINT_MIN:
+                return np.matmul(A, B)
+            return _flint_matmul(A, B, self.dps)
+        A3 = A if A.ndim == 3 else np.broadcast_to(A, (B.shape[0],) + A.shape)
+        B3 = B if B.ndim == 3 else np.broadcast_to(B, (A.shape[0],) + B.shape)
+        if A3.shape[1] * A3.shape[2] * B3.shape[2] < self._FLINT_MIN:
+            return np.matmul(A3, B3)
+        return np.stack([_flint_matmul(a, b, self.dps) for a, b in zip(A3, B3)])
+
+    def piece(self, act, k, order, values):
+        fn = _piece_function(act, k, order, "mpmath")
+        out = np.empty(np.shape(values), dtype=object)
+        flat_in, flat_out = np.ravel(values), out.reshape(-1)
+        for n, v in enumerate(flat_in):
+            flat_out[n] = mpmath.mpf(fn(v))
+        return out
+
+    def kink_tolerance(self, h):
+        scale = max((abs(v) for v in np.ravel(h)), default=self.one)
+        return tolerance(self.dps, scale=scale)
+
+    def output(self, A):
+        with mpmath.workdps(self.dps):
+            A = np.asarray(A, dtype=object)
+            if A.ndim == 1:
+                return mpmath.matrix([+mpmath.mpf(v) for v in A])
+            M = mpmath.matrix(A.shape[0], A.shape[1])
+            for i in range(A.shape[0]):
+                for j in range(A.shape[1]):
+                    M[i, j] = +mpmath.mpf(A[i, j])
+            return M
+
+    def output_scalar(self, v):
+        with mpmath.workdps(self.dps):
+            return +mpmath.mpf(v)
+
+
+def _to_arb(x):
+    from flint import arb
+    if isinstance(x, mpmath.mpf):
+        sign, man, exp, _ = x._mpf_
+        return arb((-int(man) if sign else int(man), int(exp)))
+    return arb(x)
+
+
+def _from_arb(x):
+    man, exp = x.mid().man_exp()
+    return mpmath.mpf((int(man), int(exp)))
+
+
+_TO_ARB = np.frompyfunc(_to_arb, 1, 1)
+_FROM_ARB = np.frompyfunc(_from_arb, 1, 1)
+
+
+def _flint_matmul(A, B, dps):
+    """A @ B for object arrays of mpf, through arb_mat at the working precision plus guard bits."""
+    from flint import arb_mat, ctx
+    r, c = A.shape[0], B.shape[1]
+    if A.shape[1] == 0 or r == 0 or c == 0:
+        return np.full((r, c), mpmath.mpf(0), dtype=object)
+    bits = mpmath.mp.prec + 32
+    with ctx.workprec(bits):
+        C = arb_mat(_TO_ARB(A).tolist()) * arb_mat(_TO_ARB(B).tolist())
+        out = np.empty((r, c), dtype=object)
+        out[:] = C.tolist()
+    return _FROM_ARB(out)
+
+
+@lru_cache(maxsize=None)
+def _piece_function(act, k, order, module):
+    expr = act.pieces[k].expr
+    if order:
+        expr = sp.diff(expr, _X, order)
+    return sp.lambdify(_X, expr, modules=module)
+
+
+def _backend(dps, backend):
+    dps = check_dps(dps)
+    if dps == "float64":
+        if backend not in (None, "float64"):
+            raise DataError("backend: dps='float64' runs in NumPy; expected backend None or 'float64', got %r"
+                            % (backend,))
+        return _Float64()
+    if backend is None:
+        backend = "flint" if flint_available() else "mpmath"
+    if backend not in ("flint", "mpmath"):
+        raise DataError("backend: expected one of 'flint', 'mpmath' (or 'float64' with dps='float64'), got %r"
+                        % (backend,))
+    if backend == "flint" and not flint_available():  # pragma: no cover
+        raise DataError("backend: 'flint' needs python-flint (pip install python-flint)")
+    return _Mp(dps, backend == "flint")
+
+
+# -- forward and backward ---------------------------------------------------------------------------
+class _State:
+    """Everything the derivatives need, at one point, in one backend (internal, mutable while built)."""
+
+
+def _forward(prob, B):
+    net, m, L = prob.net, prob.m, prob.net.depth
+    st = _State()
+    st.prob, st.B = prob, B
+    st.W = [B.array(W) for W in prob.W]
+    st.b = [B.vector(b) for b in prob.b]
+    st.a = [B.array(prob.X)]  # (m, d_0): samples as rows internally
+    st.h, st.F1, st.F2 = [], [], []
+    kinks = []
+    exact = _exact_preactivations(prob) if any(_layer_activation(net, l).kinks for l in range(1, L + 1)) else []
+    pat = dict(prob.pattern)
+    for l in range(1, L + 1):
+        h = B.matmul(st.a[-1], st.W[l - 1].T) + st.b[l - 1][None, :]
+        act = _layer_activation(net, l)
+        pieces, at = _classify(act, l, h, exact[l - 1] if l <= len(exact) else None, pat, B, kinks)
+        F = [B.full(h.shape) for _ in range(3)]
+        for k in range(len(act.pieces)):
+            mask = pieces == k
+            if not mask.any():
+                continue
+            for order in range(3):
+                F[order][mask] = B.piece(act, k, order, h[mask])
+        st.h.append(h)
+        st.a.append(F[0])
+        st.F1.append(F[1])
+        st.F2.append(F[2])
+    st.kinks = tuple(sorted(kinks, key=lambda k: (k.sample, k.layer, k.unit)))
+    st.order_ok = min((k.order for k in st.kinks), default=3)  # derivatives of order < this exist
+    _loss(st)
+    return st
+
+
+def _classify(act, l, h, exact_h, pat, B, kinks):
+    """Piece index of every unit (samples x units) and a kink mask; appends Kink records."""
+    m, d = h.shape
+    pieces = np.zeros((m, d), dtype=int)
+    at = np.zeros((m, d), dtype=bool)
+    if not act.kinks:
+        return pieces, at
+    points = [Fraction(int(c.p), int(c.q)) for c in act.kinks]
+    tol = None
+    for s in range(m):
+        for i in range(d):
+            k = pat.get((l, i + 1))
+            if k is not None:
+                pieces[s, i] = k
+                continue
+            if exact_h is not None:
+                k, hit = _exact_piece(act, exact_h[s][i])
+                value, is_exact = str(exact_h[s][i]), True
+            else:
+                if tol is None:
+                    tol = B.kink_tolerance(h)
+                v = h[s, i]
+                k = sum(1 for c in points if v > B.scalar(c))
+                hit = any(abs(v - B.scalar(c)) <= tol for c in points)
+                if hit:
+                    k = min(range(len(points)), key=lambda n: abs(v - B.scalar(points[n])))
+                value, is_exact = (mpmath.nstr(v, 5) if B.dps != "float64" else "%.5g" % v), False
+            pieces[s, i] = k
+            if hit:
+                at[s, i] = True
+                kinks.append(Kink(l, i + 1, s + 1, value, is_exact, act.kink_order))
+    return pieces, at
+
+
+def _loss(st):
+    """Loss value, dE/dz and d2E/dz2 per sample (scaled by 1/m for the mean)."""
+    prob, B = st.prob, st.B
+    net, m = prob.net, prob.m
+    z, Y = st.a[-1], B.array(prob.Y)
+    scale = B.scalar(Fraction(1, m)) if net.reduction == "mean" else B.one
+    dL = z.shape[1]
+    HE = B.full((m, dL, dL))
+    if net.loss.name == "square":
+        r = z - Y
+        Es = (r * r).sum(axis=1) / 2
+        gE = r
+        for i in range(dL):
+            HE[:, i, i] = B.one
+    else:
+        sy = Y.sum(axis=1)
+        zmax = z.max(axis=1)
+        e = B.exp(z - zmax[:, None])
+        tot = e.sum(axis=1)
+        p = e / tot[:, None]
+        lse = zmax + B.log(tot)
+        Es = sy * lse - (Y * z).sum(axis=1)
+        gE = sy[:, None] * p - Y
+        HE = sy[:, None, None] * (-(p[:, :, None] * p[:, None, :]))
+        for i in range(dL):
+            HE[:, i, i] = HE[:, i, i] + sy * p[:, i]
+    loss = Es.sum() * scale
+    if net.weight_decay:
+        wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
+        loss = loss + wd / 2 * sum((W * W).sum() for W in st.W)
+    st.loss = loss
+    st.gE, st.HE = gE * scale, HE * scale
+
+
+def _backward(st):
+    """delta_l, the adjoints dE/da_l, and D_l = f''(h_l) * dE/da_l (needs derivatives of order 1)."""
+    L, B = st.prob.net.depth, st.B
+    G1, G2 = st.F1[-1], st.F2[-1]
+    st.delta = [None] * L
+    st.ga = [None] * L   # ga[l-1] = dE/da_l = W_{l+1}^T delta_{l+1}  (samples as rows)
+    st.c = [None] * L    # c[l-1] = f''(h_l) * dE/da_l, the diagonal of D_l; for l = L: g'' * dE/dz
+    st.delta[L - 1] = G1 * st.gE
+    st.c[L - 1] = G2 * st.gE
+    st.ga[L - 1] = st.gE
+    for l in range(L - 1, 0, -1):
+        ga = B.matmul(st.delta[l], st.W[l])
+        st.ga[l - 1] = ga
+        st.delta[l - 1] = st.F1[l - 1] * ga
+        st.c[l - 1] = st.F2[l - 1] * ga
+
+
+def _gradient(st):
+    net, B = st.prob.net, st.B
+    parts = []
+    for l in range(1, net.depth + 1):
+        dW = B.matmul(st.delta[l - 1].T, st.a[l - 1])
+        if net.weight_decay:
+            dW = dW + B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q))) * st.W[l - 1]
+        parts.append(dW.flatten(order="F"))  # vec stacks columns
+        if net.bias:
+            parts.append(st.delta[l - 1].sum(axis=0))
+    return np.concatenate(parts)
+
+
+def _output_hessian(st):
+    """H_L = diag(g') d2E/dz2 diag(g') + diag(g'' * dE/dz), per sample (m, d_L, d_L)."""
+    G1 = st.F1[-1]
+    H = G1[:, :, None] * st.HE * G1[:, None, :]
+    for i in range(H.shape[1]):
+        H[:, i, i] = H[:, i, i] + st.c[-1][:, i]
+    return H
+
+
+def _preactivation_hessians(st):
+    """Botev recursion H_l = B_l W_{l+1}^T H_{l+1} W_{l+1} B_l + D_l (per sample, l = L..1)."""
+    L, B = st.prob.net.depth, st.B
+    Hs = [None] * L
+    Hs[L - 1] = _output_hessian(st)
+    for l in range(L - 1, 0, -1):
+        W = st.W[l]
+        M = B.matmul(B.matmul(W.T, Hs[l]), W)
+        F1 = st.F1[l - 1]
+        H = F1[:, :, None] * M * F1[:, None, :]
+        for i in range(H.shape[1]):
+            H[:, i, i] = H[:, i, i] + st.c[l - 1][:, i]
+        Hs[l - 1] = H
+    return Hs
+
+
+def _layer_blocks(st, Hs):
+    """sum_s (a~ a~^T) kron H_l, column stacking (outer index: input unit, then the bias; inner: output)."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    blocks = []
+    for l in range(1, net.depth + 1):
+        a = st.a[l - 1]
+        if net.bias:
+            a = np.concatenate([a, B.full((m, 1), 1)], axis=1)
+        k, d = a.shape[1], Hs[l - 1].shape[1]
+        outer = a[:, :, None] * a[:, None, :]
+        blk = (outer[:, :, None, :, None] * Hs[l - 1][:, None, :, None, :]).sum(axis=0).reshape(k * d, k * d)
+        if net.weight_decay:
+            wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
+            for n in range(d * net.widths[l - 1]):
+                blk[n, n] = blk[n, n] + wd
+        blocks.append(blk)
+    return blocks
+
+
+def _jacobians(st):
+    """J_l = dh_l/dtheta per sample (m, d_l, P), and Ja_l = da_l/dtheta restricted to earlier layers."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    P = net.n_params
+    J, Ja = [], []
+    for l in range(1, net.depth + 1):
+        d, dprev = net.layer_shape(l)
+        off = net.layer_slice(l).start
+        Jl = B.full((m, d, P))
+        if l > 1:
+            Jprev = st.F1[l - 2][:, :, None] * J[-1][:, :, :off]
+            Ja.append(Jprev)
+            Jl[:, :, :off] = B.matmul(st.W[l - 1], Jprev)
+        ii, jj = np.meshgrid(np.arange(d), np.arange(dprev), indexing="ij")
+        Jl[:, ii, off + jj * d + ii] = st.a[l - 1][:, jj]
+        if net.bias:
+            Jl[:, np.arange(d), off + d * dprev + np.arange(d)] = B.one
+        J.append(Jl)
+    return J, Ja
+
+
+def _full_hessian(st, H_L):
+    """sum_s [J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + bilinear cross terms] + weight decay."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    P, L = net.n_params, net.depth
+    J, Ja = _jacobians(st)
+    Ks, Ys = [J[-1]], [B.matmul(H_L, J[-1])]
+    for l in range(1, L):
+        c = st.c[l - 1]
+        if any(v != 0 for v in np.ravel(c)):  # piecewise-linear layers have D_l = 0
+            Ks.append(J[l - 1])
+            Ys.append(c[:, :, None] * J[l - 1])
+    K = np.concatenate(Ks, axis=1).reshape(-1, P)
+    Y = np.concatenate(Ys, axis=1).reshape(-1, P)
+    H = B.matmul(K.T, Y)
+    for l in range(2, L + 1):
+        d, dprev = net.layer_shape(l)
+        off = net.layer_slice(l).start
+        C = B.matmul(st.delta[l - 1].T, Ja[l - 2].reshape(m, dprev * off))
+        C = C.reshape(d, dprev, off).transpose(1, 0, 2).reshape(d * dprev, off)
+        H[off:off + d * dprev, :off] += C
+        H[:off, off:off + d * dprev] += C.T
+    H = (H + H.T) / 2
+    if net.weight_decay:
+        wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
+        for l in range(1, L + 1):
+            start = net.layer_slice(l).start
+            for n in range(start, start + net.widths[l] * net.widths[l - 1]):
+                H[n, n] = H[n, n] + wd
+    return H
+
+
+def _hvp(st, v):
+    """Forward-over-reverse: the R-operator of backprop in the direction v (theta's order)."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    L = net.depth
+    VW, Vb = [], []
+    for l in range(1, L + 1):
+        sl, (d, dprev) = net.layer_slice(l), net.layer_shape(l)
+        seg = v[sl.start:sl.stop]
+        VW.append(np.asarray(seg[:d * dprev]).reshape(dprev, d).T)  # un-vec (columns stacked)
+        Vb.append(np.asarray(seg[d * dprev:]) if net.bias else B.full(d))
+    adot = [B.full(st.a[0].shape)]
+    hdot = []
+    for l in range(1, L + 1):
+        hd = B.matmul(adot[-1], st.W[l - 1].T) + B.matmul(st.a[l - 1], VW[l - 1].T) + Vb[l - 1][None, :]
+        hdot.append(hd)
+        adot.append(st.F1[l - 1] * hd)
+    zdot = adot[-1]
+    dgE = B.matmul(st.HE, zdot[:, :, None])[:, :, 0]
+    ddelta = st.F2[-1] * hdot[-1] * st.gE + st.F1[-1] * dgE
+    parts = [None] * L
+    for l in range(L, 0, -1):
+        delta = st.delta[l - 1]
+        HvW = B.matmul(ddelta.T, st.a[l - 1]) + B.matmul(delta.T, adot[l - 1])
+        if net.weight_decay:
+            HvW = HvW + B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q))) * VW[l - 1]
+        seg = [HvW.flatten(order="F")]
+        if net.bias:
+            seg.append(ddelta.sum(axis=0))
+        parts[l - 1] = np.concatenate(seg)
+        if l > 1:
+            dga = B.matmul(ddelta, st.W[l - 1]) + B.matmul(delta, VW[l - 1])
+            ddelta = st.F2[l - 2] * hdot[l - 2] * st.ga[l - 2] + st.F1[l - 2] * dga
+    return np.concatenate(parts)
+
+
+# -- public API -----------------------------------------------------------------------------------
+def _run(net, weights, biases, X, Y, dps, pattern, backend):
+    prob = _prepare(net, weights, biases, X, Y, pattern)
+    B = _backend(dps, backend)
+    return prob, B
+
+
+def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None, backend=None,
+                 hessian=True):
+    """Loss, gradient, Botev blocks and the full Hessian of a net at exact weights and data.
+
+    Parameters
+    ----------
+    net : Net
+    weights : sequence of matrices
+        W_1 .. W_L (SymPy, nested lists of numbers or strings such as ``"1/3"``, NumPy, mpmath); read exactly.
+    biases : sequence of vectors, optional
+        b_1 .. b_L, required when ``net.bias``.
+    X, Y : matrices
+        Inputs (d_0 x m) and targets (d_L x m), samples as columns; a flat list is one sample.
+    dps : int or "float64", default 50
+        Decimal digits of the result; the work runs with guard digits.
+    pattern : dict, optional
+        ``{(l, i): piece}``: use that smooth piece of unit i of layer l (1-based), as
+        :func:`lossgeom.symbolic.forward.forward_trace` does; such units are never reported as kinks.
+    backend : {None, "flint", "mpmath", "float64"}
+        None picks ``"float64"`` for ``dps="float64"``, else ``"flint"`` when python-flint is installed.
+    hessian : bool, default True
+        Also compute the full Hessian and the Botev blocks.
+
+    Returns
+    -------
+    HessianEvaluation
+        Immutable; ``.gradient``, ``.hessian``, ``.layer_blocks`` and ``.preactivation_hessians`` raise
+        :class:`~lossgeom.errors.NonDifferentiableError` when a pre-activation sits at a kink.
+
+    Raises
+    ------
+    DataError
+        For a missing or malformed weight, bias, input or target (the message names it).
+
+    Examples
+    --------
+    MATH.md's micro-example: one tanh unit, x = 1, w1 = 1/2, w2 = 2, y = 0.
+
+    >>> net = Net(widths=(1, 1, 1), activation="tanh")
+    >>> ev = evaluate_net(net, [[["1/2"]], [[2]]], X=[[1]], Y=[[0]], dps=30)
+    >>> ev.parameters
+    ('W1[1,1]', 'W2[1,1]')
+    >>> print(mpmath.nstr(ev.hessian, 8))
+    [1.1304186    1.453724]
+    [ 1.453724  0.21355227]
+    >>> print(mpmath.nstr(ev.loss, 10), mpmath.nstr(ev.gradient[0], 10), ev.kinks)
+    0.4271045341 1.453723963 ()
+
+    Notes
+    -----
+    H = sum_s [J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + sum_{l>=2} (C_l + C_l^T)] + weight_decay * I_W,
+    with J_l = dh_l/dtheta, D_l = diag(f''(h_l) * W_{l+1}^T delta_{l+1}), and
+    (C_l)_{(i,j),q} = delta_l[i] d a_{l-1}[j]/dtheta_q (the bilinear term of h_l = W_l a_{l-1}).
+
+    References
+    ----------
+    Botev, Ritter, Barber, "Practical Gauss-Newton Optimisation for Deep Learning", ICML 2017.
+    Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6 (1994).
+    """
+    prob, B = _run(net, weights, biases, X, Y, dps, pattern, backend)
+    with _precision(B):
+        st = _forward(prob, B)
+        grad = hess = blocks = pre = None
+        if st.order_ok > 1:
+            _backward(st)
+            grad = B.output(_gradient(st))
+        if hessian and st.order_ok > 2:
+            Hs = _preactivation_hessians(st)
+            hess = B.output(_full_hessian(st, Hs[-1]))
+            blocks = tuple(B.output(b) for b in _layer_blocks(st, Hs))
+            pre = tuple(tuple(B.output(Hs[l][s]) for l in range(net.depth)) for s in range(prob.m))
+        pre_h = tuple(tuple(B.output(st.h[l][s]) for l in range(net.depth)) for s in range(prob.m))
+        theta = tuple(B.output_scalar(v) for v in _theta(prob, B))
+        return HessianEvaluation(net, B.dps, B.name, net.parameter_names(), theta, prob.m,
+                                 B.output_scalar(st.loss), st.kinks, pre_h, grad, hess, blocks, pre)
+
+
+def _theta(prob, B):
+    out = []
+    for l in range(prob.net.depth):
+        W = prob.W[l]
+        out.extend(W[i][j] for j in range(len(W[0])) for i in range(len(W)))
+        if prob.net.bias:
+            out.extend(prob.b[l])
+    return [B.scalar(v) for v in out]
+
+
+def _precision(B):
+    """The working precision of a backend (dps + guard digits for mpmath; nothing to set for float64)."""
+    return contextlib.nullcontext() if B.dps == "float64" else working_precision(B.dps, GUARD_DIGITS)
+
+
+def evaluate_net_file(net_file, dps=DEFAULT_DPS, pattern=None, backend=None, hessian=True):
+    """:func:`evaluate_net` at the weights, biases and samples of a :class:`~lossgeom.data.NetFile`.
+
+    Raises
+    ------
+    DataError
+        When the file has no ``weights`` or no ``inputs``/``targets`` (the message names the field).
+
+    Examples
+    --------
+    >>> from lossgeom import net_file_from_dict
+    >>> nf = net_file_from_dict({"widths": [1, 1, 1], "activation": "tanh", "weights": [[["1/2"]], [[2]]],
+    ...                          "inputs": [[1]], "targets": [[0]]})
+    >>> print(mpmath.nstr(evaluate_net_file(nf, dps=20).hessian[1, 1], 5))
+    0.21355
+    """
+    if not isinstance(net_file, NetFile):
+        raise DataError("net_file: expected a NetFile (lossgeom.read_net_file), got %r" % (net_file,))
+    if net_file.weights is None:
+        raise DataError("weights: the net file has no 'weights'; the Hessian needs a point theta")
+    if net_file.inputs is None:
+        raise DataError("inputs: the net file has no 'inputs' (and 'targets'); the loss, and so the Hessian, "
+                        "needs at least one sample")
+    return evaluate_net(net_file.net, net_file.weights, net_file.biases, net_file.inputs, net_file.targets,
+                        dps=dps, pattern=pattern, backend=backend, hessian=hessian)
+
+
+def find_kinks(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None):
+    """The pre-activations that sit at a kink of their activation (exactly, where decidable).
+
+    Examples
+    --------
+    >>> net = Net(widths=(1, 2, 1), activation="relu")
+    >>> [str(k) for k in find_kinks(net, [[[1], [-1]], [[1, 1]]], X=[[0]], Y=[[1]])]
+    ['h1[1] (sample 1)', 'h1[2] (sample 1)']
+    """
+    return evaluate_net(net, weights, biases, X, Y, dps=dps, pattern=pattern, hessian=False).kinks
+
+
+def loss_value(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None):
+    """The loss E(theta) (defined at kinks too: every registered activation is continuous).
+
+    Examples
+    --------
+    >>> print(mpmath.nstr(loss_value(Net(widths=(1, 1)), [[[2]]], X=[[1]], Y=[[0]], dps=20), 5))
+    2.0
+    """
+    prob, B = _run(net, weights, biases, X, Y, dps, pattern, None)
+    with _precision(B):
+        return B.output_scalar(_forward(prob, B).loss)
+
+
+def gradient(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None, backend=None):
+    """dE/dtheta by backpropagation, in theta's order.
+
+    Raises
+    ------
+    NonDifferentiableError
+        When a pre-activation sits at a kink where f' does not exist.
+
+    Examples
+    --------
+    >>> g = gradient(Net(widths=(1, 1)), [[[2]]], X=[[1]], Y=[[0]], dps="float64")
+    >>> g.tolist()
+    [2.0]
+    """
+    return evaluate_net(net, weights, biases, X, Y, dps=dps, pattern=pattern, backend=backend,
+                        hessian=False).gradient
+
+
+def full_hessian(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None, backend=None):
+    """The full Hessian d2E/dtheta2 (all cross-layer blocks), theta's order.
+
+    Raises
+    ------
+    NonDifferentiableError
+        When a pre-activation sits at a kink (listing the units), unless ``pattern`` fixes their pieces.
+
+    Examples
+    --------
+    >>> net = Net(widths=(1, 1, 1), activation="relu")
+    >>> full_hessian(net, [[[1]], [[1]]], X=[[1]], Y=[[0]], dps="float64").tolist()
+    [[1.0, 2.0], [2.0, 1.0]]
+    >>> full_hessian(net, [[[0]], [[1]]], X=[[1]], Y=[[0]])
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NonDifferentiableError: the Hessian is undefined: pre-activation h1[1] (sample 1) sits exactly at a kink of relu; pass pattern={(l, i): piece} to choose a smooth piece
+    """
+    return evaluate_net(net, weights, biases, X, Y, dps=dps, pattern=pattern, backend=backend).hessian
+
+
+def hvp(net, weights, biases=None, X=None, Y=None, v=None, dps=DEFAULT_DPS, pattern=None):
+    """The Hessian-vector product H v by forward-over-reverse differentiation (no Hessian is formed).
+
+    Parameters
+    ----------
+    v : sequence of numbers
+        A direction in theta's order (read exactly, like the weights).
+
+    Returns
+    -------
+    mpmath.matrix (column) or numpy.ndarray
+
+    Raises
+    ------
+    NonDifferentiableError
+        At a kink (see :func:`full_hessian`).
+
+    Examples
+    --------
+    >>> net = Net(widths=(1, 1, 1), activation="tanh")
+    >>> print(mpmath.nstr(hvp(net, [[["1/2"]], [[2]]], X=[[1]], Y=[[0]], v=[1, 0], dps=20), 6))
+    [1.13042]
+    [1.45372]
+
+    Notes
+    -----
+    Pearlmutter's R-operator: R{h_l} = R{W_l} a_{l-1} + W_l R{a_{l-1}} + R{b_l}, R{a_l} = f'(h_l) R{h_l};
+    R{delta_L} = g'' R{h_L} dE/dz + g' (d2E/dz2 R{z}); R{delta_l} = f''(h_l) R{h_l} (W^T delta) +
+    f'(h_l) (R{W}^T delta + W^T R{delta}); H v = [R{delta_l} a_{l-1}^T + delta_l R{a_{l-1}}^T; R{delta_l}].
+    """
+    prob, B = _run(net, weights, biases, X, Y, dps, pattern, None)
+    if v is None:
+        raise DataError("v: expected a direction with %d entries (theta's order), got None" % net.n_params)
+    vals = [r[0] for r in _exact_matrix(v, "v", (net.n_params, 1))]
+    with _precision(B):
+        st = _forward(prob, B)
+        if st.order_ok <= 2:
+            bad = [k for k in st.kinks if k.order <= 2]
+            raise NonDifferentiableError(_kink_message(net, "the Hessian-vector product", bad),
+                                         kinks=[str(k) for k in bad])
+        _backward(st)
+        vec = np.array([B.scalar(q) for q in vals], dtype=B.dtype)
+        return B.output(_hvp(st, vec))
