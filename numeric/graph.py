@@ -46,6 +46,26 @@ MAX_DRAW_EDGES = 5000
 def node_label(node, depth=None):
     """Readable name of a node: ``x[j]`` for inputs, ``h{l}[{i}]`` for units, ``1@{k}`` for bias nodes.
 
+    Parameters
+    ----------
+    node : tuple (layer, unit)
+    depth : int, optional
+        Unused; kept for symmetry with the graph's ``widths``.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    Units are named by their pre-activation h_{l,i} (the names used for kinks); the bias node
+    ``(k, 0)`` is the constant 1 feeding layer k+1.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
+
     Examples
     --------
     >>> node_label((0, 2)), node_label((1, 3)), node_label((1, 0))
@@ -59,6 +79,23 @@ def node_label(node, depth=None):
 
 def path_label(path):
     """A path as text, e.g. ``x[1] -> h1[2] -> h2[1]``.
+
+    Parameters
+    ----------
+    path : tuple of nodes
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    The nodes' :func:`node_label` joined by arrows, source first.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -94,6 +131,11 @@ def build_graph(net, weights=None, biases=None):
     Notes
     -----
     d_0 + ... + d_L nodes (+ L bias nodes) and sum_l d_l d_{l-1} (+ d_l) edges.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -162,6 +204,12 @@ class UnitState:
         Index of the activation piece (None at a kink).
     slope : Rational or None
         f' on that piece (None at a kink, where it does not exist).
+
+    Examples
+    --------
+    >>> net = Net(widths=(1, 1, 1), activation="relu")
+    >>> activation_pattern(net, [[[2]], [[1]]], [-1]).units[0]
+    UnitState(layer=1, unit=1, pre_activation=-2, state='inactive', piece=0, slope=0)
     """
 
     layer: int
@@ -190,6 +238,18 @@ class ActivationPattern:
         Every unit of layers 1..L, layer by layer.
     output : tuple of Rational
         The net's output at x (exact).
+
+    Notes
+    -----
+    ``piece_map`` is the argument ``pattern`` of :func:`lossgeom.symbolic.forward.forward_trace`
+    and of :meth:`lossgeom.symbolic.paths.PathSum.gated`.
+
+    Examples
+    --------
+    >>> net = Net(widths=(1, 2, 1), activation="relu")
+    >>> pat = activation_pattern(net, [[[1], [-1]], [[1, 1]]], [3])
+    >>> pat.piece_map, pat.output
+    ({(1, 1): 1, (1, 2): 0, (2, 1): 0}, (3,))
     """
 
     net: object
@@ -250,6 +310,11 @@ def activation_pattern(net, weights, x, biases=None):
     h_l = W_l a_{l-1} (+ b_l), a_l = f(h_l) exactly; a unit is active on the last piece of f,
     inactive on an earlier one and at a kink when h_l equals a kink of f.
 
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
+
     Examples
     --------
     >>> net = Net(widths=(1, 3, 1), activation="relu")
@@ -292,7 +357,26 @@ def activation_pattern(net, weights, x, biases=None):
 def mark_pattern(graph, pattern):
     """A copy of the graph with each unit's ``state`` and each edge's ``active`` flag.
 
-    An edge is active when it lies on an active path (all units on the path active).
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        From :func:`build_graph`.
+    pattern : ActivationPattern
+
+    Returns
+    -------
+    networkx.DiGraph
+        A copy; node ``state`` is active/inactive/kink (``source`` for inputs and bias nodes).
+
+    Notes
+    -----
+    An edge is active when it lies on an active path (all units on the path active): its ends
+    are reachable from a source and reach an output through active units only.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -340,6 +424,16 @@ def active_subgraph(graph, pattern):
     networkx.DiGraph
         A new graph (attributes copied, ``state`` on every node).
 
+    Notes
+    -----
+    For ReLU the active paths alone carry the output: y_j = sum over active p ending at j of
+    x_{i_0(p)} prod_k w_p^(k) (units at a kink contribute 0 either way, as their h is 0).
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
+
     Examples
     --------
     >>> net = Net(widths=(2, 2, 1), activation="relu")
@@ -367,6 +461,11 @@ class PathCount:
         Paths ending at output unit 1, 2, ... (0 for an output no path reaches).
     total : int
         Their sum (Psi times the output width for a full net without biases).
+
+    Examples
+    --------
+    >>> count_paths(Net(widths=(2, 3, 2)))
+    PathCount(per_output=(6, 6), total=12)
     """
 
     per_output: tuple
@@ -462,14 +561,19 @@ def iter_paths(graph, output=None):
     output : int, optional
         Only the paths ending at this output unit (1-based).
 
-    Yields
-    ------
-    tuple of (int, int)
+    Returns
+    -------
+    generator of tuple of (int, int)
 
     Notes
     -----
     A generator: nothing is stored, so it can be stopped early on any net (use
     :func:`count_paths` to know how many there are first).
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -529,9 +633,10 @@ def iter_path_terms(graph, pattern, output=None):
         The input and the unit slopes (the gate of a path is the product of its slopes).
     output : int, optional
 
-    Yields
-    ------
-    (tuple, int or Fraction)
+    Returns
+    -------
+    generator of (tuple, int or Fraction)
+        Each path and its exact term (an int when it is an integer).
 
     Raises
     ------
@@ -545,6 +650,11 @@ def iter_path_terms(graph, pattern, output=None):
     -----
     Exact integer arithmetic: values are scaled to integers layer by layer (one common
     denominator D for all paths) and each term is divided by D on the way out.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -563,11 +673,34 @@ def iter_path_terms(graph, pattern, output=None):
 def sum_path_terms(graph, pattern, output=None):
     """Enumerate every path and add up the terms exactly; one sum per output.
 
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        With weight values.
+    pattern : ActivationPattern
+    output : int, optional
+        Only this output unit.
+
     Returns
     -------
     tuple of Rational
         With the full graph and no unit at a kink this is the forward pass (the path-sum
         identity); with the active subgraph of a ReLU net, too.
+
+    Raises
+    ------
+    NonDifferentiableError
+        When the graph holds a unit at a kink.
+
+    Notes
+    -----
+    sum_p x_{i_0(p)} prod_{(l,i) on p} s_{l,i} prod_k w_p^(k), every path visited once; the
+    integer partial sums are divided by the common denominator once at the end.
+
+    References
+    ----------
+    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
+    networkx ``DiGraph``.
 
     Examples
     --------
@@ -605,19 +738,56 @@ def _plain(graph):
 def write_graphml(graph, path):
     """Write the graph as GraphML (node ids ``x[1]``, ``h1[2]``; exact values as strings like ``1/3``).
 
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+    path : str
+        Written atomically.
+
+    Returns
+    -------
+    None
+
+    Notes
+    -----
+    networkx's GraphML writer on a copy with string node ids and string attributes, so exact
+    rationals survive the round trip.
+
+    References
+    ----------
+    networkx ``write_graphml``; the GraphML format, http://graphml.graphdrawing.org.
+
     Examples
     --------
-    >>> import os, tempfile
+    >>> import os, shutil, tempfile
     >>> d = tempfile.mkdtemp(); f = os.path.join(d, "g.graphml")
     >>> write_graphml(build_graph(Net(widths=(1, 1)), [[[2]]]), f)
     >>> sorted(nx.read_graphml(f).edges(data="value"))
     [('x[1]', 'h1[1]', '2')]
+    >>> shutil.rmtree(d)
     """
     _atomic_write(path, lambda tmp: nx.write_graphml(_plain(graph), tmp))
 
 
 def to_dot(graph):
     """The graph in Graphviz DOT, left to right, one rank per layer (active edges bold red).
+
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+        From :func:`build_graph` or :func:`mark_pattern`.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    Written here (no pydot); edge labels are ``name=value``, node fill colours show the state.
+
+    References
+    ----------
+    Graphviz DOT language, https://graphviz.org/doc/info/lang.html.
 
     Examples
     --------
@@ -662,7 +832,34 @@ def to_dot(graph):
 
 
 def write_dot(graph, path):
-    """Write :func:`to_dot` to a file, atomically."""
+    """Write :func:`to_dot` to a file, atomically.
+
+    Parameters
+    ----------
+    graph : networkx.DiGraph
+    path : str
+
+    Returns
+    -------
+    None
+
+    Notes
+    -----
+    The text of :func:`to_dot` plus a newline.
+
+    References
+    ----------
+    Graphviz DOT language, https://graphviz.org/doc/info/lang.html.
+
+    Examples
+    --------
+    >>> import os, shutil, tempfile
+    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "g.dot")
+    >>> write_dot(build_graph(Net(widths=(1, 1))), f)
+    >>> open(f).read().splitlines()[-2]
+    '  "x[1]" -> "h1[1]" [label="W1[1,1]"];'
+    >>> shutil.rmtree(d)
+    """
     text = to_dot(graph) + "\n"
 
     def write(tmp):
@@ -708,13 +905,27 @@ def draw_graph(graph, path, title=None):
     SizeLimitError
         For more than :data:`MAX_DRAW_EDGES` edges.
 
+    Returns
+    -------
+    None
+
+    Notes
+    -----
+    Node (l, i) sits at (l, (d_l + 1)/2 - i); line width 0.5 + 3.5 |w| / max |w|; negative
+    weights dashed.
+
+    References
+    ----------
+    matplotlib ``Figure`` with the Agg canvas (``backend_agg.FigureCanvasAgg``).
+
     Examples
     --------
-    >>> import os, tempfile
-    >>> f = os.path.join(tempfile.mkdtemp(), "net.png")
+    >>> import os, shutil, tempfile
+    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "net.png")
     >>> draw_graph(build_graph(Net(widths=(2, 1)), [[[1, -2]]]), f)
     >>> open(f, "rb").read(8) == b"\\x89PNG\\r\\n\\x1a\\n"
     True
+    >>> shutil.rmtree(d)
     """
     fmt = os.path.splitext(str(path))[1].lower().lstrip(".")
     if fmt not in ("png", "svg"):

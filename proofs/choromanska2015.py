@@ -60,7 +60,7 @@ _PATH_SUM_NETS = (
                  "a fixed activation pattern: no pre-activation exactly at a kink",
                  "q = 1; biases, when present, are paths starting at a bias node"),
     method="symbolic", title="the output is the gated sum over input-to-output paths")
-def check_path_sum(dps, seed):
+def _check_path_sum(dps, seed):
     rng = random.Random(seed)
     evidence, failures = {}, []
     for net in _PATH_SUM_NETS:
@@ -90,7 +90,7 @@ def check_path_sum(dps, seed):
     r"\Psi = d_x \prod_{k=1}^{H} d_k \text{ paths per output}",
     assumptions=("fully connected layered net without biases",),
     method="symbolic", title="number of input-to-output paths per output (3-4-2-1 -> 24)")
-def check_path_count(dps, seed):
+def _check_path_count(dps, seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     # (a) a path is a choice of one unit per layer: the nested sum over the index ranges, done by SymPy
@@ -132,7 +132,7 @@ def check_path_count(dps, seed):
                  "A5u-m: the gates are independent of the input and the weights",
                  "no biases"),
     method="symbolic", title="expected path sum = deep linear net (depth 1-3 hidden layers)")
-def check_bernoulli(dps, seed):
+def _check_bernoulli(dps, seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     for H in (1, 2, 3):
@@ -169,7 +169,7 @@ def check_bernoulli(dps, seed):
     assumptions=SPIN_GLASS_ASSUMPTIONS,
     method="symbolic",
     title="spin-glass form (notes' H+1-spin version): path sum -> Hamiltonian, Lambda^(-H/2) normalisation")
-def check_spin_glass(dps, seed):
+def _check_spin_glass(dps, seed):
     evidence, ok = {}, True
     for H, size in ((1, 2), (1, 3), (2, 2), (2, 3), (3, 2)):
         rep = prove_spin_glass_reduction(H, size)

@@ -99,14 +99,25 @@ def iter_net_paths(net, output):
     output : int
         The output unit, 1-based.
 
-    Yields
-    ------
-    tuple of (int, int)
+    Returns
+    -------
+    generator of tuple of (int, int)
+        Each path from its source (input ``(0, j)`` or bias node ``(k, 0)``) to ``(L, output)``.
 
     Raises
     ------
     NetSpecError
         If ``output`` is not an output unit.
+
+    Notes
+    -----
+    An input path is a choice of one unit per layer, (i_0, ..., i_{L-1}) in
+    [d_0] x ... x [d_{L-1}], so there are prod_k d_k of them (:func:`paths_per_output`).
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -134,6 +145,27 @@ def _check_output(net, output):
 def gate_symbol(path):
     """The indicator symbol Z of a path (deterministic name).
 
+    Parameters
+    ----------
+    path : tuple of (int, int)
+        Nodes ``(layer, unit)`` from the source to the output.
+
+    Returns
+    -------
+    Symbol
+        ``Z[i_0,i_1,...,i_L]`` for an input path, ``Z[b{k};i_k,...,i_L]`` for the bias path
+        entering layer k at unit i_k.
+
+    Notes
+    -----
+    [Z_i]_{j,p} of the Kawaguchi notes (eq. 5), A_{i,j} of Choromanska et al.; cached, so equal
+    names give the identical symbol.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+
     Examples
     --------
     >>> gate_symbol(((0, 2), (1, 3), (2, 1)))
@@ -160,6 +192,10 @@ def require_path_activation(net):
     ----------
     net : Net
 
+    Returns
+    -------
+    None
+
     Raises
     ------
     NetSpecError
@@ -170,6 +206,11 @@ def require_path_activation(net):
     -----
     The path sum needs f(h) = s h on each piece (no intercept), so that a unit passes its
     slope times its pre-activation on.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -217,6 +258,11 @@ def unit_slopes(net, pattern=None):
     Notes
     -----
     On piece k, f(h) = s_k h, so the unit passes s_k times its pre-activation to the next layer.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -276,6 +322,17 @@ class PathTerm:
         The weights along the path, layer by layer (the bias entry first on a bias path).
     gate : Symbol
         The path's indicator Z.
+
+    Notes
+    -----
+    term = start * Z * prod_k w^(k): one summand of eq. 5 of the Kawaguchi notes.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> t = expand_path_sum(Net(widths=(1, 1, 1), activation="relu")).terms[0]
+    >>> t.path, t.term
+    (((0, 1), (1, 1), (2, 1)), W1[1,1]*W2[1,1]*Z[1,1,1]*x[1])
     """
 
     output: int
@@ -312,6 +369,25 @@ class PathSum:
         All paths of all outputs, output by output.
     q : Expr
         The normalisation in front of the sum (Choromanska's q; 1 by default).
+
+    Notes
+    -----
+    outputs[j] = q sum_{p ends at j} start_p Z_p prod_k w_p^(k); :meth:`gated` sets Z_p to the
+    product of the unit slopes on p (a fixed activation pattern), :meth:`expectation` to rho.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> ps = expand_path_sum(Net(widths=(2, 1), activation="relu"), x=[3, "1/2"])
+    >>> ps.outputs
+    Matrix([[3*W1[1,1]*Z[1,1] + W1[1,2]*Z[2,1]/2]])
+    >>> ps.gated({(1, 1): 0}), ps.expectation()
+    (Matrix([[3*W1[1,1] + W1[1,2]/2]]), Matrix([[3*W1[1,1]*rho + W1[1,2]*rho/2]]))
     """
 
     net: object
@@ -343,7 +419,18 @@ class PathSum:
         return sp.ImmutableMatrix(cols)
 
     def substitute_gates(self, values):
-        """The outputs with each gate Z_p replaced by ``values[Z_p]`` (a dict) or by ``values(term)``."""
+        """The outputs with each gate Z_p replaced by ``values[Z_p]`` (a dict) or by ``values(term)``.
+
+        Parameters
+        ----------
+        values : dict or callable
+            ``{Z_p: value}`` for every gate, or a function of the :class:`PathTerm`.
+
+        Returns
+        -------
+        ImmutableMatrix
+            q sum_p values(p) start_p prod_k w_p^(k), one entry per output.
+        """
         get = values if callable(values) else (lambda t: values[t.gate])
         cols = [self.q * sp.Add(*[get(t) * t.monomial for t in self.output_terms(j)])
                 for j in range(1, self.net.widths[-1] + 1)]
@@ -357,6 +444,15 @@ class PathSum:
         pattern : mapping or ActivationPattern, optional
             See :func:`unit_slopes`; may be omitted for linear (identity) nets.
 
+        Returns
+        -------
+        ImmutableMatrix
+
+        Raises
+        ------
+        NetSpecError
+            For a unit without a piece (a unit at a kink has none: its gate is undefined).
+
         Notes
         -----
         Z_p = prod_{(l, i) on p, l >= 1} s_{l,i}; for ReLU s is 1 (active) or 0 (inactive).
@@ -366,6 +462,14 @@ class PathSum:
 
     def expectation(self, rho=RHO):
         """E_Z[outputs] for independent Bernoulli(rho) gates: each Z_p replaced by rho.
+
+        Parameters
+        ----------
+        rho : Expr, default the positive symbol rho
+
+        Returns
+        -------
+        ImmutableMatrix
 
         Notes
         -----
@@ -377,6 +481,17 @@ class PathSum:
     # -- printing -----------------------------------------------------------------------------
     def latex(self, max_terms=12):
         """LaTeX of the expansion, in full up to ``max_terms`` paths, else with sum notation.
+
+        Parameters
+        ----------
+        max_terms : int, default 12
+            Largest number of paths printed term by term.
+
+        Returns
+        -------
+        str
+            Through SymPy's ``LatexPrinter`` (symbol names W^{(l)}_{i,j}, x_{j}, Z_{...}); one
+            ``aligned`` row per output; :func:`collapsed_latex` above ``max_terms``.
 
         Examples
         --------
@@ -431,6 +546,26 @@ def collapsed_latex(net, q=sp.Integer(1)):
     """The path sum of output j in sum notation over path indices (any size; nothing expanded).
 
     Built with SymPy ``Sum`` and ``IndexedBase`` objects and printed by SymPy's LaTeX printer.
+
+    Parameters
+    ----------
+    net : Net
+    q : Expr, default 1
+        Normalisation printed in front of the sum.
+
+    Returns
+    -------
+    str
+
+    Notes
+    -----
+    y_j = q sum_{i_0=1}^{d_0} ... sum_{i_{L-1}=1}^{d_{L-1}} x_{i_0} Z_{i_0..i_{L-1} j}
+    prod_{k=1}^{L} W^{(k)}_{i_k i_{k-1}} (i_L = j), plus one sum per bias layer.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -568,6 +703,11 @@ def prove_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None
     y = S_L W_L ... S_1 W_1 x with S_l = diag(s_l); expanding the matrix products gives the
     path sum with Z_p = prod of the slopes on p.
 
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+
     Examples
     --------
     >>> from lossgeom import Net
@@ -620,6 +760,11 @@ def expected_output(net, rho=RHO, q=None):
     E_Z[y_j] = q rho sum_p x_p prod_k w_p^(k) = (W_L ... W_1 x)_j when q = 1/rho (the Kawaguchi
     notes, eq. 7).  The activation does not enter: the gates replace it.
 
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+
     Examples
     --------
     >>> from lossgeom import Net
@@ -637,6 +782,12 @@ def expected_output(net, rho=RHO, q=None):
 def prove_bernoulli_expectation(net, rho=RHO):
     """Decide exactly that q E_Z[path sum] = W_L ... W_1 x with q = 1/rho and rho a symbol.
 
+    Parameters
+    ----------
+    net : Net
+        Without biases; weights and input stay symbolic.
+    rho : Expr, default the positive symbol rho
+
     Returns
     -------
     Report
@@ -646,6 +797,11 @@ def prove_bernoulli_expectation(net, rho=RHO):
     -----
     Independent of the first computation, the right side is the product of the symbolic
     weight matrices (SymPy matrix multiplication), not a path sum.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -695,6 +851,22 @@ class SpinGlassForm:
     loss : Expr
     constraint : Equality
     assumptions : tuple of str
+
+    Notes
+    -----
+    Built as printed in the Kawaguchi notes (H + 1 spins, exponent H/2); MATH.md marks the
+    exponent RECALLED/UNCONFIRMED against the paper, so only the properties decided by
+    :func:`prove_spin_glass_reduction` are claimed.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+
+    Examples
+    --------
+    >>> spin_glass_form(1, 2).constraint
+    Eq(w[1]**2/2 + w[2]**2/2, 1)
     """
 
     H: int
@@ -743,6 +915,18 @@ def spin_glass_form(H, size):
     ------
     SizeLimitError
         When Lambda^(H+1) exceeds :data:`MAX_PATHS`.
+    NetSpecError
+        For H or size not a positive integer.
+
+    Notes
+    -----
+    H_Lambda(w) = sum_{i_1..i_{H+1}=1}^{Lambda} X_{i_1..i_{H+1}} w_{i_1} ... w_{i_{H+1}}, with the
+    X_{...} symbols ``X[i_1,...]`` and the spins ``w[i]``; loss = C_1 + C_2 Lambda^{-H/2} H_Lambda(w).
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
@@ -779,9 +963,26 @@ def prove_spin_glass_reduction(H, size):
     = Lambda^{-H} (sum_i w_i^2)^{H+1}, which is Lambda on the sphere: the normalisation of the
     spherical (H+1)-spin glass.  Nothing about C_1, C_2 or the paper's printed exponent is checked.
 
+    Parameters
+    ----------
+    H : int
+        Hidden layers (H + 1 spins per term).
+    size : int
+        Lambda.
+
     Returns
     -------
     Report
+        ``proved`` when (i) and (ii) expand to zero exactly.
+
+    Notes
+    -----
+    Var[sum_i c_i X_i] = sum_i c_i^2 for independent standard normals, with c_i = dH/dX_i.
+
+    References
+    ----------
+    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
 
     Examples
     --------
