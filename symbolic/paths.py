@@ -518,6 +518,10 @@ class PathSum:
     def _repr_latex_(self):
         return r"$\displaystyle %s$" % self.latex()
 
+    def _latex(self, printer):
+        # SymPy's printer hook: sp.latex(path_sum) gives the same text
+        return self.latex()
+
     def __str__(self):
         return "PathSum(%s: %d paths)" % (self.net, self.n_paths)
 
@@ -895,6 +899,9 @@ class SpinGlassForm:
 
     def _repr_latex_(self):
         return "$%s$" % self.latex()
+
+    def _latex(self, printer):
+        return self.latex()
 
 
 def spin_glass_form(H, size):

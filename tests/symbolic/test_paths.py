@@ -248,3 +248,10 @@ def test_latex_collapsed_golden():
         r"{W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{j,i_{1}}, \quad j = 1, \dots, 2")
     # collapsed LaTeX needs no expansion: fine for a net with 10^30 paths
     assert r"1 \leq i_{29} \leq 10" in collapsed_latex(Net(widths=(10,) * 30 + (1,), activation="relu"))
+
+
+def test_sympy_latex_hook():
+    ps = expand_path_sum(Net(widths=(2, 1), activation="relu"))
+    assert sp.latex(ps) == ps.latex()
+    sg = spin_glass_form(1, 2)
+    assert sp.latex(sg) == sg.latex() and sg._repr_latex_() == "$" + sg.latex() + "$"
