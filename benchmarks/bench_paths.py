@@ -53,10 +53,12 @@ def main():
     rows = []
     big = Net(widths=(10,) * 30 + (1,))
     t, c = _best(lambda: count_paths(big), 50)
-    rows.append(("count Psi from the widths", "%.3e" % c.total, t, 0.010, "== 10^30: %s" % (c.total == 10 ** 30)))
+    rows.append(("count Psi from the widths", "%.3e" % c.total, t, 0.010,
+                 "== 10^30: %s" % (c.total == 10 ** 30)))
     g = build_graph(big)
     t, c = _best(lambda: count_paths(g), 5)
-    rows.append(("count Psi by DP on the graph (301 nodes)", "%.3e" % c.total, t, 0.010, "== 10^30: %s" % (c.total == 10 ** 30)))
+    rows.append(("count Psi by DP on the graph (301 nodes)", "%.3e" % c.total, t, 0.010,
+                 "== 10^30: %s" % (c.total == 10 ** 30)))
 
     rng = random.Random(0)
     cases = (("relu, integer weights", Net(widths=(10,) * 6 + (1,), activation="relu"), False),

@@ -39,15 +39,16 @@ from lossgeom.errors import NetSpecError, SizeLimitError
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import forward_trace, input_symbols, resolve_inputs, symbol, weight_symbols
 
-__all__ = ["PathTerm", "PathSum", "SpinGlassForm", "paths_per_output", "iter_net_paths", "gate_symbol", "collapsed_latex",
-           "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output", "prove_path_sum_identity",
-           "prove_bernoulli_expectation", "spin_glass_form", "prove_spin_glass_reduction", "MAX_PATHS"]
+__all__ = ["PathTerm", "PathSum", "SpinGlassForm", "paths_per_output", "iter_net_paths", "gate_symbol",
+           "collapsed_latex", "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output",
+           "prove_path_sum_identity", "prove_bernoulli_expectation", "spin_glass_form", "prove_spin_glass_reduction",
+           "MAX_PATHS", "RHO", "SPIN_GLASS_ASSUMPTIONS"]
 
 #: Largest number of paths :func:`expand_path_sum` expands unless told otherwise.
 MAX_PATHS = 20000
 
+#: The success probability of the Bernoulli gates (a positive symbol).
 RHO = sp.Symbol("rho", positive=True)
-Q = sp.Symbol("q", positive=True)
 
 
 # -- counting and enumerating paths of the layered graph --------------------------------------
