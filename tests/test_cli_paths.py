@@ -116,3 +116,27 @@ def test_bad_draw_suffix_writes_nothing(capsys, tmp_path):
 def test_draw_into_missing_folder(capsys, tmp_path):
     code, _, err = run(capsys, "paths", "--widths", "2,1", "--draw", str(tmp_path / "no" / "x.png"))
     assert code == 2 and "does not exist" in err
+
+
+def test_active_path_sums(capsys):
+    doc = json.loads(run(capsys, "paths", EXAMPLE, "--format", "json")[1])
+    s1, s2 = doc["active_paths"]
+    assert s1["active_path_sum"] == ["-6"] and s1["active_path_sum_equals_output"] is True
+    assert s2["active_path_sum"] == ["5/2"]
+
+
+def test_leaky_relu_file_with_bias(capsys, tmp_path):
+    doc = {"widths": [2, 2, 1], "activation": {"name": "leaky_relu", "slope": "1/10"}, "bias": True,
+           "weights": [[[1, -1], [-2, 1]], [[1, 3]]], "biases": [["1/2", 0], [1]],
+           "inputs": [[1, 1]], "targets": [[0]]}
+    f = tmp_path / "leaky.json"
+    f.write_text(json.dumps(doc))
+    code, out, err = run(capsys, "paths", str(f), "--format", "json")
+    assert code == 0, err
+    rep = json.loads(out)
+    # h1 = (1/2, -1): outputs 1 + 1/2 + 3 * (-1/10) = 6/5; paths: 2*2 input + 2 bias-1 + 1 bias-2 = 7
+    assert rep["paths_total"] == "7"
+    (s,) = rep["active_paths"]
+    assert s["output"] == ["6/5"] and s["path_sum"] == ["6/5"] and s["path_sum_equals_output"] is True
+    # the active paths alone miss the leaky unit's share
+    assert s["active_path_sum_equals_output"] is False and s["count"] == "4"  # x1, x2, b1[1] via h1[1]; b2

@@ -8,8 +8,9 @@ JSON fields (stable): ``net``, ``widths``, ``activation``, ``paths_total`` and
 ``active_paths``: one entry per sample with ``sample`` (1-based), ``x``, ``output`` (exact, "p/q"),
 ``units`` (name, ``state`` active/inactive/kink, ``h``), ``kinks``, ``count`` and
 ``count_per_output`` of active paths, ``paths`` (the first ``--list`` active paths with their
-exact terms), ``path_sum`` (all paths, gated by the unit slopes; null when a unit is at a kink)
-and ``path_sum_equals_output``.
+exact terms), ``path_sum`` (all paths, gated by the unit slopes; null when a unit is at a kink),
+``path_sum_equals_output``, ``active_path_sum`` (the active paths alone: the output for ReLU,
+even with units at a kink, whose h is 0) and ``active_path_sum_equals_output``.
 """
 
 import json
@@ -63,7 +64,6 @@ def _check_draw(path):
 
 
 def _sample_report(nf, graph, k, limit):
-    from lossgeom.errors import NonDifferentiableError
     from lossgeom.numeric.graph import (activation_pattern, active_subgraph, count_paths, iter_path_terms,
                                         path_label, sum_path_terms)
 
@@ -76,17 +76,18 @@ def _sample_report(nf, graph, k, limit):
         if len(listed) >= limit:
             break
         listed.append({"path": path_label(path), "output": path[-1][1], "term": str(term)})
-    try:
-        total = sum_path_terms(graph, pat) if pat.kinks == () else None
-    except NonDifferentiableError:  # pragma: no cover - kinks are excluded above
-        total = None
+    # every gated path (undefined through a unit at a kink), and the active paths alone
+    total = sum_path_terms(graph, pat) if not pat.kinks else None
+    active_sum = sum_path_terms(sub, pat)
     return pat, sub, {
         "sample": k + 1, "x": [str(v) for v in x], "output": [str(v) for v in pat.output],
         "units": [{"name": u.name, "state": u.state, "h": str(u.pre_activation)} for u in pat.units],
         "kinks": list(pat.kinks), "count": str(cnt.total), "count_per_output": [str(c) for c in cnt.per_output],
         "paths": listed, "listed": len(listed),
         "path_sum": None if total is None else [str(v) for v in total],
-        "path_sum_equals_output": None if total is None else tuple(total) == tuple(pat.output)}
+        "path_sum_equals_output": None if total is None else tuple(total) == tuple(pat.output),
+        "active_path_sum": [str(v) for v in active_sum],
+        "active_path_sum_equals_output": tuple(active_sum) == tuple(pat.output)}
 
 
 def _cmd_paths(args):
@@ -153,6 +154,9 @@ def _render(doc, nf, args):
         else:
             lines.append("  units at a kink (%s): path gates through them are undefined; not summed"
                          % ", ".join(rep["kinks"]))
+        if rep["active_path_sum_equals_output"]:
+            lines.append("  sum over the active paths alone = (%s): equals the forward pass"
+                         % ", ".join(rep["active_path_sum"]))
     if args.draw:
         lines.append("")
         lines.append("drawing written to %s" % args.draw)
