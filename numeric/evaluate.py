@@ -38,6 +38,7 @@ from functools import lru_cache
 import mpmath
 import numpy as np
 import sympy as sp
+from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
 
 from lossgeom.activations import X as _X
 from lossgeom.data import NetFile, parse_number
@@ -199,6 +200,12 @@ def _kink_message(net, what, kinks):
     how = "exactly at" if exact else "at (to the working tolerance)"
     return ("%s is undefined: pre-activation %s sits %s a kink of %s; pass pattern={(l, i): piece} to choose "
             "a smooth piece" % (what, where, how, "/".join(acts)))
+
+
+@lru_cache(maxsize=None)
+def _flint():
+    import flint
+    return flint
 
 
 def flint_available():
@@ -431,8 +438,11 @@ class _Float64:
     def log(self, a):
         return np.log(a)
 
-    def matmul(self, A, B):
+    def matmul(self, A, B, native=False):
         return A @ B
+
+    def native_scalar(self, q):
+        return float(q)
 
     def piece(self, act, k, order, values):
         out = _piece_function(act, k, order, "numpy")(values)
@@ -489,18 +499,23 @@ class _Mp:
     def log(self, a):
         return self._log(a)
 
-    def matmul(self, A, B):
+    def matmul(self, A, B, native=False):
+        """A @ B; with ``native`` a flint product stays in arb (entries for :meth:`output` or arb sums)."""
         if not self.use_flint:
             return np.matmul(A, B)
         if A.ndim == 2 and B.ndim == 2:
-            if A.shape[0] * A.shape[1] * B.shape[1] < self._FLINT_MIN:
+            if A.shape[0] * A.shape[1] * B.shape[1] < self._FLINT_MIN and not native:
                 return np.matmul(A, B)
-            return _flint_matmul(A, B, self.dps)
+            return _flint_matmul(A, B, native)
         A3 = A if A.ndim == 3 else np.broadcast_to(A, (B.shape[0],) + A.shape)
         B3 = B if B.ndim == 3 else np.broadcast_to(B, (A.shape[0],) + B.shape)
         if A3.shape[1] * A3.shape[2] * B3.shape[2] < self._FLINT_MIN:
             return np.matmul(A3, B3)
-        return np.stack([_flint_matmul(a, b, self.dps) for a, b in zip(A3, B3)])
+        return np.stack([_flint_matmul(a, b, native) for a, b in zip(A3, B3)])
+
+    def native_scalar(self, q):
+        """A scalar that can be added to the entries of a ``native`` product."""
+        return _to_arb(self.scalar(q)) if self.use_flint else self.scalar(q)
 
     def piece(self, act, k, order, values):
         fn = _piece_function(act, k, order, "mpmath")
@@ -515,15 +530,11 @@ class _Mp:
         return tolerance(self.dps, scale=scale)
 
     def output(self, A):
+        """An mpmath matrix (a column for a vector) rounded to ``dps`` digits; entries mpf or arb."""
         with mpmath.workdps(self.dps):
             A = np.asarray(A, dtype=object)
-            if A.ndim == 1:
-                return mpmath.matrix([+mpmath.mpf(v) for v in A])
-            M = mpmath.matrix(A.shape[0], A.shape[1])
-            for i in range(A.shape[0]):
-                for j in range(A.shape[1]):
-                    M[i, j] = +mpmath.mpf(A[i, j])
-            return M
+            rounded = _ROUND(A, mpmath.mp.prec)
+            return mpmath.matrix(rounded.tolist() if A.ndim == 2 else [[v] for v in rounded])
 
     def output_scalar(self, v):
         with mpmath.workdps(self.dps):
@@ -531,7 +542,9 @@ class _Mp:
 
 
 def _to_arb(x):
-    from flint import arb
+    arb = _flint().arb
+    if isinstance(x, arb):
+        return x
     if isinstance(x, mpmath.mpf):
         sign, man, exp, _ = x._mpf_
         return arb((-int(man) if sign else int(man), int(exp)))
@@ -547,18 +560,32 @@ _TO_ARB = np.frompyfunc(_to_arb, 1, 1)
 _FROM_ARB = np.frompyfunc(_from_arb, 1, 1)
 
 
-def _flint_matmul(A, B, dps):
-    """A @ B for object arrays of mpf, through arb_mat at the working precision plus guard bits."""
-    from flint import arb_mat, ctx
+def _round(x, prec):
+    """An mpf or arb (its midpoint) rounded to ``prec`` bits, as an mpf."""
+    if isinstance(x, mpmath.mpf):
+        return mpmath.mp.make_mpf(mpf_pos(x._mpf_, prec, round_nearest))
+    if isinstance(x, int):
+        return mpmath.mpf(x)
+    man, exp = x.mid().man_exp()
+    return mpmath.mp.make_mpf(from_man_exp(int(man), int(exp), prec, round_nearest))
+
+
+_ROUND = np.frompyfunc(_round, 2, 1)
+
+
+def _flint_matmul(A, B, native=False):
+    """A @ B for object arrays of mpf (or arb), through arb_mat at the working precision plus guard bits.
+
+    The caller holds :func:`_precision`, so flint's precision is already the working one.
+    """
+    arb_mat = _flint().arb_mat
     r, c = A.shape[0], B.shape[1]
     if A.shape[1] == 0 or r == 0 or c == 0:
         return np.full((r, c), mpmath.mpf(0), dtype=object)
-    bits = mpmath.mp.prec + 32
-    with ctx.workprec(bits):
-        C = arb_mat(_TO_ARB(A).tolist()) * arb_mat(_TO_ARB(B).tolist())
-        out = np.empty((r, c), dtype=object)
-        out[:] = C.tolist()
-    return _FROM_ARB(out)
+    C = arb_mat(_TO_ARB(A).tolist()) * arb_mat(_TO_ARB(B).tolist())
+    out = np.empty((r, c), dtype=object)
+    out[:] = C.tolist()
+    return out if native else _FROM_ARB(out)
 
 
 @lru_cache(maxsize=None)
@@ -747,7 +774,10 @@ def _preactivation_hessians(st):
 
 
 def _layer_blocks(st, Hs):
-    """sum_s (a~ a~^T) kron H_l, column stacking (outer index: input unit, then the bias; inner: output)."""
+    """sum_s (a~ a~^T) kron H_l, column stacking (outer index: input unit, then the bias; inner: output).
+
+    Computed as one product U^T V with U[s, (j, j')] = a~_s[j] a~_s[j'] and V[s, (i, i')] = H_l,s[i, i'].
+    """
     net, B, m = st.prob.net, st.B, st.prob.m
     blocks = []
     for l in range(1, net.depth + 1):
@@ -755,61 +785,90 @@ def _layer_blocks(st, Hs):
         if net.bias:
             a = np.concatenate([a, B.full((m, 1), 1)], axis=1)
         k, d = a.shape[1], Hs[l - 1].shape[1]
-        outer = a[:, :, None] * a[:, None, :]
-        blk = (outer[:, :, None, :, None] * Hs[l - 1][:, None, :, None, :]).sum(axis=0).reshape(k * d, k * d)
+        U = (a[:, :, None] * a[:, None, :]).reshape(m, k * k)
+        V = Hs[l - 1].reshape(m, d * d)
+        blk = B.matmul(U.T, V, native=True).reshape(k, k, d, d).transpose(0, 2, 1, 3).reshape(k * d, k * d)
         if net.weight_decay:
-            wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
+            wd = B.native_scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
             for n in range(d * net.widths[l - 1]):
                 blk[n, n] = blk[n, n] + wd
         blocks.append(blk)
     return blocks
 
 
-def _jacobians(st):
-    """J_l = dh_l/dtheta per sample (m, d_l, P), and Ja_l = da_l/dtheta restricted to earlier layers."""
-    net, B, m = st.prob.net, st.B, st.prob.m
-    P = net.n_params
-    J, Ja = [], []
-    for l in range(1, net.depth + 1):
-        d, dprev = net.layer_shape(l)
-        off = net.layer_slice(l).start
-        Jl = B.full((m, d, P))
-        if l > 1:
-            Jprev = st.F1[l - 2][:, :, None] * J[-1][:, :, :off]
-            Ja.append(Jprev)
-            Jl[:, :, :off] = B.matmul(st.W[l - 1], Jprev)
-        ii, jj = np.meshgrid(np.arange(d), np.arange(dprev), indexing="ij")
-        Jl[:, ii, off + jj * d + ii] = st.a[l - 1][:, jj]
-        if net.bias:
-            Jl[:, np.arange(d), off + d * dprev + np.arange(d)] = B.one
-        J.append(Jl)
-    return J, Ja
+def _augmented(st, k):
+    """a~_{k-1} per sample (m, k): a_{k-1}, with a trailing 1 when the net has biases."""
+    a = st.a[k - 1]
+    if st.prob.net.bias:
+        a = np.concatenate([a, st.B.full((a.shape[0], 1), 1)], axis=1)
+    return a
+
+
+def _sum_kron(B, left, right):
+    """sum_s kron(left_s, right_s) for batches (m, p, q) and (m, r, t), as one product U^T V."""
+    m, p, q = left.shape
+    _, r, t = right.shape
+    T = B.matmul(left.reshape(m, p * q).T, right.reshape(m, r * t), native=True)
+    return T.reshape(p, q, r, t).transpose(0, 2, 1, 3).reshape(p * r, q * t)
 
 
 def _full_hessian(st, H_L):
-    """sum_s [J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + bilinear cross terms] + weight decay."""
+    """Every block of the Hessian, by the Kronecker structure of dh_n/dW_k (see Notes of evaluate_net).
+
+    With A_{nk} = dh_n/dh_k (per sample), M_L = H_L and M_n = D_n (n < L):
+
+        H[W~_k, W~_j] = sum_s (a~_{k-1} a~_{j-1}^T) kron G_{kj},   G_{kj} = sum_{n >= max(k, j)} A_{nk}^T M_n A_{nj},
+
+    plus, for k < l, the bilinear terms of h_l = W_l a_{l-1}:
+    d2E / dW_l[i, j] dW~_k[r, p] += sum_s delta_l[i] (f'(h_{l-1}) * A_{l-1,k})[j, r] a~_{k-1}[p].
+    """
     net, B, m = st.prob.net, st.B, st.prob.m
     P, L = net.n_params, net.depth
-    J, Ja = _jacobians(st)
-    Ks, Ys = [J[-1]], [B.matmul(H_L, J[-1])]
-    for l in range(1, L):
-        c = st.c[l - 1]
-        if any(v != 0 for v in np.ravel(c)):  # piecewise-linear layers have D_l = 0
-            Ks.append(J[l - 1])
-            Ys.append(c[:, :, None] * J[l - 1])
-    K = np.concatenate(Ks, axis=1).reshape(-1, P)
-    Y = np.concatenate(Ys, axis=1).reshape(-1, P)
-    H = B.matmul(K.T, Y)
+    A = {}
+    for k in range(1, L + 1):
+        eye = B.full((m, net.widths[k], net.widths[k]))
+        for i in range(net.widths[k]):
+            eye[:, i, i] = B.one
+        A[k, k] = eye
+        for n in range(k + 1, L + 1):
+            A[n, k] = B.matmul(st.W[n - 1], st.F1[n - 2][:, :, None] * A[n - 1, k])
+    MA = {}
+    for n in range(1, L + 1):
+        for j in range(1, n + 1):
+            MA[n, j] = B.matmul(H_L, A[n, j]) if n == L else st.c[n - 1][:, :, None] * A[n, j]
+    zero_D = {n: n < L and not any(v != 0 for v in np.ravel(st.c[n - 1])) for n in range(1, L + 1)}
+    H = np.empty((P, P), dtype=B.dtype)
+    abar = {k: _augmented(st, k) for k in range(1, L + 1)}
+    for k in range(1, L + 1):
+        for j in range(k, L + 1):
+            G = None
+            for n in range(j, L + 1):
+                if zero_D[n]:  # piecewise-linear layers have D_n = 0
+                    continue
+                term = B.matmul(np.swapaxes(A[n, k], 1, 2), MA[n, j])
+                G = term if G is None else G + term
+            if G is None:
+                G = B.full((m, net.widths[k], net.widths[j]))
+            outer = abar[k][:, :, None] * abar[j][:, None, :]
+            H[net.layer_slice(k), net.layer_slice(j)] = _sum_kron(B, outer, G)
     for l in range(2, L + 1):
         d, dprev = net.layer_shape(l)
-        off = net.layer_slice(l).start
-        C = B.matmul(st.delta[l - 1].T, Ja[l - 2].reshape(m, dprev * off))
-        C = C.reshape(d, dprev, off).transpose(1, 0, 2).reshape(d * dprev, off)
-        H[off:off + d * dprev, :off] += C
-        H[:off, off:off + d * dprev] += C.T
-    H = (H + H.T) / 2
+        rows = slice(net.layer_slice(l).start, net.layer_slice(l).start + d * dprev)
+        for k in range(1, l):
+            left = st.F1[l - 2][:, :, None] * A[l - 1, k]                   # (m, d_{l-1}, d_k)
+            right = st.delta[l - 1][:, :, None] * abar[k][:, None, :]       # (m, d_l, k~)
+            T = B.matmul(left.reshape(m, -1).T, right.reshape(m, -1), native=True)
+            T = T.reshape(dprev, net.widths[k], d, abar[k].shape[1])        # [j, r, i, p]
+            C = T.transpose(0, 2, 3, 1).reshape(dprev * d, -1)              # rows j*d_l + i, cols p*d_k + r
+            H[net.layer_slice(k), rows] += C.T
+    for k in range(1, L + 1):  # the upper block triangle holds every term once; mirror it
+        sk = net.layer_slice(k)
+        lower = np.tril_indices(sk.stop - sk.start, -1)
+        H[sk, sk][lower] = H[sk, sk].T[lower]
+        for j in range(k + 1, L + 1):
+            H[net.layer_slice(j), sk] = H[sk, net.layer_slice(j)].T
     if net.weight_decay:
-        wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
+        wd = B.native_scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
         for l in range(1, L + 1):
             start = net.layer_slice(l).start
             for n in range(start, start + net.widths[l] * net.widths[l - 1]):
@@ -918,6 +977,10 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
     Botev, Ritter, Barber, "Practical Gauss-Newton Optimisation for Deep Learning", ICML 2017.
     Pearlmutter, "Fast exact multiplication by the Hessian", Neural Computation 6 (1994).
     """
+    return _evaluate(net, weights, biases, X, Y, dps, pattern, backend, hessian, hessian)
+
+
+def _evaluate(net, weights, biases, X, Y, dps, pattern, backend, want_hessian, want_blocks):
     prob, B = _run(net, weights, biases, X, Y, dps, pattern, backend)
     with _precision(B):
         st = _forward(prob, B)
@@ -925,11 +988,13 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
         if st.order_ok > 1:
             _backward(st)
             grad = B.output(_gradient(st))
-        if hessian and st.order_ok > 2:
+        if (want_hessian or want_blocks) and st.order_ok > 2:
             Hs = _preactivation_hessians(st)
-            hess = B.output(_full_hessian(st, Hs[-1]))
-            blocks = tuple(B.output(b) for b in _layer_blocks(st, Hs))
-            pre = tuple(tuple(B.output(Hs[l][s]) for l in range(net.depth)) for s in range(prob.m))
+            if want_hessian:
+                hess = B.output(_full_hessian(st, Hs[-1]))
+            if want_blocks:
+                blocks = tuple(B.output(b) for b in _layer_blocks(st, Hs))
+                pre = tuple(tuple(B.output(Hs[l][s]) for l in range(net.depth)) for s in range(prob.m))
         pre_h = tuple(tuple(B.output(st.h[l][s]) for l in range(net.depth)) for s in range(prob.m))
         theta = tuple(B.output_scalar(v) for v in _theta(prob, B))
         return HessianEvaluation(net, B.dps, B.name, net.parameter_names(), theta, prob.m,
@@ -946,9 +1011,19 @@ def _theta(prob, B):
     return [B.scalar(v) for v in out]
 
 
+@contextlib.contextmanager
 def _precision(B):
-    """The working precision of a backend (dps + guard digits for mpmath; nothing to set for float64)."""
-    return contextlib.nullcontext() if B.dps == "float64" else working_precision(B.dps, GUARD_DIGITS)
+    """The working precision of a backend: dps + guard digits for mpmath (and flint, with 32 more bits)."""
+    if B.dps == "float64":
+        yield
+        return
+    with working_precision(B.dps, GUARD_DIGITS):
+        if not B.use_flint:
+            yield
+            return
+        from flint import ctx
+        with ctx.workprec(mpmath.mp.prec + 32):
+            yield
 
 
 def evaluate_net_file(net_file, dps=DEFAULT_DPS, pattern=None, backend=None, hessian=True):
@@ -1039,7 +1114,7 @@ def full_hessian(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
     ...
     lossgeom.errors.NonDifferentiableError: the Hessian is undefined: pre-activation h1[1] (sample 1) sits exactly at a kink of relu; pass pattern={(l, i): piece} to choose a smooth piece
     """
-    return evaluate_net(net, weights, biases, X, Y, dps=dps, pattern=pattern, backend=backend).hessian
+    return _evaluate(net, weights, biases, X, Y, dps, pattern, backend, True, False).hessian
 
 
 def hvp(net, weights, biases=None, X=None, Y=None, v=None, dps=DEFAULT_DPS, pattern=None):
