@@ -198,8 +198,8 @@ def _kink_message(net, what, kinks):
     acts = sorted({_layer_activation(net, k.layer).label for k in kinks})
     exact = all(k.exact for k in kinks)
     how = "exactly at" if exact else "at (to the working tolerance)"
-    return ("%s is undefined: pre-activation %s sits %s a kink of %s; pass pattern={(l, i): piece} to choose "
-            "a smooth piece" % (what, where, how, "/".join(acts)))
+    return ("%s is undefined: pre-activation %s sits %s a kink of %s (a one-sided value is never taken; "
+            "the Python API's pattern={(l, i): piece} chooses a smooth piece)" % (what, where, how, "/".join(acts)))
 
 
 @lru_cache(maxsize=None)
@@ -1112,7 +1112,7 @@ def full_hessian(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
     >>> full_hessian(net, [[[0]], [[1]]], X=[[1]], Y=[[0]])
     Traceback (most recent call last):
     ...
-    lossgeom.errors.NonDifferentiableError: the Hessian is undefined: pre-activation h1[1] (sample 1) sits exactly at a kink of relu; pass pattern={(l, i): piece} to choose a smooth piece
+    lossgeom.errors.NonDifferentiableError: the Hessian is undefined: pre-activation h1[1] (sample 1) sits exactly at a kink of relu (a one-sided value is never taken; the Python API's pattern={(l, i): piece} chooses a smooth piece)
     """
     return _evaluate(net, weights, biases, X, Y, dps, pattern, backend, True, False).hessian
 

@@ -1,0 +1,151 @@
+"""``lossgeom hessian NETFILE``: the full Hessian at a net file's weights, with its spectrum.
+
+The loss is summed over the file's samples (divided by their number for ``"reduction": "mean"``).
+Output: parameter names in theta's order, loss, gradient, the Hessian, eigenvalues (ascending),
+inertia with the tolerance that separated zero, trace, and for each layer whether its diagonal
+block (the Botev block (a~ a~^T) kron H_l summed over samples) is PSD.
+
+JSON fields (stable; numbers are decimal strings with ``--dps`` significant digits): ``net``,
+``parameters``, ``samples``, ``loss``, ``gradient``, ``hessian`` (rows), ``eigenvalues``,
+``inertia`` {``positive``, ``negative``, ``zero``, ``tolerance``}, ``trace``, ``layer_blocks``
+(one per layer: ``layer``, ``parameters``, ``psd``, ``min_eigenvalue``, ``basis``), ``dps``,
+``backend``, ``kinks`` (always empty here), and with ``--certify`` ``certified_inertia``.
+
+At a kink (a pre-activation exactly at a kink of its activation) the Hessian does not exist: the
+command prints one line on stderr naming the units and samples, and exits 2.
+"""
+
+import json
+
+from lossgeom.cli import add_format, positive_int, write_output
+
+ORDER = 30
+
+#: Largest parameter count the command handles (50-digit eigenvalues of an n x n matrix are O(n^3)).
+MAX_PARAMS = 300
+#: Largest Hessian printed as a matrix in text output.
+TEXT_MATRIX_MAX = 12
+
+
+def add(sub):
+    p = sub.add_parser("hessian", help="the full Hessian at a net file's weights, with spectrum and inertia",
+                       description="Evaluate the full Hessian (every cross-layer block) of the loss summed over the "
+                                   "net file's samples, at --dps digits; print eigenvalues, inertia with its "
+                                   "tolerance, trace and which layer blocks are PSD. Exit 2 on bad input or when a "
+                                   "pre-activation sits exactly at a kink (the Hessian does not exist there).")
+    p.add_argument("netfile", metavar="NETFILE", help="JSON net file with weights, inputs and targets")
+    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
+                   help="decimal digits (default 50)")
+    p.add_argument("--certify", action="store_true",
+                   help="also certify the inertia with ball arithmetic (python-flint)")
+    add_format(p, choices=("text", "json"))
+    p.add_argument("--out", help="write the result to this file instead of stdout")
+    p.set_defaults(func=_cmd_hessian)
+
+
+def hessian_report(net_file, dps=50, certify=False):
+    """The data of ``lossgeom hessian`` as a JSON-ready dict (numbers as decimal strings).
+
+    Examples
+    --------
+    >>> from lossgeom import net_file_from_dict
+    >>> nf = net_file_from_dict({"widths": [1, 1, 1], "activation": "tanh", "weights": [[["1/2"]], [[2]]],
+    ...                          "inputs": [[1]], "targets": [[0]]})
+    >>> rep = hessian_report(nf, dps=15)
+    >>> rep["parameters"], rep["hessian"][1][1], rep["inertia"]["positive"]
+    (['W1[1,1]', 'W2[1,1]'], '0.213552267034073', 1)
+    """
+    import mpmath
+
+    from lossgeom.errors import SizeLimitError
+    from lossgeom.numeric.evaluate import evaluate_net_file
+    from lossgeom.numeric.spectrum import certified_inertia, inertia, psd_verdict, symmetric_eigenvalues, trace
+
+    net = net_file.net
+    if net.n_params > MAX_PARAMS:
+        raise SizeLimitError("hessian: the net has %d parameters; the limit is %d (use the Python API "
+                             "lossgeom.numeric.evaluate.full_hessian for larger nets)" % (net.n_params, MAX_PARAMS))
+    ev = evaluate_net_file(net_file, dps=dps)
+    H = ev.hessian  # raises NonDifferentiableError at a kink, naming the units
+    num = lambda v: mpmath.nstr(v, dps, min_fixed=-4, max_fixed=6)  # noqa: E731
+    eig = symmetric_eigenvalues(H, dps)
+    I = inertia(H, dps)
+    blocks = []
+    for l in range(1, net.depth + 1):
+        v = psd_verdict(ev.layer_block(l), dps)
+        blocks.append({"layer": l, "parameters": list(net.layer_parameter_names(l)), "psd": v.psd,
+                       "min_eigenvalue": v.min_eigenvalue, "basis": v.basis})
+    out = {
+        "net": net.spec(),
+        "parameters": list(ev.parameters),
+        "samples": ev.n_samples,
+        "loss": num(ev.loss),
+        "gradient": [num(g) for g in ev.gradient],
+        "hessian": [[num(H[i, j]) for j in range(H.cols)] for i in range(H.rows)],
+        "eigenvalues": [num(e) for e in eig],
+        "inertia": I.to_dict(),
+        "trace": num(trace(H, dps)),
+        "layer_blocks": blocks,
+        "dps": dps,
+        "backend": ev.backend,
+        "kinks": list(ev.kink_units),
+    }
+    if certify:
+        # the computed entries are good to about 10^-dps relative; Weyl widens the enclosures accordingly
+        scale = max((abs(v) for v in H), default=mpmath.mpf(1))
+        from lossgeom.numeric.precision import tolerance
+        out["certified_inertia"] = certified_inertia(H, dps, entry_radius=tolerance(dps, scale=scale)).to_dict()
+    return out
+
+
+def _text(rep, path):
+    short = lambda s: _short(s, 8)  # noqa: E731
+    names = rep["parameters"]
+    width = max(len(n) for n in names)
+    net = rep["net"]
+    act = net["activation"] if isinstance(net["activation"], str) else json.dumps(net["activation"])
+    lines = ["Hessian of the %s loss of a %s %s net%s at %s" % (
+        net["loss"], "-".join(map(str, net["widths"])), act, " with biases" if net["bias"] else "", path),
+        "%d parameter(s), %d sample(s), %d digits (backend %s); matrix entries shown to 8 digits, "
+        "--format json gives all" % (len(names), rep["samples"], rep["dps"], rep["backend"]),
+        "",
+        "loss      %s" % rep["loss"],
+        "trace     %s" % rep["trace"],
+        "inertia   %d positive, %d negative, %d zero (|eigenvalue| <= %s counts as zero)" % (
+            rep["inertia"]["positive"], rep["inertia"]["negative"], rep["inertia"]["zero"],
+            rep["inertia"]["tolerance"])]
+    if "certified_inertia" in rep:
+        c = rep["certified_inertia"]
+        lines.append("certified %d positive, %d negative, %d undecided (%s)" % (
+            c["positive"], c["negative"], c["zero"], c["tolerance"]))
+    lines += ["kinks     none", "", "%-*s  %s" % (width, "parameter", "gradient")]
+    lines += ["%-*s  %s" % (width, n, g) for n, g in zip(names, rep["gradient"])]
+    lines += ["", "eigenvalues (ascending)"] + ["  %s" % e for e in rep["eigenvalues"]]
+    lines += ["", "layer blocks (a~ a~^T) kron H_l summed over samples"]
+    for b in rep["layer_blocks"]:
+        verdict = {True: "PSD", False: "not PSD", None: "undecided"}[b["psd"]]
+        lines.append("  layer %d (%s .. %s): %s, min eigenvalue %s (%s)" % (
+            b["layer"], b["parameters"][0], b["parameters"][-1], verdict, b["min_eigenvalue"], b["basis"]))
+    if len(names) > TEXT_MATRIX_MAX:
+        lines += ["", "Hessian: %dx%d, too wide for text; --format json gives every entry" % (len(names), len(names))]
+    else:
+        lines += ["", "Hessian (rows and columns in the parameter order above)"]
+        for n, row in zip(names, rep["hessian"]):
+            lines.append("%-*s  %s" % (width, n, " ".join("%11s" % short(v) for v in row)))
+    return "\n".join(lines)
+
+
+def _short(text, digits):
+    import mpmath
+    with mpmath.workdps(digits + 5):
+        return mpmath.nstr(mpmath.mpf(text), digits, min_fixed=-4, max_fixed=6)
+
+
+def _cmd_hessian(args):
+    from lossgeom.data import read_net_file
+
+    nf = read_net_file(args.netfile)
+    rep = hessian_report(nf, dps=args.dps, certify=args.certify)
+    text = json.dumps(rep, indent=2) if args.format == "json" else _text(rep, args.netfile)
+    write_output(text, args.out)
+    return 0
