@@ -68,30 +68,57 @@ def symmetry_defect(A):
     return max((abs(A[i, j] - A[j, i]) for i in range(A.rows) for j in range(i)), default=mpmath.mpf(0))
 
 
-def symmetric_eigen(A, dps=DEFAULT_DPS):
+#: From this size on, ``method="auto"`` refines a float64 eigendecomposition in flint instead of mpmath's eigsy.
+REFINE_MIN_SIZE = 24
+
+
+def symmetric_eigen(A, dps=DEFAULT_DPS, method="auto"):
     """Eigenvalues (ascending) and orthonormal eigenvectors of a symmetric matrix at ``dps`` digits.
 
-    Uses ``mpmath.eigsy`` with guard digits; the result is rounded back to ``dps`` digits.
+    Parameters
+    ----------
+    A : symmetric matrix (SymPy, mpmath, nested lists)
+    dps : int
+    method : {"auto", "mpmath", "refine"}
+        ``mpmath``: ``mpmath.eigsy`` with guard digits.  ``refine``: NumPy's float64 ``eigh``, refined to
+        the working precision by Ogita-Aishima iterations (matrix products in python-flint's arb_mat);
+        it falls back to ``eigsy`` if the iteration does not converge.  ``auto`` refines from
+        :data:`REFINE_MIN_SIZE` rows on when python-flint is installed.
 
     Returns
     -------
     (E, Q) : (list of mpf, mpmath.matrix)
-        ``A = Q diag(E) Q^T`` to the working precision.
+        ``A = Q diag(E) Q^T`` to the working precision; E rounded to ``dps`` digits.
 
     Examples
     --------
     >>> E, Q = symmetric_eigen([[2, 1], [1, 2]], dps=20)
     >>> [mpmath.nstr(e, 10) for e in E]
     ['1.0', '3.0']
+    >>> [mpmath.nstr(e, 10) for e in symmetric_eigen([[2, 1], [1, 2]], dps=20, method="refine")[0]]
+    ['1.0', '3.0']
+
+    References
+    ----------
+    T. Ogita, K. Aishima, "Iterative refinement for symmetric eigenvalue decomposition", Japan J. Indust.
+    Appl. Math. 35 (2018) 1007-1035.
     """
+    from lossgeom.errors import DataError
+    if method not in ("auto", "mpmath", "refine"):
+        raise DataError("method: expected one of auto, mpmath, refine; got %r" % (method,))
     with working_precision(dps):
         M = to_mp_matrix(A)
         if M.rows != M.cols:
-            from lossgeom.errors import DataError
             raise DataError("matrix: expected a square matrix, got %dx%d" % (M.rows, M.cols))
         if M.rows == 0:
             return [], mpmath.matrix(0, 0)
-        E, Q = mpmath.eigsy(M)
+        if method == "auto":
+            method = "refine" if M.rows >= REFINE_MIN_SIZE and _has_flint() else "mpmath"
+        result = _refine_eigen(M) if method == "refine" else None
+        if result is None:
+            E, Q = mpmath.eigsy(M)
+        else:
+            E, Q = result
         order = sorted(range(M.rows), key=lambda k: E[k])
         values = [E[k] for k in order]
         vectors = mpmath.matrix(M.rows, M.rows)
@@ -102,15 +129,70 @@ def symmetric_eigen(A, dps=DEFAULT_DPS):
         return [+v for v in values], vectors
 
 
-def symmetric_eigenvalues(A, dps=DEFAULT_DPS):
-    """Eigenvalues of a symmetric matrix, ascending, at ``dps`` digits.
+def _has_flint():
+    try:
+        import flint  # noqa: F401
+    except ImportError:  # pragma: no cover
+        return False
+    return True
+
+
+def _refine_eigen(M, max_iter=12):
+    """Ogita-Aishima refinement of NumPy's eigh to the current mpmath precision, or None."""
+    import numpy as np
+    from flint import arb, arb_mat, ctx
+
+    n = M.rows
+    prec = mpmath.mp.prec
+    target = mpmath.mpf(2) ** (-prec + 8)
+    w, V = np.linalg.eigh(np.array(M.tolist(), dtype=float))
+    with ctx.workprec(prec + 32):
+        A = _arb_matrix(M, prec + 32)
+        X = arb_mat(V.tolist())
+        norm_A = max(abs(float(v)) for v in w) or 1.0
+        I = arb_mat(n, n, [1 if i == j else 0 for i in range(n) for j in range(n)])
+        for _ in range(max_iter):
+            R = (I - X.transpose() * X).mid()
+            S = (X.transpose() * (A * X)).mid()
+            lam = [S[i, i] / (1 - R[i, i]) for i in range(n)]
+            off = max((abs(float(S[i, j].mid())) for i in range(n) for j in range(n) if i != j), default=0.0)
+            rmax = max(abs(float(R[i, j].mid())) for i in range(n) for j in range(n))
+            delta = 2 * (off * n + norm_A * rmax * n)
+            lamf = [float(v.mid()) for v in lam]
+            E = arb_mat(n, n)
+            biggest = 0.0
+            for i in range(n):
+                for j in range(n):
+                    if i != j and abs(lamf[i] - lamf[j]) > delta:
+                        e = ((S[i, j] + lam[j] * R[i, j]) / (lam[j] - lam[i])).mid()
+                    else:
+                        e = (R[i, j] / 2).mid()
+                    E[i, j] = e
+                    biggest = max(biggest, abs(float(e)))
+            X = (X + X * E).mid()
+            if biggest < float(target) or biggest == 0.0:
+                break
+        else:
+            return None
+        R = (I - X.transpose() * X).mid()
+        S = (X.transpose() * (A * X)).mid()
+        lam = [(S[i, i] / (1 - R[i, i])).mid() for i in range(n)]
+        Q = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(n):
+                Q[i, j] = _arb_to_mpf(X[i, j].mid())
+        return [_arb_to_mpf(v) for v in lam], Q
+
+
+def symmetric_eigenvalues(A, dps=DEFAULT_DPS, method="auto"):
+    """Eigenvalues of a symmetric matrix, ascending, at ``dps`` digits (see :func:`symmetric_eigen`).
 
     Examples
     --------
     >>> [mpmath.nstr(e, 5) for e in symmetric_eigenvalues([[0, 1], [1, 0]], dps=20)]
     ['-1.0', '1.0']
     """
-    return symmetric_eigen(A, dps)[0]
+    return symmetric_eigen(A, dps, method)[0]
 
 
 def _scale(A):
@@ -394,7 +476,7 @@ def _arb_eig(A, prec):
 def _residual_enclosures(A, M, dps, prec):
     from flint import arb, arb_mat, ctx
     from lossgeom.errors import DataError
-    E, Q = symmetric_eigen(M, dps + 10)
+    E, Q = symmetric_eigen(M, dps + 10, method="auto")
     n = M.rows
     with ctx.workprec(prec + 32):
         Aa = _arb_matrix(A, prec + 32)

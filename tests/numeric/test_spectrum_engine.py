@@ -134,3 +134,38 @@ def test_layer_blocks_are_psd_for_a_relu_square_net():
     for l in (1, 2):
         assert psd_verdict(ev.layer_block(l), dps=40).psd is True
     assert not is_psd(ev.hessian, dps=40)     # the full Hessian has cross-layer blocks: not PSD here
+
+
+def _householder_conjugate(diag, seed):
+    """Q diag Q^T with a rational orthogonal Householder Q: exact eigenvalues, multiplicities included."""
+    rng = random.Random(seed)
+    n = len(diag)
+    v = sp.Matrix([rng.randint(-5, 5) or 1 for _ in range(n)])
+    Q = sp.eye(n) - 2 * v * v.T / (v.T * v)[0]
+    return Q * sp.diag(*diag) * Q.T
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_refined_eigen_matches_eigsy_and_passes_residual_checks(seed):
+    A = _random_symmetric(26, seed)
+    E1, Q1 = symmetric_eigen(A, dps=50, method="refine")
+    E2, _ = symmetric_eigen(A, dps=50, method="mpmath")
+    with mpmath.workdps(50):
+        assert max(abs(a - b) for a, b in zip(E1, E2)) < mpmath.mpf(10) ** -45
+        r, o = eigen_residual(A, E1, Q1)
+        assert r < mpmath.mpf(10) ** -44 and o < mpmath.mpf(10) ** -45
+
+
+def test_refined_eigen_with_exact_multiple_eigenvalues():
+    diag = [sp.Rational(k // 3, 2) - 2 for k in range(27)]     # each value three times, zero included
+    A = _householder_conjugate(diag, 3)
+    E, Q = symmetric_eigen(A, dps=50, method="refine")
+    with mpmath.workdps(50):
+        for e, d in zip(E, sorted(diag)):
+            assert abs(e - mpmath.mpf(d.p) / d.q) < mpmath.mpf(10) ** -45
+        r, o = eigen_residual(A, E, Q)
+        assert r < mpmath.mpf(10) ** -44
+    enc = certified_eigenvalues(A, dps=50)
+    with mpmath.workdps(60):
+        assert all(e.lower <= mpmath.mpf(d.p) / d.q <= e.upper for e, d in zip(enc, sorted(diag)))
+    assert exact_inertia(A) == Inertia(sum(bool(d > 0) for d in diag), sum(bool(d < 0) for d in diag), 3, "exact")
