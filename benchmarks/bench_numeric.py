@@ -1,0 +1,211 @@
+"""Benchmarks of the numeric engine (issue 3); prints one table of times and ratios.
+
+    python benchmarks/bench_numeric.py            # about 3-5 minutes on one core
+    python benchmarks/bench_numeric.py --quick    # mpmath eigsy timed on 100x100 and extrapolated (said so)
+
+(a) full Hessian at dps=50 of tanh nets with biases (4 samples) of about 50, 100 and 200 parameters:
+    the engine (python-flint products; and with the pure mpmath backend) vs mpmath central finite
+    differences of an independent loss at 2*50+20 digits (step 1e-35, the accuracy 50 digits need).
+    Finite differences are timed on a random sample of Hessian entries and extrapolated to all
+    P(P+1)/2 entries; the output says how many entries were timed.  Targets: >= 20x at 200
+    parameters, and 200 parameters in under 2 s.
+(b) float64 full Hessian, engine vs autograd.hessian, at about 2,000 parameters.  Target: >= 5x.
+(c) 50-digit eigenvalues of the 200x200 Hessian of (a): mpmath.eigsy vs the flint-refined
+    decomposition vs certified enclosures (ball arithmetic).
+"""
+
+import argparse
+import random
+import sys
+import time
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+
+from lossgeom import Net
+from lossgeom.numeric.evaluate import full_hessian
+from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.numeric.spectrum import certified_eigenvalues, symmetric_eigen
+
+DPS = 50
+
+
+def make_case(widths, m, seed=0, scale=1):
+    rng = random.Random(seed)
+
+    def q():
+        return Fraction(rng.randint(-9, 9), rng.choice([4, 5, 7, 8, 9])) * scale
+
+    net = Net(widths=widths, activation="tanh", bias=True)
+    W = [[[q() for _ in range(widths[l])] for _ in range(widths[l + 1])] for l in range(len(widths) - 1)]
+    b = [[q() for _ in range(widths[l + 1])] for l in range(len(widths) - 1)]
+    X = [[q() for _ in range(m)] for _ in range(widths[0])]
+    Y = [[q() for _ in range(m)] for _ in range(widths[-1])]
+    theta = []
+    for l in range(len(W)):
+        theta += [W[l][i][j] for j in range(widths[l]) for i in range(widths[l + 1])] + b[l]
+    return net, W, b, X, Y, theta
+
+
+# -- the finite-difference baseline: an independent mpmath loss ------------------------------------
+def mp_loss(widths, theta, X, Y):
+    k, total = 0, mpmath.mpf(0)
+    layers = []
+    for l in range(len(widths) - 1):
+        d, dp = widths[l + 1], widths[l]
+        W = [[theta[k + j * d + i] for j in range(dp)] for i in range(d)]
+        k += d * dp
+        layers.append((W, theta[k:k + d]))
+        k += d
+    for x, y in zip(X, Y):
+        a = x
+        for n, (W, b) in enumerate(layers):
+            h = [mpmath.fdot(row, a) + bi for row, bi in zip(W, b)]
+            a = h if n == len(layers) - 1 else [mpmath.tanh(v) for v in h]
+        total += mpmath.fsum((ai - yi) ** 2 for ai, yi in zip(a, y)) / 2
+    return total
+
+
+def fd_entries(widths, theta, X, Y, entries):
+    with mpmath.workdps(2 * DPS + 20):
+        th = [mpmath.mpf(t.numerator) / t.denominator for t in theta]
+        Xs = [[mpmath.mpf(v.numerator) / v.denominator for v in col] for col in zip(*X)]
+        Ys = [[mpmath.mpf(v.numerator) / v.denominator for v in col] for col in zip(*Y)]
+        h = mpmath.mpf(10) ** -(DPS // 2 + 10)
+
+        def f(shifts):
+            t = list(th)
+            for i, s in shifts:
+                t[i] += s * h
+            return mp_loss(widths, t, Xs, Ys)
+
+        out = {}
+        f0 = f([])
+        for i, j in entries:
+            if i == j:
+                out[i, j] = (f([(i, 2)]) - 2 * f0 + f([(i, -2)])) / (4 * h * h)
+            else:
+                out[i, j] = (f([(i, 1), (j, 1)]) - f([(i, 1), (j, -1)]) - f([(i, -1), (j, 1)])
+                             + f([(i, -1), (j, -1)])) / (4 * h * h)
+        return out
+
+
+def timed(fn, *args, **kwargs):
+    t = time.perf_counter()
+    out = fn(*args, **kwargs)
+    return time.perf_counter() - t, out
+
+
+def part_a(rows):
+    print("(a) full Hessian at dps=50: engine vs mpmath central finite differences", flush=True)
+    results = []
+    for widths, sample in (((3, 5, 4, 2), 150), ((4, 7, 6, 2), 120), ((4, 10, 10, 4), 100)):
+        net, W, b, X, Y, theta = make_case(widths, 4)
+        P = net.n_params
+        full_hessian(net, W, b, X, Y, dps=DPS)  # warm the caches (lambdified activations)
+        t_flint, H = timed(full_hessian, net, W, b, X, Y, dps=DPS, backend="flint")
+        t_mp, _ = timed(full_hessian, net, W, b, X, Y, dps=DPS, backend="mpmath")
+        rng = random.Random(1)
+        entries = [(i, i) for i in rng.sample(range(P), min(P, sample // 3))]
+        entries += [tuple(sorted(rng.sample(range(P), 2))) for _ in range(sample - len(entries))]
+        t_fd, ref = timed(fd_entries, widths, theta, X, Y, entries)
+        total = P * (P + 1) // 2
+        # a diagonal entry costs 2 loss evaluations (+1 shared), an off-diagonal one 4
+        n_diag = sum(1 for i, j in entries if i == j)
+        per_eval = t_fd / (2 * n_diag + 4 * (len(entries) - n_diag) + 1)
+        t_fd_all = per_eval * (2 * P + 4 * (total - P) + 1)
+        with mpmath.workdps(60):
+            digits = min(agreeing_digits(H[i, j], ref[i, j]) for i, j in entries)
+        results.append((net, P, t_flint, t_mp, t_fd, len(entries), t_fd_all, digits))
+        print("    %-32s P=%3d  engine %.2f s (mpmath backend %.2f s); FD timed on %d of %d entries: %.1f s"
+              % (net, P, t_flint, t_mp, len(entries), total, t_fd), flush=True)
+    for net, P, t_flint, t_mp, t_fd, n, t_all, digits in results:
+        rows.append(("(a) Hessian dps=50, P=%d" % P, "engine (flint) %.2f s" % t_flint,
+                     "mpmath FD %.1f s (extrapolated from %d entries)" % (t_all, n), t_all / t_flint,
+                     "FD agrees to %s digits; mpmath backend %.2f s (%.0fx vs FD)" % (digits, t_mp, t_all / t_mp)))
+    return results[-1]
+
+
+def part_b(rows):
+    import autograd
+    import autograd.numpy as anp
+    print("(b) float64 full Hessian: engine vs autograd.hessian", flush=True)
+    widths, m = (20, 40, 30, 10), 16
+    net, W, b, X, Y, theta = make_case(widths, m, scale=Fraction(1, 3))
+    Xa, Ya = np.array(X, dtype=float), np.array(Y, dtype=float)
+
+    def loss(t):
+        k, a = 0, Xa
+        for l in range(len(widths) - 1):
+            d, dp = widths[l + 1], widths[l]
+            Wl = anp.reshape(t[k:k + d * dp], (dp, d)).T
+            k += d * dp
+            h = anp.dot(Wl, a) + anp.reshape(t[k:k + d], (d, 1))
+            k += d
+            a = h if l == len(widths) - 2 else anp.tanh(h)
+        return 0.5 * anp.sum((a - Ya) ** 2)
+
+    th = np.array([float(t) for t in theta])
+    full_hessian(net, W, b, X, Y, dps="float64")
+    t_eng, H = timed(full_hessian, net, W, b, X, Y, dps="float64")
+    t_ag, Hag = timed(autograd.hessian(loss), th)
+    rel = np.max(np.abs(H - Hag)) / np.max(np.abs(Hag))
+    print("    %s P=%d: engine %.2f s, autograd %.2f s, max rel diff %.1e" % (net, net.n_params, t_eng, t_ag, rel),
+          flush=True)
+    rows.append(("(b) float64 Hessian, P=%d" % net.n_params, "engine %.2f s" % t_eng, "autograd.hessian %.2f s" % t_ag,
+                 t_ag / t_eng, "max relative difference %.1e" % rel))
+
+
+def part_c(rows, H, quick):
+    print("(c) 50-digit eigenvalues of the %dx%d Hessian" % (H.rows, H.rows), flush=True)
+    t_ref, (E, Q) = timed(symmetric_eigen, H, DPS, method="refine")
+    t_cert, enc = timed(certified_eigenvalues, H, DPS, method="residual")
+    with mpmath.workdps(60):
+        inside = all(e.lower - mpmath.mpf(10) ** -45 <= v <= e.upper + mpmath.mpf(10) ** -45 for e, v in zip(enc, E))
+        radius = max(e.radius for e in enc)
+    if quick:
+        n = H.rows // 2
+        sub = mpmath.matrix([[H[i, j] for j in range(n)] for i in range(n)])
+        t_sub, _ = timed(symmetric_eigen, sub, DPS, method="mpmath")
+        t_eigsy = t_sub * (H.rows / n) ** 3
+        label = "mpmath eigsy %.1f s (EXTRAPOLATED: %dx%d took %.1f s, times (%d/%d)^3)" % (
+            t_eigsy, n, n, t_sub, H.rows, n)
+        agree = "not compared (--quick)"
+    else:
+        t_eigsy, (E2, _) = timed(symmetric_eigen, H, DPS, method="mpmath")
+        label = "mpmath eigsy %.1f s" % t_eigsy
+        with mpmath.workdps(60):
+            agree = "eigenvalues agree to %s digits" % min(agreeing_digits(a, b) for a, b in zip(E, E2))
+    print("    refine %.2f s, certified %.2f s, %s" % (t_ref, t_cert, label), flush=True)
+    rows.append(("(c) eigenvalues %dx%d, dps=50" % (H.rows, H.rows), "flint refine %.2f s" % t_ref, label,
+                 t_eigsy / t_ref, agree))
+    rows.append(("(c) certified enclosures", "flint balls %.2f s" % t_cert, label, t_eigsy / t_cert,
+                 "max radius %s; refined values inside: %s" % (mpmath.nstr(radius, 3), inside)))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="extrapolate mpmath eigsy from a 100x100 block")
+    args = parser.parse_args(argv)
+    rows = []
+    t0 = time.perf_counter()
+    last = part_a(rows)
+    part_b(rows)
+    net, W, b, X, Y, _ = make_case((4, 10, 10, 4), 4)
+    part_c(rows, full_hessian(net, W, b, X, Y, dps=DPS), args.quick)
+    print()
+    print("%-30s %-24s %-58s %8s  %s" % ("benchmark", "lossgeom", "baseline", "ratio", "notes"))
+    for name, ours, base, ratio, note in rows:
+        print("%-30s %-24s %-58s %7.1fx  %s" % (name, ours, base, ratio, note))
+    P, t200 = last[1], last[2]
+    print()
+    print("targets: P=%d Hessian at dps=50 in %.2f s (< 2 s: %s), %.0fx vs FD (>= 20x: %s); "
+          "float64 >= 5x vs autograd: %s" % (P, t200, t200 < 2, last[6] / t200, last[6] / t200 >= 20,
+                                            rows[3][3] >= 5))
+    print("total benchmark time %.0f s" % (time.perf_counter() - t0))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
