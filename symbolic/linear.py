@@ -1,0 +1,695 @@
+"""Deep linear networks, exactly: the loss, Lemma 1's Kronecker gradient, every Hessian block, Sigma.
+
+Setting (Kawaguchi 2016; MATH.md Sec. 2): ``L(W) = 1/2 ||W_{H+1} ... W_1 X - Y||_F^2`` with
+``W_k`` of shape ``d_k x d_{k-1}``, ``X`` (d_x x m), ``Y`` (d_y x m), samples as columns.  Write
+``A_k = W_{H+1}...W_{k+1}`` (d_y x d_k), ``B_k = W_{k-1}...W_1 X`` (d_{k-1} x m), ``R = W X - Y``
+and ``M_{kj} = W_{k-1}...W_{j+1}`` (an empty product ``W_a...W_b``, a < b, is ``I_{d_a}``).
+
+Two vectorisations, related only by commutation matrices (``lossgeom.symbolic.vec``):
+
+* ``form="column"`` (the package's theta order): ``vec(W_k)``, columns stacked;
+* ``form="kawaguchi"``: ``vec(W_k^T)`` (rows of ``W_k`` stacked), as in the paper and the notes.
+
+Closed forms derived here (and proved equal to direct SymPy differentiation by
+:func:`verify_linear_derivatives`):
+
+* gradient, column: ``vec(A_k^T R B_k^T) = (B_k (x) A_k^T) vec(R)``;
+  Kawaguchi: ``(A_k^T (x) B_k) vec(R^T)`` (Lemma 1, with ``r = R^T``);
+* diagonal block, column: ``(B_k B_k^T) (x) (A_k^T A_k)``; Kawaguchi: ``(A_k^T A_k) (x) (B_k B_k^T)``;
+* cross block j < k (rows W_k, columns W_j), column:
+  ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``;
+  Kawaguchi: ``(A_k^T A_j) (x) (B_k B_j^T) + [(A_k^T R B_j^T) (x) M_{kj}] K_{d_{j-1}, d_j}``;
+  ``K_{m,n} vec(A) = vec(A^T)`` for A of shape m x n.  The (j, k) block is the transpose.
+"""
+
+from dataclasses import dataclass, field
+from functools import reduce
+
+import sympy as sp
+
+from lossgeom.errors import DataError
+from lossgeom.report import Report
+
+from .vec import commutation_matrix, generic_matrix, kron, pinv, vec
+
+__all__ = ["chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
+           "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",
+           "KawaguchiAssumptions", "check_assumptions", "SigmaEigen", "sigma_eigen", "global_minimum_value",
+           "minimising_product", "Factorization", "factor_into_widths", "FORMS"]
+
+FORMS = ("column", "kawaguchi")
+
+
+def _check_form(form):
+    if form not in FORMS:
+        raise DataError("form: expected one of %s, got %r" % (", ".join(FORMS), form))
+
+
+def linear_widths(weights):
+    """The widths ``(d_0, d_1, ..., d_{H+1})`` of a chain of weight matrices (checking the shapes).
+
+    Raises
+    ------
+    DataError
+        When consecutive shapes do not chain (naming the layer).
+
+    Examples
+    --------
+    >>> linear_widths([sp.ones(2, 3), sp.ones(1, 2)])
+    (3, 2, 1)
+    """
+    weights = [sp.Matrix(W) for W in weights]
+    if not weights:
+        raise DataError("weights: expected at least one weight matrix, got none")
+    widths = [weights[0].cols]
+    for k, W in enumerate(weights, 1):
+        if W.cols != widths[-1]:
+            raise DataError("weights[%d]: expected %d columns to follow W_%d, got %dx%d"
+                            % (k - 1, widths[-1], k - 1, W.rows, W.cols))
+        widths.append(W.rows)
+    return tuple(widths)
+
+
+def chain(weights, a, b):
+    """``W_a W_{a-1} ... W_b`` (1-based), or ``I_{d_a}`` when ``a < b``.
+
+    Parameters
+    ----------
+    weights : sequence of matrices W_1 .. W_{H+1}
+    a, b : int
+
+    Examples
+    --------
+    >>> W = [sp.Matrix([[1, 2]]), sp.Matrix([[3]])]
+    >>> chain(W, 2, 1), chain(W, 0, 1)
+    (Matrix([[3, 6]]), Matrix([
+    [1, 0],
+    [0, 1]]))
+    """
+    widths = linear_widths(weights)
+    if a < b:
+        return sp.eye(widths[a])
+    return reduce(lambda P, W: P * sp.Matrix(W), [weights[i - 1] for i in range(a, b - 1, -1)])
+
+
+def _product(weights):
+    return chain(weights, len(weights), 1)
+
+
+def _check_data(weights, X, Y):
+    widths = linear_widths(weights)
+    X, Y = sp.Matrix(X), sp.Matrix(Y)
+    if X.rows != widths[0]:
+        raise DataError("X: expected %d rows (the input width d_x), got %dx%d" % (widths[0], X.rows, X.cols))
+    if Y.shape != (widths[-1], X.cols):
+        raise DataError("Y: expected shape %dx%d (d_y x m), got %dx%d" % (widths[-1], X.cols, Y.rows, Y.cols))
+    return widths, X, Y
+
+
+def residual(weights, X, Y):
+    """``R = W_{H+1} ... W_1 X - Y`` (the notes' ``r`` is ``R^T``).
+
+    Examples
+    --------
+    >>> residual([sp.Matrix([[2]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]))
+    Matrix([[1, -1]])
+    """
+    _, X, Y = _check_data(weights, X, Y)
+    return _product(weights) * X - Y
+
+
+def deep_linear_loss(weights, X, Y):
+    """``L(W) = 1/2 ||W_{H+1} ... W_1 X - Y||_F^2``, exactly.
+
+    Examples
+    --------
+    >>> deep_linear_loss([sp.Matrix([[2]]), sp.Matrix([[1]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]))
+    1
+
+    Notes
+    -----
+    MATH.md Sec. 2.1; Kawaguchi (2016), eq. (1) of the notes.
+
+    References
+    ----------
+    K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
+    """
+    R = residual(weights, X, Y)
+    return sp.Rational(1, 2) * sum((v ** 2 for v in R), sp.Integer(0))
+
+
+def lemma1_gradient(weights, X, Y, k, form="column"):
+    """The gradient of L with respect to W_k in Kronecker form (Lemma 1).
+
+    Parameters
+    ----------
+    weights, X, Y : exact or symbolic matrices
+    k : int
+        Layer, 1 .. H+1.
+    form : {"column", "kawaguchi"}
+        ``column``: with respect to vec(W_k), ``(B_k (x) A_k^T) vec(R)``;
+        ``kawaguchi``: with respect to vec(W_k^T), ``(A_k^T (x) B_k) vec(r)``, ``r = R^T``.
+
+    Returns
+    -------
+    ImmutableMatrix (d_k d_{k-1} x 1)
+
+    Examples
+    --------
+    >>> W = [sp.Matrix([[2]]), sp.Matrix([[3]])]
+    >>> lemma1_gradient(W, sp.Matrix([[1]]), sp.Matrix([[1]]), 1)
+    Matrix([[15]])
+
+    Notes
+    -----
+    ``dL/dW_k = A_k^T R B_k^T``; the two forms satisfy
+    ``column = K_{d_{k-1}, d_k} kawaguchi``.
+
+    References
+    ----------
+    Kawaguchi (2016), Lemma 4.1; MATH.md Sec. 2.3.
+    """
+    _check_form(form)
+    widths, X, Y = _check_data(weights, X, Y)
+    _check_layer(k, widths)
+    H1 = len(weights)
+    A = chain(weights, H1, k + 1)
+    B = chain(weights, k - 1, 1) * X
+    R = _product(weights) * X - Y
+    if form == "column":
+        return sp.ImmutableMatrix(kron(B, A.T) * vec(R))
+    return sp.ImmutableMatrix(kron(A.T, B) * vec(R.T))
+
+
+def _check_layer(k, widths):
+    if isinstance(k, bool) or not isinstance(k, int) or not 1 <= k <= len(widths) - 1:
+        raise DataError("k: expected a layer from 1 to %d, got %r" % (len(widths) - 1, k))
+
+
+def hessian_block(weights, X, Y, k, j, form="column"):
+    """The Hessian block ``d^2 L / d vec(W_k) d vec(W_j)^T`` in closed form.
+
+    Parameters
+    ----------
+    weights, X, Y : exact or symbolic matrices
+    k, j : int
+        Row layer and column layer (1 .. H+1).
+    form : {"column", "kawaguchi"}
+
+    Returns
+    -------
+    ImmutableMatrix (d_k d_{k-1} x d_j d_{j-1})
+
+    Examples
+    --------
+    >>> W = [sp.Matrix([[2]]), sp.Matrix([[3]])]
+    >>> X, Y = sp.Matrix([[1]]), sp.Matrix([[1]])
+    >>> [hessian_block(W, X, Y, k, j)[0] for k in (1, 2) for j in (1, 2)]
+    [9, 11, 11, 4]
+
+    Notes
+    -----
+    Column form: diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``; for j < k
+    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
+    Kawaguchi form: ``K_{d_k,d_{k-1}} H^{col}_{kj} K_{d_j,d_{j-1}}^T``, which expands to
+    ``(A_k^T A_j) (x) (B_k B_j^T) + [(A_k^T R B_j^T) (x) M_{kj}] K_{d_{j-1}, d_j}``
+    (the form MATH.md Sec. 2.4 derives; Kawaguchi's printed form is unconfirmed).
+
+    References
+    ----------
+    Kawaguchi (2016), Sec. 4 (Hessian blocks); MATH.md Sec. 2.4.
+    """
+    _check_form(form)
+    widths, X, Y = _check_data(weights, X, Y)
+    _check_layer(k, widths)
+    _check_layer(j, widths)
+    if j > k:
+        return sp.ImmutableMatrix(hessian_block(weights, X, Y, j, k, form).T)
+    H1 = len(weights)
+    Ak, Aj = chain(weights, H1, k + 1), chain(weights, H1, j + 1)
+    Bk, Bj = chain(weights, k - 1, 1) * X, chain(weights, j - 1, 1) * X
+    if form == "column":
+        block = kron(Bk * Bj.T, Ak.T * Aj)
+    else:
+        block = kron(Ak.T * Aj, Bk * Bj.T)
+    if j == k:
+        return sp.ImmutableMatrix(block)
+    R = _product(weights) * X - Y
+    M = chain(weights, k - 1, j + 1)
+    S = Ak.T * R * Bj.T
+    if form == "column":
+        extra = kron(M, S) * commutation_matrix(widths[j], widths[j - 1])
+    else:
+        extra = kron(S, M) * commutation_matrix(widths[j - 1], widths[j])
+    return sp.ImmutableMatrix(block + extra)
+
+
+def deep_linear_hessian(weights, X, Y, form="column"):
+    """The full Hessian, assembled from :func:`hessian_block` (parameters layer by layer).
+
+    In ``column`` form the parameter order is the package's theta (no biases).
+
+    Examples
+    --------
+    >>> deep_linear_hessian([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]))
+    Matrix([
+    [ 9, 11],
+    [11,  4]])
+    """
+    H1 = len(weights)
+    rows = [sp.Matrix.hstack(*[hessian_block(weights, X, Y, k, j, form) for j in range(1, H1 + 1)])
+            for k in range(1, H1 + 1)]
+    return sp.ImmutableMatrix(sp.Matrix.vstack(*rows))
+
+
+# -- proofs against direct differentiation ---------------------------------------------------------------
+
+def generic_linear_instance(widths, m):
+    """Generic symbolic weights ``W{k}[i,j]``, data ``X[i,j]``, ``Y[i,j]`` for the given widths.
+
+    Examples
+    --------
+    >>> W, X, Y = generic_linear_instance((1, 1), 1)
+    >>> W[0], X, Y
+    (Matrix([[W1[1,1]]]), Matrix([[X[1,1]]]), Matrix([[Y[1,1]]]))
+    """
+    from .forward import symbol
+    W = [sp.ImmutableMatrix(widths[k], widths[k - 1],
+                            lambda i, j, k=k: symbol("W%d[%d,%d]" % (k, i + 1, j + 1)))
+         for k in range(1, len(widths))]
+    return W, generic_matrix("X", widths[0], m), generic_matrix("Y", widths[-1], m)
+
+
+def _layer_vars(W, form):
+    W = sp.Matrix(W)
+    return list(vec(W)) if form == "column" else list(vec(W.T))
+
+
+def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
+    """Prove Lemma 1 and every Hessian block (both forms) equal to direct SymPy differentiation.
+
+    Parameters
+    ----------
+    widths : tuple of int
+        ``(d_x, d_1, ..., d_y)``.
+    m : int
+        Number of samples.
+    weights, X, Y : optional exact matrices
+        Generic symbols where omitted (then the identities are proved for all values).
+
+    Returns
+    -------
+    Report
+        ``proved`` when every difference expands to zero, with the number of entries compared;
+        also checks ``column = K kawaguchi K^T`` block by block.
+
+    Examples
+    --------
+    >>> verify_linear_derivatives((1, 1, 1), 1).outcome
+    'proved'
+
+    Notes
+    -----
+    Direct reference: ``sympy.diff`` of the expanded loss with respect to the weight symbols,
+    in each vectorisation's order.
+    """
+    gW, gX, gY = generic_linear_instance(widths, m)
+    W = gW if weights is None else [sp.ImmutableMatrix(w) for w in weights]
+    X = gX if X is None else sp.ImmutableMatrix(X)
+    Y = gY if Y is None else sp.ImmutableMatrix(Y)
+    if weights is not None:  # differentiate symbolically, then substitute the exact weights
+        subs = {s: v for G, V in zip(gW, W) for s, v in zip(G, V)}
+    else:
+        subs = {}
+    L = sp.expand(deep_linear_loss(gW, X, Y))
+    H1 = len(gW)
+    compared, bad = 0, []
+    grads = {}
+    for form in FORMS:
+        for k in range(1, H1 + 1):
+            vk = _layer_vars(gW[k - 1], form)
+            g = [sp.diff(L, v) for v in vk]
+            grads[(form, k)] = g
+            closed = lemma1_gradient(W, X, Y, k, form)
+            for a, b in zip(closed, g):
+                compared += 1
+                if sp.expand(a - b.subs(subs)) != 0:
+                    bad.append("gradient %s k=%d" % (form, k))
+                    break
+    for form in FORMS:
+        for k in range(1, H1 + 1):
+            for j in range(1, H1 + 1):
+                vj = _layer_vars(gW[j - 1], form)
+                direct = sp.Matrix(grads[(form, k)]).jacobian(vj)
+                closed = hessian_block(W, X, Y, k, j, form)
+                compared += closed.rows * closed.cols
+                if any(sp.expand(a - b.subs(subs)) != 0 for a, b in zip(closed, direct)):
+                    bad.append("block %s (%d,%d)" % (form, k, j))
+    widths_ = tuple(widths)
+    for k in range(1, H1 + 1):  # the two forms are related by commutation matrices only
+        Kk = commutation_matrix(widths_[k], widths_[k - 1])
+        if sp.expand(lemma1_gradient(W, X, Y, k, "kawaguchi") - Kk * lemma1_gradient(W, X, Y, k, "column")) \
+                != sp.zeros(Kk.rows, 1):
+            bad.append("gradient relation k=%d" % k)
+        for j in range(1, H1 + 1):
+            Kj = commutation_matrix(widths_[j], widths_[j - 1])
+            diff = hessian_block(W, X, Y, k, j, "kawaguchi") - Kk * hessian_block(W, X, Y, k, j, "column") * Kj.T
+            if any(sp.expand(v) != 0 for v in diff):
+                bad.append("block relation (%d,%d)" % (k, j))
+    ev = {"widths": str(widths_), "samples": m, "entries compared": compared,
+          "weights": "generic symbols" if weights is None else "exact"}
+    if bad:
+        return Report("linear-derivatives", "refuted", "direct SymPy differentiation vs closed form",
+                      evidence=dict(ev, failed=bad), counterexample={"widths": str(widths_), "failed": bad})
+    return Report("linear-derivatives", "proved", "exact expansion of (closed form - direct sympy.diff) to zero, "
+                  "both vectorisations, and column = K kawaguchi K^T", evidence=ev)
+
+
+# -- Sigma, assumptions, global minimum --------------------------------------------------------------
+
+def _exact(M, field):
+    M = sp.Matrix(M)
+    bad = [v for v in M if not v.is_Rational]
+    if bad:
+        raise DataError("%s: expected exact rational entries, got %s" % (field, bad[0]))
+    return M
+
+
+def sigma_matrix(X, Y):
+    """``Sigma = Y X^T (X X^T)^{-1} X Y^T``, exactly.
+
+    Raises
+    ------
+    DataError
+        When ``X X^T`` is singular (naming its rank).
+
+    Examples
+    --------
+    >>> sigma_matrix(sp.eye(2), sp.diag(3, 2))
+    Matrix([
+    [9, 0],
+    [0, 4]])
+
+    References
+    ----------
+    Kawaguchi (2016); Baldi & Hornik (1989): ``Sigma_YX Sigma_XX^{-1} Sigma_XY``.
+    """
+    X, Y = _exact(X, "X"), _exact(Y, "Y")
+    XX = X * X.T
+    if XX.rank() < XX.rows:
+        raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma is undefined"
+                        % (XX.rank(), XX.rows))
+    return sp.ImmutableMatrix(Y * X.T * XX.inv() * X * Y.T)
+
+
+@dataclass(frozen=True)
+class KawaguchiAssumptions:
+    """The assumptions of Kawaguchi's Theorem 2.3, decided in exact rational arithmetic.
+
+    Attributes
+    ----------
+    xxt_invertible, xyt_full_rank, dy_le_dx : bool
+        The notes' assumptions.
+    distinct_eigenvalues : bool or None
+        The UNCONFIRMED extra clause (Sigma has d_y distinct eigenvalues); None when Sigma is undefined.
+    ranks : dict
+        ``rank(XX^T)``, ``rank(XY^T)``.
+    """
+
+    xxt_invertible: bool
+    xyt_full_rank: bool
+    dy_le_dx: bool
+    distinct_eigenvalues: object
+    ranks: dict = field(default_factory=dict)
+
+    @property
+    def holds(self):
+        """The notes' three assumptions all hold (the distinct-eigenvalue clause is separate)."""
+        return self.xxt_invertible and self.xyt_full_rank and self.dy_le_dx
+
+    def failures(self):
+        """Human-readable list of failed assumptions (the UNCONFIRMED clause is flagged, not failed)."""
+        out = []
+        if not self.xxt_invertible:
+            out.append("X X^T is singular (rank %d)" % self.ranks["XX^T"])
+        if not self.xyt_full_rank:
+            out.append("X Y^T is not of full rank (rank %d)" % self.ranks["XY^T"])
+        if not self.dy_le_dx:
+            out.append("d_y > d_x")
+        return out
+
+    def to_dict(self):
+        return {"XX^T invertible": self.xxt_invertible, "XY^T full rank": self.xyt_full_rank,
+                "d_y <= d_x": self.dy_le_dx, "Sigma distinct eigenvalues (UNCONFIRMED clause)":
+                self.distinct_eigenvalues, "ranks": dict(self.ranks)}
+
+
+def check_assumptions(X, Y):
+    """Decide Kawaguchi's assumptions on data (X, Y) exactly (never raises on failing data).
+
+    Examples
+    --------
+    >>> a = check_assumptions(sp.eye(3), sp.diag(3, 2, 1))
+    >>> a.holds, a.distinct_eigenvalues
+    (True, True)
+    >>> check_assumptions(sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [2, 0]])).failures()
+    ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)']
+
+    Notes
+    -----
+    Ranks by exact fraction-free elimination over QQ; distinct eigenvalues of Sigma via
+    ``gcd(chi, chi') = 1`` for its characteristic polynomial chi (exact).
+    """
+    from sympy.polys.matrices import DomainMatrix
+    X, Y = _exact(X, "X"), _exact(Y, "Y")
+    if X.cols != Y.cols:
+        raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
+
+    def rank(M):
+        return DomainMatrix.from_Matrix(M).convert_to(sp.QQ).rank()
+
+    rxx, rxy = rank(X * X.T), rank(X * Y.T)
+    inv = rxx == X.rows
+    distinct = None
+    if inv:
+        lam = sp.Symbol("lambda")
+        chi = sp.Poly(sigma_matrix(X, Y).charpoly(lam).as_expr(), lam)
+        distinct = sp.degree(sp.gcd(chi, chi.diff(lam)), lam) == 0
+    return KawaguchiAssumptions(inv, rxy == min(X.rows, Y.rows), Y.rows <= X.rows, distinct,
+                                {"XX^T": rxx, "XY^T": rxy})
+
+
+@dataclass(frozen=True)
+class SigmaEigen:
+    """Eigen-decomposition of Sigma, exact where possible.
+
+    Attributes
+    ----------
+    sigma : ImmutableMatrix
+    eigenvalues : tuple
+        Exact, descending (Rationals, radicals or ``CRootOf``), with multiplicity.
+    eigenvectors : ImmutableMatrix or None
+        Exact orthonormal U (columns in the same order), or None when some eigenvalue is irrational.
+    """
+
+    sigma: sp.ImmutableMatrix
+    eigenvalues: tuple
+    eigenvectors: object
+
+    @property
+    def exact(self):
+        """True when U is known exactly."""
+        return self.eigenvectors is not None
+
+    def numeric(self, dps=50):
+        """(eigenvalues as mpf, U as mpmath matrix) at ``dps`` digits, ordered as ``eigenvalues``."""
+        import mpmath
+        with mpmath.workdps(dps + 10):
+            lam = [mpmath.mpf(sp.N(v, dps + 15)) if not v.is_Rational else mpmath.mpf(v.p) / v.q
+                   for v in self.eigenvalues]
+            if self.exact:
+                U = mpmath.matrix([[mpmath.mpf(sp.N(v, dps + 15)) for v in row]
+                                   for row in self.eigenvectors.tolist()])
+                return lam, U
+            S = mpmath.matrix([[mpmath.mpf(v.p) / v.q for v in row] for row in self.sigma.tolist()])
+            E, Q = mpmath.eigsy(S)
+            order = sorted(range(len(E)), key=lambda i: -E[i])
+            U = mpmath.matrix(S.rows, S.rows)
+            for new, old in enumerate(order):
+                for i in range(S.rows):
+                    U[i, new] = Q[i, old]
+            return lam, U
+
+
+def sigma_eigen(X, Y):
+    """Sigma's eigenvalues (exact, descending) and, when they are rational, exact orthonormal eigenvectors.
+
+    Examples
+    --------
+    >>> e = sigma_eigen(sp.eye(3), sp.diag(3, 2, 1))
+    >>> e.eigenvalues, e.exact
+    ((9, 4, 1), True)
+    >>> sigma_eigen(sp.eye(2), sp.Matrix([[1, 1], [0, 1]])).eigenvalues
+    (sqrt(5)/2 + 3/2, 3/2 - sqrt(5)/2)
+
+    Notes
+    -----
+    The characteristic polynomial is factored over QQ; linear factors give rational
+    eigenvalues with rational eigenvectors (orthonormalised exactly by Gram-Schmidt), other
+    factors give algebraic eigenvalues (``roots`` or ``CRootOf``) with numeric eigenvectors.
+    """
+    S = sp.Matrix(sigma_matrix(X, Y))
+    lam = sp.Symbol("lambda")
+    chi = sp.Poly(S.charpoly(lam).as_expr(), lam)
+    values, rational = [], True
+    for fac, mult in sp.factor_list(chi)[1]:
+        if fac.degree() == 1:
+            root = sp.solve(fac.as_expr(), lam)[0]
+            values += [root] * mult
+        else:
+            rational = False
+            if fac.degree() <= 2:
+                roots = sp.roots(fac, lam)
+                values += [r for r, k in roots.items() for _ in range(k)] * mult
+            else:
+                values += [sp.CRootOf(fac, i) for i in range(fac.degree())] * mult
+    values.sort(key=lambda v: -sp.N(v, 60))
+    U = None
+    if rational:
+        cols = []
+        for v in sorted(set(values), key=lambda v: -v):
+            basis = (S - v * sp.eye(S.rows)).nullspace()
+            cols += sp.GramSchmidt(basis, orthonormal=True)
+        U = sp.ImmutableMatrix(sp.Matrix.hstack(*cols)) if cols else sp.ImmutableMatrix(sp.zeros(S.rows, 0))
+    return SigmaEigen(sp.ImmutableMatrix(S), tuple(values), U)
+
+
+def _smallest_hidden(widths):
+    if len(widths) < 3:
+        return min(widths[0], widths[-1])
+    return min(widths[1:-1])
+
+
+def global_minimum_value(X, Y, widths):
+    """``L* = 1/2 (tr YY^T - sum_{i <= min(p, d_y)} lambda_i(Sigma))``, exactly.
+
+    Parameters
+    ----------
+    X, Y : exact matrices
+    widths : tuple of int
+        ``(d_x, d_1, ..., d_H, d_y)``; ``p = min(d_1..d_H)`` (for a single layer, p = min(d_x, d_y)).
+
+    Examples
+    --------
+    >>> global_minimum_value(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3)), global_minimum_value(sp.eye(3),
+    ...                                                                   sp.diag(3, 2, 1), (3, 2, 3))
+    (5/2, 1/2)
+
+    Notes
+    -----
+    Reduced-rank regression (Eckart-Young on Y X^T (XX^T)^{-1/2}); MATH.md Sec. 2.4.
+    """
+    Y = _exact(Y, "Y")
+    e = sigma_eigen(X, Y)
+    p = min(_smallest_hidden(tuple(widths)), Y.rows)
+    val = sp.Rational(1, 2) * ((Y * Y.T).trace() - sum(e.eigenvalues[:p], sp.Integer(0)))
+    return val if val.has(sp.CRootOf) else sp.simplify(val)
+
+
+def minimising_product(X, Y, widths):
+    """``W* = U_{p'} U_{p'}^T Y X^T (XX^T)^{-1}`` (p' = min(p, d_y)), exactly, or None when U is irrational.
+
+    Examples
+    --------
+    >>> minimising_product(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3))
+    Matrix([
+    [3, 0, 0],
+    [0, 0, 0],
+    [0, 0, 0]])
+    """
+    X, Y = _exact(X, "X"), _exact(Y, "Y")
+    e = sigma_eigen(X, Y)
+    if not e.exact:
+        return None
+    p = min(_smallest_hidden(tuple(widths)), Y.rows)
+    U = sp.Matrix(e.eigenvectors)[:, :p]
+    return sp.ImmutableMatrix((U * U.T * Y * X.T * (X * X.T).inv()).applyfunc(sp.simplify))
+
+
+# -- the notes' first open question: which matrices are products of the given widths ----------------
+
+@dataclass(frozen=True)
+class Factorization:
+    """Answer to "is W a product W_{H+1}...W_1 with these widths?".
+
+    Attributes
+    ----------
+    possible : bool
+    weights : tuple of ImmutableMatrix or None
+        Exact factors when possible.
+    rank : int
+    p : int
+        The smallest hidden width.
+    reason : str
+    """
+
+    possible: bool
+    weights: object
+    rank: int
+    p: int
+    reason: str
+
+
+def factor_into_widths(W, widths):
+    """Factor W (d_y x d_x) exactly as W_{H+1} ... W_1 with the given widths, or say why not.
+
+    Parameters
+    ----------
+    W : exact matrix
+    widths : tuple of int
+        ``(d_x, d_1, ..., d_H, d_y)``.
+
+    Returns
+    -------
+    Factorization
+        Possible iff rank(W) <= p = min hidden width: with a full-rank factorisation W = F G
+        (r = rank), ``W_1 = [G; 0]``, ``W_k = [[I_r, 0], [0, 0]]`` in between, ``W_{H+1} = [F, 0]``.
+        Otherwise rank(W_{H+1}...W_1) <= p < rank(W) rules it out.
+
+    Examples
+    --------
+    >>> f = factor_into_widths(sp.Matrix([[1, 2], [2, 4]]), (2, 1, 3, 2))
+    >>> f.possible, [w.shape for w in f.weights]
+    (True, [(1, 2), (3, 1), (2, 3)])
+    >>> factor_into_widths(sp.eye(2), (2, 1, 2)).reason
+    'rank(W) = 2 > p = 1, and rank(W_{H+1}...W_1) <= p'
+
+    Notes
+    -----
+    Answers the notes' question 1: {W_{H+1}...W_1} = {W in R^{d_y x d_x}: rank W <= p}.
+    """
+    from .vec import full_rank_factorization
+    W = _exact(W, "W")
+    widths = tuple(widths)
+    if W.shape != (widths[-1], widths[0]):
+        raise DataError("W: expected shape %dx%d (d_y x d_x), got %dx%d" % (widths[-1], widths[0], W.rows, W.cols))
+    p = _smallest_hidden(widths)
+    r = W.rank()
+    if r > p:
+        return Factorization(False, None, r, p, "rank(W) = %d > p = %d, and rank(W_{H+1}...W_1) <= p" % (r, p))
+    F, G = full_rank_factorization(W)
+    if len(widths) == 2:
+        return Factorization(True, (sp.ImmutableMatrix(W),), r, p, "a single layer: W_1 = W")
+    mats = []
+    for k in range(1, len(widths)):
+        rows, cols = widths[k], widths[k - 1]
+        M = sp.zeros(rows, cols)
+        if k == 1:
+            M[:r, :] = G
+        elif k == len(widths) - 1:
+            M[:, :r] = F
+        else:
+            M[:r, :r] = sp.eye(r)
+        mats.append(sp.ImmutableMatrix(M))
+    assert _product(mats) == W
+    return Factorization(True, tuple(mats), r, p, "rank(W) = %d <= p = %d: W = F G, padded with zeros" % (r, p))
