@@ -12,14 +12,16 @@ The algorithm, for samples s (columns of X) and layers l = 1..L:
 * Botev recursion: H_l = B_l W_{l+1}^T H_{l+1} W_{l+1} B_l + D_l with B_l = diag f'(h_l) and
   D_l = diag(f''(h_l) * W_{l+1}^T delta_{l+1}); the layer block is sum_s (a~ a~^T) kron H_l with
   a~ = [a_{l-1}; 1] when the net has biases (MATH.md section 1.6);
-* the full Hessian, with every cross-layer block, by the Gauss-Newton decomposition of the
-  computational graph: with J_l = dh_l/dtheta (forward-mode Jacobians, one per sample),
+* the full Hessian, with every cross-layer block, from the Kronecker structure of the Jacobians:
+  with A_{nk} = dh_n/dh_k (per sample), M_L = H_L and M_n = D_n for n < L,
 
-      H = sum_s [ J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + sum_{l>=2} (C_l + C_l^T) ] + weight decay,
+      d2E/dW~_k dW~_j = sum_s (a~_{k-1} a~_{j-1}^T) kron sum_{n >= max(k,j)} A_{nk}^T M_n A_{nj}
+                        + the bilinear terms of h_l = W_l a_{l-1} (k < l):
+      d2E/dW_l[i,j] dW~_k[r,p] += sum_s delta_l[i] (f'(h_{l-1}) * A_{l-1,k})[j,r] a~_{k-1}[p],
 
-  where C_l holds the bilinear terms of h_l = W_l a_{l-1}: d2E/dW_l[i,j] dtheta_q gains
-  delta_l[i] * d a_{l-1}[j] / dtheta_q.  The products run as one large matrix product, done by
-  python-flint's ``arb_mat`` at the working precision when it is installed (mpmath otherwise);
+  plus weight_decay on the weight diagonal.  Each block is one product U^T V over the samples, done by
+  python-flint's ``arb_mat`` at the working precision when it is installed (mpmath otherwise), so the
+  cost is O(P^2 m) multiplications instead of the O(P^2 m sum_l d_l) of a dense J^T H J;
 * Hessian-vector products by forward-over-reverse differentiation: Pearlmutter's R-operator pushes a
   tangent direction through the forward pass and then through backprop, with no Jacobian at all.
 
@@ -968,9 +970,11 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
 
     Notes
     -----
-    H = sum_s [J_L^T H_L J_L + sum_{l<L} J_l^T D_l J_l + sum_{l>=2} (C_l + C_l^T)] + weight_decay * I_W,
-    with J_l = dh_l/dtheta, D_l = diag(f''(h_l) * W_{l+1}^T delta_{l+1}), and
-    (C_l)_{(i,j),q} = delta_l[i] d a_{l-1}[j]/dtheta_q (the bilinear term of h_l = W_l a_{l-1}).
+    Layer blocks by the Botev recursion H_l = B_l W_{l+1}^T H_{l+1} W_{l+1} B_l + D_l; the full Hessian by
+    d2E/dW~_k dW~_j = sum_s (a~_{k-1} a~_{j-1}^T) kron sum_{n >= max(k,j)} A_{nk}^T M_n A_{nj} plus the
+    bilinear terms delta_l[i] d a_{l-1}[j]/dtheta of h_l = W_l a_{l-1} (A_{nk} = dh_n/dh_k, M_L = H_L,
+    M_n = D_n), and weight_decay * I on the weights.  Two computations that share no recursion: the tests
+    check that the diagonal blocks of the second equal the first.
 
     References
     ----------
