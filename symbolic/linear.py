@@ -505,10 +505,10 @@ class SigmaEigen:
         """(eigenvalues as mpf, U as mpmath matrix) at ``dps`` digits, ordered as ``eigenvalues``."""
         import mpmath
         with mpmath.workdps(dps + 10):
-            lam = [mpmath.mpf(sp.N(v, dps + 15)) if not v.is_Rational else mpmath.mpf(v.p) / v.q
+            lam = [mpmath.mpf(str(sp.N(v, dps + 15))) if not v.is_Rational else mpmath.mpf(v.p) / v.q
                    for v in self.eigenvalues]
             if self.exact:
-                U = mpmath.matrix([[mpmath.mpf(sp.N(v, dps + 15)) for v in row]
+                U = mpmath.matrix([[mpmath.mpf(str(sp.N(v, dps + 15))) for v in row]
                                    for row in self.eigenvectors.tolist()])
                 return lam, U
             S = mpmath.matrix([[mpmath.mpf(v.p) / v.q for v in row] for row in self.sigma.tolist()])

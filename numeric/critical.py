@@ -1,0 +1,861 @@
+"""Critical points of deep linear networks: enumeration, Hessian inertia, higher-order tests; optimisers.
+
+Baldi & Hornik (1989) and Kawaguchi (2016): for ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` with
+``Sigma = Y X^T (X X^T)^{-1} X Y^T = U Lambda U^T`` and ``M = Y X^T (X X^T)^{-1}``, every subset
+``I`` of eigen-indices with ``|I| = k <= p`` gives a critical point (zero-padded when k < p)
+
+    W_1 = [U_I^T M; 0],  W_l = [[I_k, 0], [0, 0]]  (1 < l <= H),  W_{H+1} = [U_I, 0],
+
+(for H = 1 and k = p with an invertible C: ``A = U_I C``, ``B = C^{-1} U_I^T M``) with value
+``1/2 (tr YY^T - sum_{i in I} lambda_i)``.  Each point is classified from its Hessian inertia at
+``dps`` digits and, where the Hessian is singular and positive semidefinite, by an explicit
+polynomial curve ``W(t) = W + t D`` along which ``L(W(t)) - L(W)`` has a negative lowest-order
+coefficient (so the point is not a local minimum), computed exactly when the data are exact.
+
+Dependencies flow downwards: this module uses ``lossgeom.symbolic.linear`` for exact quantities.
+"""
+
+import itertools
+import random
+from dataclasses import dataclass, field
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.symbolic import linear as lin
+
+from .precision import DEFAULT_DPS, check_dps, tolerance, working_precision
+from .spectrum import Inertia
+
+__all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
+           "linear_loss", "linear_gradient", "linear_hessian", "hessian_inertia", "curve_polynomial",
+           "descent_certificate", "find_descent_curve", "classify_point", "random_weights", "gradient_descent",
+           "MAX_HESSIAN_SIZE"]
+
+CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
+#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
+MAX_HESSIAN_SIZE = 400
+#: Backtracking halvings per gradient-descent step before the step is taken anyway.
+MAX_HALVINGS = 60
+
+
+# -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
+
+def _kind(dps):
+    return "float64" if dps == "float64" else ("exact" if dps == "exact" else "mp")
+
+
+def _convert(M, kind):
+    if kind == "exact":
+        return sp.Matrix(M)
+    if kind == "float64":
+        if isinstance(M, np.ndarray):
+            return M.astype(float)
+        if isinstance(M, mpmath.matrix):
+            return np.array(M.tolist(), dtype=float)
+        return np.array(sp.Matrix(M).evalf(17).tolist(), dtype=float)
+    if isinstance(M, mpmath.matrix):
+        return M.copy()
+    if isinstance(M, np.ndarray):
+        return mpmath.matrix(M.tolist())
+    M = sp.Matrix(M)
+    return mpmath.matrix([[_mpf(v) for v in row] for row in M.tolist()])
+
+
+def _mpf(v):
+    if isinstance(v, sp.Rational):
+        return mpmath.mpf(v.p) / v.q
+    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))  # via text: mpf(Float) may round through a double
+
+
+def _mul(A, B):
+    return A @ B if isinstance(A, np.ndarray) else A * B
+
+
+def _T(A):
+    return A.T
+
+
+def _eye(n, kind):
+    return sp.eye(n) if kind == "exact" else (np.eye(n) if kind == "float64" else mpmath.eye(n))
+
+
+def _zeros(r, c, kind):
+    return sp.zeros(r, c) if kind == "exact" else (np.zeros((r, c)) if kind == "float64" else mpmath.zeros(r, c))
+
+
+def _shape(A):
+    return (A.rows, A.cols) if isinstance(A, (mpmath.matrix, sp.MatrixBase)) else A.shape
+
+
+def _chain(Ws, a, b, kind, widths):
+    if a < b:
+        return _eye(widths[a], kind)
+    P = Ws[a - 1]
+    for i in range(a - 1, b - 1, -1):
+        P = _mul(P, Ws[i - 1])
+    return P
+
+
+def _kron(A, B, kind):
+    if kind == "float64":
+        return np.kron(A, B)
+    (m, n), (p, q) = _shape(A), _shape(B)
+    K = _zeros(m * p, n * q, kind)
+    for i in range(m):
+        for j in range(n):
+            a = A[i, j]
+            if a == 0:
+                continue
+            for k in range(p):
+                for l in range(q):
+                    K[i * p + k, j * q + l] = a * B[k, l]
+    return K
+
+
+def _frob2(A):
+    if isinstance(A, np.ndarray):
+        return float(np.sum(A * A))
+    return sum((v * v for v in A), sp.Integer(0) if isinstance(A, sp.MatrixBase) else mpmath.mpf(0))
+
+
+def _prep(weights, X, Y, dps):
+    kind = _kind(dps)
+    Ws = [_convert(W, kind) for W in weights]
+    widths = [_shape(Ws[0])[1]] + [_shape(W)[0] for W in Ws]
+    for k, W in enumerate(Ws, 1):
+        if _shape(W)[1] != widths[k - 1]:
+            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], _shape(W)))
+    Xc, Yc = _convert(X, kind), _convert(Y, kind)
+    if _shape(Xc)[0] != widths[0] or _shape(Yc) != (widths[-1], _shape(Xc)[1]):
+        raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
+                        % (widths[0], widths[-1], _shape(Xc), _shape(Yc)))
+    return kind, Ws, tuple(widths), Xc, Yc
+
+
+def linear_loss(weights, X, Y, dps=DEFAULT_DPS):
+    """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
+
+    Examples
+    --------
+    >>> linear_loss([sp.Matrix([[2]]), sp.Matrix([[1]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]), "exact")
+    1
+    """
+    if dps not in ("exact",):
+        check_dps(dps)
+    with working_precision(50 if dps in ("exact", "float64") else dps):
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        R = _mul(_chain(Ws, len(Ws), 1, kind, widths), Xc) - Yc
+        val = _frob2(R) / 2
+        return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
+
+
+def linear_gradient(weights, X, Y, dps=DEFAULT_DPS):
+    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
+
+    Examples
+    --------
+    >>> linear_gradient([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
+    [15, 10]
+    """
+    with working_precision(50 if dps in ("exact", "float64") else dps):
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        H1 = len(Ws)
+        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
+        out = []
+        for k in range(1, H1 + 1):
+            A = _chain(Ws, H1, k + 1, kind, widths)
+            B = _mul(_chain(Ws, k - 1, 1, kind, widths), Xc)
+            G = _mul(_mul(_T(A), R), _T(B))
+            r, c = _shape(G)
+            out += [G[i, j] for j in range(c) for i in range(r)]
+        return out
+
+
+def linear_hessian(weights, X, Y, dps=DEFAULT_DPS):
+    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
+
+    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
+    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
+
+    Parameters
+    ----------
+    weights, X, Y : matrices
+    dps : int, "float64" or "exact"
+
+    Returns
+    -------
+    SymPy Matrix, mpmath matrix or ndarray
+
+    Examples
+    --------
+    >>> linear_hessian([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
+    Matrix([
+    [ 9, 11],
+    [11,  4]])
+    """
+    with working_precision(50 if dps in ("exact", "float64") else dps):
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        H1 = len(Ws)
+        sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
+        n = sum(sizes)
+        offs = [sum(sizes[:k]) for k in range(H1)]
+        Hm = _zeros(n, n, kind)
+        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
+        A = [None] + [_chain(Ws, H1, k + 1, kind, widths) for k in range(1, H1 + 1)]
+        B = [None] + [_mul(_chain(Ws, k - 1, 1, kind, widths), Xc) for k in range(1, H1 + 1)]
+        for k in range(1, H1 + 1):
+            for j in range(1, k + 1):
+                blk = _kron(_mul(B[k], _T(B[j])), _mul(_T(A[k]), A[j]), kind)
+                if j < k:
+                    M = _chain(Ws, k - 1, j + 1, kind, widths)
+                    Z = _kron(M, _mul(_mul(_T(A[k]), R), _T(B[j])), kind)
+                    m_, n_ = widths[j], widths[j - 1]
+                    # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
+                    for i in range(m_):
+                        for c in range(n_):
+                            for r in range(sizes[k - 1]):
+                                blk[r, i + c * m_] += Z[r, c + i * n_]
+                r0, c0 = offs[k - 1], offs[j - 1]
+                for r in range(sizes[k - 1]):
+                    for c in range(sizes[j - 1]):
+                        Hm[r0 + r, c0 + c] = blk[r, c]
+                        if j < k:
+                            Hm[c0 + c, r0 + r] = blk[r, c]
+        return Hm
+
+
+def hessian_inertia(H, dps=DEFAULT_DPS, tol=None):
+    """Inertia and ascending eigenvalues of a symmetric Hessian at ``dps`` digits (or float64).
+
+    The tolerance is ``tolerance(dps, scale=max|H_ij| * n)`` as in
+    :func:`lossgeom.numeric.spectrum.inertia` (same counts); eigenvalues come from Arb's
+    ``eig`` (``spectrum.certified_eigenvalues``, midpoints) for large matrices, where
+    ``mpmath.eigsy`` would take seconds per matrix.
+
+    Returns
+    -------
+    (Inertia, list of mpf or float)
+
+    Examples
+    --------
+    >>> inertia, eig = hessian_inertia(sp.Matrix([[0, 1], [1, 0]]), dps=30)
+    >>> inertia.negative, inertia.positive, [mpmath.nstr(e, 5) for e in eig]
+    (1, 1, ['-1.0', '1.0'])
+    """
+    if dps == "float64":
+        A = _convert(H, "float64")
+        n = A.shape[0]
+        eig = list(np.linalg.eigvalsh((A + A.T) / 2)) if n else []
+        scale = float(np.max(np.abs(A))) * max(n, 1) if n else 1.0
+        t = float(tolerance("float64", scale=scale)) if tol is None else float(tol)
+        pos, neg = sum(e > t for e in eig), sum(e < -t for e in eig)
+        return Inertia(pos, neg, n - pos - neg, mpmath.nstr(mpmath.mpf(t), 3)), eig
+    from . import spectrum
+    with working_precision(dps):
+        M = spectrum.to_mp_matrix(H) if not isinstance(H, mpmath.matrix) else H
+        n = M.rows
+        if n == 0:
+            return Inertia(0, 0, 0, "0"), []
+        if n <= 24:
+            eig = spectrum.symmetric_eigen(M, dps)[0]
+        else:
+            try:
+                eig = [e.mid for e in spectrum.certified_eigenvalues(M, dps, method="arb")]
+            except Exception:  # Arb could not isolate a cluster: fall back to the plain eigensolver
+                eig = spectrum.symmetric_eigen(M, dps)[0]
+        scale = max(abs(v) for v in M) * n
+        t = tolerance(dps, scale=scale) if tol is None else mpmath.mpf(tol)
+        pos = sum(1 for e in eig if e > t)
+        neg = sum(1 for e in eig if e < -t)
+        return Inertia(pos, neg, n - pos - neg, mpmath.nstr(t, 3)), sorted(eig)
+
+
+# -- higher-order test along explicit polynomial curves --------------------------------------------------
+
+def curve_polynomial(weights, directions, X, Y, dps="exact"):
+    """Coefficients ``c_0, c_1, ...`` of ``L(W + t D) - L(W)`` as a polynomial in t.
+
+    Parameters
+    ----------
+    weights, directions : sequences of matrices (same shapes)
+    X, Y : matrices
+    dps : "exact", int or "float64"
+
+    Returns
+    -------
+    list
+        ``c[d]`` is the coefficient of ``t^d`` (``c[0] = 0``); degree at most ``2(H+1)``.
+
+    Examples
+    --------
+    >>> W, D = [sp.Matrix([[0]]), sp.Matrix([[0]])], [sp.Matrix([[1]]), sp.Matrix([[1]])]
+    >>> curve_polynomial(W, D, sp.Matrix([[1]]), sp.Matrix([[1]]))
+    [0, 0, -1, 0, 1/2]
+
+    Notes
+    -----
+    ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
+    matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
+    """
+    with working_precision(50 if dps in ("exact", "float64") else dps):
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        Ds = [_convert(D, kind) for D in directions]
+        if len(Ds) != len(Ws) or any(_shape(D) != _shape(W) for D, W in zip(Ds, Ws)):
+            raise DataError("directions: expected one matrix per layer with the weights' shapes")
+        P = [Ws[0], Ds[0]]
+        for W, D in zip(Ws[1:], Ds[1:]):
+            new = [None] * (len(P) + 1)
+            for d, C in enumerate(P):
+                for e, F in ((0, W), (1, D)):
+                    term = _mul(F, C)
+                    new[d + e] = term if new[d + e] is None else new[d + e] + term
+            P = new
+        Rs = [_mul(C, Xc) for C in P]
+        Rs[0] = Rs[0] - Yc
+        coeffs = [0] * (2 * len(Rs) - 1)
+        for a, Ra in enumerate(Rs):
+            for b, Rb in enumerate(Rs):
+                if a + b == 0:
+                    continue
+                ip = (float(np.sum(Ra * Rb)) if kind == "float64" else
+                      sum((x * y for x, y in zip(Ra, Rb)), sp.Integer(0) if kind == "exact" else mpmath.mpf(0)))
+                coeffs[a + b] = coeffs[a + b] + ip / 2
+        if kind == "exact":
+            coeffs = [sp.Integer(c) if isinstance(c, int) else (c if c.is_Rational else sp.simplify(c))
+                      for c in coeffs]
+        return coeffs
+
+
+def descent_certificate(coeffs, dps="exact", tol=None):
+    """The sign of the lowest-order non-zero coefficient of ``L(W + tD) - L(W)``.
+
+    Returns
+    -------
+    dict or None
+        ``{"order": d, "coefficient": c, "decreases": c < 0}`` for the first coefficient with
+        ``|c| > tol`` (exactly non-zero for exact input); None when all vanish.
+
+    Examples
+    --------
+    >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
+    {'order': 2, 'coefficient': '-1', 'decreases': True}
+    """
+    for d, c in enumerate(coeffs):
+        if d == 0:
+            continue
+        if dps == "exact":
+            nonzero = c != 0
+        else:
+            t = tolerance(dps) if tol is None else tol
+            nonzero = abs(c) > t
+        if nonzero:
+            text = str(c) if dps == "exact" else (mpmath.nstr(c, 20) if not isinstance(c, float) else repr(c))
+            return {"order": d, "coefficient": text, "decreases": bool(c < 0)}
+    return None
+
+
+def find_descent_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
+    """Search a polynomial curve ``W + t D`` along which the loss strictly decreases (lowest order < 0).
+
+    Tries the given candidate directions first, then random integer directions on every non-empty
+    subset of layers (and their sign flips).  A found curve proves "not a local minimum".
+
+    Returns
+    -------
+    dict or None
+        ``{"directions": [...], "order", "coefficient", "polynomial"}``.
+
+    Examples
+    --------
+    >>> W = [sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[1]])]   # W_1 = W_2 = 0, W_3 = 1 (H = 2)
+    >>> c = find_descent_curve(W, sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> c["order"], c["decreases"]
+    (2, True)
+    """
+    rng = random.Random(seed)
+    shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
+    H1 = len(weights)
+
+    def attempts():
+        for D in candidates:
+            yield D
+        subsets = [s for r in range(1, H1 + 1) for s in itertools.combinations(range(H1), r)]
+        subsets.sort(key=lambda s: (-len(s), s))
+        for _ in range(max(1, tries // max(1, len(subsets)))):
+            for s in subsets:
+                D = [sp.Matrix(r, c, lambda *_: rng.randint(-3, 3)) if k in s else sp.zeros(r, c)
+                     for k, (r, c) in enumerate(shapes)]
+                yield D
+                yield [(-d if k == s[0] else d) for k, d in enumerate(D)]
+
+    for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
+        coeffs = curve_polynomial(weights, D, X, Y, dps)
+        cert = descent_certificate(coeffs, dps)
+        if cert is not None and cert["decreases"]:
+            poly = [str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs]
+            return dict(cert, directions=[str(sp.Matrix(d).tolist()) if not isinstance(d, (mpmath.matrix,
+                                                                                           np.ndarray))
+                                          else str(d.tolist()) for d in D], polynomial=poly)
+    return None
+
+
+# -- enumeration -----------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class CriticalPoint:
+    """One enumerated critical point of a deep linear net.
+
+    Attributes
+    ----------
+    subset : tuple of int
+        1-based eigen-indices I (eigenvalues of Sigma in descending order).
+    weights : tuple
+        W_1 .. W_{H+1} (exact SymPy matrices when Sigma's eigenvectors are exact, else mpmath).
+    value : SymPy number
+        Exact critical value ``1/2 (tr YY^T - sum_{i in I} lambda_i)``.
+    value_numeric : mpf or float
+        The loss evaluated at ``weights`` (agrees with ``value``).
+    gradient_norm : mpf or float
+    inertia : Inertia
+    eigenvalues : list
+        Hessian eigenvalues, ascending.
+    classification : str
+        One of ``CLASSIFICATIONS``.
+    certificate : dict
+        Why: ``{"reason": ...}`` and for saddles with a PSD Hessian the descent curve.
+    """
+
+    subset: tuple
+    weights: tuple
+    value: object
+    value_numeric: object
+    gradient_norm: object
+    inertia: Inertia
+    eigenvalues: list
+    classification: str
+    certificate: dict = field(default_factory=dict)
+
+    @property
+    def rank(self):
+        return len(self.subset)
+
+    def to_dict(self, dps=DEFAULT_DPS):
+        digits = 15 if dps == "float64" else dps
+        v = self.value
+        out = {"subset": list(self.subset), "rank": self.rank,
+               "value": str(v) if isinstance(v, sp.Rational) else _dec(self.value_numeric, digits),
+               "value_decimal": _dec(self.value_numeric, digits),
+               "value_exact": str(v), "gradient_norm": _dec(self.gradient_norm, 5),
+               "inertia": self.inertia.to_dict(), "classification": self.classification,
+               "certificate": self.certificate}
+        return out
+
+
+def _dec(x, digits):
+    if isinstance(x, float):
+        return repr(x)
+    if isinstance(x, sp.Basic):
+        x = _mpf(x)
+    return mpmath.nstr(x, digits)
+
+
+@dataclass(frozen=True)
+class CriticalSet:
+    """All enumerated critical points with the data's assumptions and the global minimum.
+
+    Attributes
+    ----------
+    widths : tuple
+    points : tuple of CriticalPoint
+    global_minimum_value : SymPy number (exact)
+    eigenvalues : tuple
+        Sigma's exact eigenvalues, descending.
+    assumptions : KawaguchiAssumptions
+    dps : int or "float64"
+    """
+
+    widths: tuple
+    points: tuple
+    global_minimum_value: object
+    eigenvalues: tuple
+    assumptions: object
+    dps: object
+
+    def values(self):
+        """The distinct exact critical values, ascending."""
+        return sorted(set(p.value for p in self.points), key=lambda v: sp.N(v, 60))
+
+
+def subset_weights(widths, U, M, subset, C=None, kind="exact"):
+    """The zero-padded critical point for the eigen-index subset I (0-based ``subset``).
+
+    Parameters
+    ----------
+    widths : tuple
+        ``(d_x, d_1, ..., d_H, d_y)``, H >= 1.
+    U : matrix
+        Eigenvectors of Sigma as columns, in the eigenvalue order used for ``subset``.
+    M : matrix
+        ``Y X^T (X X^T)^{-1}``.
+    subset : sequence of int
+        0-based column indices, ``len(subset) <= min(d_1..d_H)``.
+    C : optional invertible k x k matrix
+        Baldi-Hornik's ``GL(k)`` freedom for H = 1: ``A = [U_I C, 0]``, ``B = [C^{-1} U_I^T M; 0]``.
+
+    Examples
+    --------
+    >>> W = subset_weights((2, 1, 2), sp.eye(2), sp.diag(3, 2), [1])
+    >>> W[0], W[1]
+    (Matrix([[0, 2]]), Matrix([
+    [0],
+    [1]]))
+    """
+    widths = tuple(widths)
+    k, H1 = len(subset), len(widths) - 1
+    p = min(widths[1:-1])
+    if k > p:
+        raise DataError("subset: expected at most p = %d eigen-indices, got %d" % (p, k))
+    U, M = _convert(U, kind), _convert(M, kind)
+    dy = widths[-1]
+    UI = _zeros(dy, k, kind)
+    for c, i in enumerate(subset):
+        for r in range(dy):
+            UI[r, c] = U[r, i]
+    first = _mul(_T(UI), M)
+    Cm = Ci = None
+    if C is not None:
+        Cm = _convert(C, kind)
+        Ci = Cm.inv() if kind == "exact" else (np.linalg.inv(Cm) if kind == "float64" else Cm ** -1)
+        UI, first = _mul(UI, Cm), _mul(Ci, first)
+    Ws = []
+    for l in range(1, H1 + 1):
+        Wl = _zeros(widths[l], widths[l - 1], kind)
+        src = first if l == 1 else (UI if l == H1 else _eye(k, kind))
+        for r in range(k if l < H1 else widths[l]):
+            for c in range(widths[l - 1] if l == 1 else k):
+                Wl[r, c] = src[r, c]
+        Ws.append(Wl)
+    return tuple(Ws)
+
+
+def _swap_direction(widths, U, M, subset, pos, j, kind):
+    """D moving u_{I[pos]} toward u_j: column pos of W_{H+1} and row pos of W_1."""
+    H1 = len(widths) - 1
+    D = [_zeros(widths[l], widths[l - 1], kind) for l in range(1, H1 + 1)]
+    for r in range(widths[-1]):
+        D[-1][r, pos] = U[r, j]
+    row = _mul(_T(_col(U, j, kind)), M)
+    for c in range(widths[0]):
+        D[0][pos, c] = row[0, c]
+    return D
+
+
+def _add_direction(widths, U, M, k, j, kind):
+    """D switching on the unused slot k with eigenvector u_j in every layer."""
+    H1 = len(widths) - 1
+    D = [_zeros(widths[l], widths[l - 1], kind) for l in range(1, H1 + 1)]
+    for r in range(widths[-1]):
+        D[-1][r, k] = U[r, j]
+    row = _mul(_T(_col(U, j, kind)), M)
+    for c in range(widths[0]):
+        D[0][k, c] = row[0, c]
+    for l in range(2, H1):
+        D[l - 1][k, k] = 1
+    return D
+
+
+def _col(U, j, kind):
+    n = _shape(U)[0]
+    out = _zeros(n, 1, kind)
+    for r in range(n):
+        out[r, 0] = U[r, j]
+    return out
+
+
+def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
+    """Enumerate and classify the Baldi-Hornik / Kawaguchi critical points from Sigma's eigenvectors.
+
+    Parameters
+    ----------
+    X, Y : exact matrices (d_x x m, d_y x m; samples as columns)
+    widths : tuple of int
+        ``(d_x, d_1, ..., d_H, d_y)`` with H >= 1.
+    dps : int or "float64"
+        Precision of the Hessian spectra (exact data and exact eigenvectors keep the weights exact).
+    ranks : {"all", "full"}
+        ``full``: only ``|I| = min(p, d_y)``; ``all``: every ``|I| <= min(p, d_y)`` (zero-padded).
+    classify : bool
+        Compute Hessian inertia and classify (otherwise only values and gradients).
+    C : optional invertible matrix for the full-rank points of a shallow net.
+
+    Returns
+    -------
+    CriticalSet
+
+    Raises
+    ------
+    DataError
+        When ``X X^T`` is singular (Sigma undefined), naming its rank.
+    SizeLimitError
+        When the Hessian would exceed ``MAX_HESSIAN_SIZE`` parameters.
+
+    Examples
+    --------
+    >>> cs = enumerate_critical_points(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3), dps=30)
+    >>> [(p.subset, str(p.value), p.inertia.negative, p.classification) for p in cs.points]
+    [((), '7', 3, 'saddle'), ((1,), '5/2', 0, 'global minimum'), ((2,), '5', 1, 'saddle'), ((3,), '13/2', 2, 'saddle')]
+
+    Notes
+    -----
+    Critical value ``1/2 (tr YY^T - sum_{i in I} lambda_i)``; the number of distinct values is
+    ``sum_{k <= p} C(d_y, k)`` when the eigenvalues are distinct and positive.
+
+    References
+    ----------
+    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); Kawaguchi (2016); MATH.md Sec. 2.5.
+    """
+    widths = tuple(widths)
+    if len(widths) < 3:
+        raise DataError("widths: expected at least one hidden layer (d_x, d_1, ..., d_y), got %r" % (widths,))
+    if ranks not in ("all", "full"):
+        raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
+    if dps != "float64":
+        check_dps(dps)
+    n_params = sum(widths[k] * widths[k - 1] for k in range(1, len(widths)))
+    if classify and n_params > MAX_HESSIAN_SIZE:
+        raise SizeLimitError("widths: the Hessian has %d parameters; the limit for classification is %d"
+                             % (n_params, MAX_HESSIAN_SIZE))
+    X, Y = sp.Matrix(X), sp.Matrix(Y)
+    if X.cols != Y.cols:
+        raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
+    assumptions = lin.check_assumptions(X, Y)
+    if not assumptions.xxt_invertible:
+        raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
+                        "points are undefined" % (assumptions.ranks["XX^T"], X.rows))
+    eig = lin.sigma_eigen(X, Y)
+    dy = Y.rows
+    p = min(widths[1:-1])
+    top = min(p, dy)
+    trYY = (Y * Y.T).trace()
+    gmin = sp.Rational(1, 2) * (trYY - sum(eig.eigenvalues[:top], sp.Integer(0)))
+    gmin = gmin if gmin.has(sp.CRootOf) else sp.simplify(gmin)
+    Mexact = Y * X.T * (X * X.T).inv()
+    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
+    points = []
+    with working_precision(50 if dps == "float64" else dps):
+        kind = "exact" if eig.exact and dps != "float64" else ("float64" if dps == "float64" else "mp")
+        if kind == "exact":
+            U, M = sp.Matrix(eig.eigenvectors), Mexact
+        else:
+            lam_n, U = eig.numeric(50 if dps == "float64" else dps)
+            U = _convert(U, kind)
+            M = _convert(Mexact, kind)
+        for k in sizes:
+            for subset in itertools.combinations(range(dy), k):
+                points.append(_classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify,
+                                               C if k == p and len(widths) == 3 else None))
+    return CriticalSet(widths, tuple(points), gmin, eig.eigenvalues, assumptions, dps)
+
+
+def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify, C):
+    W = subset_weights(widths, U, M, subset, C=C, kind=kind)
+    value = sp.Rational(1, 2) * (trYY - sum((eig.eigenvalues[i] for i in subset), sp.Integer(0)))
+    value = value if value.has(sp.CRootOf) else sp.simplify(value)
+    ndps = dps
+    if kind == "exact":
+        vnum = linear_loss(W, X, Y, "exact")
+        g = linear_gradient(W, X, Y, "exact")
+        gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
+    else:
+        vnum = linear_loss(W, X, Y, ndps)
+        g = linear_gradient(W, X, Y, ndps)
+        gnorm = (float(np.sqrt(sum(v * v for v in g))) if ndps == "float64"
+                 else mpmath.sqrt(sum((v * v for v in g), mpmath.mpf(0))))
+    subset1 = tuple(i + 1 for i in subset)
+    if not classify:
+        return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), [], "undecided",
+                             {"reason": "classification not requested"})
+    Hm = linear_hessian(W, X, Y, dps if kind != "exact" else dps)
+    inertia, spec = hessian_inertia(Hm, dps)
+    cls, cert = _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind)
+    return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, spec, cls, cert)
+
+
+def _equal(a, b, dps):
+    if not (a.has(sp.CRootOf) or b.has(sp.CRootOf)) and a.is_Rational and b.is_Rational:
+        return a == b
+    d = sp.N(a - b, 60 if dps == "float64" else dps + 10)
+    return abs(d) <= sp.Float(str(tolerance(dps, scale=abs(sp.N(b, 20)))))
+
+
+def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind):
+    if _equal(value, gmin, dps):
+        return "global minimum", {"reason": "value equals the global minimum value 1/2(tr YY^T - sum_{i<=p'} "
+                                            "lambda_i)"}
+    if inertia.negative and inertia.positive:
+        return "saddle", {"reason": "indefinite Hessian (%d negative, %d positive eigenvalues)"
+                          % (inertia.negative, inertia.positive)}
+    # PSD (or NSD) Hessian: a higher-order test along explicit curves W + t D
+    lam = eig.eigenvalues
+    cdps = "exact" if kind == "exact" else dps
+    cands = []
+    k, dy = len(subset), widths[-1]
+    outside = [j for j in range(dy) if j not in subset]
+    for pos, i in enumerate(subset):
+        for j in outside:
+            if sp.N(lam[j] - lam[i], 30) > 0:
+                cands.append(_swap_direction(widths, U, M, subset, pos, j, kind))
+    if k < min(widths[1:-1]):
+        for j in outside:
+            if sp.N(lam[j], 30) > 0:
+                cands.append(_add_direction(widths, U, M, k, j, kind))
+    curve = None
+    for D in cands:
+        cert = descent_certificate(curve_polynomial(W, D, X, Y, cdps), cdps)
+        if cert is not None and cert["decreases"]:
+            curve = dict(cert, polynomial=[str(c) if cdps == "exact" else _dec(c, 15)
+                                           for c in curve_polynomial(W, D, X, Y, cdps)])
+            break
+    if curve is None and kind == "exact":
+        curve = find_descent_curve(W, X, Y, "exact", tries=20)
+    if curve is not None:
+        if inertia.positive == 0 and inertia.negative == 0:
+            reason = "Hessian is zero; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at t^%d" % (
+                curve["coefficient"], curve["order"])
+        else:
+            reason = ("singular PSD Hessian; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at "
+                      "t^%d" % (curve["coefficient"], curve["order"]))
+        if inertia.positive:
+            return "saddle", dict(curve, reason=reason)
+        return "saddle", dict(curve, reason=reason + "; not a maximum since the loss is convex in each layer")
+    if inertia.zero == 0 and inertia.negative == 0:
+        return "local minimum", {"reason": "positive definite Hessian above the global minimum value"}
+    return "undecided", {"reason": "semidefinite Hessian and no descent curve found"}
+
+
+def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
+    """Gradient, Hessian inertia and classification of an arbitrary point of a deep linear net.
+
+    Exact weights and data are handled exactly (exact gradient, exact Hessian and
+    ``spectrum.exact_inertia``, exact descent polynomial) unless ``exact=False``.
+
+    Returns
+    -------
+    dict
+        ``critical`` (bool), ``gradient_norm``, ``inertia``, ``classification`` (one of
+        ``CLASSIFICATIONS`` or ``"not critical"``), ``certificate``, ``value``.
+
+    Examples
+    --------
+    >>> r = classify_point([sp.zeros(1, 1), sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[2]])],
+    ...                    sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> r["critical"], r["inertia"].zero, r["classification"], r["certificate"]["order"]
+    (True, 4, 'saddle', 3)
+    """
+    from . import spectrum
+    allexact = all(v.is_Rational for A in list(weights) + [X, Y] for v in sp.Matrix(A)) if exact is not False else False
+    mode = "exact" if allexact else dps
+    g = linear_gradient(weights, X, Y, mode)
+    value = linear_loss(weights, X, Y, mode)
+    Hm = linear_hessian(weights, X, Y, mode)
+    if mode == "exact":
+        critical = all(v == 0 for v in g)
+        gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
+        inertia = spectrum.exact_inertia(Hm) if Hm.rows <= 40 else hessian_inertia(Hm, dps)[0]
+    else:
+        gn = mpmath.sqrt(sum((v * v for v in g), mpmath.mpf(0))) if dps != "float64" else float(np.linalg.norm(g))
+        critical = gn <= tolerance(dps, scale=1)
+        gnorm = gn
+        inertia = hessian_inertia(Hm, dps)[0]
+    out = {"critical": critical, "gradient_norm": gnorm, "value": value, "inertia": inertia, "hessian": Hm}
+    if not critical:
+        return dict(out, classification="not critical", certificate={"reason": "non-zero gradient"})
+    if inertia.negative and inertia.positive:
+        return dict(out, classification="saddle", certificate={"reason": "indefinite Hessian"})
+    curve = find_descent_curve(weights, X, Y, mode, seed=seed)
+    if curve is not None:
+        return dict(out, classification="saddle", certificate=dict(curve, reason="descent curve"))
+    return dict(out, classification="undecided", certificate={"reason": "no descent curve found"})
+
+
+# -- optimisers used by experiments -------------------------------------------------------------------------
+
+def random_weights(widths, seed=0, scale=1.0):
+    """Random float64 weights (normal, standard deviation ``scale / sqrt(d_{k-1})``), deterministic per seed.
+
+    Examples
+    --------
+    >>> [w.shape for w in random_weights((3, 2, 1), seed=1)]
+    [(2, 3), (1, 2)]
+    """
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((widths[k], widths[k - 1])) * scale / np.sqrt(widths[k - 1])
+            for k in range(1, len(widths))]
+
+
+def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
+    """Gradient descent with Armijo backtracking on the deep linear loss, in float64.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        Starting point.
+    X, Y : matrices
+    steps : int
+        Maximum number of steps.
+    lr : float, optional
+        Initial step size (default 1); halved until the Armijo condition holds.
+    gtol : float, optional
+        Stop when the gradient norm falls below it (default ``sqrt(tolerance("float64", scale))``
+        with scale ``max(1, ||Y||_F^2)``: the loss is then accurate to about ``tolerance``).
+
+    Returns
+    -------
+    dict
+        ``weights``, ``loss``, ``steps``, ``gradient_norm``, ``converged``.
+
+    Examples
+    --------
+    >>> r = gradient_descent(random_weights((1, 1, 1), seed=0), np.eye(1), np.eye(1) * 2)
+    >>> round(r["loss"], 8), r["converged"]
+    (0.0, True)
+    """
+    Xf, Yf = _convert(X, "float64"), _convert(Y, "float64")
+    Ws = [np.array(W, dtype=float) for W in weights]
+    widths = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
+    scale = max(1.0, float(np.linalg.norm(Yf)) ** 2)
+    # the loss error near a minimum is of order |grad|^2 / curvature, so sqrt of the float64 tolerance
+    gtol = float(tolerance("float64", scale=scale)) ** 0.5 if gtol is None else gtol
+    eta = 1.0 if lr is None else lr
+
+    def loss_grad(Ws):
+        H1 = len(Ws)
+        P = _chain(Ws, H1, 1, "float64", widths)
+        R = P @ Xf - Yf
+        grads = []
+        for k in range(1, H1 + 1):
+            A = _chain(Ws, H1, k + 1, "float64", widths)
+            B = _chain(Ws, k - 1, 1, "float64", widths) @ Xf
+            grads.append(A.T @ R @ B.T)
+        return 0.5 * float(np.sum(R * R)), grads
+
+    L, G = loss_grad(Ws)
+    n = 0
+    gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
+    for n in range(1, steps + 1):
+        if gn <= gtol:
+            break
+        step = eta
+        for _halving in range(MAX_HALVINGS):
+            trial = [W - step * g for W, g in zip(Ws, G)]
+            Lt, Gt = loss_grad(trial)
+            if Lt <= L - 0.5 * step * gn ** 2:
+                break
+            step /= 2
+        Ws, L, G = trial, Lt, Gt
+        gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
+        eta = min(1.0, step * 2)
+    return {"weights": Ws, "loss": L, "steps": n, "gradient_norm": gn, "converged": bool(gn <= gtol)}

@@ -1,0 +1,161 @@
+"""Critical points of deep linear nets: MATH.md Sec. 2.5 oracle, independent Hessians, GD never below L*."""
+
+import autograd.numpy as anp
+import mpmath
+import numpy as np
+import pytest
+import sympy as sp
+from autograd import hessian as ag_hessian
+
+from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.numeric.critical import (classify_point, curve_polynomial, enumerate_critical_points, gradient_descent,
+                                       hessian_inertia, linear_gradient, linear_hessian, random_weights,
+                                       subset_weights)
+from lossgeom.numeric.precision import tolerance
+from lossgeom.numeric.spectrum import exact_inertia, inertia
+from lossgeom.symbolic.linear import deep_linear_hessian, global_minimum_value, sigma_eigen
+
+X3, Y3 = sp.eye(3), sp.diag(3, 2, 1)
+
+
+def test_worked_example_p1_values_inertia_spectrum():
+    cs = enumerate_critical_points(X3, Y3, (3, 1, 3), dps=50)
+    got = {p.subset: p for p in cs.points}
+    assert {s: p.value for s, p in got.items()} == {(): 7, (1,): sp.Rational(5, 2), (2,): 5, (3,): sp.Rational(13, 2)}
+    assert [got[(i,)].inertia.negative for i in (1, 2, 3)] == [0, 1, 2]
+    spec = [float(e) for e in got[(1,)].eigenvalues]
+    assert np.allclose(spec, [0, 0.528, 0.877, 9.123, 9.472, 10], atol=1e-3)
+    assert abs(float(got[(2,)].eigenvalues[0]) + 0.854) < 1e-3
+    assert np.allclose([float(e) for e in got[(3,)].eigenvalues[:2]], [-2, -1])
+    assert got[(1,)].classification == "global minimum" and cs.global_minimum_value == sp.Rational(5, 2)
+    assert all(got[s].classification == "saddle" for s in [(), (2,), (3,)])
+    # the exactly computed loss at the exact weights is the critical value; gradients vanish exactly
+    assert all(p.value_numeric == p.value and p.gradient_norm == 0 for p in cs.points)
+
+
+def test_worked_example_p2_seven_distinct_values():
+    cs = enumerate_critical_points(X3, Y3, (3, 2, 3), dps=50)
+    assert cs.values() == [sp.Rational(1, 2), 2, sp.Rational(5, 2), sp.Rational(9, 2), 5, sp.Rational(13, 2), 7]
+    assert len(cs.values()) == 1 + 3 + 3  # sum_{k<=p} C(d_y, k)
+    gm = [p for p in cs.points if p.classification == "global minimum"]
+    assert [p.subset for p in gm] == [(1, 2)] and gm[0].value == sp.Rational(1, 2)
+
+
+def test_numeric_hessian_matches_exact_symbolic_and_autograd():
+    W = [sp.Matrix([[1, sp.Rational(-1, 2)], [2, 1], [0, 3]]), sp.Matrix([[1, 0, 1], [sp.Rational(1, 3), 2, -1]])]
+    X, Y = sp.Matrix([[1, 2, 0], [0, 1, 1]]), sp.Matrix([[1, 0, 2], [0, 1, 1]])
+    exact = deep_linear_hessian(W, X, Y)
+    assert linear_hessian(W, X, Y, "exact") == exact
+    with mpmath.workdps(60):
+        Hmp = linear_hessian(W, X, Y, 50)
+        assert max(abs(Hmp[i, j] - mpmath.mpf(exact[i, j].p) / exact[i, j].q)
+                   for i in range(12) for j in range(12)) < tolerance(50)
+    Xf, Yf = np.array(X.tolist(), float), np.array(Y.tolist(), float)
+
+    def loss(theta):
+        W1 = anp.reshape(theta[:6], (2, 3)).T  # column stacking
+        W2 = anp.reshape(theta[6:], (3, 2)).T
+        R = W2 @ W1 @ Xf - Yf
+        return 0.5 * anp.sum(R * R)
+
+    theta = np.array([float(v) for M in W for v in M.T])
+    assert np.allclose(ag_hessian(loss)(theta), np.array(exact.tolist(), float), atol=1e-10)
+    assert [float(v) for v in linear_gradient(W, X, Y, "float64")] == pytest.approx(
+        list(np.array([float(v) for v in linear_gradient(W, X, Y, "exact")])))
+
+
+def test_hessian_inertia_agrees_with_spectrum_inertia_on_large_matrix():
+    Y5 = sp.diag(5, 4, 3, 2, 1)
+    cs = enumerate_critical_points(sp.eye(5), Y5, (5, 3, 5), dps=30, ranks="full", classify=False)
+    W = cs.points[3].weights  # subset {1, 3, 4}: 30 parameters, the Arb path
+    Hm = linear_hessian(W, sp.eye(5), Y5, "exact")
+    assert Hm.rows == 30
+    fast, _ = hessian_inertia(Hm, 30)
+    slow = inertia(Hm, 30)
+    ex = exact_inertia(Hm)
+    assert (fast.positive, fast.negative, fast.zero) == (slow.positive, slow.negative, slow.zero) == \
+        (ex.positive, ex.negative, ex.zero)
+
+
+def test_baldi_hornik_gl_freedom_gives_critical_points():
+    e = sigma_eigen(X3, Y3)
+    C = sp.Matrix([[2, 1], [1, 1]])
+    W = subset_weights((3, 2, 3), e.eigenvectors, Y3, [0, 2], C=C)
+    assert all(v == 0 for v in linear_gradient(W, X3, Y3, "exact"))
+    assert W[1] == sp.Matrix(e.eigenvectors)[:, [0, 2]] * C
+
+
+def test_irrational_eigenvalues_numeric_values_agree_with_exact_algebraic_values():
+    X = sp.Matrix([[1, 2, 0, 1], [0, 1, 1, 3], [2, 0, 1, 1]])
+    Y = sp.Matrix([[1, 0, 1, 2], [0, 2, 1, 1], [1, 1, 0, 0]])
+    cs = enumerate_critical_points(X, Y, (3, 2, 3), dps=40)
+    assert not sigma_eigen(X, Y).exact
+    for p in cs.points:
+        with mpmath.workdps(50):
+            assert abs(p.value_numeric - mpmath.mpf(str(sp.N(p.value, 45)))) < tolerance(40, scale=10)
+        assert p.gradient_norm < tolerance(40, scale=10)
+        assert p.classification in ("global minimum", "saddle")
+    assert sum(p.classification == "global minimum" for p in cs.points) == 1
+    f64 = enumerate_critical_points(X, Y, (3, 2, 3), dps="float64")
+    assert [p.classification for p in f64.points] == [p.classification for p in cs.points]
+    assert [p.inertia.negative for p in f64.points] == [p.inertia.negative for p in cs.points]
+
+
+def test_deep_rank_deficient_point_is_psd_saddle_with_exact_descent_curve():
+    cs = enumerate_critical_points(X3, Y3, (3, 2, 2, 3), dps=30)
+    p = next(q for q in cs.points if q.subset == (1,))
+    assert p.inertia.negative == 0 and p.inertia.zero > 0
+    assert p.classification == "saddle" and p.certificate["order"] == 3
+    assert sp.Rational(p.certificate["coefficient"]) < 0
+
+
+def test_curve_polynomial_against_direct_expansion():
+    t = sp.Symbol("t")
+    W = [sp.Matrix([[1, 2]]), sp.Matrix([[1], [-1]])]
+    D = [sp.Matrix([[0, 1]]), sp.Matrix([[2], [1]])]
+    X, Y = sp.Matrix([[1, 0], [1, 1]]), sp.Matrix([[1, 0], [0, 1]])
+    Wt = [W[k] + t * D[k] for k in range(2)]
+    R = Wt[1] * Wt[0] * X - Y
+    L = sp.expand(sum(v ** 2 for v in R) / 2)
+    L0 = L.subs(t, 0)
+    direct = sp.Poly(L - L0, t).all_coeffs()[::-1]
+    assert curve_polynomial(W, D, X, Y) == direct + [0] * (5 - len(direct))
+
+
+@pytest.mark.parametrize("widths", [(3, 2, 3), (3, 1, 3), (3, 2, 2, 3), (3, 2, 1, 2, 3)])
+def test_gradient_descent_never_below_global_minimum_and_reaches_it(widths):
+    Xf = np.array([[1.0, 0, 0, 1], [0, 1, 0, 1], [0, 0, 1, 1]])
+    Yf = np.array([[3.0, 0, 0, 1], [0, 2, 0, 0], [0, 0, 1, 2]])
+    X, Y = sp.Matrix(Xf.astype(int)), sp.Matrix(Yf.astype(int))
+    gmin = float(global_minimum_value(X, Y, widths))
+    for seed in range(30):
+        r = gradient_descent(random_weights(widths, seed=seed), Xf, Yf, steps=20000)
+        assert r["converged"]
+        # never below the computed global minimum (up to float64 rounding) ...
+        assert r["loss"] >= gmin - float(tolerance("float64", scale=gmin))
+        # ... and ends at it, to the accuracy of the stopping rule (|grad| <= 1e-5 scale)
+        assert r["loss"] - gmin <= 1e-6 * max(1.0, gmin)
+
+
+def test_classify_point_exact_bad_saddle_h3_and_non_critical():
+    W4 = sp.Matrix([[1, 2], [0, -1]])
+    Ws = [sp.zeros(2, 2)] * 3 + [W4]
+    X, Y = sp.eye(2), sp.Matrix([[1, 1], [0, 2]])
+    r = classify_point(Ws, X, Y)
+    assert r["critical"] and r["hessian"] == sp.zeros(16, 16) and r["classification"] == "saddle"
+    assert r["certificate"]["decreases"] and r["certificate"]["order"] == 3
+    nc = classify_point([sp.eye(2), W4], X, Y)
+    assert not nc["critical"] and nc["classification"] == "not critical"
+
+
+def test_bad_input():
+    with pytest.raises(DataError, match="X X\\^T is singular \\(rank 1 < d_x = 2\\)"):
+        enumerate_critical_points(sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [0, 1]]), (2, 1, 2))
+    with pytest.raises(DataError, match="widths: expected at least one hidden layer"):
+        enumerate_critical_points(X3, Y3, (3, 3))
+    with pytest.raises(DataError, match="ranks: expected 'all' or 'full'"):
+        enumerate_critical_points(X3, Y3, (3, 1, 3), ranks="some")
+    with pytest.raises(SizeLimitError, match="limit for classification is 400"):
+        enumerate_critical_points(X3, Y3, (3, 20, 20, 3))
+    with pytest.raises(DataError, match="subset: expected at most p = 1"):
+        subset_weights((3, 1, 3), sp.eye(3), Y3, [0, 1])
