@@ -50,7 +50,7 @@ from lossgeom.net import Net
 from .precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, tolerance, working_precision
 
 __all__ = ["Kink", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
-           "full_hessian", "hvp", "find_kinks", "flint_available"]
+           "full_hessian", "hvp", "find_kinks", "flint_available", "exact_capable"]
 
 
 # -- results --------------------------------------------------------------------------------------
@@ -598,7 +598,94 @@ def _piece_function(act, k, order, module):
     return sp.lambdify(_X, expr, modules=module)
 
 
-def _backend(dps, backend):
+class _Exact:
+    """Exact rational arithmetic (Fractions): nets whose activations are rational functions, square loss."""
+
+    name = "exact"
+    dtype = object
+    one = Fraction(1)
+    zero = Fraction(0)
+    dps = "exact"
+
+    def scalar(self, q):
+        return Fraction(q)
+
+    def array(self, rows):
+        out = np.empty((len(rows), len(rows[0]) if rows else 0), dtype=object)
+        for i, r in enumerate(rows):
+            for j, v in enumerate(r):
+                out[i, j] = Fraction(v)
+        return out
+
+    def vector(self, values):
+        out = np.empty(len(values), dtype=object)
+        for i, v in enumerate(values):
+            out[i] = Fraction(v)
+        return out
+
+    def full(self, shape, value=None):
+        return np.full(shape, Fraction(0 if value is None else value), dtype=object)
+
+    def matmul(self, A, B, native=False):
+        return np.matmul(A, B)
+
+    def native_scalar(self, q):
+        return Fraction(q)
+
+    def piece(self, act, k, order, values):
+        num, den = _rational_derivative(act, k, order)
+        out = np.empty(np.shape(values), dtype=object)
+        flat_in, flat_out = np.ravel(values), out.reshape(-1)
+        for n, v in enumerate(flat_in):
+            flat_out[n] = _horner(num, v) / _horner(den, v)
+        return out
+
+    def output(self, A):
+        A = np.asarray(A, dtype=object)
+        if A.ndim == 1:
+            A = A[:, None]
+        return sp.ImmutableMatrix(A.shape[0], A.shape[1], [sp.Rational(v.numerator, v.denominator)
+                                                            for v in A.reshape(-1)])
+
+    def output_scalar(self, v):
+        v = Fraction(v)
+        return sp.Rational(v.numerator, v.denominator)
+
+
+@lru_cache(maxsize=None)
+def _rational_derivative(act, k, order):
+    expr = sp.diff(act.pieces[k].expr, _X, order) if order else act.pieces[k].expr
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    coeffs = lambda p: [Fraction(int(c.p), int(c.q)) for c in sp.Poly(p, _X).all_coeffs()]  # noqa: E731
+    return coeffs(num), coeffs(den)
+
+
+def exact_capable(net):
+    """True when the loss of ``net`` is a rational function of the weights, so ``dps="exact"`` applies.
+
+    That is: the square loss, and hidden and output activations whose pieces are rational functions
+    (identity, ReLU, leaky ReLU, two-piece, abs, softsign).
+
+    Examples
+    --------
+    >>> exact_capable(Net(widths=(1, 2, 1), activation="relu")), exact_capable(Net(widths=(1, 2, 1), activation="tanh"))
+    (True, False)
+    """
+    if net.loss.name != "square":
+        return False
+    acts = (net.activation, net.output_activation)
+    return not any(a.generic for a in acts) and all(p.expr.is_rational_function(_X) for a in acts for p in a.pieces)
+
+
+def _backend(dps, backend, net=None):
+    if dps == "exact":
+        if backend not in (None, "exact"):
+            raise DataError("backend: dps='exact' runs in rational arithmetic; expected backend None or 'exact', "
+                            "got %r" % (backend,))
+        if net is not None and not exact_capable(net):
+            raise DataError("dps: 'exact' needs the square loss and rational activations (identity, relu, leaky_relu, "
+                            "two_piece, abs, softsign); got %s" % net)
+        return _Exact()
     dps = check_dps(dps)
     if dps == "float64":
         if backend not in (None, "float64"):
@@ -916,7 +1003,7 @@ def _hvp(st, v):
 # -- public API -----------------------------------------------------------------------------------
 def _run(net, weights, biases, X, Y, dps, pattern, backend):
     prob = _prepare(net, weights, biases, X, Y, pattern)
-    B = _backend(dps, backend)
+    B = _backend(dps, backend, net)
     return prob, B
 
 
@@ -1018,7 +1105,7 @@ def _theta(prob, B):
 @contextlib.contextmanager
 def _precision(B):
     """The working precision of a backend: dps + guard digits for mpmath (and flint, with 32 more bits)."""
-    if B.dps == "float64":
+    if B.dps in ("float64", "exact"):
         yield
         return
     with working_precision(B.dps, GUARD_DIGITS):

@@ -94,3 +94,22 @@ def test_out_file(tmp_path, capsys):
     assert main(["hessian", _example("hessian_tanh_2_3_2.json"), "--dps", "15", "--format", "json",
                  "--out", str(out)]) == 0
     assert json.loads(out.read_text())["dps"] == 15
+
+
+def test_rational_hessian_is_decided_exactly(capsys):
+    from fractions import Fraction
+
+    import sympy as sp
+    rep = _json(capsys, _example("hessian_leaky_relu_square.json"), "--dps", "30")
+    assert rep["exact"] is True and rep["inertia"]["tolerance"] == "exact" and rep["rank_basis"] == "exact"
+    Hx = sp.Matrix([[sp.Rational(v) for v in row] for row in rep["hessian_exact"]])
+    assert Hx == Hx.T and Hx.rank() == rep["rank"]
+    assert sp.Rational(rep["trace"]) == Hx.trace()
+    # the decimal Hessian is the exact one rounded to 30 digits
+    with mpmath.workdps(40):
+        assert all(abs(mpmath.mpf(rep["hessian"][i][j]) - mpmath.mpf(Fraction(str(Hx[i, j])).numerator)
+                       / Fraction(str(Hx[i, j])).denominator) < mpmath.mpf(10) ** -28
+                   for i in range(Hx.rows) for j in range(Hx.cols))
+    zero = [e for e in rep["eigenvalues"] if mpmath.mpf(e) == 0]
+    assert len(zero) == rep["inertia"]["zero"] == Hx.rows - rep["rank"]
+    assert [b["basis"].startswith("exact") for b in rep["layer_blocks"]] == [True, True]

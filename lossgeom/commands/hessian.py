@@ -7,9 +7,15 @@ block (the Botev block (a~ a~^T) kron H_l summed over samples) is PSD.
 
 JSON fields (stable; numbers are decimal strings with ``--dps`` significant digits): ``net``,
 ``parameters``, ``samples``, ``loss``, ``gradient``, ``hessian`` (rows), ``eigenvalues``,
-``inertia`` {``positive``, ``negative``, ``zero``, ``tolerance``}, ``trace``, ``layer_blocks``
-(one per layer: ``layer``, ``parameters``, ``psd``, ``min_eigenvalue``, ``basis``), ``dps``,
-``backend``, ``kinks`` (always empty here), and with ``--certify`` ``certified_inertia``.
+``inertia`` {``positive``, ``negative``, ``zero``, ``tolerance``}, ``rank`` and ``rank_basis``,
+``trace``, ``layer_blocks`` (one per layer: ``layer``, ``parameters``, ``psd``, ``min_eigenvalue``,
+``basis``), ``dps``, ``backend``, ``kinks`` (always empty here), ``exact``, and with ``--certify``
+``certified_inertia``.
+
+When the loss is a rational function of the weights (square loss; identity, ReLU, leaky ReLU,
+two-piece, abs or softsign activations) the Hessian at the file's rational weights is itself rational:
+it is then also computed exactly (``hessian_exact``, entries "p/q"; ``trace`` exact), and the
+inertia, rank and layer-block PSD verdicts are decided exactly (tolerance "exact").
 
 At a kink (a pre-activation exactly at a kink of its activation) the Hessian does not exist: the
 command prints one line on stderr naming the units and samples, and exits 2.
@@ -58,8 +64,9 @@ def hessian_report(net_file, dps=50, certify=False):
     import mpmath
 
     from lossgeom.errors import SizeLimitError
-    from lossgeom.numeric.evaluate import evaluate_net_file
-    from lossgeom.numeric.spectrum import certified_inertia, inertia, psd_verdict, symmetric_eigenvalues, trace
+    from lossgeom.numeric.evaluate import evaluate_net_file, exact_capable
+    from lossgeom.numeric.spectrum import (certified_inertia, exact_inertia, exact_rank, inertia, numeric_rank,
+                                           psd_verdict, symmetric_eigenvalues, trace)
 
     net = net_file.net
     if net.n_params > MAX_PARAMS:
@@ -69,10 +76,18 @@ def hessian_report(net_file, dps=50, certify=False):
     H = ev.hessian  # raises NonDifferentiableError at a kink, naming the units
     num = lambda v: mpmath.nstr(v, dps, min_fixed=-4, max_fixed=6)  # noqa: E731
     eig = symmetric_eigenvalues(H, dps)
-    I = inertia(H, dps)
+    exact = evaluate_net_file(net_file, dps="exact") if exact_capable(net) else None
+    if exact is not None:  # a rational loss at rational weights: the Hessian is exact, decide exactly
+        I, rank, rank_basis = exact_inertia(exact.hessian), exact_rank(exact.hessian), "exact"
+    else:
+        I = inertia(H, dps)
+        rank, rank_basis = numeric_rank(H, dps), "singular values above the tolerance %s" % I.tolerance
+    if exact is not None and I.zero:  # exactly I.zero eigenvalues vanish: the ones nearest 0 numerically
+        for k in sorted(range(len(eig)), key=lambda k: abs(eig[k]))[:I.zero]:
+            eig[k] = mpmath.mpf(0)
     blocks = []
     for l in range(1, net.depth + 1):
-        v = psd_verdict(ev.layer_block(l), dps)
+        v = psd_verdict(exact.layer_block(l) if exact is not None else ev.layer_block(l), dps)
         blocks.append({"layer": l, "parameters": list(net.layer_parameter_names(l)), "psd": v.psd,
                        "min_eigenvalue": v.min_eigenvalue, "basis": v.basis})
     out = {
@@ -84,12 +99,17 @@ def hessian_report(net_file, dps=50, certify=False):
         "hessian": [[num(H[i, j]) for j in range(H.cols)] for i in range(H.rows)],
         "eigenvalues": [num(e) for e in eig],
         "inertia": I.to_dict(),
-        "trace": num(trace(H, dps)),
+        "rank": rank,
+        "rank_basis": rank_basis,
+        "trace": str(trace(exact.hessian)) if exact is not None else num(trace(H, dps)),
         "layer_blocks": blocks,
         "dps": dps,
         "backend": ev.backend,
         "kinks": list(ev.kink_units),
+        "exact": exact is not None,
     }
+    if exact is not None:
+        out["hessian_exact"] = [[str(exact.hessian[i, j]) for j in range(H.cols)] for i in range(H.rows)]
     if certify:
         # the computed entries are good to about 10^-dps relative; Weyl widens the enclosures accordingly
         scale = max((abs(v) for v in H), default=mpmath.mpf(1))
@@ -103,7 +123,9 @@ def _text(rep, path):
     names = rep["parameters"]
     width = max(len(n) for n in names)
     net = rep["net"]
-    act = net["activation"] if isinstance(net["activation"], str) else json.dumps(net["activation"])
+    act = net["activation"]
+    if isinstance(act, dict):
+        act = "%s(%s)" % (act["name"], ", ".join("%s=%s" % kv for kv in act.items() if kv[0] != "name"))
     lines = ["Hessian of the %s loss of a %s %s net%s at %s" % (
         net["loss"], "-".join(map(str, net["widths"])), act, " with biases" if net["bias"] else "", path),
         "%d parameter(s), %d sample(s), %d digits (backend %s); matrix entries shown to 8 digits, "
@@ -111,9 +133,11 @@ def _text(rep, path):
         "",
         "loss      %s" % rep["loss"],
         "trace     %s" % rep["trace"],
-        "inertia   %d positive, %d negative, %d zero (|eigenvalue| <= %s counts as zero)" % (
+        "inertia   %d positive, %d negative, %d zero (%s)" % (
             rep["inertia"]["positive"], rep["inertia"]["negative"], rep["inertia"]["zero"],
-            rep["inertia"]["tolerance"])]
+            "exact: the Hessian is rational here, decided in rational arithmetic" if rep["exact"]
+            else "|eigenvalue| <= %s counts as zero" % rep["inertia"]["tolerance"]),
+        "rank      %d (%s)" % (rep["rank"], rep["rank_basis"])]
     if "certified_inertia" in rep:
         c = rep["certified_inertia"]
         lines.append("certified %d positive, %d negative, %d undecided (%s)" % (

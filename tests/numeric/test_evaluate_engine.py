@@ -305,3 +305,38 @@ def test_property_hessian_symmetric_and_hvp_consistent(theta, act):
     v = [Fraction(1), Fraction(-2), Fraction(1, 3), Fraction(0)]
     assert np.allclose(hvp(net, W, X=X, Y=Y, v=v, dps="float64"), H @ np.array([float(q) for q in v]),
                        rtol=1e-12, atol=1e-12)
+
+
+# -- exact rational arithmetic -------------------------------------------------------------------
+@pytest.mark.parametrize("act", ["relu", {"name": "two_piece", "s_plus": "3/2", "s_minus": "1/4"}, "softsign",
+                                 "abs"])
+def test_exact_hessian_equals_sympy_hessian_of_the_active_piece(act):
+    net = Net(widths=(2, 2, 1), activation=act, bias=True, weight_decay="1/7")
+    W = [[["1/2", -1], [2, "1/3"]], [["-3/2", 1]]]
+    b = [["1/5", "-1/4"], [1]]
+    X, Y = [[1, "-1/2"], ["1/3", 2]], [["1/2", -1]]
+    ev = evaluate_net(net, W, b, X, Y, dps="exact")
+    assert ev.dps == "exact" and all(v.is_Rational for v in ev.hessian)
+    # SymPy on the smooth pieces that the exact forward pass selects, summed over the samples
+    syms = parameter_symbols(net)
+    total = 0
+    for s in range(2):
+        x = [sp.Rational(X[i][s]) for i in range(2)]
+        y = [sp.Rational(Y[0][s])]
+        h1 = forward_trace(net, W, b, x, y).h[0]
+        pattern = {(1, i + 1): net.activation.piece_index(v) for i, v in enumerate(h1)}
+        total += forward_trace(net, x=x, y=y, pattern=pattern).loss()
+    total -= net.weight_decay / 2 * sum(w ** 2 for w in syms if w.name.startswith("W"))  # counted twice
+    theta = [sp.Rational(v) for v in ["1/2", 2, -1, "1/3", "1/5", "-1/4", "-3/2", 1, 1]]
+    assert sp.hessian(total, syms).subs(dict(zip(syms, theta))) == ev.hessian
+    mp = evaluate_net(net, W, b, X, Y, dps=40).hessian
+    with mpmath.workdps(50):
+        assert all(abs(mp[i, j] - mpmath.mpf(ev.hessian[i, j].p) / ev.hessian[i, j].q) < mpmath.mpf(10) ** -38
+                   for i in range(net.n_params) for j in range(net.n_params))
+
+
+def test_exact_needs_a_rational_loss():
+    with pytest.raises(DataError, match="exact"):
+        evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps="exact")
+    with pytest.raises(DataError, match="exact"):
+        evaluate_net(Net(widths=(1, 2), loss="cross_entropy"), [[[1], [1]]], X=[[1]], Y=[[1], [0]], dps="exact")
