@@ -102,7 +102,8 @@ class Kink:
 class HessianEvaluation:
     """Loss, gradient, Botev blocks and full Hessian of a net at one point, at one precision.
 
-    Matrices are ``mpmath.matrix`` rounded to ``dps`` digits, or NumPy arrays when ``dps == "float64"``.
+    Matrices are ``mpmath.matrix`` rounded to ``dps`` digits, NumPy arrays when ``dps == "float64"``, or
+    exact SymPy matrices when ``dps == "exact"``.
     Quantities that do not exist because a pre-activation sits at a kink raise
     :class:`~lossgeom.errors.NonDifferentiableError` listing the kinks.
 
@@ -1020,8 +1021,10 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
         b_1 .. b_L, required when ``net.bias``.
     X, Y : matrices
         Inputs (d_0 x m) and targets (d_L x m), samples as columns; a flat list is one sample.
-    dps : int or "float64", default 50
-        Decimal digits of the result; the work runs with guard digits.
+    dps : int, "float64" or "exact", default 50
+        Decimal digits of the result (the work runs with guard digits); ``"float64"`` for NumPy; ``"exact"``
+        for rational arithmetic when the loss is a rational function of the weights (square loss and
+        rational activations, see :func:`exact_capable`): results are then SymPy Rationals.
     pattern : dict, optional
         ``{(l, i): piece}``: use that smooth piece of unit i of layer l (1-based), as
         :func:`lossgeom.symbolic.forward.forward_trace` does; such units are never reported as kinks.

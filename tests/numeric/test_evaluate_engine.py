@@ -329,6 +329,9 @@ def test_exact_hessian_equals_sympy_hessian_of_the_active_piece(act):
     total -= net.weight_decay / 2 * sum(w ** 2 for w in syms if w.name.startswith("W"))  # counted twice
     theta = [sp.Rational(v) for v in ["1/2", 2, -1, "1/3", "1/5", "-1/4", "-3/2", 1, 1]]
     assert sp.hessian(total, syms).subs(dict(zip(syms, theta))) == ev.hessian
+    v = [Fraction(k - 4, k + 1) for k in range(net.n_params)]
+    assert hvp(net, W, b, X, Y, v=v, dps="exact") == ev.hessian * sp.Matrix([sp.Rational(q.numerator, q.denominator)
+                                                                             for q in v])
     mp = evaluate_net(net, W, b, X, Y, dps=40).hessian
     with mpmath.workdps(50):
         assert all(abs(mp[i, j] - mpmath.mpf(ev.hessian[i, j].p) / ev.hessian[i, j].q) < mpmath.mpf(10) ** -38
