@@ -55,7 +55,11 @@ class CompiledExpression:
                             % (", ".join(missing), ", ".join(s.name for s in self.symbols)))
         with working_precision(dps):
             args = [_mp(lookup[s.name], s.name) for s in self.symbols]
-            out = self.function(*args)
+            try:
+                out = self.function(*args)
+            except NameError as err:  # a function mpmath does not know, e.g. an undefined f
+                raise DataError("expr: cannot evaluate numerically (%s); substitute a registered activation "
+                                "before evaluating" % err) from None
             return _round(out, dps, self.shape)
 
 
@@ -93,7 +97,8 @@ def _round(out, dps, shape):
 @lru_cache(maxsize=256)
 def _compile(expr):
     free = sorted(expr.free_symbols, key=lambda s: s.name)
-    undefined = sorted({str(f.func) for f in expr.atoms(sp.core.function.AppliedUndef)})
+    undefined = sorted({str(f.func) for f in expr.atoms(sp.Function)
+                        if isinstance(f, sp.core.function.AppliedUndef) or f.func.__module__ == "lossgeom.activations"})
     if undefined:
         raise DataError("expr: contains the undefined function(s) %s; substitute a registered activation "
                         "(e.g. derive for Net(activation='tanh')) before evaluating" % ", ".join(undefined))
