@@ -139,6 +139,11 @@ class HessianEvaluation:
     _layer_blocks: tuple = None
     _preactivation_hessians: tuple = None
 
+    def __repr__(self):
+        loss = mpmath.nstr(self.loss, 10) if isinstance(self.loss, mpmath.mpf) else str(self.loss)
+        return ("HessianEvaluation(%s, dps=%r, backend=%r, samples=%d, loss=%s, kinks=%s)"
+                % (self.net, self.dps, self.backend, self.n_samples, loss, [str(k) for k in self.kinks]))
+
     @property
     def kink_units(self):
         """The names of the units at a kink, in order, without repeats (e.g. ``("h1[2]",)``)."""
@@ -1050,6 +1055,8 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
 
     >>> net = Net(widths=(1, 1, 1), activation="tanh")
     >>> ev = evaluate_net(net, [[["1/2"]], [[2]]], X=[[1]], Y=[[0]], dps=30)
+    >>> ev
+    HessianEvaluation(Net(1-1-1, tanh, square), dps=30, backend='flint', samples=1, loss=0.4271045341, kinks=[])
     >>> ev.parameters
     ('W1[1,1]', 'W2[1,1]')
     >>> print(mpmath.nstr(ev.hessian, 8))
