@@ -50,7 +50,7 @@ def test_json_fields_and_values_on_the_tanh_example(capsys):
 def test_text_summary_is_readable(capsys):
     assert main(["hessian", _example("hessian_tanh_2_3_2.json"), "--dps", "20"]) == 0
     out = capsys.readouterr().out
-    assert "17 parameter(s), 3 sample(s), 20 digits" in out
+    assert "17 parameter(s), 3 sample(s) (loss summed), 20 digits" in out
     assert "inertia   " in out and "counts as zero" in out
     assert "eigenvalues (ascending)" in out and "layer 2 (W2[1,1] .. b2[2])" in out
     assert "W1[1,1]" in out and "kinks     none" in out

@@ -128,8 +128,10 @@ def _text(rep, path):
         act = "%s(%s)" % (act["name"], ", ".join("%s=%s" % kv for kv in act.items() if kv[0] != "name"))
     lines = ["Hessian of the %s loss of a %s %s net%s at %s" % (
         net["loss"], "-".join(map(str, net["widths"])), act, " with biases" if net["bias"] else "", path),
-        "%d parameter(s), %d sample(s), %d digits (backend %s); matrix entries shown to 8 digits, "
-        "--format json gives all" % (len(names), rep["samples"], rep["dps"], rep["backend"]),
+        "%d parameter(s), %d sample(s) (%s), %d digits (backend %s); matrix entries shown to 8 digits, "
+        "--format json gives all" % (len(names), rep["samples"],
+                                      "loss averaged" if net.get("reduction") == "mean" else "loss summed",
+                                      rep["dps"], rep["backend"]),
         "",
         "loss      %s" % rep["loss"],
         "trace     %s" % rep["trace"],
