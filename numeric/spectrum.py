@@ -145,7 +145,10 @@ def _refine_eigen(M, max_iter=12):
     n = M.rows
     prec = mpmath.mp.prec
     target = mpmath.mpf(2) ** (-prec + 8)
-    w, V = np.linalg.eigh(np.array(M.tolist(), dtype=float))
+    start = np.array(M.tolist(), dtype=float)
+    if not np.all(np.isfinite(start)):
+        return None  # entries beyond the float64 range: no float start
+    w, V = np.linalg.eigh(start)
     with ctx.workprec(prec + 32):
         A = _arb_matrix(M, prec + 32)
         X = arb_mat(V.tolist())
