@@ -7,7 +7,7 @@ derivations), ``lossgeom.numeric`` (evaluation at a chosen precision), ``lossgeo
 
 __version__ = "0.1.0"
 
-from .activations import Activation, activation_names, get_activation
+from .activations import Activation, activation_names, get_activation, parse_activation
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
 from .errors import (DataError, LossgeomError, NetFileError, NetSpecError, NonDifferentiableError,
                      SizeLimitError, UnknownActivationError, UnknownClaimError, UnknownLossError)
@@ -16,7 +16,7 @@ from .net import Net, parse_widths
 from .report import Report
 
 __all__ = [
-    "Activation", "activation_names", "get_activation",
+    "Activation", "activation_names", "get_activation", "parse_activation",
     "NetFile", "net_file_from_dict", "parse_matrix", "parse_number", "parse_vector", "read_net_file",
     "DataError", "LossgeomError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",

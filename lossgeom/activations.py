@@ -12,6 +12,7 @@ Registered names: ``identity``, ``relu``, ``leaky_relu`` (exact ``slope``, defau
 generic undefined function ``f``.
 """
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,14 +20,40 @@ import sympy as sp
 
 from .errors import NetSpecError, NonDifferentiableError, UnknownActivationError
 
-__all__ = ["Activation", "Piece", "get_activation", "activation_names", "X"]
+__all__ = ["Activation", "Piece", "get_activation", "activation_names", "parse_activation", "X",
+           "generic_derivative"]
 
 #: The variable in which every activation's pieces are written.
 X = sp.Symbol("x", real=True)
 
-#: The undefined functions of the generic activation and its first two derivatives.
-GENERIC_F = sp.Function("f")
-GENERIC_DERIVATIVES = (GENERIC_F, sp.Function("f'"), sp.Function("f''"))
+
+
+def _generic_fdiff(self, argindex=1):
+    if argindex != 1:
+        raise sp.ArgumentIndexError(self, argindex)
+    return generic_derivative(self._order + 1)(self.args[0])
+
+
+@lru_cache(maxsize=None)
+def generic_derivative(order):
+    """The undefined function ``f``, ``f'``, ``f''``, ... of the generic activation.
+
+    They are SymPy functions whose derivative is the next one, so SymPy's chain rule
+    writes ``f'(h)`` rather than ``Subs(Derivative(f(_xi), _xi), _xi, h)``.
+
+    Examples
+    --------
+    >>> h = sp.Symbol("h")
+    >>> sp.diff(generic_derivative(0)(2 * h), h)
+    2*f'(2*h)
+    """
+    name = "f" + "'" * order
+    return type(name, (sp.Function,), {"nargs": 1, "_order": order, "fdiff": _generic_fdiff,
+                                        "__module__": __name__})
+
+
+#: The undefined function of the generic activation.
+GENERIC_F = generic_derivative(0)
 
 
 @dataclass(frozen=True)
@@ -231,9 +258,9 @@ def _derivative_expr(act, order):
 
 
 def _generic(order):
-    if order not in (0, 1, 2):
-        raise NetSpecError("order: the generic activation has derivatives of order 0, 1, 2; got %r" % (order,))
-    return GENERIC_DERIVATIVES[order]
+    if not (isinstance(order, int) and order >= 0):
+        raise NetSpecError("order: expected a derivative order 0, 1, 2, ...; got %r" % (order,))
+    return generic_derivative(order)
 
 
 @lru_cache(maxsize=None)
@@ -280,7 +307,11 @@ def _make_two_piece(s_plus=1, s_minus=0):
 
 def _param(act, field, value):
     from .data import parse_number  # local: data imports the Net, which imports this module
-    return parse_number(value, "activation.%s" % field)
+    from .errors import DataError
+    try:
+        return parse_number(value, "activation.%s" % field)
+    except DataError as err:
+        raise NetSpecError(str(err)) from None
 
 
 _FIXED = {
@@ -359,3 +390,57 @@ def get_activation(spec):
             raise NetSpecError("activation: unknown parameter(s) %s for %r" % (", ".join(sorted(params)), name))
     raise UnknownActivationError("activation: unknown activation %r; expected one of %s"
                                  % (name, ", ".join(activation_names())))
+
+
+_NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
+_ACT_TEXT_RE = re.compile(r"^\s*(?P<name>%s)\s*(?:\((?P<args>[^()]*)\))?\s*$" % _NAME_RE)
+_ARG_RE = re.compile(r"^\s*(?P<key>%s)\s*=\s*(?P<value>[^=,]+?)\s*$" % _NAME_RE)
+
+
+def parse_activation(text, field="activation"):
+    """Read an activation from text such as ``tanh`` or ``leaky_relu(slope=1/10)``.
+
+    The text is matched against a whitelist (a name, then optional ``key=number`` pairs);
+    numbers are read exactly by :func:`lossgeom.data.parse_number`.  Nothing is evaluated.
+
+    Parameters
+    ----------
+    text : str
+    field : str
+        Name used in error messages.
+
+    Returns
+    -------
+    Activation
+
+    Raises
+    ------
+    NetSpecError
+        For text of any other form, an unknown name or a bad parameter.
+
+    Examples
+    --------
+    >>> parse_activation("leaky_relu(slope=1/10)").label
+    'leaky_relu(slope=1/10)'
+    >>> parse_activation("two_piece(s_plus=2, s_minus=0.5)").label
+    'two_piece(s_plus=2, s_minus=1/2)'
+    >>> parse_activation("__import__('os')")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net: activation: expected a name such as tanh or name(key=number, ...) such as leaky_relu(slope=1/10), got "__import__('os')"
+    """
+    m = _ACT_TEXT_RE.match(str(text))
+    args = {}
+    if m and m.group("args") is not None and m.group("args").strip():
+        for part in m.group("args").split(","):
+            am = _ARG_RE.match(part)
+            if not am:
+                m = None
+                break
+            args[am.group("key")] = am.group("value")
+    if not m:
+        raise NetSpecError("%s: expected a name such as tanh or name(key=number, ...) such as "
+                           "leaky_relu(slope=1/10), got %r" % (field, str(text)))
+    if not args:
+        return get_activation(m.group("name"))
+    return get_activation(dict(args, name=m.group("name")))

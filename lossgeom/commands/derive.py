@@ -1,0 +1,146 @@
+"""``lossgeom derive``: print a symbolic derivation (gradient, Hessian recursion, Gauss-Newton).
+
+The output is the derivation's named equations in computation order and, per layer, the
+Kronecker form of its Hessian block; ``--blocks`` adds the block entries and ``--expand``
+expands the named quantities into the weights (with common-subexpression elimination in
+text and JSON output).
+"""
+
+import json
+
+import sympy as sp
+
+from lossgeom.cli import UsageError, add_format, write_output
+
+ORDER = 20
+
+KINDS = ("hessian", "gauss-newton", "gradient")
+
+#: Most block entries printed entrywise; beyond it the Kronecker form is the readable output.
+MAX_BLOCK_ENTRIES = 2500
+
+
+def add(sub):
+    p = sub.add_parser("derive", help="derive the gradient, Hessian recursion or Gauss-Newton recursion",
+                       description="Derive, exactly in SymPy, backpropagation and the Botev et al. (2017) "
+                                   "Hessian recursion (or its Gauss-Newton form) for a net, as named equations "
+                                   "in computation order and the Kronecker form of each layer block.")
+    p.add_argument("kind", choices=KINDS, help="what to derive")
+    p.add_argument("--widths", required=True, help="layer widths, input first, e.g. 2,3,1")
+    p.add_argument("--activation", default="tanh",
+                   help="hidden activation, e.g. tanh, relu, leaky_relu(slope=1/10), f (generic); default tanh")
+    p.add_argument("--output-activation", default="identity", help="output activation (default identity)")
+    p.add_argument("--loss", default="square", help="square or cross_entropy (default square)")
+    p.add_argument("--bias", action="store_true", help="layers have biases")
+    p.add_argument("--weight-decay", default="0", help="exact weight decay, e.g. 1/100 (default 0)")
+    p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
+    p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
+    p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
+    add_format(p, choices=("text", "latex", "json", "markdown"))
+    p.add_argument("--out", help="write to this file instead of stdout")
+    p.set_defaults(func=run)
+
+
+def build_net(args):
+    """The Net described by --widths, --activation, --output-activation, --loss, --bias, --weight-decay."""
+    from lossgeom.activations import parse_activation
+    from lossgeom.errors import NetSpecError
+    from lossgeom.net import Net, parse_widths
+
+    problems = []
+    values = {}
+    for key, parse in (("widths", parse_widths), ("activation", parse_activation),
+                       ("output_activation", parse_activation)):
+        try:
+            values[key] = parse(getattr(args, key))
+        except NetSpecError as err:
+            problems.extend(p.replace("activation", key, 1) if key == "output_activation" else p
+                            for p in err.problems)
+    if problems:
+        raise NetSpecError(problems)
+    return Net(bias=args.bias, loss=args.loss, weight_decay=args.weight_decay, **values)
+
+
+def run(args):
+    from lossgeom.symbolic import derive_gauss_newton, derive_gradient, derive_hessian
+
+    net = build_net(args)
+    if args.layer is not None and not 1 <= args.layer <= net.depth:
+        raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
+    layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
+    if args.kind == "gradient":
+        derivation = derive_gradient(net)
+    else:
+        derivation = (derive_hessian if args.kind == "hessian" else derive_gauss_newton)(net)
+    if args.blocks or args.expand:
+        entries = sum(net.layer_size(l) ** (1 if args.kind == "gradient" else 2) for l in layers)
+        if entries > MAX_BLOCK_ENTRIES:
+            raise UsageError("--blocks: %d block entries requested, above the limit %d; use --layer or the "
+                             "Kronecker form (without --blocks)" % (entries, MAX_BLOCK_ENTRIES))
+    doc = _document(args.kind, net, derivation, layers, args.blocks or args.expand, args.expand)
+    write_output(_render(doc, args.format), args.out)
+    return 0
+
+
+def _block(kind, derivation, l, expand):
+    block = derivation.gradient(l) if kind == "gradient" else derivation.layer_block(l)
+    return derivation.expand(block) if expand else block
+
+
+def _formula(kind, net, l):
+    a = "[a_%d; 1]" % (l - 1) if net.bias else "a_%d" % (l - 1)
+    if kind == "gradient":
+        return "dE/dtheta_%d = vec(delta_%d %s^T)" % (l, l, a)
+    name = "G" if kind == "gauss-newton" else "H"
+    return "d2E/dtheta_%d^2 = (%s %s^T) kron %s_%d" % (l, a, a, name, l) + (
+        " + weight_decay*I" if net.weight_decay else "")
+
+
+def _document(kind, net, derivation, layers, with_blocks, expand):
+    from lossgeom.symbolic.latex import latex
+
+    names = {"hessian": "Hessian recursion (Botev, Ritter & Barber 2017)",
+             "gauss-newton": "Gauss-Newton recursion (Botev, Ritter & Barber 2017)",
+             "gradient": "backpropagation"}
+    doc = {"kind": kind, "title": "%s of %s" % (names[kind], net), "net": net.spec(),
+           "parameters": list(net.parameter_names()),
+           "equations": [{"lhs": str(eq.lhs), "rhs": str(eq.rhs), "latex": latex(eq)}
+                         for eq in derivation.equations],
+           "layers": []}
+    for l in layers:
+        entry = {"layer": l, "parameters": list(net.layer_parameter_names(l)), "formula": _formula(kind, net, l)}
+        if with_blocks:
+            block = _block(kind, derivation, l, expand)
+            entry["latex"] = latex(block)
+            if expand:
+                subs, (reduced,) = sp.cse(block, symbols=sp.numbered_symbols("c"))
+                entry["subexpressions"] = [[str(s), str(e)] for s, e in subs]
+                block = reduced
+            entry["entries"] = [[str(block[i, j]) for j in range(block.cols)] for i in range(block.rows)]
+        doc["layers"].append(entry)
+    return doc
+
+
+def _render(doc, fmt):
+    if fmt == "json":
+        return json.dumps(doc, indent=2)
+    if fmt == "latex":
+        lines = ["%% %s" % doc["title"], r"\begin{aligned}"]
+        lines.append(" \\\\\n".join(e["latex"].replace(" = ", " &= ", 1) for e in doc["equations"]))
+        lines.append(r"\end{aligned}")
+        for layer in doc["layers"]:
+            if "latex" in layer:
+                lines.append("%% layer %d: %s" % (layer["layer"], layer["formula"]))
+                lines.append(layer["latex"])
+        return "\n".join(lines)
+    code = "`" if fmt == "markdown" else ""
+    lines = [("# " if fmt == "markdown" else "") + doc["title"], ""]
+    lines.append("Equations, in computation order:")
+    lines += ["  %s%s = %s%s" % (code, e["lhs"], e["rhs"], code) for e in doc["equations"]]
+    for layer in doc["layers"]:
+        lines += ["", "Layer %d (%s): %s" % (layer["layer"], ", ".join(layer["parameters"]), layer["formula"])]
+        for s, e in layer.get("subexpressions", []):
+            lines.append("  %s%s = %s%s" % (code, s, e, code))
+        for row in layer.get("entries", []):
+            lines.append("  [" + ", ".join(row) + "]")
+    return "\n".join(lines)

@@ -1,0 +1,90 @@
+"""The Botev et al. claims and the catalog contract (outcomes, exit codes, determinism)."""
+
+import json
+
+import pytest
+
+from lossgeom.cli import main
+from lossgeom.proofs import claim as claim_module
+from lossgeom.proofs import get_claim, list_claims
+from lossgeom.report import Report
+
+BOTEV = ["botev2017.hessian-recursion", "botev2017.gauss-newton", "botev2017.kronecker-block",
+         "botev2017.piecewise-linear", "botev2017.no-smooth-local-maxima"]
+
+
+@pytest.mark.parametrize("cid", BOTEV)
+def test_botev_claims_are_proved(cid):
+    report = get_claim(cid).verify(dps=30, seed=1)
+    assert report.outcome == "proved", report
+    assert report.matches and report.method and report.source.startswith("Botev")
+
+
+def test_catalog_order_starts_with_botev():
+    ids = [c.id for c in list_claims()]
+    assert ids[:len(BOTEV)] == BOTEV
+    assert len(ids) == len(set(ids))
+
+
+def test_gauss_newton_claim_refutes_a_non_psd_output_hessian(monkeypatch):
+    from lossgeom.proofs import botev2017
+    monkeypatch.setattr(botev2017, "_numeric_gn_min_eigenvalue", lambda net, dps, seed: -1)
+    report = get_claim("botev2017.gauss-newton").verify(dps=20)
+    assert report.outcome == "refuted" and report.counterexample
+
+
+@pytest.fixture
+def temporary_claims():
+    added = []
+
+    def add(cid, outcome, expect="holds", raises=False):
+        def check(dps, seed):
+            if raises:
+                raise RuntimeError("boom")
+            return Report(cid, outcome, "test")
+        claim_module.register_claim(cid, "test", "x", expect=expect)(check)
+        added.append(cid)
+    yield add
+    for cid in added:
+        claim_module._REGISTRY.pop(cid)
+
+
+def test_verify_exit_codes(temporary_claims, capsys):
+    temporary_claims("test.ok", "proved")
+    temporary_claims("test.refuted-as-expected", "refuted", expect="fails")
+    temporary_claims("test.wrong", "refuted")
+    temporary_claims("test.broken", "proved", raises=True)
+    assert main(["verify", "test.ok", "test.refuted-as-expected", "--quiet"]) == 0
+    assert main(["verify", "test.ok", "test.wrong", "--quiet"]) == 1
+    assert main(["verify", "test.broken", "--format", "json", "--quiet"]) == 1
+    capsys.readouterr()
+    doc = json.loads(_last_json(capsys))
+    assert doc["claims"][0]["outcome"] == "inconclusive"
+    assert "boom" in doc["claims"][0]["evidence"]["error"]
+
+
+def _last_json(capsys):
+    main(["verify", "test.broken", "--format", "json", "--quiet"])
+    return capsys.readouterr().out
+
+
+def test_verify_json_fields(capsys):
+    assert main(["verify", "botev2017.kronecker-block", "--format", "json", "--quiet", "--dps", "20"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    entry = doc["claims"][0]
+    for key in ("id", "source", "outcome", "expect", "evidence", "seconds"):
+        assert key in entry
+    assert doc["dps"] == 20
+
+
+def test_verify_progress_goes_to_stderr(capsys):
+    assert main(["verify", "botev2017.piecewise-linear"]) == 0
+    captured = capsys.readouterr()
+    assert "[1/1] botev2017.piecewise-linear ... proved" in captured.err
+    assert "1 of 1 claims match" in captured.out
+
+
+def test_results_are_deterministic():
+    a = get_claim("botev2017.gauss-newton").verify(dps=30, seed=3)
+    b = get_claim("botev2017.gauss-newton").verify(dps=30, seed=3)
+    assert a.evidence == b.evidence and a.outcome == b.outcome
