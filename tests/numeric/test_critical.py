@@ -70,11 +70,34 @@ def test_hessian_inertia_agrees_with_spectrum_inertia_on_large_matrix():
     W = cs.points[3].weights  # subset {1, 3, 4}: 30 parameters, the Arb path
     Hm = linear_hessian(W, sp.eye(5), Y5, "exact")
     assert Hm.rows == 30
-    fast, _ = hessian_inertia(Hm, 30)
+    fast, _ = hessian_inertia(Hm, 30)  # 30 rows: the LDL^T path
     slow = inertia(Hm, 30)
     ex = exact_inertia(Hm)
     assert (fast.positive, fast.negative, fast.zero) == (slow.positive, slow.negative, slow.zero) == \
         (ex.positive, ex.negative, ex.zero)
+
+
+@pytest.mark.parametrize("widths", [(5, 3, 5), (5, 2, 2, 5), (5, 1, 5)])
+def test_ldl_inertia_equals_exact_inertia_at_every_critical_point(widths):
+    Y5 = sp.diag(5, 4, 3, 2, 1)
+    cs = enumerate_critical_points(sp.eye(5), Y5, widths, dps=30, classify=False)
+    for p in cs.points[::2]:
+        Hm = linear_hessian(p.weights, sp.eye(5), Y5, "exact")
+        got = hessian_inertia(Hm, 50, method="ldl")[0]
+        ex = exact_inertia(Hm)
+        assert (got.positive, got.negative, got.zero) == (ex.positive, ex.negative, ex.zero)
+
+
+def test_ldl_inertia_on_random_exact_low_rank_matrices():
+    import random
+    rng = random.Random(0)
+    for _ in range(25):
+        n, r = rng.randint(2, 9), rng.randint(0, 6)
+        F = sp.Matrix(n, r, lambda i, j: rng.randint(-3, 3))
+        D = sp.diag(*[rng.choice([-2, -1, 1, 3]) for _ in range(r)]) if r else sp.zeros(0, 0)
+        Hm = F * D * F.T if r else sp.zeros(n, n)
+        got, ex = hessian_inertia(Hm, 40, method="ldl")[0], exact_inertia(Hm)
+        assert (got.positive, got.negative, got.zero) == (ex.positive, ex.negative, ex.zero)
 
 
 def test_baldi_hornik_gl_freedom_gives_critical_points():
