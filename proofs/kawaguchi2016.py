@@ -196,7 +196,7 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
     --------
     >>> out = check_theorem_instance(sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [0, 1]]), (2, 1, 2))
     >>> out["ii"].outcome, out["ii"].evidence["assumption failures"]
-    ('inconclusive', ['X X^T is singular (rank 1)'])
+    ('inconclusive', ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)'])
     """
     X, Y = sp.Matrix(X), sp.Matrix(Y)
     a = lin.check_assumptions(X, Y)
