@@ -1,0 +1,155 @@
+"""``lossgeom critical NETFILE``: enumerate and classify the critical points of a deep linear net.
+
+For identity activations and the square loss (no bias, no weight decay, summed over samples) the
+critical points built from subsets I of Sigma's eigenvectors (Baldi & Hornik 1989; Kawaguchi 2016)
+are listed with their exact value 1/2 (tr YY^T - sum_{i in I} lambda_i), Hessian inertia at
+``--dps`` digits, classification and its certificate (for a saddle with a PSD Hessian: the
+lowest-order coefficient of the loss along an explicit curve).  The data's assumptions (XX^T
+invertible, XY^T full rank, d_y <= d_x, and the UNCONFIRMED distinct-eigenvalue clause) are decided
+exactly and reported; with XX^T singular the points are undefined and the command exits 2.
+If the file has weights, the point they define is classified too (``at_weights``).
+
+JSON fields (stable): ``net``, ``widths``, ``dps``, ``assumptions``, ``sigma_eigenvalues`` (exact text
+and decimals), ``global_minimum_value`` (exact "p/q" when rational, else decimal),
+``global_minimum_value_exact``, ``critical_points`` (each: ``subset``, ``rank``, ``value``,
+``value_decimal``, ``value_exact``, ``gradient_norm``, ``inertia`` {``positive``, ``negative``,
+``zero``, ``tolerance``}, ``classification``, ``certificate``, and ``eigenvalues`` when computed),
+optional ``at_weights``.
+"""
+
+import json
+
+import sympy as sp
+
+from lossgeom.cli import add_format, positive_int, write_output
+
+ORDER = 50
+
+
+def add(sub):
+    p = sub.add_parser("critical", help="deep linear nets: enumerate and classify critical points",
+                       description="Enumerate the critical points of a deep linear net (identity activation, square "
+                                   "loss) from subsets of Sigma's eigenvectors, with exact values, Hessian inertia "
+                                   "at --dps digits and classification. Exit 2 on bad input.")
+    p.add_argument("netfile", metavar="NETFILE", help="JSON net file with inputs and targets (weights optional)")
+    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50, help="decimal digits (default 50)")
+    p.add_argument("--ranks", choices=("all", "full"), default="all",
+                   help="all subsets |I| <= min(p, d_y) (default) or only |I| = min(p, d_y)")
+    add_format(p, choices=("text", "json"))
+    p.add_argument("--out", help="write the result to this file instead of stdout")
+    p.set_defaults(func=_cmd_critical)
+
+
+def _check_linear(nf, source):
+    from lossgeom.errors import NetFileError
+    net = nf.net
+    problems = []
+    if net.activation.name != "identity":
+        problems.append("activation: expected 'identity' (a deep linear net), got %r" % net.activation.label)
+    if net.output_activation.name != "identity":
+        problems.append("output_activation: expected 'identity', got %r" % net.output_activation.label)
+    if net.loss.name != "square":
+        problems.append("loss: expected 'square', got %r" % net.loss.name)
+    if net.bias:
+        problems.append("bias: expected false (the theory has no biases), got true")
+    if net.weight_decay != 0:
+        problems.append("weight_decay: expected 0, got %s" % net.weight_decay)
+    if net.reduction != "sum":
+        problems.append("reduction: expected 'sum', got %r" % net.reduction)
+    if len(net.widths) < 3:
+        problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
+    if nf.inputs is None:
+        problems.append("inputs: the critical command needs inputs and targets")
+    if problems:
+        raise NetFileError("%s: %s" % (source, "; ".join(problems)))
+
+
+def critical_report(nf, dps=50, ranks="all"):
+    """The data of ``lossgeom critical`` as a JSON-ready dict.
+
+    Examples
+    --------
+    >>> from lossgeom import net_file_from_dict
+    >>> nf = net_file_from_dict({"widths": [3, 1, 3], "activation": "identity",
+    ...                          "inputs": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
+    ...                          "targets": [[3, 0, 0], [0, 2, 0], [0, 0, 1]]})
+    >>> rep = critical_report(nf, dps=20)
+    >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
+    ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
+    """
+    import mpmath
+
+    from lossgeom.numeric.critical import classify_point, enumerate_critical_points
+
+    _check_linear(nf, "net file")
+    X, Y = nf.inputs, nf.targets
+    cs = enumerate_critical_points(X, Y, nf.net.widths, dps=dps, ranks=ranks)
+    gm = cs.global_minimum_value
+
+    def dec(v):
+        with mpmath.workdps(dps + 10):
+            return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
+
+    points = []
+    for p in cs.points:
+        d = p.to_dict(dps)
+        if p.eigenvalues:
+            d["eigenvalues"] = [mpmath.nstr(e, dps) for e in p.eigenvalues]
+        points.append(d)
+    out = {"net": nf.net.spec(), "widths": list(nf.net.widths), "dps": dps,
+           "assumptions": dict(cs.assumptions.to_dict(), failures=cs.assumptions.failures()),
+           "sigma_eigenvalues": [{"exact": str(v), "decimal": dec(v)} for v in cs.eigenvalues],
+           "global_minimum_value": str(gm) if gm.is_Rational else dec(gm),
+           "global_minimum_value_exact": str(gm), "critical_points": points}
+    if nf.weights is not None:
+        r = classify_point(list(nf.weights), X, Y, dps=dps)
+        gn = r["gradient_norm"]
+        out["at_weights"] = {"critical": bool(r["critical"]), "value": str(r["value"]),
+                             "gradient_norm": str(gn) if isinstance(gn, sp.Basic) and gn.is_Rational else dec(gn),
+                             "inertia": r["inertia"].to_dict(), "classification": r["classification"],
+                             "certificate": r["certificate"]}
+    return out
+
+
+def _text(rep):
+    lines = ["deep linear net %s, dps = %d" % ("-".join(map(str, rep["widths"])), rep["dps"])]
+    a = rep["assumptions"]
+    lines.append("assumptions (exact): XX^T invertible: %s; XY^T full rank: %s; d_y <= d_x: %s; "
+                 "distinct eigenvalues of Sigma (UNCONFIRMED clause): %s"
+                 % (a["XX^T invertible"], a["XY^T full rank"], a["d_y <= d_x"],
+                    a["Sigma distinct eigenvalues (UNCONFIRMED clause)"]))
+    for f in a["failures"]:
+        lines.append("  WARNING: %s (Kawaguchi's theorem does not apply)" % f)
+    lines.append("Sigma eigenvalues: " + ", ".join(e["exact"] if len(e["exact"]) < 20 else e["decimal"][:20]
+                                                    for e in rep["sigma_eigenvalues"]))
+    lines.append("global minimum value: %s" % rep["global_minimum_value"])
+    rows = [("subset I", "rank", "value", "+/-/0", "classification", "certificate")]
+    for c in rep["critical_points"]:
+        inr = c["inertia"]
+        cert = c["certificate"]
+        note = ("descent at t^%d, coefficient %s" % (cert["order"], cert["coefficient"][:14])
+                if "order" in cert else "")
+        value = c["value"] if len(c["value"]) <= 14 else c["value"][:14]
+        rows.append(("{%s}" % ",".join(map(str, c["subset"])), str(c["rank"]), value,
+                     "%d/%d/%d" % (inr["positive"], inr["negative"], inr["zero"]), c["classification"], note))
+    widths = [max(len(r[i]) for r in rows) for i in range(6)]
+    for r in rows:
+        lines.append("  ".join(v.ljust(w) for v, w in zip(r, widths)).rstrip())
+    if "at_weights" in rep:
+        w = rep["at_weights"]
+        lines.append("at the file's weights: value %s, gradient norm %s, %s%s"
+                     % (w["value"][:20], w["gradient_norm"][:12], w["classification"],
+                        "" if not w["critical"] else " (inertia %d/%d/%d)" % (
+                            w["inertia"]["positive"], w["inertia"]["negative"], w["inertia"]["zero"])))
+    return "\n".join(lines)
+
+
+def _cmd_critical(args):
+    from lossgeom.data import read_net_file
+
+    nf = read_net_file(args.netfile)
+    _check_linear(nf, args.netfile)
+    rep = critical_report(nf, dps=args.dps, ranks=args.ranks)
+    text = json.dumps(rep, indent=2) if args.format == "json" else _text(rep)
+    write_output(text, args.out)
+    return 0
