@@ -242,7 +242,8 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         factorisation in python-flint's arb_mat at ``dps`` digits, stopping when every entry of
         the remaining Schur complement is ``<= tol`` (those count as zero eigenvalues); no
         eigenvalues are returned.  ``auto``: ``eigen`` up to 24 rows, ``ldl`` above (mpmath's
-        eigensolvers take about a second per 64 x 64 matrix at 50 digits).
+        eigensolvers take about a second per 64 x 64 matrix at 50 digits).  Without python-flint
+        (an optional dependency) ``ldl`` falls back to ``eigen``.
 
     Returns
     -------
@@ -285,13 +286,21 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
             return Inertia(0, 0, 0, "0"), []
         scale = max(abs(v) for v in M) * n
         t = tolerance(dps, scale=scale) if tol is None else mpmath.mpf(tol)
-        if method == "ldl" or (method == "auto" and n > 24):
+        if (method == "ldl" or (method == "auto" and n > 24)) and _has_flint():
             pos, neg, zero = _ldl_inertia(M, t)
             return Inertia(pos, neg, zero, mpmath.nstr(t, 3)), []
         eig = spectrum.symmetric_eigen(M, dps)[0]
         pos = sum(1 for e in eig if e > t)
         neg = sum(1 for e in eig if e < -t)
         return Inertia(pos, neg, n - pos - neg, mpmath.nstr(t, 3)), sorted(eig)
+
+
+def _has_flint():
+    try:
+        import flint  # noqa: F401
+    except ImportError:  # pragma: no cover - python-flint is an optional ("fast") dependency
+        return False
+    return True
 
 
 _BUNCH_ALPHA = (1 + 17 ** 0.5) / 8  # Bunch-Parlett's growth-optimal pivot threshold

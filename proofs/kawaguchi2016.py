@@ -159,10 +159,12 @@ def _critical_product(dps=50, seed=0):
 
 
 @register_claim("kawaguchi2016.lemma2-second-order", SOURCE + ", Lemma 2 (second order)",
-                r"\nabla^2\bar L \succeq 0 \text{ at a critical point} \Rightarrow C(C^TC)^-C^T = U_{\bar p}U_{\bar p}^T "
+                r"\nabla^2\bar L \succeq 0 \text{ at a critical point} \Rightarrow "
+                r"C(C^TC)^-C^T = U_{\bar p}U_{\bar p}^T "
                 r"\lor Xr = 0;\ \mathrm{rank}(W_{H+1}\cdots W_k) \ge \mathrm{rank}(W_{k-1}\cdots W_2) \lor "
                 r"XrW_{H+1}\cdots W_{k+1} = 0",
-                assumptions=("every enumerated critical point with a PSD Hessian (50-digit inertia) of exact instances, "
+                assumptions=("every enumerated critical point with a PSD Hessian (50-digit inertia) of exact "
+                             "instances, "
                              "and the notes' H = 3 bad saddle; conclusions decided exactly",), method="numeric",
                 title="Lemma 2 at PSD critical points (global minima and bad saddles)")
 def _lemma2(dps=50, seed=0):
@@ -276,7 +278,8 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
         v, u, s, t = cert
         out["i"] = Report("theorem-i", "proved", "exact rational Hessian at W_1 = W_{H+1} = 0 (W_2..W_H random) with "
                           "v^T H v < 0 < u^T H u: no convex or concave C^2 function has an indefinite Hessian",
-                          evidence=dict(base, point="W_1 = W_{H+1} = 0, W_2..W_H = %s" % [str(w.tolist()) for w in W[1:-1]],
+                          evidence=dict(base, point="W_1 = W_{H+1} = 0, W_2..W_H = %s"
+                                        % [str(w.tolist()) for w in W[1:-1]],
                                         **{"v^T H v": str(s), "u^T H u": str(t)}), details=flag)
     # (ii), (iii), (iv): the enumerated critical points, classified at dps
     cs = enumerate_critical_points(X, Y, widths, dps=dps)
@@ -333,7 +336,8 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
                 failing.append(p.subset)
     ev4 = dict(base, **{"saddles with rank(W_H..W_2) = p": relevant, "p": p_, "dps": dps})
     if failing:
-        out["iv"] = Report("theorem-iv", "refuted", "Hessian inertia", evidence=ev4, counterexample={"subsets": failing})
+        out["iv"] = Report("theorem-iv", "refuted", "Hessian inertia", evidence=ev4,
+                           counterexample={"subsets": failing})
     elif relevant == 0:
         out["iv"] = Report("theorem-iv", "inconclusive", "no saddle with rank(W_H..W_2) = p on this instance",
                            evidence=ev4)
@@ -512,8 +516,9 @@ def _q1(dps=50, seed=0):
     if bad:
         return Report("question-1", "refuted", "exact factorisation", evidence={"cases": cases},
                       counterexample={"cases": bad})
-    return Report("question-1", "proved", "exact construction W = F G padded with zeros and identities when rank W <= p; "
-                  "rank(W_{H+1}...W_1) <= min_k d_k rules out rank W > p", evidence={"matrices factored or ruled out": cases},
+    return Report("question-1", "proved", "exact construction W = F G padded with zeros and identities when "
+                  "rank W <= p; rank(W_{H+1}...W_1) <= min_k d_k rules out rank W > p",
+                  evidence={"matrices factored or ruled out": cases},
                   details=("Answer: yes. Both inclusions: the rank of a product is at most the smallest width, and "
                            "any W of rank r <= p is [F, 0] [[I_r, 0], [0, 0]] ... [G; 0].",))
 
@@ -555,7 +560,8 @@ def _q2(dps=50, seed=0):
     if not ok:
         return Report("question-2", "refuted", "numeric evaluation", evidence=ev, counterexample={"instance": "random"})
     outcome = "verified"
-    return Report("question-2", outcome, "explicit minimiser U_p U_p^T Y X^T (XX^T)^{-1}, factored into the widths; its "
+    return Report("question-2", outcome, "explicit minimiser U_p U_p^T Y X^T (XX^T)^{-1}, factored into the "
+                  "widths; its "
                   "loss equals the formula exactly (rational eigenvectors) and to %d digits otherwise" % dps,
                   evidence=ev, details=("Answer: yes, the minimum is attained at a finite point (reduced-rank "
                                         "regression).",))

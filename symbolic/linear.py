@@ -30,7 +30,7 @@ import sympy as sp
 from lossgeom.errors import DataError
 from lossgeom.report import Report
 
-from .vec import commutation_matrix, generic_matrix, kron, pinv, vec
+from .vec import commutation_matrix, generic_matrix, kron, vec
 
 __all__ = ["chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
            "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",

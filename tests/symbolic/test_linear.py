@@ -1,7 +1,5 @@
 """Deep linear nets: closed forms against direct SymPy differentiation and numpy; Sigma and the minimum."""
 
-import itertools
-
 import numpy as np
 import pytest
 import sympy as sp

@@ -6,8 +6,8 @@ import sympy as sp
 from hypothesis import given, settings, strategies as st
 
 from lossgeom.errors import DataError
-from lossgeom.symbolic.vec import (commutation_matrix, full_rank_factorization, generalized_inverse, is_generalized_inverse,
-                                   is_moore_penrose, khatri_rao, kron, pinv, refute_printed_property_3b,
+from lossgeom.symbolic.vec import (commutation_matrix, full_rank_factorization, generalized_inverse,
+                                   is_generalized_inverse, is_moore_penrose, khatri_rao, kron, pinv, refute_printed_property_3b,
                                    refute_property_5b, select_columns_form, unvec, vec, verify_vec_properties)
 
 rationals = st.fractions(min_value=-5, max_value=5, max_denominator=7).map(lambda f: sp.Rational(f.numerator,
