@@ -178,7 +178,8 @@ def lemma1_gradient(weights, X, Y, k, form="column"):
     R = _product(weights) * X - Y
     if form == "column":
         return sp.ImmutableMatrix(kron(B, A.T) * vec(R))
-    return sp.ImmutableMatrix(kron(A.T, B) * vec(R.T))
+    # the notes' printed form, literally: ((W_{H+1}...W_{k+1}) (x) (W_{k-1}...W_1 X)^T)^T vec(r)
+    return sp.ImmutableMatrix(kron(A, B.T).T * vec(R.T))
 
 
 def _check_layer(k, widths):
