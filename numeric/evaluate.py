@@ -152,6 +152,8 @@ class HessianEvaluation:
     def _require(self, value, what, order):
         if value is None:
             bad = [k for k in self.kinks if k.order <= order]
+            if not bad:
+                raise DataError("%s: not computed; call evaluate_net(..., hessian=True)" % what)
             raise NonDifferentiableError(_kink_message(self.net, what, bad), kinks=[str(k) for k in bad])
         return value
 

@@ -343,3 +343,10 @@ def test_exact_needs_a_rational_loss():
         evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps="exact")
     with pytest.raises(DataError, match="exact"):
         evaluate_net(Net(widths=(1, 2), loss="cross_entropy"), [[[1], [1]]], X=[[1]], Y=[[1], [0]], dps="exact")
+
+
+def test_hessian_not_requested_is_not_reported_as_a_kink():
+    ev = evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], hessian=False)
+    assert ev.gradient.rows == 2
+    with pytest.raises(DataError, match="not computed"):
+        ev.hessian
