@@ -64,3 +64,36 @@ def test_out_file_is_written_atomically(tmp_path, capsys):
     assert json.loads(out.read_text())["kind"] == "gradient"
     assert main(["derive", "gradient", "--widths", "1,1", "--out", str(tmp_path / "no" / "x.txt")]) == 2
     assert list(tmp_path.iterdir()) == [out]
+
+
+def test_derive_path_sum_matches_forward_pass_for_linear_nets(capsys):
+    assert main(["derive", "path-sum", "--widths", "2,2,1", "--activation", "relu", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["paths"] == 4 and "Z[1,1,1]" in doc["outputs"][0]
+
+
+def test_linear_gradient_equals_backprop_gradient(capsys):
+    # Kawaguchi's Kronecker-form gradient and the Botev backprop gradient are derived independently.
+    import sympy as sp
+
+    from lossgeom import Net
+    from lossgeom.symbolic import derive_gradient
+    from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient
+    assert main(["derive", "linear-gradient", "--widths", "2,2,1", "--activation", "identity",
+                 "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    W, X, Y = generic_linear_instance((2, 2, 1), 1)
+    bp = derive_gradient(Net(widths=(2, 2, 1)))
+    rename = {sp.Symbol("x[%d]" % i, real=True): X[i - 1, 0] for i in (1, 2)}
+    rename[sp.Symbol("y[1]", real=True)] = Y[0, 0]
+    for layer in doc["layers"]:
+        k = layer["layer"]
+        kawaguchi = lemma1_gradient(W, X, Y, k)
+        assert layer["gradient"] == [str(v) for v in kawaguchi]
+        backprop = bp.expand(bp.gradient(k)).xreplace(rename)
+        assert sp.expand(kawaguchi - backprop) == sp.zeros(*kawaguchi.shape)
+
+
+def test_linear_gradient_needs_a_linear_net(capsys):
+    assert main(["derive", "linear-gradient", "--widths", "2,1", "--activation", "tanh"]) == 2
+    assert "needs a deep linear net" in capsys.readouterr().err

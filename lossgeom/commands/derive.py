@@ -14,7 +14,7 @@ from lossgeom.cli import UsageError, add_format, write_output
 
 ORDER = 20
 
-KINDS = ("hessian", "gauss-newton", "gradient")
+KINDS = ("hessian", "gauss-newton", "gradient", "path-sum", "linear-gradient")
 
 #: Most block entries printed entrywise; beyond it the Kronecker form is the readable output.
 MAX_BLOCK_ENTRIES = 2500
@@ -25,7 +25,8 @@ def add(sub):
                        description="Derive, exactly in SymPy, backpropagation and the Botev et al. (2017) "
                                    "Hessian recursion (or its Gauss-Newton form) for a net, as named equations "
                                    "in computation order and the Kronecker form of each layer block.")
-    p.add_argument("kind", choices=KINDS, help="what to derive")
+    p.add_argument("kind", choices=KINDS, help="what to derive (path-sum: Choromanska et al. 2015; linear-gradient: "
+                                               "Kawaguchi 2016, Lemma 1, for identity activations)")
     p.add_argument("--widths", required=True, help="layer widths, input first, e.g. 2,3,1")
     p.add_argument("--activation", default="tanh",
                    help="hidden activation, e.g. tanh, relu, leaky_relu(slope=1/10), f (generic); default tanh")
@@ -34,6 +35,7 @@ def add(sub):
     p.add_argument("--bias", action="store_true", help="layers have biases")
     p.add_argument("--weight-decay", default="0", help="exact weight decay, e.g. 1/100 (default 0)")
     p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
+    p.add_argument("--samples", type=int, default=1, help="linear-gradient: number of samples m (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
     add_format(p, choices=("text", "latex", "json", "markdown"))
@@ -68,6 +70,10 @@ def run(args):
     if args.layer is not None and not 1 <= args.layer <= net.depth:
         raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
     layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
+    if args.kind == "path-sum":
+        return _run_path_sum(args, net)
+    if args.kind == "linear-gradient":
+        return _run_linear_gradient(args, net, layers)
     if args.kind == "gradient":
         derivation = derive_gradient(net)
     else:
@@ -144,3 +150,50 @@ def _render(doc, fmt):
         for row in layer.get("entries", []):
             lines.append("  [" + ", ".join(row) + "]")
     return "\n".join(lines)
+
+
+def _run_path_sum(args, net):
+    from lossgeom.symbolic.paths import expand_path_sum
+
+    ps = expand_path_sum(net)
+    outputs = [str(v) for v in ps.outputs]
+    if args.format == "json":
+        text = json.dumps({"kind": "path-sum", "net": net.spec(), "paths": ps.n_paths, "outputs": outputs,
+                           "latex": ps.latex()}, indent=2)
+    elif args.format == "latex":
+        text = ps.latex()
+    else:
+        lines = ["Path-sum expansion (Choromanska et al. 2015) of %s: %d paths" % (net, ps.n_paths), ""]
+        lines += ["  yhat[%d] = %s" % (j + 1, v) for j, v in enumerate(outputs)]
+        text = "\n".join(lines)
+    write_output(text, args.out)
+    return 0
+
+
+def _run_linear_gradient(args, net, layers):
+    from lossgeom.symbolic.latex import latex
+    from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient
+
+    if net.activation.name != "identity" or net.loss.name != "square" or net.bias:
+        raise UsageError("linear-gradient: needs a deep linear net (--activation identity, square loss, no "
+                         "--bias), got %s" % net)
+    if not 1 <= args.samples <= 20:
+        raise UsageError("--samples: expected an integer from 1 to 20, got %d" % args.samples)
+    W, X, Y = generic_linear_instance(net.widths, args.samples)
+    doc = {"kind": "linear-gradient", "net": net.spec(), "samples": args.samples, "layers": []}
+    for k in layers:
+        g = lemma1_gradient(W, X, Y, k)
+        doc["layers"].append({"layer": k, "formula": "vec(dL/dW_%d) = (B_%d kron A_%d^T) vec(R), A_k = W_L...W_{k+1}, "
+                                                     "B_k = W_{k-1}...W_1 X, R = W_L...W_1 X - Y" % (k, k, k),
+                              "gradient": [str(v) for v in g], "latex": latex(g)})
+    if args.format == "json":
+        text = json.dumps(doc, indent=2)
+    elif args.format == "latex":
+        text = "\n".join("%% layer %d: %s\n%s" % (l["layer"], l["formula"], l["latex"]) for l in doc["layers"])
+    else:
+        lines = ["Deep linear gradient (Kawaguchi 2016, Lemma 1) of %s, %d sample(s)" % (net, args.samples)]
+        for l in doc["layers"]:
+            lines += ["", "Layer %d: %s" % (l["layer"], l["formula"])] + ["  " + v for v in l["gradient"]]
+        text = "\n".join(lines)
+    write_output(text, args.out)
+    return 0
