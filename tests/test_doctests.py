@@ -2,6 +2,7 @@
 
 import doctest
 import importlib
+import os
 import pkgutil
 
 import mpmath
@@ -11,10 +12,10 @@ import lossgeom
 
 
 def _modules():
-    names = ["lossgeom"]
-    for info in pkgutil.walk_packages(lossgeom.__path__, "lossgeom."):
-        names.append(info.name)
-    for sub in ("symbolic", "numeric", "proofs"):
+    # the core's own folder only (in a source checkout lossgeom.__path__ also holds the repository root)
+    core = os.path.dirname(os.path.abspath(lossgeom.__file__))
+    names = ["lossgeom"] + ["lossgeom." + info.name for info in pkgutil.iter_modules([core])]
+    for sub in ("commands", "symbolic", "numeric", "proofs"):
         pkg = importlib.import_module("lossgeom." + sub)
         names.append(pkg.__name__)
         names += [info.name for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
