@@ -19,7 +19,17 @@ __all__ = [
 
 
 class LossgeomError(Exception):
-    """Base class of every error lossgeom raises on purpose."""
+    """Base class of every error lossgeom raises on purpose.
+
+    Examples
+    --------
+    >>> from lossgeom import get_activation
+    >>> try:
+    ...     get_activation("swish")
+    ... except LossgeomError as err:
+    ...     print(type(err).__name__, isinstance(err, ValueError))
+    UnknownActivationError True
+    """
 
 
 class NetSpecError(LossgeomError, ValueError):

@@ -110,6 +110,15 @@ def get_claim(id):
     ------
     UnknownClaimError
         Listing close matches.
+
+    Examples
+    --------
+    >>> get_claim("botev2017.hessian-recursion").method
+    'symbolic'
+    >>> get_claim("botev2017.hessian-recurson")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.UnknownClaimError: claim: unknown claim id 'botev2017.hessian-recurson'; did you mean botev2017.hessian-recursion, ...?
     """
     _load_catalog()
     try:
@@ -122,7 +131,13 @@ def get_claim(id):
 
 
 def list_claims():
-    """Every registered claim, in catalog order (source module ``ORDER``, then registration order)."""
+    """Every registered claim, in catalog order (source module ``ORDER``, then registration order).
+
+    Examples
+    --------
+    >>> list_claims()[0].id
+    'botev2017.hessian-recursion'
+    """
     _load_catalog()
 
     def key(item):
@@ -134,11 +149,17 @@ def list_claims():
 
 
 def verify_claims(ids=None, dps=50, seed=0, progress=None):
-    """Verify the given claims (all by default); ``progress(i, n, claim, report)`` is called after each.
+    """Verify the given claims (all by default); ``progress(i, n, claim, report)`` is called before
+    (with ``report=None``) and after each.
 
     Returns
     -------
     list of Report
+
+    Examples
+    --------
+    >>> [r.outcome for r in verify_claims(["choromanska2015.path-count"])]
+    ['proved']
     """
     claims = [get_claim(i) for i in ids] if ids else list_claims()
     reports = []

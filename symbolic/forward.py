@@ -45,17 +45,38 @@ def weight_symbols(net, l):
 
 
 def bias_symbols(net, l):
-    """b_l as a column of symbols ``b{l}[i]``."""
+    """b_l as a column of symbols ``b{l}[i]``.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> bias_symbols(Net(widths=(1, 2), bias=True), 1).T
+    Matrix([[b1[1], b1[2]]])
+    """
     return sp.ImmutableMatrix(net.widths[l], 1, lambda i, _: symbol("b%d[%d]" % (l, i + 1)))
 
 
 def input_symbols(net):
-    """x as a column of symbols ``x[j]``."""
+    """x as a column of symbols ``x[j]``.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> input_symbols(Net(widths=(2, 1))).T
+    Matrix([[x[1], x[2]]])
+    """
     return sp.ImmutableMatrix(net.widths[0], 1, lambda i, _: symbol("x[%d]" % (i + 1)))
 
 
 def target_symbols(net):
-    """y as a column of symbols ``y[k]``."""
+    """y as a column of symbols ``y[k]``.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> target_symbols(Net(widths=(2, 1))).T
+    Matrix([[y[1]]])
+    """
     return sp.ImmutableMatrix(net.widths[-1], 1, lambda i, _: symbol("y[%d]" % (i + 1)))
 
 
@@ -80,6 +101,22 @@ def resolve_inputs(net, weights=None, biases=None, x=None, y=None):
     -------
     (weights, biases, x, y) : tuple
         ``weights`` and ``biases`` are tuples over layers (``biases`` is None without bias).
+
+    Raises
+    ------
+    DataError
+        For a matrix of the wrong shape or a malformed number, naming the field.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> W, b, x, y = resolve_inputs(Net(widths=(1, 1)), weights=[[["1/3"]]])
+    >>> W[0], b, x.T
+    (Matrix([[1/3]]), None, Matrix([[x[1]]]))
+    >>> resolve_inputs(Net(widths=(1, 1)), weights=[[[1, 2]]])
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.DataError: weights[0][0]: expected 1 numbers, got 2
     """
     if weights is None:
         W = tuple(weight_symbols(net, l) for l in range(1, net.depth + 1))

@@ -50,6 +50,12 @@ class Equation:
     lhs : Symbol
     rhs : Expr
         In terms of weights, biases, input, target and earlier named quantities.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> print(derive_gradient(Net(widths=(1, 1))).equations[0])
+    h1[1] = W1[1,1]*x[1]
     """
 
     lhs: sp.Symbol
@@ -102,6 +108,13 @@ class BackwardPass:
     pattern : tuple or None
         The activation cell: ``(((l, i), piece), ...)``; units not listed use the whole
         activation (a ``Piecewise`` for piecewise-linear ones).
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> bp = derive_gradient(Net(widths=(1, 1, 1), activation="relu"), pattern={(1, 1): 1})
+    >>> bp.backward_equations[-1].rhs
+    W2[1,1]*delta2[1]
     """
 
     net: object
