@@ -437,6 +437,8 @@ def parse_activation(text, field="activation"):
             if not am:
                 m = None
                 break
+            if am.group("key") in args:
+                raise NetSpecError("%s: parameter %r given twice in %r" % (field, am.group("key"), str(text)))
             args[am.group("key")] = am.group("value")
     if not m:
         raise NetSpecError("%s: expected a name such as tanh or name(key=number, ...) such as "

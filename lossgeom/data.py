@@ -20,6 +20,8 @@ __all__ = ["parse_number", "parse_matrix", "parse_vector", "NetFile", "read_net_
 
 _INT = r"[+-]?\d+"
 _DEC = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+#: Largest decimal exponent accepted ("1e-99999999999" would build a number with 10^11 digits).
+MAX_EXPONENT = 1000
 _NUMBER_RE = re.compile(r"^\s*(?:(?P<p>%s)\s*/\s*(?P<q>\d+)|(?P<dec>%s))\s*$" % (_INT, _DEC))
 
 
@@ -68,6 +70,10 @@ def parse_number(value, field="value"):
                 if q == 0:
                     raise DataError("%s: division by zero in %r" % (field, value))
                 return sp.Rational(int(m.group("p")), q)
+            mantissa, _, exponent = m.group("dec").lower().partition("e")
+            if exponent and abs(int(exponent)) > MAX_EXPONENT:
+                raise DataError("%s: expected a decimal exponent from -%d to %d, got %r"
+                                % (field, MAX_EXPONENT, MAX_EXPONENT, value))
             frac = Fraction(m.group("dec"))
             return sp.Rational(frac.numerator, frac.denominator)
     raise DataError("%s: expected a number such as 3, -1/3, 0.25 or 2.5e-3, got %r" % (field, value))

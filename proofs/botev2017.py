@@ -34,6 +34,7 @@ RECURSION_NETS = (
 
 
 def _combine(claim, reports, extra=None):
+    """One Report from per-net Reports: decided on the listed nets (named in the evidence)."""
     outcomes = [r.outcome for r in reports]
     if "refuted" in outcomes:
         bad = reports[outcomes.index("refuted")]
@@ -44,7 +45,7 @@ def _combine(claim, reports, extra=None):
         outcome = "verified"
     else:
         outcome = "proved"
-    methods = sorted({r.method for r in reports})
+    methods = sorted({r.method for r in reports}) + ["on the listed nets"]
     evidence = {"nets": [r.evidence.get("net", r.claim) for r in reports],
                 "entries decided": sum(r.evidence.get("entries", 0) for r in reports)}
     evidence.update(extra or {})
@@ -62,21 +63,37 @@ def _check_recursion(dps, seed):
     return _combine("botev2017.hessian-recursion", [verify_recursion(net) for net in RECURSION_NETS])
 
 
-def _output_hessian_psd(loss_name, n=3):
-    """Decide exactly that d2E/dz2 is PSD: the identity, or s(diag(p) - pp^T) by diagonal dominance."""
-    z = [symbol("z[%d]" % (k + 1)) for k in range(n)]
-    y = [sp.Symbol("y%d" % (k + 1), nonnegative=True) for k in range(n)]
+def _output_hessian_psd(loss_name, n):
+    """Decide exactly that d2E/dz2 is PSD for n outputs, from the loss value itself (not ``Loss.hessian``).
+
+    Square loss: the Hessian is I.  Softmax cross-entropy with targets y >= 0 (an assumption of the
+    claim): d2E/dz2 = s M with s = sum(y) >= 0, where every row of M sums to zero and every off-diagonal
+    entry is <= 0, so M is diagonally dominant with a nonnegative diagonal and PSD (Gershgorin).
+    """
     from lossgeom.losses import get_loss
-    H = get_loss(loss_name).hessian(z, y)
+    z = [sp.Symbol("z%d" % (k + 1), real=True) for k in range(n)]
+    y = [sp.Symbol("y%d" % (k + 1), nonnegative=True) for k in range(n)]  # the assumption y >= 0
+    H = sp.hessian(get_loss(loss_name).value(z, y), z)
     if loss_name == "square":
         return H == sp.eye(n), "d2E/dz2 = I"
     s = sp.Add(*y)
     M = H / s
     row_sums_zero = all(sp.cancel(sum(M.row(i))) == 0 for i in range(n))
-    off_diagonal_nonpositive = all(bool((-M[i, j]).is_nonnegative) for i in range(n) for j in range(n) if i != j)
-    ok = row_sums_zero and off_diagonal_nonpositive  # so the diagonal is -sum(off-diagonal) >= 0
-    return ok, ("d2E/dz2 = s(diag(p) - pp^T), s = sum(y) >= 0: rows sum to 0 exactly, off-diagonal entries "
-                "-p_i p_j <= 0, so it is diagonally dominant with a nonnegative diagonal (Gershgorin)")
+    off_diagonal_nonpositive = all(bool((-sp.cancel(M[i, j])).is_nonnegative)
+                                   for i in range(n) for j in range(n) if i != j)
+    ok = row_sums_zero and off_diagonal_nonpositive and bool(s.is_nonnegative)
+    return ok, ("d2E/dz2 = s M, s = sum(y) >= 0 (targets y >= 0 assumed): rows of M sum to 0 exactly and its "
+                "off-diagonal entries are <= 0, so it is diagonally dominant with a nonnegative diagonal")
+
+
+def _losses_psd(nets):
+    """PSD decisions for every (loss, output width) among ``nets``; (all ok, evidence dict)."""
+    out = {}
+    for net in nets:
+        key = "%s, %d output(s)" % (net.loss.name, net.widths[-1])
+        if key not in out:
+            out[key] = _output_hessian_psd(net.loss.name, net.widths[-1])
+    return all(ok for ok, _ in out.values()), {"PSD of d2E/dz2 (%s)" % k: v[1] for k, v in out.items()}
 
 
 def _numeric_gn_min_eigenvalue(net, dps, seed):
@@ -103,27 +120,26 @@ def _numeric_gn_min_eigenvalue(net, dps, seed):
     r"\mathcal{G}_\lambda = B_\lambda W_{\lambda+1}^\top \mathcal{G}_{\lambda+1} W_{\lambda+1} B_\lambda,"
     r"\ \mathcal{G}_L = \mathcal{H}_L;\quad (a a^\top)\otimes\mathcal{G}_\lambda = J_\lambda^\top \mathcal{H}_L"
     r" J_\lambda \succeq 0 \text{ for convex losses}",
-    assumptions=("loss convex in the output: square, or softmax cross-entropy with nonnegative targets",),
+    assumptions=("loss convex in the output: square, or softmax cross-entropy with targets y >= 0",),
     title="Gauss-Newton blocks are J^T H_L J, hence PSD for convex losses")
 def _check_gauss_newton(dps, seed):
     nets = (Net(widths=(2, 2, 1), activation="f"), Net(widths=(1, 2, 2), activation="tanh", loss="cross_entropy",
                                                        bias=True))
     reports = [verify_recursion(net, gauss_newton=True) for net in nets]
-    psd = {name: _output_hessian_psd(name) for name in ("square", "cross_entropy")}
-    if not all(ok for ok, _ in psd.values()):
+    psd_ok, psd = _losses_psd(nets)
+    if not psd_ok:
         return Report("botev2017.gauss-newton", "inconclusive", "could not decide that d2E/dz2 is PSD",
-                      evidence={k: v[1] for k, v in psd.items()})
+                      evidence=psd)
     numeric_nets = (Net(widths=(2, 2, 1), activation="tanh"), nets[1])  # f has no numeric values: use tanh
     with working_precision(dps):
         smallest = min(_numeric_gn_min_eigenvalue(net, dps, seed) for net in numeric_nets)
         tol = tolerance(dps, scale=100)
-    out = _combine("botev2017.gauss-newton", reports, {
-        "PSD of d2E/dz2 (square)": psd["square"][1], "PSD of d2E/dz2 (cross_entropy)": psd["cross_entropy"][1],
+    out = _combine("botev2017.gauss-newton", reports, dict(psd, **{
         "smallest GN-block eigenvalue at 6 random points": mpmath.nstr(smallest, 10),
-        "tolerance": mpmath.nstr(tol, 3)})
+        "tolerance": mpmath.nstr(tol, 3)}))
     if smallest < -tol:
         return out.with_(outcome="refuted", counterexample={"smallest eigenvalue": mpmath.nstr(smallest, 20)})
-    return out.with_(method=out.method + "; congruence J^T H_L J with H_L PSD")
+    return out.with_(method=out.method.replace("; on the listed nets", "") + "; congruence J^T H_L J with H_L PSD; on the listed nets")
 
 
 @register_claim(
@@ -161,7 +177,7 @@ def _check_kronecker(dps, seed):
                         return Report("botev2017.kronecker-block", "verified", method,
                                       evidence={"net": str(net), "layer": l})
     return Report("botev2017.kronecker-block", "proved", "; ".join(sorted(methods)) +
-                  " (a_{l-1} and h_l as free symbols, generic f)",
+                  " (a_{l-1} and h_l as free symbols, generic f; on the listed nets)",
                   evidence={"nets": [str(n) for n in nets], "entries decided": entries})
 
 
@@ -205,7 +221,7 @@ def _check_piecewise_linear(dps, seed):
                         return Report("botev2017.piecewise-linear", "refuted" if verdict is False else "verified",
                                       method, evidence={"net": str(net), "layer": l, "cell": str(cell)},
                                       counterexample=detail)
-    return Report("botev2017.piecewise-linear", "proved", "expansion to zero in every activation cell",
+    return Report("botev2017.piecewise-linear", "proved", "expansion to zero in every activation cell, on the listed nets",
                   evidence={"nets": [str(n) for n in PL_NETS], "cells": cells, "entries decided": entries})
 
 
@@ -213,7 +229,8 @@ def _check_piecewise_linear(dps, seed):
     "botev2017.no-smooth-local-maxima", SOURCE + ", Sec. 3 (consequence); maximum principle as in Milne 2019, Lemma 2",
     r"f \text{ piecewise linear, } E \text{ convex in } h_L \Rightarrow \operatorname{tr}\nabla^2 E"
     r" = \sum_\lambda \|\tilde a_{\lambda-1}\|^2 \operatorname{tr}\mathcal{G}_\lambda \ge 0",
-    assumptions=("f piecewise linear", "loss convex in the output", "inside an activation cell (E smooth there)"),
+    assumptions=("f piecewise linear", "loss convex in the output (cross-entropy: targets y >= 0)",
+                 "inside an activation cell (E smooth there)"),
     title="ReLU-type nets: the Hessian trace is >= 0, so no strict local maximum where the loss is smooth")
 def _check_no_local_maxima(dps, seed):
     """Inside a cell H_l = G_l (claim botev2017.piecewise-linear) and G_l = J^T H_L J is PSD, so every diagonal
@@ -223,9 +240,10 @@ def _check_no_local_maxima(dps, seed):
     matrix; confirmed numerically by the trace at random points of each net."""
     pl = _check_piecewise_linear(dps, seed)
     gn = [verify_recursion(net, gauss_newton=True) for net in PL_NETS]
-    if pl.outcome != "proved" or any(r.outcome != "proved" for r in gn):
+    psd_ok, psd = _losses_psd(PL_NETS)
+    if pl.outcome != "proved" or any(r.outcome != "proved" for r in gn) or not psd_ok:
         return Report("botev2017.no-smooth-local-maxima", "inconclusive",
-                      "a step was not decided exactly", evidence={"piecewise-linear": pl.outcome})
+                      "a step was not decided exactly", evidence=dict(psd, **{"piecewise-linear": pl.outcome}))
     from lossgeom.errors import NonDifferentiableError
     from lossgeom.numeric.evaluate import full_hessian
 
@@ -251,6 +269,8 @@ def _check_no_local_maxima(dps, seed):
         return Report("botev2017.no-smooth-local-maxima", "refuted", "negative Hessian trace at a random point",
                       counterexample={"trace": mpmath.nstr(smallest, 20)})
     return Report("botev2017.no-smooth-local-maxima", "proved",
-                  "D_l = 0 in every cell (expansion to zero) and G_l = J^T H_L J with H_L PSD; maximum principle",
-                  evidence={"nets": [str(n) for n in PL_NETS], "cells": pl.evidence["cells"],
-                            "smallest trace of the numeric full Hessian (lossgeom.numeric) at 6 random points": mpmath.nstr(smallest, 12)})
+                  "D_l = 0 in every cell (expansion to zero) and G_l = J^T H_L J with H_L PSD (decided exactly); "
+                  "maximum principle; on the listed nets",
+                  evidence=dict(psd, nets=[str(n) for n in PL_NETS], cells=pl.evidence["cells"], **{
+                            "smallest trace of the numeric full Hessian (lossgeom.numeric) at 6 random points":
+                                mpmath.nstr(smallest, 12)}))

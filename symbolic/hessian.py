@@ -26,7 +26,7 @@ from functools import cached_property, lru_cache
 import sympy as sp
 from sympy.core.mul import _mulsort
 
-from lossgeom.errors import NetSpecError, NonDifferentiableError, SizeLimitError
+from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
 from lossgeom.report import Report
 
 from .forward import (bias_symbols, forward_trace, input_symbols, parameter_symbols, resolve_inputs, symbol,
@@ -273,7 +273,7 @@ class BackwardPass:
         >>> bp.evaluate(bp.gradient(1), [[[0]], [[2]]], x=[1], y=[0])
         Traceback (most recent call last):
         ...
-        lossgeom.errors.NonDifferentiableError: pre-activation(s) h1[1] sit exactly at a kink of relu, where its derivative of order 1 does not exist
+        lossgeom.errors.NonDifferentiableError: pre-activation(s) h1[1] sit exactly at a kink of their activation (relu), where its derivative of order 1 does not exist
         """
         return _sweep(self.net, self.pattern, self.equations, expr, weights, biases, x, y, order)
 
@@ -298,16 +298,22 @@ def _sweep(net, pattern, equations, expr, weights, biases, x, y, order):
         if not checked and eq.lhs.name.startswith("delta"):
             checked = True
             if kinks:
-                act = net.activation
-                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of %s, where its "
-                                             "derivative of order %d does not exist"
-                                             % (", ".join(kinks), act.label, order), kinks=kinks)
+                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of their activation "
+                                             "(%s), where its derivative of order %d does not exist"
+                                             % (", ".join(n for n, _ in kinks), ", ".join(sorted({a for _, a in kinks})),
+                                                order), kinks=[n for n, _ in kinks])
         value = eq.rhs.xreplace(values)
         name = eq.lhs.name
         if name.startswith("h") and value.is_number:
             l, i = (int(t) for t in name[1:-1].split("["))
-            if (l, i) not in fixed and _unit_activation(net, l).at_kink(value, order=order):
-                kinks.append(name)
+            act = _unit_activation(net, l)
+            if (l, i) in fixed:
+                piece = act.pieces[fixed[(l, i)]]
+                if not (bool(piece.lower <= value) and bool(value <= piece.upper)):
+                    raise DataError("pattern: %s = %s is not in piece %d (%s < h < %s) of %s fixed by the cell"
+                                    % (name, value, fixed[(l, i)], piece.lower, piece.upper, act.label))
+            elif act.at_kink(value, order=order):
+                kinks.append((name, act.label))
         values[eq.lhs] = value
     return expr.xreplace(values)
 
@@ -525,7 +531,9 @@ class HessianRecursion:
         >>> rec.evaluate(rec.layer_block(1), [[["1/2"]], [[2]]], x=[3], y=[0])
         Matrix([[36]])
         """
-        return _sweep(self.net, self.backward.pattern, self.equations, expr, weights, biases, x, y, order=2)
+        # Gauss-Newton needs f' only (and g', g'' never): a kink of order 2 does not stop it
+        order = 1 if self.gauss_newton else 2
+        return _sweep(self.net, self.backward.pattern, self.equations, expr, weights, biases, x, y, order)
 
     def _repr_latex_(self):
         from .latex import latex
@@ -726,7 +734,8 @@ def _sample_zero(e, samples, dps, seed):
     free = sorted(e.free_symbols, key=sp.default_sort_key)
     undefined = {a.func for a in e.atoms(sp.Function) if hasattr(a.func, "_order")}
     funcs = {}
-    for func in undefined:  # the generic f, f', f'' are independent unknowns at distinct arguments
+    for func in undefined:  # constant values for f, f', ...: a nonzero result is still a sound refutation
+                            # (some smooth f takes these values and derivatives at the sampled arguments)
         funcs[func] = sp.Lambda(sp.Dummy(), sp.Rational(rng.randint(-9, 9), rng.randint(1, 9)))
     for _ in range(samples):
         point = {s: sp.Rational(rng.randint(-20, 20), rng.randint(1, 10)) for s in free}
@@ -734,7 +743,9 @@ def _sample_zero(e, samples, dps, seed):
         if funcs:
             v = v.replace(lambda a: a.func in funcs, lambda a: funcs[a.func](*a.args))
         value = sp.N(v, dps)
-        if value.is_number and value != 0 and abs(value) > sp.Float(10, dps) ** (-(dps - 10)):
+        if value.is_finite is not True:  # a pole or an undefined point: no evidence either way
+            continue
+        if value != 0 and abs(value) > sp.Float(10, dps) ** (-(dps - 10)):
             return False, "nonzero at a rational point", {"point": {str(k): str(p) for k, p in point.items()},
                                                             "value": str(sp.N(value, 15))}
     del generic_derivative
@@ -854,33 +865,49 @@ def verify_recursion(net, gauss_newton=False, cell_limit=64, method="direct"):
 
 
 def _verify_by_specialisation(net, gauss_newton, cell_limit):
+    """Generic-f identity, then every named equation of the concrete net = the generic one with f^(k)(h)
+    replaced by the k-th derivative of the unit's smooth piece, computed here by ``sympy.diff``."""
     from lossgeom.activations import X
     from lossgeom.net import Net
 
     start = time.perf_counter()
-    if net.output_activation.name != "identity" and not net.output_activation.generic:
+    if net.output_activation.name != "identity":
         raise NetSpecError("method: 'specialise' needs an identity output activation (the generic f stands for "
                            "the hidden activation only), got %s; use method='direct'" % net.output_activation.label)
     generic = Net(widths=net.widths, activation="f", loss=net.loss, bias=net.bias, weight_decay=net.weight_decay,
                   reduction=net.reduction)
     report = verify_recursion(generic, gauss_newton, cell_limit, method="direct")
-    act = net.activation
-    checks = 0
-    if not act.generic:
-        for k, piece in enumerate(act.pieces):
-            for order in (1, 2):
-                checks += 1
-                verdict, _, detail = decide_zero(act.piece_apply(k, X, order) - sp.diff(piece.expr, X, order))
-                if verdict is not True:
-                    return Report("recursion of %s" % net, "inconclusive" if verdict is None else "refuted",
-                                  "registered derivative of order %d of %s differs from d/dx of its piece %d"
-                                  % (order, act.label, k), evidence={"net": str(net)}, counterexample=detail,
-                                  seconds=time.perf_counter() - start)
-    evidence = dict(report.evidence, net=str(net), generic_net=str(generic), derivative_checks=checks)
-    method = ("specialisation of the generic-f identity (%s) with f', f'' of %s checked as exact derivatives of "
-              "its %d smooth piece(s)" % (report.method, act.label, len(act.pieces)))
+    if report.outcome != "proved":
+        return report.with_(claim="recursion of %s" % net)
+    derive = derive_gauss_newton if gauss_newton else derive_hessian
+    act, checked = net.activation, 0
+    cells = list(activation_cells(net, cell_limit))
+    for cell in cells:
+        concrete, general = derive(net, cell or None), derive(generic)
+
+        def specialise(atom):
+            l, i = (int(t) for t in atom.args[0].name[1:-1].split("["))
+            piece = act.pieces[cell.get((l, i), 0)] if cell else act.pieces[0]
+            return sp.diff(piece.expr, X, atom.func._order).subs(X, atom.args[0])
+
+        for ours, theirs in zip(concrete.equations, general.equations):
+            if ours.lhs != theirs.lhs:
+                raise AssertionError("equations out of step: %s vs %s" % (ours.lhs, theirs.lhs))
+            target = theirs.rhs.replace(lambda a: hasattr(a.func, "_order") and a.args[0].is_Symbol, specialise)
+            checked += 1
+            verdict, _, detail = decide_zero(ours.rhs - target)
+            if verdict is not True:
+                return Report("recursion of %s" % net, "refuted" if verdict is False else "inconclusive",
+                              "the concrete equation for %s differs from the specialised generic one" % ours.lhs,
+                              evidence={"net": str(net), "cell": str(_cell_text(cell))}, counterexample=detail,
+                              seconds=time.perf_counter() - start)
+    evidence = dict(report.evidence, net=str(net), generic_net=str(generic), equations_specialised=checked,
+                    cells_specialised=len(cells))
+    method = ("specialisation of the generic-f identity (%s): every named equation of %s equals the generic one "
+              "with f, f', f'' replaced by sympy.diff of the unit's smooth piece%s"
+              % (report.method, act.label, " in each of %d cells" % len(cells) if len(cells) > 1 else ""))
     return Report("recursion of %s" % net, report.outcome, method, evidence=evidence,
-                  counterexample=report.counterexample, seconds=time.perf_counter() - start)
+                  seconds=time.perf_counter() - start)
 
 
 def _cell_text(cell):
@@ -893,7 +920,8 @@ def _gauss_newton_block(net, l, pattern):
     params = parameter_symbols(net)[net.layer_slice(l)]
     out = tr.a[-1] if net.output_activation.name != "identity" else tr.h[-1]
     J = out.jacobian(params)
-    Hout = sp.ImmutableMatrix(net.loss.hessian(list(out), list(tr.y)))
+    z = [sp.Dummy("z%d" % k) for k in range(out.rows)]  # d2E/dz2 by differentiating the loss value itself
+    Hout = sp.hessian(net.loss.value(z, list(tr.y)), z).xreplace(dict(zip(z, out)))
     block = J.T * Hout * J
     if net.weight_decay:
         n_w = net.layer_shape(l)[0] * net.layer_shape(l)[1]

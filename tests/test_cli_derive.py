@@ -97,3 +97,12 @@ def test_linear_gradient_equals_backprop_gradient(capsys):
 def test_linear_gradient_needs_a_linear_net(capsys):
     assert main(["derive", "linear-gradient", "--widths", "2,1", "--activation", "tanh"]) == 2
     assert "needs a deep linear net" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["derive", "hessian", "--widths", "10,30,30,1"], "above the limit 60000"),
+    (["derive", "hessian", "--widths", "10,20,1", "--expand", "--layer", "2"], "--expand: the net has 220"),
+])
+def test_large_requests_are_refused_up_front(capsys, argv, message):
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err

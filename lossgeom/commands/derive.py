@@ -18,6 +18,21 @@ KINDS = ("hessian", "gauss-newton", "gradient", "path-sum", "linear-gradient")
 
 #: Most block entries printed entrywise; beyond it the Kronecker form is the readable output.
 MAX_BLOCK_ENTRIES = 2500
+#: Most terms in the printed named Hessian equations (about sum_l d_l(d_l+1)/2 * d_{l+1}^2).
+MAX_EQUATION_TERMS = 60000
+
+
+def equation_terms(net):
+    """Estimated number of terms in the named Hessian equations: sum_l d_l(d_l+1)/2 * d_{l+1}^2.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> equation_terms(Net(widths=(10, 30, 30, 1)))
+    418965
+    """
+    w = net.widths
+    return sum(w[l] * (w[l] + 1) // 2 * w[l + 1] ** 2 for l in range(1, len(w) - 1))
 
 
 def add(sub):
@@ -70,6 +85,15 @@ def run(args):
     if args.layer is not None and not 1 <= args.layer <= net.depth:
         raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
     layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
+    if args.kind in ("hessian", "gauss-newton") and equation_terms(net) > MAX_EQUATION_TERMS:
+        raise UsageError("derive: the named Hessian equations of %s have about %d terms, above the limit %d for "
+                         "printing; use the Python API (lossgeom.symbolic.derive_hessian), which keeps them "
+                         "unexpanded, or a smaller net" % (net, equation_terms(net), MAX_EQUATION_TERMS))
+    if args.expand:
+        from lossgeom.symbolic.hessian import EXPAND_LIMIT
+        if net.n_params > EXPAND_LIMIT:
+            raise UsageError("--expand: the net has %d parameters, above the limit %d for expanding into the "
+                             "weights; drop --expand to see the named form" % (net.n_params, EXPAND_LIMIT))
     if args.kind == "path-sum":
         return _run_path_sum(args, net)
     if args.kind == "linear-gradient":

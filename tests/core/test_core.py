@@ -167,3 +167,20 @@ def test_net_file_syntax_errors(tmp_path):
 def test_net_file_numbers_are_exact(tmp_path):
     nf = read_net_file(_write(tmp_path, None, raw='{"widths": [2, 1], "weights": [[[0.1, -2.5e-3]]]}'))
     assert nf.weights[0] == sp.Matrix([[sp.Rational(1, 10), sp.Rational(-1, 400)]])
+
+
+@pytest.mark.parametrize("name", [n for n in activation_names() if n != "f" and len(get_activation(n).pieces) > 1])
+def test_piecewise_derivative_branches_are_the_pieces_derivatives(name):
+    act = get_activation(name)
+    assert act.kinks == (0,)
+    inside = (sp.Symbol("t", negative=True), sp.Symbol("t", positive=True))  # a generic point of each piece
+    for order in (1, 2):
+        for t, piece in zip(inside, act.pieces):
+            assert sp.simplify(act.derivative(order).subs(X, t) - sp.diff(piece.expr, X, order).subs(X, t)) == 0
+
+
+def test_huge_exponents_and_repeated_parameters_are_refused():
+    with pytest.raises(DataError, match="decimal exponent"):
+        parse_number("1e-99999999999", "weight_decay")
+    with pytest.raises(NetSpecError, match="given twice"):
+        parse_activation("leaky_relu(slope=0.1, slope=2)")

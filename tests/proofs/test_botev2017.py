@@ -88,3 +88,16 @@ def test_results_are_deterministic():
     a = get_claim("botev2017.gauss-newton").verify(dps=30, seed=3)
     b = get_claim("botev2017.gauss-newton").verify(dps=30, seed=3)
     assert a.evidence == b.evidence and a.outcome == b.outcome
+
+
+def test_no_local_maxima_depends_on_the_psd_decision(monkeypatch):
+    from lossgeom.proofs import botev2017
+    monkeypatch.setattr(botev2017, "_output_hessian_psd", lambda name, n: (False, "patched"))
+    assert get_claim("botev2017.no-smooth-local-maxima").verify(dps=20).outcome == "inconclusive"
+    assert get_claim("botev2017.gauss-newton").verify(dps=20).outcome == "inconclusive"
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_output_hessians_are_decided_psd_for_each_width(n):
+    from lossgeom.proofs.botev2017 import _output_hessian_psd
+    assert _output_hessian_psd("square", n)[0] and _output_hessian_psd("cross_entropy", n)[0]

@@ -220,3 +220,66 @@ def test_derivations_are_cached_and_immutable():
     assert derive_hessian(net) is derive_hessian(Net(widths=(2, 2, 1), activation="tanh"))
     with pytest.raises(AttributeError):
         derive_hessian(net).gauss_newton = True
+
+
+# -- regressions from review: each of these would pass silently if the guarded bug came back ----------
+def test_specialise_catches_a_wrong_registered_derivative(monkeypatch):
+    from lossgeom import activations
+    real = activations._derivative_expr
+
+    def wrong(act, order):
+        value = real(act, order)
+        return 2 * value if act.name == "tanh" and order == 2 else value
+    hs._derive.cache_clear()
+    monkeypatch.setattr(activations, "_derivative_expr", wrong)
+    try:
+        report = verify_recursion(Net(widths=(1, 1, 1), activation="tanh"), method="specialise")
+    finally:
+        hs._derive.cache_clear()
+    assert report.outcome == "refuted"
+
+
+def test_specialise_refuses_a_non_identity_output_activation():
+    from lossgeom.errors import NetSpecError
+    with pytest.raises(NetSpecError, match="identity output activation"):
+        verify_recursion(Net(widths=(1, 1, 1), activation="tanh", output_activation="f"), method="specialise")
+
+
+def test_gauss_newton_reference_does_not_share_the_output_hessian(monkeypatch):
+    from lossgeom.losses import Loss
+    real = Loss.hessian
+    hs._derive.cache_clear()
+    monkeypatch.setattr(Loss, "hessian", lambda self, z, y: -real(self, z, y))
+    try:
+        report = verify_recursion(Net(widths=(1, 1, 1), activation="tanh"), gauss_newton=True)
+    finally:
+        hs._derive.cache_clear()
+    assert report.outcome == "refuted"
+
+
+def test_decide_zero_does_not_prove_branch_identities_and_survives_poles():
+    u, v = sp.symbols("u v")
+    assert decide_zero(sp.sqrt(u) * sp.sqrt(v) - sp.sqrt(u * v))[0] is not True
+    verdict, method, _ = decide_zero((sp.sin(u) ** 2 + sp.cos(u) ** 2 - 1) / u, seed=7)
+    assert verdict is None and "numerically zero" in method
+
+
+def test_evaluating_a_cell_outside_it_is_refused():
+    from lossgeom.errors import DataError
+    rec = derive_hessian(Net(widths=(1, 1, 1), activation="relu"), {(1, 1): 1})
+    with pytest.raises(DataError, match="h1\\[1\\] = -5 is not in piece 1"):
+        rec.evaluate(rec.layer_block(1), [[[-5]], [[2]]], x=[1], y=[0])
+
+
+def test_kink_message_names_the_units_activation():
+    net = Net(widths=(1, 1, 1), activation="tanh", output_activation="relu")
+    rec = derive_hessian(net)
+    with pytest.raises(NonDifferentiableError, match=r"\(relu\)") as err:
+        rec.evaluate(rec.layer_block(2), [[[1]], [[0]]], x=[1], y=[0])
+    assert err.value.kinks == ["h2[1]"]
+
+
+def test_gauss_newton_evaluates_where_only_the_second_derivative_is_missing():
+    net = Net(widths=(1, 1, 1), activation="softsign")
+    gn = derive_gauss_newton(net)
+    assert gn.evaluate(gn.layer_block(1), [[[0]], [[3]]], x=[2], y=[0]) == sp.Matrix([[36]])
