@@ -34,6 +34,7 @@ from .forward import (bias_symbols, forward_trace, input_symbols, parameter_symb
 
 __all__ = ["Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "derive_hessian",
            "derive_gauss_newton", "direct_hessian", "direct_layer_block", "decide_zero", "verify_recursion",
+           "compare_matrices", "MatrixComparison",
            "activation_cells", "EXPAND_LIMIT"]
 
 #: Largest number of parameters for which :meth:`BackwardPass.expand` expands a whole net without
@@ -726,6 +727,54 @@ def _atom_symbols(e):
     return repl
 
 
+@dataclass(frozen=True)
+class MatrixComparison:
+    """The outcome of deciding ``A - B = 0`` entry by entry (upper triangle when symmetric).
+
+    Attributes
+    ----------
+    verdict : True, False or None
+        True when every entry was decided zero, False at the first entry shown nonzero, None when
+        some entry was only numerically zero.
+    methods : frozenset of str
+    entries : int
+        Entries decided.
+    first : tuple or None
+        ``(row, column, detail)`` of the first nonzero entry (False) or numeric-only entry (None).
+    """
+
+    verdict: object
+    methods: frozenset
+    entries: int
+    first: tuple = None
+
+
+def compare_matrices(A, B, symmetric=True):
+    """Decide exactly whether two matrices are equal, entry by entry with :func:`decide_zero`.
+
+    Stops at the first entry shown nonzero.
+
+    Examples
+    --------
+    >>> u = sp.Symbol("u")
+    >>> compare_matrices(sp.Matrix([[(u + 1)**2]]), sp.Matrix([[u**2 + 2*u + 1]])).verdict
+    True
+    >>> compare_matrices(sp.Matrix([[u, 1], [1, u]]), sp.Matrix([[u, 1], [1, 2*u]])).first[:2]
+    (1, 1)
+    """
+    methods, entries, first = set(), 0, None
+    for r in range(A.rows):
+        for c in range(r if symmetric else 0, A.cols):
+            entries += 1
+            verdict, method, detail = decide_zero(A[r, c] - B[r, c])
+            methods.add(method)
+            if verdict is False:
+                return MatrixComparison(False, frozenset(methods), entries, (r, c, detail))
+            if verdict is None and first is None:
+                first = (r, c, detail)
+    return MatrixComparison(True if first is None else None, frozenset(methods), entries, first)
+
+
 def _sample_zero(e, samples, dps, seed):
     import random
 
@@ -836,20 +885,19 @@ def verify_recursion(net, gauss_newton=False, cell_limit=64, method="direct"):
         for l in range(1, net.depth + 1):
             ours = rec.layer_block(l, expand=True, force=True)
             ref = _gauss_newton_block(net, l, pattern) if gauss_newton else direct_layer_block(net, l, pattern)
-            for r in range(ours.rows):
-                for c in range(r, ours.cols):
-                    entries += 1
-                    verdict, method, detail = decide_zero(ours[r, c] - ref[r, c])
-                    methods.add(method)
-                    if verdict is False:
-                        names = net.layer_parameter_names(l)
-                        return Report(
-                            "recursion of %s" % net, "refuted", method,
-                            evidence={"layer": l, "entry": "(%s, %s)" % (names[r], names[c]), "cells": len(cells)},
-                            counterexample=dict(detail, cell=_cell_text(cell)),
-                            seconds=time.perf_counter() - start)
-                    if verdict is None:
-                        numeric_only.append((l, r, c))
+            cmp = compare_matrices(ours, ref)
+            methods |= cmp.methods
+            entries += cmp.entries
+            if cmp.verdict is False:
+                r, c, detail = cmp.first
+                names = net.layer_parameter_names(l)
+                return Report(
+                    "recursion of %s" % net, "refuted", "; ".join(sorted(cmp.methods)),
+                    evidence={"layer": l, "entry": "(%s, %s)" % (names[r], names[c]), "cells": len(cells)},
+                    counterexample=dict(detail, cell=_cell_text(cell)),
+                    seconds=time.perf_counter() - start)
+            if cmp.verdict is None:
+                numeric_only.append((l, cmp.first[0], cmp.first[1]))
     outcome = "verified" if numeric_only else "proved"
     kind = "Gauss-Newton blocks" if gauss_newton else "layer blocks"
     method = "; ".join(sorted(methods))
