@@ -268,6 +268,8 @@ def read_net_file(path):
             text = fh.read()
     except OSError as err:
         raise NetFileError("%s: cannot read the net file (%s)" % (path, err.strerror or err)) from None
+    except UnicodeDecodeError as err:
+        raise NetFileError("%s: not a UTF-8 text file (byte %d); expected a JSON net file" % (path, err.start)) from None
     try:
         doc = json.loads(text, parse_float=str, parse_int=int, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:

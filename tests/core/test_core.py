@@ -162,6 +162,10 @@ def test_net_file_syntax_errors(tmp_path):
         read_net_file(_write(tmp_path, None, raw='{"widths": [1, 1], "weights": [[[NaN]]]}'))
     with pytest.raises(NetFileError, match="cannot read"):
         read_net_file(str(tmp_path / "missing.json"))
+    binary = tmp_path / "binary.json"
+    binary.write_bytes(b"\xff\xfe{")
+    with pytest.raises(NetFileError, match="not a UTF-8 text file"):
+        read_net_file(str(binary))
 
 
 def test_net_file_numbers_are_exact(tmp_path):
