@@ -39,19 +39,20 @@ def _cmd_verify(args):
     for cid in args.claims:
         get_claim(cid)  # unknown ids: one clear error before any work
 
-    def progress(i, n, claim, report):
-        if args.quiet:
-            return
-        if report is None:
-            sys.stderr.write("[%d/%d] %s ... " % (i, n, claim.id))
-        else:
-            mark = "ok" if report.matches else "MISMATCH"
-            sys.stderr.write("%s (%.1f s) %s\n" % (report.outcome, report.seconds, mark))
-        sys.stderr.flush()
-
+    progress = None if args.quiet else show_progress
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed, progress=progress)
     write_output(render_reports(reports, args.format, args.dps, args.seed), args.out)
     return 0 if all(r.matches for r in reports) else 1
+
+
+def show_progress(i, n, claim, report):
+    """Progress on stderr: ``[i/n] id ... outcome (seconds) ok|MISMATCH``."""
+    if report is None:
+        sys.stderr.write("[%d/%d] %s ... " % (i, n, claim.id))
+    else:
+        mark = "ok" if report.matches else "MISMATCH"
+        sys.stderr.write("%s (%.1f s) %s\n" % (report.outcome, report.seconds, mark))
+    sys.stderr.flush()
 
 
 def render_reports(reports, fmt, dps, seed):

@@ -1,0 +1,92 @@
+"""``lossgeom report``: the whole claims catalog, verified, as one document (LaTeX, Markdown or HTML).
+
+For lecture notes and papers: each claim with its source, statement, assumptions, outcome, the method
+that decided it and its evidence.  The format follows the file name's suffix.
+"""
+
+import html
+import os
+
+from lossgeom.cli import UsageError, positive_int, write_output
+
+ORDER = 70
+
+SUFFIXES = {".tex": "latex", ".md": "markdown", ".html": "html"}
+
+
+def add(sub):
+    p = sub.add_parser("report", help="the whole catalog as a LaTeX, Markdown or HTML document",
+                       description="Verify the claims catalog (or the given ids) and write it as a document; "
+                                   "the format follows the suffix of --out (.tex, .md, .html).")
+    p.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claim ids (default: all)")
+    p.add_argument("--out", required=True, help="the document to write: FILE.tex, FILE.md or FILE.html")
+    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
+                   help="decimal digits for numeric checks (default 50)")
+    p.add_argument("--seed", type=positive_int("--seed", 0), default=0, help="random seed (default 0)")
+    p.add_argument("--quiet", action="store_true", help="no progress display")
+    p.set_defaults(func=run)
+
+
+def run(args):
+    from lossgeom.proofs import get_claim, verify_claims
+
+    from .verify import show_progress
+
+    suffix = os.path.splitext(args.out)[1].lower()
+    if suffix not in SUFFIXES:
+        raise UsageError("--out: expected a file name ending in .tex, .md or .html, got %r" % args.out)
+    directory = os.path.dirname(os.path.abspath(args.out))
+    if not os.path.isdir(directory):
+        raise UsageError("--out: the folder %r does not exist" % directory)
+    for cid in args.claims:
+        get_claim(cid)
+    reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed,
+                            progress=None if args.quiet else show_progress)
+    claims = {c: get_claim(c) for c in (r.claim for r in reports)}
+    text = render_document(reports, claims, SUFFIXES[suffix], args.dps, args.seed)
+    write_output(text, args.out)
+    return 0 if all(r.matches for r in reports) else 1
+
+
+def render_document(reports, claims, fmt, dps, seed):
+    """The catalog document in ``fmt`` (``latex``, ``markdown`` or ``html``).
+
+    Examples
+    --------
+    >>> from lossgeom.proofs import get_claim
+    >>> rep = get_claim("choromanska2015.path-count").verify()
+    >>> doc = render_document([rep], {rep.claim: get_claim(rep.claim)}, "latex", 50, 0)
+    >>> doc.splitlines()[0], doc.rstrip().splitlines()[-1]
+    ('\\\\documentclass{article}', '\\\\end{document}')
+    """
+    from lossgeom import __version__
+
+    from .verify import render_reports
+
+    ok = sum(r.matches for r in reports)
+    summary = "%d of %d claims match their expectation (dps=%d, seed=%d; lossgeom %s)." % (
+        ok, len(reports), dps, seed, __version__)
+    if fmt == "latex":
+        body = render_reports(reports, "latex", dps, seed)
+        body = body.replace(r"\begin{tabular}", r"\begin{longtable}").replace(r"\end{tabular}", r"\end{longtable}")
+        return "\n".join([r"\documentclass{article}", r"\usepackage{amsmath,amssymb,longtable}",
+                          r"\usepackage[margin=2cm]{geometry}", r"\title{The lossgeom claims catalog}",
+                          r"\begin{document}", r"\maketitle", summary, "", body, r"\end{document}", ""])
+    if fmt == "markdown":
+        return "# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
+    rows = []
+    for r in reports:
+        claim = claims[r.claim]
+        evidence = "".join("<li>%s: %s</li>" % (html.escape(str(k)), html.escape(str(v)))
+                           for k, v in r.to_dict()["evidence"].items())
+        assumptions = "".join("<li>%s</li>" % html.escape(a) for a in claim.assumptions)
+        rows.append('<section><h3><code>%s</code>: %s%s</h3><p><em>%s</em></p><p>\\(%s\\)</p>'
+                    '<p>Method: %s (%.2f s)</p>%s<ul>%s</ul></section>' % (
+                        html.escape(r.claim), html.escape(r.outcome),
+                        "" if r.matches else " (does not match: expected %s)" % html.escape(r.expect),
+                        html.escape(r.source), html.escape(r.statement), html.escape(r.method), r.seconds,
+                        "<p>Assumptions:</p><ul>%s</ul>" % assumptions if assumptions else "", evidence))
+    return "\n".join(['<!DOCTYPE html>', '<html><head><meta charset="utf-8"><title>lossgeom claims catalog</title>',
+                      '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
+                      '</head><body>', '<h1>The lossgeom claims catalog</h1>', '<p>%s</p>' % html.escape(summary)]
+                     + rows + ['</body></html>', ''])
