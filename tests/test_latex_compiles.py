@@ -1,0 +1,48 @@
+"""The LaTeX lossgeom prints compiles (run when pdflatex is installed; skipped otherwise)."""
+
+import shutil
+import subprocess
+
+import pytest
+
+from lossgeom.cli import main
+
+pytestmark = pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex is not installed")
+
+
+def _compile(tmp_path, source):
+    (tmp_path / "doc.tex").write_text(source)
+    result = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error", "doc.tex"], cwd=tmp_path,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout[-2000:]
+
+
+@pytest.mark.parametrize("argv", [
+    ["derive", "hessian", "--widths", "2,2,2", "--activation", "relu", "--loss", "cross_entropy", "--blocks"],
+    ["derive", "hessian", "--widths", "1,2,1", "--activation", "f", "--expand", "--bias"],
+    ["derive", "gradient", "--widths", "2,2,1", "--activation", "softsign"],
+])
+def test_derive_latex_compiles(tmp_path, capsys, argv):
+    assert main(argv + ["--format", "latex"]) == 0
+    chunks, block = [], None
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("%"):
+            continue
+        if line.startswith(r"\begin{aligned}"):
+            block = [line]
+        elif block is not None:
+            block.append(line)
+            if line.startswith(r"\end{aligned}"):
+                chunks.append("\n".join(block))
+                block = None
+        elif line.strip():
+            chunks.append(line)
+    body = "\n".join(r"\[%s\]" % c for c in chunks)
+    _compile(tmp_path, "\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\\tiny\n%s\n"
+                       "\\end{document}\n" % body)
+
+
+def test_report_latex_compiles(tmp_path):
+    out = tmp_path / "catalog.tex"
+    assert main(["report", "botev2017.gauss-newton", "choromanska2015.path-count", "--out", str(out), "--quiet"]) == 0
+    _compile(tmp_path, out.read_text())
