@@ -16,6 +16,7 @@ Dependencies flow downwards: this module uses ``lossgeom.symbolic.linear`` for e
 """
 
 import itertools
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -36,6 +37,8 @@ __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critica
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
 #: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
+#: Most eigenvector subsets (critical points) enumerated in one call.
+MAX_SUBSETS = 5000
 MAX_HESSIAN_SIZE = 400
 #: Backtracking halvings per gradient-descent step before the step is taken anyway.
 MAX_HALVINGS = 60
@@ -748,6 +751,11 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
     X, Y = sp.Matrix(X), sp.Matrix(Y)
     if X.cols != Y.cols:
         raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
+    top_k = min(min(widths[1:-1]), Y.rows)
+    n_subsets = sum(math.comb(Y.rows, k) for k in (range(top_k, top_k + 1) if ranks == "full" else range(top_k + 1)))
+    if n_subsets > MAX_SUBSETS:
+        raise SizeLimitError("widths: %d eigenvector subsets (critical points) to enumerate, above the limit %d"
+                             % (n_subsets, MAX_SUBSETS))
     assumptions = lin.check_assumptions(X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
@@ -773,11 +781,12 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
         for k in sizes:
             for subset in itertools.combinations(range(dy), k):
                 points.append(_classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify,
-                                               C if k == p and len(widths) == 3 else None))
+                                               C if k == p and len(widths) == 3 else None,
+                                               assumptions.distinct_eigenvalues is True))
     return CriticalSet(widths, tuple(points), gmin, eig.eigenvalues, assumptions, dps)
 
 
-def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify, C):
+def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify, C, distinct=False):
     W = subset_weights(widths, U, M, subset, C=C, kind=kind)
     value = sp.Rational(1, 2) * (trYY - sum((eig.eigenvalues[i] for i in subset), sp.Integer(0)))
     value = value if value.has(sp.CRootOf) else sp.simplify(value)
@@ -795,9 +804,15 @@ def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, cla
     if not classify:
         return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), [], "undecided",
                              {"reason": "classification not requested"})
-    Hm = linear_hessian(W, X, Y, dps if kind != "exact" else dps)
-    inertia, spec = hessian_inertia(Hm, dps)
-    cls, cert = _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind)
+    if kind == "exact":  # exact data and eigenvectors: the Hessian is rational, so decide its inertia exactly
+        from . import spectrum
+        Hm = linear_hessian(W, X, Y, "exact")
+        spec = hessian_inertia(Hm, dps)[1]  # eigenvalues at dps digits, for display
+        inertia = spectrum.exact_inertia(Hm)
+    else:
+        Hm = linear_hessian(W, X, Y, dps)
+        inertia, spec = hessian_inertia(Hm, dps)
+    cls, cert = _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind, distinct)
     return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, spec, cls, cert)
 
 
@@ -808,10 +823,36 @@ def _equal(a, b, dps):
     return abs(d) <= sp.Float(str(tolerance(dps, scale=abs(sp.N(b, 20)))))
 
 
-def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind):
-    if _equal(value, gmin, dps):
+def _is_global_minimum(subset, eig, value, gmin, widths, distinct, dps):
+    """Decide exactly whether the subset's critical value equals the global minimum value.
+
+    Rational values are compared exactly.  Otherwise, with Sigma's eigenvalues distinct (decided exactly
+    by the assumptions check) and sorted descending, all >= 0: sum_I lambda <= sum_{i<=|I|} lambda <=
+    sum_{i<=p'} lambda, with equality iff I = {1..|I|} and lambda_i = 0 exactly for |I| < i <= p'.
+    Returns (True/False, how) or (None, how) when it cannot be decided exactly.
+    """
+    if not (value.has(sp.CRootOf) or gmin.has(sp.CRootOf)) and value.is_Rational and gmin.is_Rational:
+        return value == gmin, "exact rational values"
+    if distinct:
+        lam, k = eig.eigenvalues, len(subset)
+        top = min(min(widths[1:-1]), len(lam))
+        leading = tuple(subset) == tuple(range(k))
+        rest_zero = all(lam[i].is_zero is True for i in range(k, top))
+        rest_decided = all(lam[i].is_zero is not None for i in range(k, top))
+        if leading and not rest_decided:
+            return None, "could not decide whether the remaining eigenvalues are zero"
+        return leading and rest_zero, "exact: distinct eigenvalues, I = {1..|I|} and the rest of the top p' zero"
+    return None, "eigenvalues not known to be distinct and values irrational"
+
+
+def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind, distinct=False):
+    is_min, how = _is_global_minimum(subset, eig, value, gmin, widths, distinct, dps)
+    if is_min is None:
+        is_min = _equal(value, gmin, dps)
+        how = "value equals the global minimum to the working tolerance (not decided exactly)"
+    if is_min:
         return "global minimum", {"reason": "value equals the global minimum value 1/2(tr YY^T - sum_{i<=p'} "
-                                            "lambda_i)"}
+                                            "lambda_i) (%s)" % how}
     if inertia.negative and inertia.positive:
         return "saddle", {"reason": "indefinite Hessian (%d negative, %d positive eigenvalues)"
                           % (inertia.negative, inertia.positive)}

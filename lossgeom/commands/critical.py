@@ -120,16 +120,16 @@ def _text(rep):
                     a["Sigma distinct eigenvalues (UNCONFIRMED clause)"]))
     for f in a["failures"]:
         lines.append("  WARNING: %s (Kawaguchi's theorem does not apply)" % f)
-    lines.append("Sigma eigenvalues: " + ", ".join(e["exact"] if len(e["exact"]) < 20 else e["decimal"][:20]
+    lines.append("Sigma eigenvalues: " + ", ".join(e["exact"] if len(e["exact"]) < 20 else _short(e["decimal"], 20)
                                                     for e in rep["sigma_eigenvalues"]))
     lines.append("global minimum value: %s" % rep["global_minimum_value"])
     rows = [("subset I", "rank", "value", "+/-/0", "classification", "certificate")]
     for c in rep["critical_points"]:
         inr = c["inertia"]
         cert = c["certificate"]
-        note = ("descent at t^%d, coefficient %s" % (cert["order"], cert["coefficient"][:14])
+        note = ("descent at t^%d, coefficient %s" % (cert["order"], _short(cert["coefficient"]))
                 if "order" in cert else "")
-        value = c["value"] if len(c["value"]) <= 14 else c["value"][:14]
+        value = _short(c["value"])
         rows.append(("{%s}" % ",".join(map(str, c["subset"])), str(c["rank"]), value,
                      "%d/%d/%d" % (inr["positive"], inr["negative"], inr["zero"]), c["classification"], note))
     widths = [max(len(r[i]) for r in rows) for i in range(6)]
@@ -138,7 +138,7 @@ def _text(rep):
     if "at_weights" in rep:
         w = rep["at_weights"]
         lines.append("at the file's weights: value %s, gradient norm %s, %s%s"
-                     % (w["value"][:20], w["gradient_norm"][:12], w["classification"],
+                     % (_short(w["value"], 20), _short(w["gradient_norm"]), w["classification"],
                         "" if not w["critical"] else " (inertia %d/%d/%d)" % (
                             w["inertia"]["positive"], w["inertia"]["negative"], w["inertia"]["zero"])))
     return "\n".join(lines)
@@ -153,3 +153,21 @@ def _cmd_critical(args):
     text = json.dumps(rep, indent=2) if args.format == "json" else _text(rep)
     write_output(text, args.out)
     return 0
+
+
+def _short(text, width=14):
+    """A number's text for the table: unchanged when short, else rounded to 12 significant digits
+    (never cut in the middle: "1/200000000000000000" must not print as "1/2000000000")."""
+    import re
+
+    import mpmath
+    text = str(text)
+    if len(text) <= width:
+        return text
+    m = re.fullmatch(r"\s*(-?\d+)/(\d+)\s*", text)
+    try:
+        with mpmath.workdps(30):
+            value = mpmath.mpf(int(m.group(1))) / int(m.group(2)) if m else mpmath.mpf(text)
+            return mpmath.nstr(value, 12)
+    except (ValueError, TypeError):
+        return text

@@ -47,7 +47,7 @@ def test_bad_saddle_h2_refuted_with_an_exactly_negative_direction():
 def test_bad_saddle_h3_hessian_vanishes_by_direct_differentiation(H):
     """Independent oracle: sympy.diff of the loss at W_1 = ... = W_H = 0."""
     rep = check_bad_saddle(H, seed=2)
-    assert rep.outcome == "proved" and rep.evidence["descent order"] == H
+    assert rep.outcome == "verified" and rep.evidence["descent order"] == H  # exact, on one stated instance
     X, Y = random_data(13, 3, 2, 4)
     widths = (3,) + (2,) * H + (2,)
     gW, _, _ = generic_linear_instance(widths, 4)
