@@ -448,6 +448,9 @@ class _Float64:
     def log(self, a):
         return np.log(a)
 
+    def log1p(self, a):
+        return np.log1p(a)
+
     def matmul(self, A, B, native=False):
         return A @ B
 
@@ -483,6 +486,7 @@ class _Mp:
         self.zero = mpmath.mpf(0)
         self._exp = np.frompyfunc(mpmath.exp, 1, 1)
         self._log = np.frompyfunc(mpmath.log, 1, 1)
+        self._log1p = np.frompyfunc(mpmath.log1p, 1, 1)
 
     def scalar(self, q):
         return mpmath.mpf(q.numerator) / q.denominator
@@ -508,6 +512,9 @@ class _Mp:
 
     def log(self, a):
         return self._log(a)
+
+    def log1p(self, a):
+        return self._log1p(a)
 
     def matmul(self, A, B, native=False):
         """A @ B; with ``native`` a flint product stays in arb (entries for :meth:`output` or arb sums)."""
@@ -598,8 +605,43 @@ def _flint_matmul(A, B, native=False):
     return out if native else _FROM_ARB(out)
 
 
+def _np_sigmoid(x):
+    t = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + t), t / (1 + t))
+
+
+def _np_sech2(x):
+    t = np.exp(-2 * np.abs(x))
+    return 4 * t / (1 + t) ** 2
+
+
+def _mp_sigmoid(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+#: Numeric forms of the saturating activations, free of the cancellation in SymPy's derivatives
+#: (1 - tanh(x)**2 loses ~0.87|x| digits) and of float64 overflow (exp(-x) for x << 0).  They are the
+#: same functions as the registry's expressions (tests/numeric/test_stable_forms.py checks them at
+#: 300 digits).  (name, order) -> (mpmath form, numpy form).
+STABLE_FORMS = {
+    ("tanh", 1): (lambda x: mpmath.sech(x) ** 2, _np_sech2),
+    ("tanh", 2): (lambda x: -2 * mpmath.tanh(x) * mpmath.sech(x) ** 2, lambda x: -2 * np.tanh(x) * _np_sech2(x)),
+    ("sigmoid", 0): (_mp_sigmoid, _np_sigmoid),
+    ("sigmoid", 1): (lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x), lambda x: _np_sigmoid(x) * _np_sigmoid(-x)),
+    ("sigmoid", 2): (lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x) * (_mp_sigmoid(-x) - _mp_sigmoid(x)),
+                     lambda x: _np_sigmoid(x) * _np_sigmoid(-x) * (_np_sigmoid(-x) - _np_sigmoid(x))),
+    ("softplus", 0): (lambda x: max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x))),
+                      lambda x: np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))),
+    ("softplus", 1): (_mp_sigmoid, _np_sigmoid),
+    ("softplus", 2): (lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x), lambda x: _np_sigmoid(x) * _np_sigmoid(-x)),
+}
+
+
 @lru_cache(maxsize=None)
 def _piece_function(act, k, order, module):
+    stable = STABLE_FORMS.get((act.name, order)) if len(act.pieces) == 1 else None
+    if stable is not None:
+        return stable[0] if module == "mpmath" else stable[1]
     expr = act.pieces[k].expr
     if order:
         expr = sp.diff(expr, _X, order)
@@ -796,17 +838,28 @@ def _loss(st):
         for i in range(dL):
             HE[:, i, i] = B.one
     else:
+        # Cancellation-free forms for saturated softmax (p_i near 1), using sum_j p_j = 1:
+        #   lse = zmax + log1p(sum of the other exp(z_j - zmax)),
+        #   dE/dz_i = s p_i - y_i = sum_{k != i} (y_k p_i - y_i p_k),
+        #   d2E/dz_i^2 = s p_i (1 - p_i) = s p_i sum_{j != i} p_j.
         sy = Y.sum(axis=1)
         zmax = z.max(axis=1)
         e = B.exp(z - zmax[:, None])
-        tot = e.sum(axis=1)
+        top = np.argmax(z == zmax[:, None], axis=1) if B.dtype != object else np.array(
+            [list(row).index(mx) for row, mx in zip(z, zmax)])
+        rest = np.array([sum((e[s, j] for j in range(dL) if j != top[s]), B.zero) for s in range(e.shape[0])],
+                        dtype=B.dtype)
+        tot = rest + B.one
         p = e / tot[:, None]
-        lse = zmax + B.log(tot)
-        Es = sy * lse - (Y * z).sum(axis=1)
-        gE = sy[:, None] * p - Y
+        # the O(1) parts cancel first, so a tiny log1p term is not rounded away
+        Es = (sy * zmax - (Y * z).sum(axis=1)) + sy * B.log1p(rest)
+        gE = B.full((m, dL))
+        for i in range(dL):
+            gE[:, i] = sum((Y[:, k] * p[:, i] - Y[:, i] * p[:, k] for k in range(dL) if k != i), B.zero * p[:, i])
         HE = sy[:, None, None] * (-(p[:, :, None] * p[:, None, :]))
         for i in range(dL):
-            HE[:, i, i] = HE[:, i, i] + sy * p[:, i]
+            others = sum((p[:, j] for j in range(dL) if j != i), B.zero * p[:, i])
+            HE[:, i, i] = sy * p[:, i] * others
     loss = Es.sum() * scale
     if net.weight_decay:
         wd = B.scalar(Fraction(int(net.weight_decay.p), int(net.weight_decay.q)))
