@@ -676,12 +676,7 @@ def _swap_direction(widths, U, M, subset, pos, j, kind):
 def _add_direction(widths, U, M, k, j, kind):
     """D switching on the unused slot k with eigenvector u_j in every layer."""
     H1 = len(widths) - 1
-    D = [_zeros(widths[l], widths[l - 1], kind) for l in range(1, H1 + 1)]
-    for r in range(widths[-1]):
-        D[-1][r, k] = U[r, j]
-    row = _mul(_T(_col(U, j, kind)), M)
-    for c in range(widths[0]):
-        D[0][k, c] = row[0, c]
+    D = _swap_direction(widths, U, M, None, k, j, kind)  # slot k of the outer layers, as for a swap
     for l in range(2, H1):
         D[l - 1][k, k] = 1
     return D
