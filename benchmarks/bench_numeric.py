@@ -25,7 +25,7 @@ import numpy as np
 
 from lossgeom import Net
 from lossgeom.numeric.evaluate import full_hessian
-from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.precision import agreeing_digits
 from lossgeom.numeric.spectrum import certified_eigenvalues, symmetric_eigen
 
 DPS = 50

@@ -30,6 +30,9 @@ from .errors import (DataError, LossgeomError, NetFileError, NetSpecError, NonDi
                      SizeLimitError, UnknownActivationError, UnknownClaimError, UnknownLossError)
 from .losses import Loss, get_loss, loss_names
 from .net import Net, parse_widths
+from .numbers import exact_matrix, to_fraction
+from .point import Pattern, PatternError, Point, resolve_point
+from .precision import Precision
 from .report import Report
 
 __all__ = [
@@ -39,6 +42,9 @@ __all__ = [
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",
     "Loss", "get_loss", "loss_names",
     "Net", "parse_widths",
+    "exact_matrix", "to_fraction",
+    "Pattern", "PatternError", "Point", "resolve_point",
+    "Precision",
     "Report",
     "__version__",
 ]

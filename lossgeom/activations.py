@@ -18,7 +18,8 @@ from functools import lru_cache
 
 import sympy as sp
 
-from .errors import NetSpecError, NonDifferentiableError, UnknownActivationError
+from .errors import DataError, NetSpecError, NonDifferentiableError, UnknownActivationError
+from .numbers import parse_number
 
 __all__ = ["Activation", "Piece", "get_activation", "activation_names", "parse_activation", "X",
            "generic_derivative"]
@@ -306,8 +307,6 @@ def _make_two_piece(s_plus=1, s_minus=0):
 
 
 def _param(act, field, value):
-    from .data import parse_number  # local: data imports the Net, which imports this module
-    from .errors import DataError
     try:
         return parse_number(value, "activation.%s" % field)
     except DataError as err:
@@ -401,7 +400,7 @@ def parse_activation(text, field="activation"):
     """Read an activation from text such as ``tanh`` or ``leaky_relu(slope=1/10)``.
 
     The text is matched against a whitelist (a name, then optional ``key=number`` pairs);
-    numbers are read exactly by :func:`lossgeom.data.parse_number`.  Nothing is evaluated.
+    numbers are read exactly by :func:`lossgeom.numbers.parse_number`.  Nothing is evaluated.
 
     Parameters
     ----------

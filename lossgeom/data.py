@@ -1,126 +1,19 @@
-"""Exact parsing of numbers, weights, inputs and targets, and the JSON net-file format.
+"""The JSON net-file format: a net with exact weights and, optionally, data.
 
-Numbers are read exactly: ``"1/3"``, ``"0.1"`` (the rational 1/10, not the nearest double),
-``"-2.5e-3"``, JSON integers and JSON decimals (read from their text, so ``0.1`` in a file is
-also exactly 1/10).  Nothing is ever passed to ``eval`` or ``sympify``: a regular expression
-admits the forms above and anything else is an error naming the field and the value.
+Numbers are read by the whitelist parser of :mod:`lossgeom.numbers` (re-exported here).
 """
 
 import json
-import re
 from dataclasses import dataclass
-from fractions import Fraction
 
 import sympy as sp
 
 from .errors import DataError, LossgeomError, NetFileError
 from .net import Net
+from .point import Point
+from .numbers import MAX_EXPONENT, parse_matrix, parse_number, parse_vector  # noqa: F401 (public re-exports)
 
 __all__ = ["parse_number", "parse_matrix", "parse_vector", "NetFile", "read_net_file", "net_file_from_dict"]
-
-_INT = r"[+-]?\d+"
-_DEC = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-#: Largest decimal exponent accepted ("1e-99999999999" would build a number with 10^11 digits).
-MAX_EXPONENT = 1000
-_NUMBER_RE = re.compile(r"^\s*(?:(?P<p>%s)\s*/\s*(?P<q>\d+)|(?P<dec>%s))\s*$" % (_INT, _DEC))
-
-
-def parse_number(value, field="value"):
-    """Read one number exactly as a SymPy Rational.
-
-    Parameters
-    ----------
-    value : int, str, Fraction, sympy Rational, or float
-        Strings may be integers, fractions ``p/q``, decimals or scientific notation.
-        A Python float is converted exactly from its binary value (prefer strings).
-    field : str
-        Name used in the error message.
-
-    Raises
-    ------
-    DataError
-        Naming the field, the bad value and the accepted forms.
-
-    Examples
-    --------
-    >>> parse_number("0.1"), parse_number("1/3"), parse_number("-2.5e-3"), parse_number(7)
-    (1/10, 1/3, -1/400, 7)
-    >>> parse_number("pi", "weights[0][1][0]")
-    Traceback (most recent call last):
-    ...
-    lossgeom.errors.DataError: weights[0][1][0]: expected a number such as 3, -1/3, 0.25 or 2.5e-3, got 'pi'
-    """
-    if isinstance(value, bool):
-        raise DataError("%s: expected a number, got the boolean %r" % (field, value))
-    if isinstance(value, sp.Rational):
-        return value
-    if isinstance(value, int):
-        return sp.Integer(value)
-    if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
-    if isinstance(value, float):
-        if value != value or value in (float("inf"), float("-inf")):
-            raise DataError("%s: expected a finite number, got %r" % (field, value))
-        return sp.Rational(*value.as_integer_ratio())
-    if isinstance(value, str):
-        m = _NUMBER_RE.match(value)
-        if m:
-            if m.group("p") is not None:
-                q = int(m.group("q"))
-                if q == 0:
-                    raise DataError("%s: division by zero in %r" % (field, value))
-                return sp.Rational(int(m.group("p")), q)
-            mantissa, _, exponent = m.group("dec").lower().partition("e")
-            if exponent and abs(int(exponent)) > MAX_EXPONENT:
-                raise DataError("%s: expected a decimal exponent from -%d to %d, got %r"
-                                % (field, MAX_EXPONENT, MAX_EXPONENT, value))
-            frac = Fraction(m.group("dec"))
-            return sp.Rational(frac.numerator, frac.denominator)
-    raise DataError("%s: expected a number such as 3, -1/3, 0.25 or 2.5e-3, got %r" % (field, value))
-
-
-def parse_vector(values, field, length=None):
-    """Read a list of numbers exactly; ``length`` is checked when given.
-
-    Examples
-    --------
-    >>> parse_vector(["1/2", 3], "inputs[0]", length=2)
-    [1/2, 3]
-    >>> parse_vector([1], "inputs[0]", length=2)
-    Traceback (most recent call last):
-    ...
-    lossgeom.errors.DataError: inputs[0]: expected 2 numbers, got 1
-    """
-    if not isinstance(values, (list, tuple)):
-        raise DataError("%s: expected a list of numbers, got %r" % (field, values))
-    if length is not None and len(values) != length:
-        raise DataError("%s: expected %d numbers, got %d" % (field, length, len(values)))
-    return [parse_number(v, "%s[%d]" % (field, i)) for i, v in enumerate(values)]
-
-
-def parse_matrix(rows, field, shape=None):
-    """Read a matrix given as a list of rows into an immutable SymPy Matrix.
-
-    Examples
-    --------
-    >>> parse_matrix([[1, "1/2"], ["0.5", 0]], "weights[0]", shape=(2, 2))
-    Matrix([
-    [  1, 1/2],
-    [1/2,   0]])
-    >>> parse_matrix([[1, 2]], "weights[1]", shape=(2, 2))
-    Traceback (most recent call last):
-    ...
-    lossgeom.errors.DataError: weights[1]: expected a 2x2 matrix (2 rows of 2), got 1 row(s)
-    """
-    if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in rows):
-        raise DataError("%s: expected a matrix as a list of rows, got %r" % (field, rows))
-    if shape is not None:
-        r, c = shape
-        if len(rows) != r:
-            raise DataError("%s: expected a %dx%d matrix (%d rows of %d), got %d row(s)" % (field, r, c, r, c, len(rows)))
-    ncols = shape[1] if shape is not None else (len(rows[0]) if rows else 0)
-    out = [parse_vector(row, "%s[%d]" % (field, i), length=ncols) for i, row in enumerate(rows)]
-    return sp.ImmutableMatrix(out) if out else sp.ImmutableMatrix(0, ncols, [])
 
 
 @dataclass(frozen=True)
@@ -149,16 +42,22 @@ class NetFile:
     def n_samples(self):
         return 0 if self.inputs is None else self.inputs.shape[1]
 
-    def theta(self):
-        """The exact parameter vector theta = [vec(W_1); b_1; ...] (columns stacked)."""
+    def point(self):
+        """The file's weights, biases and data as a :class:`~lossgeom.point.Point`.
+
+        Examples
+        --------
+        >>> nf = net_file_from_dict({"widths": [1, 1], "weights": [[["1/2"]]], "inputs": [[1]], "targets": [[0]]})
+        >>> nf.point().theta(), nf.point().n_samples
+        ((1/2,), 1)
+        """
         if self.weights is None:
             raise DataError("weights: this net file has no weights")
-        out = []
-        for l, W in enumerate(self.weights):
-            out.extend(W.T.reshape(1, W.rows * W.cols))  # column-major vec
-            if self.net.bias:
-                out.extend(self.biases[l])
-        return out
+        return Point(self.net, self.weights, self.biases, self.inputs, self.targets)
+
+    def theta(self):
+        """The exact parameter vector theta = [vec(W_1); b_1; ...] (columns stacked)."""
+        return list(self.point().theta())
 
 
 _KNOWN_FIELDS = {"widths", "activation", "output_activation", "loss", "bias", "weight_decay", "reduction",

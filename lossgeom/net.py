@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .activations import Activation, get_activation
-from .errors import NetSpecError
+from .errors import DataError, NetSpecError
 from .losses import Loss, get_loss
+from .numbers import parse_number
 
 __all__ = ["Net", "parse_widths"]
 
@@ -99,14 +100,11 @@ class Net:
         if not isinstance(self.bias, bool):
             problems.append("bias: expected true or false, got %r" % (self.bias,))
         try:
-            from .data import parse_number
             wd = parse_number(self.weight_decay, "weight_decay")
             if wd < 0:
                 problems.append("weight_decay: expected a number >= 0, got %s" % wd)
             put("weight_decay", wd)
-        except NetSpecError as err:  # pragma: no cover - DataError is not a NetSpecError
-            problems.extend(err.problems)
-        except ValueError as err:
+        except DataError as err:
             problems.append(str(err))
         if self.reduction not in ("sum", "mean"):
             problems.append("reduction: expected 'sum' or 'mean', got %r" % (self.reduction,))
@@ -124,12 +122,69 @@ class Net:
 
     def layer_shape(self, l):
         """(d_l, d_{l-1}), the shape of W_l (l from 1)."""
-        self._check_layer(l)
+        self.check_layer(l)
         return (self.widths[l], self.widths[l - 1])
 
-    def _check_layer(self, l):
-        if not (isinstance(l, int) and 1 <= l <= self.depth):
-            raise NetSpecError("layer: expected an integer from 1 to %d, got %r" % (self.depth, l))
+    def check_layer(self, l, field="layer"):
+        """Raise :class:`NetSpecError` naming ``field`` unless ``l`` is a layer index 1..L; return ``l``.
+
+        Examples
+        --------
+        >>> Net(widths=(1, 2, 1)).check_layer(3)
+        Traceback (most recent call last):
+        ...
+        lossgeom.errors.NetSpecError: invalid net: layer: expected an integer from 1 to 2, got 3
+        """
+        if not (isinstance(l, int) and not isinstance(l, bool) and 1 <= l <= self.depth):
+            raise NetSpecError("%s: expected an integer from 1 to %d, got %r" % (field, self.depth, l))
+        return l
+
+    def layer_activation(self, l):
+        """The activation of layer l's units: the output activation on layer L, the hidden one below.
+
+        Examples
+        --------
+        >>> net = Net(widths=(1, 2, 1), activation="relu")
+        >>> net.layer_activation(1).name, net.layer_activation(2).name
+        ('relu', 'identity')
+        """
+        self.check_layer(l)
+        return self.output_activation if l == self.depth else self.activation
+
+    @property
+    def is_deep_linear(self):
+        """True for a deep linear net in Kawaguchi's sense: identity activations, square loss, no biases,
+        no weight decay, summed loss.
+
+        Examples
+        --------
+        >>> Net(widths=(2, 1, 2)).is_deep_linear, Net(widths=(2, 1, 2), bias=True).is_deep_linear
+        (True, False)
+        """
+        return not self.linear_problems()
+
+    def linear_problems(self):
+        """Why this net is not a deep linear net (empty when it is), one line per field.
+
+        Examples
+        --------
+        >>> Net(widths=(2, 1, 2), activation="tanh").linear_problems()
+        ["activation: expected 'identity' (a deep linear net), got 'tanh'"]
+        """
+        problems = []
+        for field in ("activation", "output_activation"):
+            act = getattr(self, field)
+            if act.name != "identity":
+                problems.append("%s: expected 'identity' (a deep linear net), got %r" % (field, act.label))
+        if self.loss.name != "square":
+            problems.append("loss: expected 'square', got %r" % self.loss.name)
+        if self.bias:
+            problems.append("bias: expected false (the theory has no biases), got true")
+        if self.weight_decay != 0:
+            problems.append("weight_decay: expected 0, got %s" % self.weight_decay)
+        if self.reduction != "sum":
+            problems.append("reduction: expected 'sum', got %r" % self.reduction)
+        return problems
 
     def layer_size(self, l):
         """Number of parameters of layer l (weights, plus biases if any)."""

@@ -27,7 +27,7 @@ import sympy as sp
 from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.symbolic import linear as lin
 
-from .precision import DEFAULT_DPS, check_dps, tolerance, working_precision
+from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
 from .spectrum import Inertia
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",

@@ -43,11 +43,13 @@ import sympy as sp
 from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
 
 from lossgeom.activations import X as _X
-from lossgeom.data import NetFile, parse_number
+from lossgeom.data import NetFile
 from lossgeom.errors import DataError, NonDifferentiableError
 from lossgeom.net import Net
+from lossgeom.numbers import exact_matrix, to_fraction
+from lossgeom.point import Pattern, Point, resolve_point
 
-from .precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, tolerance, working_precision
+from lossgeom.precision import DEFAULT_DPS, GUARD_DIGITS, check_dps, tolerance, working_precision
 
 __all__ = ["Kink", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
            "full_hessian", "hvp", "find_kinks", "flint_available", "exact_capable"]
@@ -192,20 +194,20 @@ class HessianEvaluation:
         >>> print(mpmath.nstr(ev.preactivation_hessian(1)[0, 0], 5))
         1.1304
         """
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         if not (isinstance(sample, int) and 1 <= sample <= self.n_samples):
             raise DataError("sample: expected an integer from 1 to %d, got %r" % (self.n_samples, sample))
         return self.preactivation_hessians[sample - 1][l - 1]
 
     def layer_block(self, l):
         """The block of layer l (1-based) by the Botev recursion; rows/columns follow ``net.layer_slice(l)``."""
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         return self.layer_blocks[l - 1]
 
 
 def _kink_message(net, what, kinks):
     where = ", ".join(str(k) for k in kinks)
-    acts = sorted({_layer_activation(net, k.layer).label for k in kinks})
+    acts = sorted({net.layer_activation(k.layer).label for k in kinks})
     exact = all(k.exact for k in kinks)
     how = "exactly at" if exact else "at (to the working tolerance)"
     return ("%s is undefined: pre-activation %s sits %s a kink of %s (a one-sided value is never taken; "
@@ -234,61 +236,37 @@ def flint_available():
 
 
 # -- exact input ---------------------------------------------------------------------------------
-def _fraction(value, field):
-    """One number exactly as a Fraction (never through a float unless it is one)."""
-    if isinstance(value, mpmath.mpf):
-        sign, man, exp, _ = value._mpf_
-        if not value._mpf_[1] and value != 0:
-            raise DataError("%s: expected a finite number, got %s" % (field, value))
-        man = -int(man) if sign else int(man)
-        return Fraction(man * 2 ** exp) if exp >= 0 else Fraction(man, 2 ** -exp)
-    if isinstance(value, sp.Float):
-        return _fraction(mpmath.mpf(value._mpf_), field)
-    if isinstance(value, np.floating):
-        value = float(value)
-    elif isinstance(value, np.integer):
-        value = int(value)
-    q = parse_number(value, field)
-    return Fraction(int(q.p), int(q.q))
-
-
-def _rows(value, field):
-    """A matrix-like value as a list of rows (SymPy, NumPy, mpmath or nested lists)."""
-    if isinstance(value, sp.MatrixBase):
-        return value.tolist()
-    if isinstance(value, mpmath.matrix):
-        return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
-    if isinstance(value, np.ndarray):
-        return value.tolist() if value.ndim == 2 else [[v] for v in value.tolist()]
-    if isinstance(value, (list, tuple)):
-        if all(isinstance(r, (list, tuple)) for r in value):
-            return [list(r) for r in value]
-        if not any(isinstance(r, (list, tuple)) for r in value):
-            return [[v] for v in value]
-    raise DataError("%s: expected a matrix (list of rows, SymPy, NumPy or mpmath matrix), got %r" % (field, value))
-
-
-def _exact_matrix(value, field, shape):
-    rows = _rows(value, field)
-    r, c = shape
-    if len(rows) != r or any(len(row) != c for row in rows):
-        got = "%dx%s" % (len(rows), len(rows[0]) if rows else 0)
-        raise DataError("%s: expected a %dx%d matrix, got %s" % (field, r, c, got))
-    return [[_fraction(v, "%s[%d][%d]" % (field, i, j)) for j, v in enumerate(row)] for i, row in enumerate(rows)]
-
-
 @dataclass(frozen=True)
 class _Problem:
-    net: Net
-    W: tuple       # exact W_l as lists of rows of Fractions
-    b: tuple       # exact b_l as lists of Fractions (zeros without bias)
-    X: tuple       # exact samples: X[s] = list of d_0 Fractions
-    Y: tuple
-    pattern: tuple  # sorted ((l, i), piece) pairs
+    """A :class:`~lossgeom.point.Point` with data and a :class:`~lossgeom.point.Pattern`, in Fractions
+    for the exact kernels."""
+
+    point: Point
+    pattern: Pattern
+
+    @property
+    def net(self):
+        return self.point.net
+
+    @property
+    def W(self):
+        return self.point.fractions()[0]
+
+    @property
+    def b(self):
+        return self.point.fractions()[1]
+
+    @property
+    def X(self):
+        return self.point.fractions()[2]
+
+    @property
+    def Y(self):
+        return self.point.fractions()[3]
 
     @property
     def m(self):
-        return len(self.X)
+        return self.point.n_samples
 
 
 def _prepare(net, weights, biases, X, Y, pattern):
@@ -297,65 +275,21 @@ def _prepare(net, weights, biases, X, Y, pattern):
     if net.activation.generic or net.output_activation.generic:
         raise DataError("activation: the generic function 'f' has no numeric values; choose a registered "
                         "activation (one of the registry except 'f')")
-    if weights is None:
-        raise DataError("weights: expected %d matrices (W_1 .. W_L), got None" % net.depth)
-    if isinstance(weights, (sp.MatrixBase, np.ndarray, mpmath.matrix)) or len(weights) != net.depth:
-        raise DataError("weights: expected a list of %d matrices (one per layer), got %s"
-                        % (net.depth, type(weights).__name__ if not isinstance(weights, (list, tuple))
-                           else "%d" % len(weights)))
-    W = tuple(_exact_matrix(w, "weights[%d]" % k, net.layer_shape(k + 1)) for k, w in enumerate(weights))
-    if net.bias:
-        if biases is None:
-            raise DataError("biases: the net has bias=True, so biases (one vector per layer) are required")
-        if len(biases) != net.depth:
-            raise DataError("biases: expected %d vectors, got %d" % (net.depth, len(biases)))
-        b = tuple([r[0] for r in _exact_matrix(v, "biases[%d]" % k, (net.widths[k + 1], 1))]
-                  for k, v in enumerate(biases))
+    if isinstance(weights, Point):
+        if weights.net != net:
+            raise DataError("point: bound to %s, but the net is %s" % (weights.net, net))
+        point = weights if X is None and Y is None else weights.with_data(X, Y)
+        if not point.has_data:
+            raise DataError("X: no inputs given; the loss needs inputs (d_0 x m, samples as columns) and targets")
     else:
-        if biases is not None:
-            raise DataError("biases: given, but the net has bias=False")
-        b = tuple([Fraction(0)] * net.widths[l] for l in range(1, net.depth + 1))
-    if X is None:
-        raise DataError("X: no inputs given; the loss needs inputs (d_0 x m, samples as columns) and targets")
-    if Y is None:
-        raise DataError("Y: no targets given; expected a d_L x m matrix matching X")
-    xr, yr = _rows(X, "X"), _rows(Y, "Y")
-    m = len(xr[0]) if xr else 0
-    if m == 0:
-        raise DataError("X: expected at least one sample (a column), got none")
-    Xm = _exact_matrix(X, "X", (net.widths[0], m))
-    Ym = _exact_matrix(Y, "Y", (net.widths[-1], m)) if len(yr) and len(yr[0]) == m else None
-    if Ym is None:
-        raise DataError("Y: expected a %dx%d matrix (one target column per sample of X), got %dx%d"
-                        % (net.widths[-1], m, len(yr), len(yr[0]) if yr else 0))
-    pat = _check_pattern(net, pattern)
-    cols = lambda M: tuple(tuple(M[i][s] for i in range(len(M))) for s in range(m))  # noqa: E731
-    return _Problem(net, W, b, cols(Xm), cols(Ym), pat)
-
-
-def _check_pattern(net, pattern):
-    if not pattern:
-        return ()
-    if not isinstance(pattern, dict):
-        raise DataError("pattern: expected a dict {(layer, unit): piece index}, got %r" % (pattern,))
-    out = []
-    for key, k in pattern.items():
-        ok = isinstance(key, tuple) and len(key) == 2 and all(isinstance(v, int) for v in key)
-        if ok:
-            l, i = key
-            ok = 1 <= l <= net.depth and 1 <= i <= net.widths[l]
-        if not ok:
-            raise DataError("pattern: expected keys (layer, unit) with 1 <= layer <= %d and 1-based units, got %r"
-                            % (net.depth, key))
-        n = len(_layer_activation(net, l).pieces)
-        if not (isinstance(k, int) and 0 <= k < n):
-            raise DataError("pattern[%r]: expected a piece index from 0 to %d, got %r" % (key, n - 1, k))
-        out.append(((l, i), k))
-    return tuple(sorted(out))
-
-
-def _layer_activation(net, l):
-    return net.output_activation if l == net.depth else net.activation
+        if weights is None:
+            raise DataError("weights: expected %d matrices (W_1 .. W_L), got None" % net.depth)
+        if X is None:
+            raise DataError("X: no inputs given; the loss needs inputs (d_0 x m, samples as columns) and targets")
+        if Y is None:
+            raise DataError("Y: no targets given; expected a d_L x m matrix matching X")
+        point = resolve_point(net, weights, biases, X, Y)
+    return _Problem(point, Pattern.from_spec(pattern, net, n_samples=point.n_samples))
 
 
 # -- exact forward pass, for kink detection -------------------------------------------------------
@@ -390,7 +324,7 @@ def _exact_piece(act, value):
 
 def _exact_preactivations(prob):
     """Exact h_l per layer (list over samples of Fraction lists) while the forward pass stays rational."""
-    net, pat = prob.net, dict(prob.pattern)
+    net, pat = prob.net, prob.pattern
     a = [list(x) for x in prob.X]
     out = []
     for l in range(1, net.depth + 1):
@@ -398,17 +332,17 @@ def _exact_preactivations(prob):
         h = [[sum((W[i][j] * a_s[j] for j in range(len(a_s))), Fraction(0)) + b[i] for i in range(len(W))]
              for a_s in a]
         out.append(h)
-        act = _layer_activation(net, l)
+        act = net.layer_activation(l)
         if l == net.depth:
             break
         rational = [_rational_piece(act, k) for k in range(len(act.pieces))]
         if any(r is None for r in rational):
             break
         new = []
-        for h_s in h:
+        for s, h_s in enumerate(h):
             row = []
             for i, v in enumerate(h_s):
-                k = pat.get((l, i + 1))
+                k = pat.piece(l, i + 1, sample=s + 1)
                 if k is None:
                     k = _exact_piece(act, v)[0]
                 num, den = rational[k]
@@ -766,11 +700,11 @@ def _forward(prob, B):
     st.a = [B.array(prob.X)]  # (m, d_0): samples as rows internally
     st.h, st.F1, st.F2 = [], [], []
     kinks = []
-    exact = _exact_preactivations(prob) if any(_layer_activation(net, l).kinks for l in range(1, L + 1)) else []
-    pat = dict(prob.pattern)
+    exact = _exact_preactivations(prob) if any(net.layer_activation(l).kinks for l in range(1, L + 1)) else []
+    pat = prob.pattern
     for l in range(1, L + 1):
         h = B.matmul(st.a[-1], st.W[l - 1].T) + st.b[l - 1][None, :]
-        act = _layer_activation(net, l)
+        act = net.layer_activation(l)
         pieces, at = _classify(act, l, h, exact[l - 1] if l <= len(exact) else None, pat, B, kinks)
         F = [B.full(h.shape) for _ in range(3)]
         for k in range(len(act.pieces)):
@@ -800,7 +734,7 @@ def _classify(act, l, h, exact_h, pat, B, kinks):
     tol = None
     for s in range(m):
         for i in range(d):
-            k = pat.get((l, i + 1))
+            k = pat.piece(l, i + 1, sample=s + 1)
             if k is not None:
                 pieces[s, i] = k
                 continue
@@ -1306,7 +1240,7 @@ def hvp(net, weights, biases=None, X=None, Y=None, v=None, dps=DEFAULT_DPS, patt
     prob, B = _run(net, weights, biases, X, Y, dps, pattern, None)
     if v is None:
         raise DataError("v: expected a direction with %d entries (theta's order), got None" % net.n_params)
-    vals = [r[0] for r in _exact_matrix(v, "v", (net.n_params, 1))]
+    vals = [to_fraction(q) for q in exact_matrix(v, "v", (net.n_params, 1))]
     with _precision(B):
         st = _forward(prob, B)
         if st.order_ok <= 2:

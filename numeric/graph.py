@@ -27,6 +27,7 @@ import networkx as nx
 import sympy as sp
 
 from lossgeom.activations import X as _X
+from lossgeom.point import Pattern
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
 from lossgeom.net import Net
 from lossgeom.symbolic.forward import resolve_inputs
@@ -271,6 +272,11 @@ class ActivationPattern:
         return {(u.layer, u.unit): u.piece for u in self.units if u.piece is not None}
 
     @property
+    def pattern(self):
+        """The units' pieces as a frozen :class:`~lossgeom.point.Pattern` (units at a kink left free)."""
+        return Pattern.from_spec(self.piece_map, self.net)
+
+    @property
     def kinks(self):
         """Names of the units whose pre-activation sits exactly at a kink."""
         return tuple(u.name for u in self.units if u.state == "kink")
@@ -336,7 +342,7 @@ def activation_pattern(net, weights, x, biases=None):
     a = list(xs)
     units = []
     for l in range(1, net.depth + 1):
-        act = net.output_activation if l == net.depth else net.activation
+        act = net.layer_activation(l)
         h = W[l - 1] * sp.Matrix(a)
         if b is not None:
             h = h + b[l - 1]

@@ -1,6 +1,6 @@
 """Spectra of symmetric matrices: eigenvalues, inertia, PSD test, trace and rank, each with its tolerance.
 
-Every verdict states the tolerance it used (from :func:`lossgeom.numeric.precision.tolerance`)
+Every verdict states the tolerance it used (from :func:`lossgeom.precision.tolerance`)
 or, for exact input, that it was decided exactly.
 """
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 import mpmath
 import sympy as sp
 
-from .precision import DEFAULT_DPS, check_dps, tolerance, working_precision
+from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
 
 __all__ = ["Inertia", "to_mp_matrix", "symmetric_eigen", "symmetric_eigenvalues", "inertia", "is_psd",
            "numeric_rank", "exact_rank", "symmetry_defect", "trace", "Enclosure", "certified_eigenvalues",
@@ -610,7 +610,7 @@ def psd_verdict(A, dps=DEFAULT_DPS, tol=None, method="auto"):
     dps : int
     tol : number, optional
         For ``method="numeric"``: eigenvalues >= -tol count as nonnegative (default from
-        :func:`~lossgeom.numeric.precision.tolerance`).
+        :func:`~lossgeom.precision.tolerance`).
     method : {"auto", "exact", "certified", "numeric"}
         ``auto`` is ``exact`` for a rational SymPy matrix, else ``numeric``.
 

@@ -10,7 +10,7 @@ import mpmath
 import sympy as sp
 
 from lossgeom.net import Net
-from lossgeom.numeric.precision import tolerance, working_precision
+from lossgeom.precision import tolerance, working_precision
 from lossgeom.numeric.spectrum import symmetric_eigenvalues
 from lossgeom.proofs.claim import register_claim
 from lossgeom.report import Report
@@ -180,14 +180,14 @@ def _check_kronecker(dps, seed):
 def _upper_loss(net, l):
     """E as a function of free symbols h_l (the layers above l composed on top)."""
     h = [symbol("hfree%d[%d]" % (l, i + 1)) for i in range(net.widths[l])]
-    act = net.output_activation if l == net.depth else net.activation
+    act = net.layer_activation(l)
     a = sp.Matrix([act.apply(v, 0) for v in h]) if l < net.depth or net.output_activation.name != "identity" \
         else sp.Matrix(h)
     for k in range(l + 1, net.depth + 1):
         W = sp.Matrix(net.layer_shape(k)[0], net.layer_shape(k)[1],
                       lambda i, j: symbol("W%d[%d,%d]" % (k, i + 1, j + 1)))
         z = W * a + (sp.Matrix([symbol("b%d[%d]" % (k, i + 1)) for i in range(net.widths[k])]) if net.bias else 0)
-        act = net.output_activation if k == net.depth else net.activation
+        act = net.layer_activation(k)
         a = sp.Matrix([act.apply(v, 0) for v in z])
     y = [symbol("y[%d]" % (i + 1)) for i in range(net.widths[-1])]
     return net.loss.value(list(a), y), h

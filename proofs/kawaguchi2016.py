@@ -14,7 +14,7 @@ import sympy as sp
 
 from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, gradient_descent, hessian_inertia,
                                        linear_gradient, linear_hessian, linear_loss, random_weights)
-from lossgeom.numeric.precision import tolerance
+from lossgeom.precision import tolerance
 from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.report import Report
 from lossgeom.symbolic import linear as lin

@@ -14,6 +14,7 @@ import sympy as sp
 
 from lossgeom.data import parse_matrix, parse_vector
 from lossgeom.errors import DataError, NonDifferentiableError
+from lossgeom.point import Pattern
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
            "ForwardTrace", "forward_trace", "resolve_inputs"]
@@ -180,10 +181,6 @@ class ForwardTrace:
         return E
 
 
-def _unit_activation(net, l):
-    return net.output_activation if l == net.depth else net.activation
-
-
 def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     """The forward pass, expanded (no named intermediates).
 
@@ -203,6 +200,7 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     W2[1,1]*tanh(W1[1,1]*x[1])
     """
     W, b, xs, ys = resolve_inputs(net, weights, biases, x, y)
+    pattern = Pattern.from_spec(pattern, net)
     a = [xs]
     hs = []
     for l in range(1, net.depth + 1):
@@ -210,10 +208,10 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
         if b is not None:
             h = h + b[l - 1]
         h = sp.ImmutableMatrix(h)
-        act = _unit_activation(net, l)
+        act = net.layer_activation(l)
         vals = []
         for i in range(h.rows):
-            k = None if pattern is None else pattern.get((l, i + 1))
+            k = pattern.get((l, i + 1))
             vals.append(act.apply(h[i], 0) if k is None else act.piece_apply(k, h[i], 0))
         hs.append(h)
         a.append(sp.ImmutableMatrix(vals))
@@ -227,7 +225,7 @@ def kinks_at(net, trace):
     """
     out = []
     for l, h in enumerate(trace.h, 1):
-        act = _unit_activation(net, l)
+        act = net.layer_activation(l)
         if act.kink_order == 0:
             continue
         for i, v in enumerate(h):

@@ -27,6 +27,7 @@ import sympy as sp
 from sympy.core.mul import _mulsort
 
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
+from lossgeom.point import Pattern
 from lossgeom.report import Report
 
 from .forward import (bias_symbols, forward_trace, input_symbols, parameter_symbols, resolve_inputs, symbol,
@@ -78,23 +79,8 @@ def _named_symmetric(prefix, l, n):
 
 
 def _normalise_pattern(net, pattern):
-    if pattern is None:
-        return None
-    if isinstance(pattern, dict):
-        pattern = tuple(sorted(pattern.items()))
-    out = []
-    for (l, i), k in pattern:
-        if not (isinstance(l, int) and 1 <= l <= net.depth and isinstance(i, int) and 1 <= i <= net.widths[l]):
-            raise NetSpecError("pattern: unit (%r, %r) is not a unit of %s" % (l, i, net))
-        n_pieces = len(_unit_activation(net, l).pieces)
-        if not (isinstance(k, int) and 0 <= k < n_pieces):
-            raise NetSpecError("pattern: piece %r of unit (%d, %d) is not one of 0..%d" % (k, l, i, n_pieces - 1))
-        out.append(((l, i), k))
-    return tuple(out)
-
-
-def _unit_activation(net, l):
-    return net.output_activation if l == net.depth else net.activation
+    pattern = Pattern.from_spec(pattern, net)
+    return pattern if pattern else None
 
 
 @dataclass(frozen=True)
@@ -106,8 +92,8 @@ class BackwardPass:
     Attributes
     ----------
     net : Net
-    pattern : tuple or None
-        The activation cell: ``(((l, i), piece), ...)``; units not listed use the whole
+    pattern : Pattern or None
+        The activation cell ``{(l, i): piece}``; units not listed use the whole
         activation (a ``Piecewise`` for piecewise-linear ones).
 
     Examples
@@ -134,7 +120,7 @@ class BackwardPass:
 
     def h(self, l):
         """h_l as a column of named symbols ``h{l}[i]``."""
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         return _named_column("h", l, self.net.widths[l])
 
     def a(self, l):
@@ -143,12 +129,12 @@ class BackwardPass:
             return input_symbols(self.net)
         if l == self.net.depth and self.net.output_activation.name == "identity":
             return self.h(l)
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         return _named_column("a", l, self.net.widths[l])
 
     def delta(self, l):
         """dE/dh_l as a column of named symbols ``delta{l}[i]``."""
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         return _named_column("delta", l, self.net.widths[l])
 
     @property
@@ -158,8 +144,8 @@ class BackwardPass:
 
     def activation_derivative(self, l, i, h, order):
         """The order-th derivative of unit (l, i)'s activation at ``h`` (the cell's piece if fixed)."""
-        act = _unit_activation(self.net, l)
-        k = dict(self.pattern or ()).get((l, i))
+        act = self.net.layer_activation(l)
+        k = (self.pattern or {}).get((l, i))
         return act.apply(h, order) if k is None else act.piece_apply(k, h, order)
 
     def _f(self, l, order):
@@ -307,7 +293,7 @@ def _sweep(net, pattern, equations, expr, weights, biases, x, y, order):
         name = eq.lhs.name
         if name.startswith("h") and value.is_number:
             l, i = (int(t) for t in name[1:-1].split("["))
-            act = _unit_activation(net, l)
+            act = net.layer_activation(l)
             if (l, i) in fixed:
                 piece = act.pieces[fixed[(l, i)]]
                 if not (bool(piece.lower <= value) and bool(value <= piece.upper)):
@@ -378,7 +364,7 @@ class HessianRecursion:
 
     def H(self, l):
         """The pre-activation Hessian d2E/dh_l^2 as a symmetric matrix of named symbols ``H{l}[i,j]``."""
-        self.net._check_layer(l)
+        self.net.check_layer(l)
         return _named_symmetric(self.prefix, l, self.net.widths[l])
 
     def output_hessian(self):
@@ -819,8 +805,8 @@ def activation_cells(net, limit=256):
     >>> len(list(activation_cells(Net(widths=(2, 3, 1), activation="relu"))))
     8
     """
-    units = [(l, i, len(_unit_activation(net, l).pieces)) for l in range(1, net.depth + 1)
-             for i in range(1, net.widths[l] + 1) if len(_unit_activation(net, l).pieces) > 1]
+    units = [(l, i, len(net.layer_activation(l).pieces)) for l in range(1, net.depth + 1)
+             for i in range(1, net.widths[l] + 1) if len(net.layer_activation(l).pieces) > 1]
     total = 1
     for _, _, k in units:
         total *= k

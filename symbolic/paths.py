@@ -36,6 +36,7 @@ from sympy.printing.latex import LatexPrinter
 
 from lossgeom.activations import X
 from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.point import Pattern
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import forward_trace, input_symbols, resolve_inputs, symbol, weight_symbols
 
@@ -182,10 +183,6 @@ def gate_symbol(path):
 
 
 # -- activation patterns --------------------------------------------------------------------
-def _layer_activation(net, l):
-    return net.output_activation if l == net.depth else net.activation
-
-
 def require_path_activation(net):
     """Refuse nets whose output is not exactly a gated path sum.
 
@@ -273,10 +270,10 @@ def unit_slopes(net, pattern=None):
     {(1, 1): 1/10, (1, 2): 1, (2, 1): 1}
     """
     require_path_activation(net)
-    pattern = _pattern_map(pattern)
+    pattern = Pattern.from_spec(pattern, net)
     slopes, missing = {}, []
     for l in range(1, net.depth + 1):
-        act = _layer_activation(net, l)
+        act = net.layer_activation(l)
         for i in range(1, net.widths[l] + 1):
             k = pattern.get((l, i))
             if k is None:
@@ -293,17 +290,6 @@ def unit_slopes(net, pattern=None):
         raise NetSpecError("pattern: no activation piece given for unit(s) %s of %s (a unit at a kink has none; "
                            "choose a side explicitly)" % (", ".join(missing), net.activation.label))
     return slopes
-
-
-def _pattern_map(pattern):
-    if pattern is None:
-        return {}
-    if hasattr(pattern, "piece_map"):
-        pattern = pattern.piece_map
-    try:
-        return dict(pattern)
-    except (TypeError, ValueError):
-        raise NetSpecError("pattern: expected a mapping {(layer, unit): piece index}, got %r" % (pattern,)) from None
 
 
 # -- the path sum -----------------------------------------------------------------------------
@@ -724,7 +710,7 @@ def prove_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None
     """
     ps = expand_path_sum(net, weights, biases, x)
     lhs = ps.gated(pattern)
-    given = _pattern_map(pattern)
+    given = Pattern.from_spec(pattern, net)
     full = {(l, i): given.get((l, i), 0) for l in range(1, net.depth + 1) for i in range(1, net.widths[l] + 1)}
     rhs = forward_trace(net, ps.weights, ps.biases, ps.x, pattern=full).a[-1]
     residual = [sp.expand(a - b) for a, b in zip(lhs, rhs)]

@@ -9,7 +9,7 @@ import pytest
 from lossgeom.cli import main
 from lossgeom.data import read_net_file
 from lossgeom.numeric.evaluate import evaluate_net_file
-from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.precision import agreeing_digits
 
 EXAMPLES = os.path.join(os.path.dirname(__file__), os.pardir, "examples")
 

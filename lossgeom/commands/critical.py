@@ -43,19 +43,7 @@ def add(sub):
 def _check_linear(nf, source):
     from lossgeom.errors import NetFileError
     net = nf.net
-    problems = []
-    if net.activation.name != "identity":
-        problems.append("activation: expected 'identity' (a deep linear net), got %r" % net.activation.label)
-    if net.output_activation.name != "identity":
-        problems.append("output_activation: expected 'identity', got %r" % net.output_activation.label)
-    if net.loss.name != "square":
-        problems.append("loss: expected 'square', got %r" % net.loss.name)
-    if net.bias:
-        problems.append("bias: expected false (the theory has no biases), got true")
-    if net.weight_decay != 0:
-        problems.append("weight_decay: expected 0, got %s" % net.weight_decay)
-    if net.reduction != "sum":
-        problems.append("reduction: expected 'sum', got %r" % net.reduction)
+    problems = net.linear_problems()
     if len(net.widths) < 3:
         problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
     if nf.inputs is None:

@@ -113,7 +113,7 @@ def hessian_report(net_file, dps=50, certify=False):
     if certify:
         # the computed entries are good to about 10^-dps relative; Weyl widens the enclosures accordingly
         scale = max((abs(v) for v in H), default=mpmath.mpf(1))
-        from lossgeom.numeric.precision import tolerance
+        from lossgeom.precision import tolerance
         out["certified_inertia"] = certified_inertia(H, dps, entry_radius=tolerance(dps, scale=scale)).to_dict()
     return out
 

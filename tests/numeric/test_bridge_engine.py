@@ -7,7 +7,7 @@ import sympy as sp
 from lossgeom import DataError, Net, NonDifferentiableError
 from lossgeom.numeric.bridge import compile_expression, evaluate_expression, evaluate_on_net, symbol_values
 from lossgeom.numeric.evaluate import evaluate_net
-from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.precision import agreeing_digits
 from lossgeom.symbolic.forward import forward_trace, parameter_symbols
 
 CASES = [

@@ -13,7 +13,7 @@ from hessian_oracles import (ACTIVATIONS, autograd_hessian, fd_gradient, fd_hess
 from lossgeom import DataError, Net, NonDifferentiableError, net_file_from_dict
 from lossgeom.numeric.evaluate import (evaluate_net, evaluate_net_file, find_kinks, full_hessian, gradient, hvp,
                                        loss_value)
-from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.precision import agreeing_digits
 from lossgeom.symbolic.forward import forward_trace, parameter_symbols
 
 

@@ -8,7 +8,7 @@ import sympy as sp
 from lossgeom import Net
 from lossgeom.numeric.bridge import evaluate_on_net
 from lossgeom.numeric.evaluate import evaluate_net
-from lossgeom.numeric.precision import agreeing_digits
+from lossgeom.precision import agreeing_digits
 
 hessian = pytest.importorskip("lossgeom.symbolic.hessian")
 

@@ -156,7 +156,7 @@ def test_errors():
         expand_path_sum(Net(widths=(1, 1, 1), activation="f"))
     with pytest.raises(NetSpecError, match=r"pattern: no activation piece given for unit\(s\) h1\[2\]"):
         unit_slopes(Net(widths=(1, 2, 1), activation="relu"), {(1, 1): 1})
-    with pytest.raises(NetSpecError, match="pattern: unit \\(1, 1\\) has piece 5"):
+    with pytest.raises(NetSpecError, match=r"pattern\[\(1, 1\)\]: expected a piece index from 0 to 1 \(relu\), got 5"):
         unit_slopes(Net(widths=(1, 1, 1), activation="relu"), {(1, 1): 5})
     with pytest.raises(SizeLimitError, match="has 100000 paths; the expansion is limited to max_paths=20000"):
         expand_path_sum(Net(widths=(10, 10, 10, 10, 10, 1), activation="relu"))
