@@ -26,8 +26,9 @@ _source_checkout_subpackages()
 
 from .activations import Activation, activation_names, get_activation, parse_activation
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
-from .errors import (DataError, LossgeomError, NetFileError, NetSpecError, NonDifferentiableError,
-                     SizeLimitError, UnknownActivationError, UnknownClaimError, UnknownLossError)
+from .errors import (ClaimDefinitionError, DataError, LossgeomError, NetFileError, NetSpecError,
+                     NonDifferentiableError, OptionError, SizeLimitError, UnknownActivationError, UnknownClaimError,
+                     UnknownLossError)
 from .losses import Loss, get_loss, loss_names
 from .net import Net, parse_widths
 from .numbers import exact_matrix, to_fraction
@@ -38,7 +39,7 @@ from .report import Report
 __all__ = [
     "Activation", "activation_names", "get_activation", "parse_activation",
     "NetFile", "net_file_from_dict", "parse_matrix", "parse_number", "parse_vector", "read_net_file",
-    "DataError", "LossgeomError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
+    "ClaimDefinitionError", "DataError", "LossgeomError", "OptionError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",
     "Loss", "get_loss", "loss_names",
     "Net", "parse_widths",

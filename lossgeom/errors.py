@@ -15,6 +15,9 @@ __all__ = [
     "NonDifferentiableError",
     "SizeLimitError",
     "UnknownClaimError",
+    "OptionError",
+    "ClaimDefinitionError",
+    "choose",
 ]
 
 
@@ -96,3 +99,28 @@ class SizeLimitError(LossgeomError, ValueError):
 
 class UnknownClaimError(LossgeomError, LookupError):
     """A claim id is not in the catalog."""
+
+
+class OptionError(LossgeomError, ValueError):
+    """An option (``method=``, ``backend=``, ...) has a value that is not one of its choices; the message lists them."""
+
+
+class ClaimDefinitionError(LossgeomError, ValueError):
+    """A catalog claim is defined inconsistently (an unknown kind or expectation, a duplicate id)."""
+
+
+def choose(name, value, options):
+    """Return ``value`` if it is one of ``options``, else raise :class:`OptionError` listing them.
+
+    Examples
+    --------
+    >>> choose("method", "direct", ("direct", "specialise"))
+    'direct'
+    >>> choose("method", "magic", ("direct", "specialise"))
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.OptionError: method: expected one of 'direct', 'specialise', got 'magic'
+    """
+    if value not in options:
+        raise OptionError("%s: expected one of %s, got %r" % (name, ", ".join(repr(o) for o in options), value))
+    return value
