@@ -2,27 +2,13 @@
 
 The public surface, re-exported explicitly.  Subpackages: ``lossgeom.symbolic`` (exact SymPy
 derivations), ``lossgeom.numeric`` (evaluation at a chosen precision), ``lossgeom.proofs``
-(the claims catalog).
+(the claims catalog).  In a source checkout they are the folders ``symbolic/``, ``numeric/`` and
+``proofs/`` beside this one, mapped into the package by ``pyproject.toml``; develop with an editable
+install (``pip install -e ".[test]"``).
 """
 
 __version__ = "0.1.0"
 
-
-def _source_checkout_subpackages():
-    """In a source checkout the subpackages ``symbolic/``, ``numeric/``, ``proofs/`` sit beside this
-    folder (pyproject.toml maps them into ``lossgeom`` at install).  When Python imports ``lossgeom``
-    from the checkout (``python -m pytest`` or ``python -m lossgeom`` run at its root), let the
-    package also look in the checkout's root, so they resolve exactly as in an installed copy."""
-    import os
-    here = os.path.dirname(os.path.abspath(__file__))
-    root = os.path.dirname(here)
-    installed = os.path.isdir(os.path.join(here, "numeric"))
-    if not installed and all(os.path.isfile(os.path.join(root, sub, "__init__.py"))
-                             for sub in ("symbolic", "numeric", "proofs")):
-        __path__.append(root)  # noqa: F821 (the package's own __path__)
-
-
-_source_checkout_subpackages()
 
 from .activations import Activation, activation_names, get_activation, parse_activation
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file

@@ -17,7 +17,13 @@ _NOT_SOURCES = {"claim", "exercises"}
 
 
 def source_modules():
-    """The catalog's source modules, imported, in their declared ``ORDER``."""
+    """The catalog's source modules, imported, in their declared ``ORDER``.
+
+    Examples
+    --------
+    >>> source_modules()[0].__name__
+    'lossgeom.proofs.botev2017'
+    """
     mods = [importlib.import_module(__name__ + "." + m.name) for m in pkgutil.iter_modules(__path__)
             if m.name not in _NOT_SOURCES and not m.name.startswith("_")]
     return sorted(mods, key=lambda m: (getattr(m, "ORDER", 100), m.__name__))

@@ -2,7 +2,6 @@
 
 import doctest
 import importlib
-import os
 import pkgutil
 
 import mpmath
@@ -12,14 +11,22 @@ import lossgeom
 
 
 def _modules():
-    # the core's own folder only (in a source checkout lossgeom.__path__ also holds the repository root)
-    core = os.path.dirname(os.path.abspath(lossgeom.__file__))
-    names = ["lossgeom"] + ["lossgeom." + info.name for info in pkgutil.iter_modules([core])]
-    for sub in ("commands", "symbolic", "numeric", "proofs"):
+    # an editable install maps the subpackages from their own folders, so walk each one's __path__
+    names = ["lossgeom"] + [info.name for info in pkgutil.walk_packages(lossgeom.__path__, "lossgeom.")]
+    for sub in ("symbolic", "numeric", "proofs"):
         pkg = importlib.import_module("lossgeom." + sub)
         names.append(pkg.__name__)
         names += [info.name for info in pkgutil.walk_packages(pkg.__path__, pkg.__name__ + ".")]
     return sorted(set(names))
+
+
+def _defines_public_functions(module):
+    """True when the module's ``__all__`` names a function or class defined in it (so it owes examples)."""
+    for name in getattr(module, "__all__", ()):
+        obj = getattr(module, name, None)
+        if callable(obj) and getattr(obj, "__module__", None) == module.__name__:
+            return True
+    return False
 
 
 MODULES = _modules()
@@ -36,3 +43,5 @@ def test_doctests(name):
     mpmath.mp.dps = 15
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE, verbose=False)
     assert result.failed == 0, "%d doctest(s) failed in %s" % (result.failed, name)
+    if _defines_public_functions(module):
+        assert result.attempted > 0, "%s defines public functions but has no runnable examples" % name

@@ -29,5 +29,5 @@ def test_ci_runs_the_readme_test_command():
     text = open(README, encoding="utf-8").read()
     commands = re.findall(r"```\n(pip install [^\n]+)\n```", text)
     assert len(commands) == 2
-    ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read()
-    assert commands[1] in ci
+    ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
+    assert commands[0] in ci and commands[1] in ci, "each README command is a line of .ci/run, verbatim"

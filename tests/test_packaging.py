@@ -1,0 +1,121 @@
+"""Packaging and the house rules that CI enforces: the import direction, the wheel run from outside the
+source tree, and a clean ``ruff check``."""
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+#: package folder -> import name (pyproject.toml's package-dir map)
+PACKAGES = {"lossgeom": "lossgeom", "symbolic": "lossgeom.symbolic", "numeric": "lossgeom.numeric",
+            "proofs": "lossgeom.proofs"}
+#: what each layer may not import (dependencies flow core <- symbolic <- numeric <- proofs <- cli)
+FORBIDDEN = {
+    "core": ("lossgeom.symbolic", "lossgeom.numeric", "lossgeom.proofs", "lossgeom.cli", "lossgeom.commands"),
+    "symbolic": ("lossgeom.numeric", "lossgeom.proofs", "lossgeom.cli", "lossgeom.commands"),
+    "numeric": ("lossgeom.proofs", "lossgeom.cli", "lossgeom.commands"),
+    "proofs": ("lossgeom.cli", "lossgeom.commands"),
+}
+
+
+def _modules():
+    """(layer, module name, path) of every module in the four package folders."""
+    out = []
+    for folder, pkg in PACKAGES.items():
+        base = os.path.join(ROOT, folder)
+        for dirpath, _, files in os.walk(base):
+            for fname in sorted(files):
+                if not fname.endswith(".py"):
+                    continue
+                rel = os.path.relpath(os.path.join(dirpath, fname), base)[:-3].replace(os.sep, ".")
+                name = pkg if rel == "__init__" else pkg + "." + rel.removesuffix(".__init__")
+                if folder == "lossgeom":
+                    if name == "lossgeom.cli" or name.startswith("lossgeom.commands") or name == "lossgeom.__main__":
+                        continue
+                    layer = "core"
+                else:
+                    layer = folder
+                out.append((layer, name, os.path.join(dirpath, fname)))
+    return out
+
+
+def _imports(name, path):
+    """Every module name imported by the file, function-level imports included, relative ones resolved."""
+    tree = ast.parse(open(path, encoding="utf-8").read(), path)
+    package = name if path.endswith("__init__.py") else name.rpartition(".")[0]
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names]
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                parts = package.split(".")
+                base = ".".join(parts[:len(parts) - node.level + 1])
+                mod = base + ("." + node.module if node.module else "")
+            else:
+                mod = node.module
+            found.append(mod)
+            found += [mod + "." + a.name for a in node.names]
+    return found
+
+
+def test_the_module_walk_sees_every_layer():
+    layers = {layer for layer, _, _ in _modules()}
+    assert layers == {"core", "symbolic", "numeric", "proofs"}
+
+
+@pytest.mark.parametrize("layer,name,path", _modules(), ids=lambda v: v if isinstance(v, str) and "/" not in v else "")
+def test_imports_flow_downwards(layer, name, path):
+    bad = [m for m in _imports(name, path) for f in FORBIDDEN[layer] if m == f or m.startswith(f + ".")]
+    assert not bad, "%s (%s layer) imports %s" % (name, layer, ", ".join(sorted(set(bad))))
+
+
+def test_the_direction_check_catches_a_violation(tmp_path):
+    bad = tmp_path / "bad.py"
+    bad.write_text("def f():\n    from ..numeric import evaluate\n    import lossgeom.proofs.claim\n")
+    found = _imports("lossgeom.symbolic.bad", str(bad))
+    assert "lossgeom.numeric" in found and "lossgeom.proofs.claim" in found
+
+
+def test_no_second_copy_of_the_package():
+    import importlib.util
+    import lossgeom
+    assert importlib.util.find_spec("lossgeom.lossgeom") is None
+    assert importlib.util.find_spec("lossgeom.tests") is None
+    assert not any(p == ROOT for p in lossgeom.__path__)
+
+
+def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
+    src = tmp_path / "src"
+    src.mkdir()
+    for item in ("pyproject.toml", "README.md"):
+        shutil.copy(os.path.join(ROOT, item), src / item)
+    for folder in PACKAGES:
+        shutil.copytree(os.path.join(ROOT, folder), src / folder, ignore=shutil.ignore_patterns("__pycache__"))
+    pip = [sys.executable, "-m", "pip", "-q", "--disable-pip-version-check"]
+    subprocess.run(pip + ["wheel", "--no-deps", str(src), "-w", str(tmp_path / "wheel")], check=True,
+                   capture_output=True)
+    wheels = list((tmp_path / "wheel").glob("lossgeom-*.whl"))
+    assert len(wheels) == 1
+    site = tmp_path / "site"
+    subprocess.run(pip + ["install", "--no-deps", "--target", str(site), str(wheels[0])], check=True,
+                   capture_output=True)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(site))
+    code = ("import lossgeom, lossgeom.symbolic, lossgeom.numeric.evaluate, lossgeom.proofs, importlib.util\n"
+            "mods = [lossgeom, lossgeom.symbolic, lossgeom.numeric.evaluate, lossgeom.proofs]\n"
+            "assert all(m.__file__.startswith(%r) for m in mods), [m.__file__ for m in mods]\n"
+            "assert importlib.util.find_spec('lossgeom.lossgeom') is None\n"
+            "print(len(lossgeom.proofs.list_claims()))\n" % str(site))
+    run = subprocess.run([sys.executable, "-c", code], cwd=elsewhere, env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert int(run.stdout) > 0
+    run = subprocess.run([sys.executable, "-m", "lossgeom", "verify", "botev2017.kronecker-block"], cwd=elsewhere,
+                         env=env, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    assert "botev2017.kronecker-block" in run.stdout and "proved" in run.stdout
