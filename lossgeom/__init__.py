@@ -15,7 +15,7 @@ from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse
 from .errors import (ClaimDefinitionError, DataError, LossgeomError, NetFileError, NetSpecError,
                      NonDifferentiableError, OptionError, SizeLimitError, UnknownActivationError, UnknownClaimError,
                      UnknownLossError)
-from .losses import Loss, get_loss, loss_names
+from .losses import Loss, get_loss, loss_names, register_loss
 from .net import Net, parse_widths
 from .numbers import exact_matrix, to_fraction
 from .point import Pattern, PatternError, Point, resolve_point
@@ -27,7 +27,7 @@ __all__ = [
     "NetFile", "net_file_from_dict", "parse_matrix", "parse_number", "parse_vector", "read_net_file",
     "ClaimDefinitionError", "DataError", "LossgeomError", "OptionError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",
-    "Loss", "get_loss", "loss_names",
+    "Loss", "get_loss", "loss_names", "register_loss",
     "Net", "parse_widths",
     "exact_matrix", "to_fraction",
     "Pattern", "PatternError", "Point", "resolve_point",

@@ -108,9 +108,9 @@ class Net:
             problems.append(str(err))
         if self.reduction not in ("sum", "mean"):
             problems.append("reduction: expected 'sum' or 'mean', got %r" % (self.reduction,))
-        if (not problems and isinstance(self.loss, Loss) and self.loss.name == "cross_entropy"
-                and self.widths[-1] < 2):
-            problems.append("loss: cross_entropy needs at least 2 outputs, got output width %d" % self.widths[-1])
+        if (not problems and isinstance(self.loss, Loss) and self.widths[-1] < self.loss.min_outputs):
+            problems.append("loss: %s needs at least %d outputs, got output width %d"
+                            % (self.loss.name, self.loss.min_outputs, self.widths[-1]))
         if problems:
             raise NetSpecError(problems)
 
