@@ -31,3 +31,73 @@ def test_ci_runs_the_readme_test_command():
     assert len(commands) == 2
     ci = open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8").read().splitlines()
     assert commands[0] in ci and commands[1] in ci, "each README command is a line of .ci/run, verbatim"
+
+
+def _normalise(line):
+    """Timings vary from run to run: blank them, and the column padding that follows their width."""
+    line = re.sub(r"\d+\.\d+ s\b", "<t> s", line)
+    line = re.sub(r"\b(holds|fails)(\s+)\d+\.\d+\b", r"\1 <t>", line)
+    return " ".join(line.split())
+
+
+def _tour():
+    """(command, expected lines) for every ``$ lossgeom ...`` line of the README's plain fenced blocks."""
+    out, fence, current = [], None, None
+    for line in open(README, encoding="utf-8").read().splitlines():
+        if line.startswith("```"):
+            fence = None if fence is not None else line[3:].strip()
+            current = None
+            continue
+        if fence != "":
+            continue
+        if line.startswith("$ lossgeom "):
+            current = (line[2:], [])
+            out.append(current)
+        elif current is not None:
+            current[1].append(line)
+    return out
+
+
+def _matches(expected, actual):
+    """Every expected line appears in order; a line ``...`` stands for any number of actual lines."""
+    actual = [_normalise(a) for a in actual]
+    i = 0
+    skipping = False
+    for line in expected:
+        if line.strip() == "...":
+            skipping = True
+            continue
+        want = _normalise(line)
+        while i < len(actual) and actual[i] != want:
+            if not skipping:
+                return "expected %r, got %r" % (want, actual[i])
+            i += 1
+        if i == len(actual):
+            return "expected %r, not printed" % want
+        i += 1
+        skipping = False
+    if i < len(actual) and not skipping:
+        return "unexpected extra output %r" % actual[i]
+    return None
+
+
+TOUR = _tour()
+
+
+def test_the_tour_lists_its_commands():
+    assert len(TOUR) >= 6 and all(cmd.startswith("lossgeom ") for cmd, _ in TOUR)
+
+
+@pytest.mark.parametrize("command,expected", TOUR, ids=[c for c, _ in TOUR])
+def test_readme_tour_prints_what_the_readme_shows(command, expected, tmp_path, capsys, monkeypatch):
+    import shlex
+
+    from lossgeom.cli import main
+    os.symlink(os.path.join(ROOT, "examples"), tmp_path / "examples")
+    monkeypatch.chdir(tmp_path)
+    code = main(shlex.split(command)[1:])
+    captured = capsys.readouterr()
+    lines = (captured.err + captured.out).splitlines()  # progress (stderr) comes first
+    problem = _matches(expected, lines)
+    assert problem is None, "%s: %s\n--- printed ---\n%s" % (command, problem, "\n".join(lines))
+    assert code == (2 if any(line.startswith("lossgeom: error:") for line in expected) else 0)
