@@ -3,8 +3,9 @@
 It lives in the core (not in ``proofs``) because the symbolic layer returns Reports too
 (``lossgeom.symbolic.verify_recursion``) and dependencies only flow downwards.  The vocabularies
 of the catalog (:class:`Outcome`, :class:`Expect`, :class:`Kind`, :class:`Basis`, :class:`Origin`)
-are defined here, once, as ``enum.StrEnum`` (each member *is* its string, so ``Outcome.PROVED ==
-"proved"`` and JSON output is unchanged).
+are defined here, once, as string enums (``enum.StrEnum`` where Python has it, 3.11+; the same
+``str``-mixin behaviour on 3.10): each member *is* its string, so ``Outcome.PROVED == "proved"`` and
+JSON output is unchanged.
 """
 
 import enum
@@ -16,8 +17,18 @@ from .errors import ClaimDefinitionError
 __all__ = ["Report", "Outcome", "Expect", "Kind", "Basis", "Origin", "OUTCOMES", "EXPECTS", "KINDS"]
 
 
-class _Vocabulary(enum.StrEnum):
-    """A StrEnum whose repr is its value's, so doctests and messages read ``'proved'``."""
+_StrEnum = getattr(enum, "StrEnum", None)
+if _StrEnum is None:  # Python 3.10: the same behaviour as 3.11's enum.StrEnum
+    class _StrEnum(str, enum.Enum):
+        def __str__(self):
+            return self.value
+
+        def __format__(self, spec):
+            return format(self.value, spec)
+
+
+class _Vocabulary(_StrEnum):
+    """A string enum whose repr is its value's, so doctests and messages read ``'proved'``."""
 
     def __repr__(self):
         return repr(self.value)

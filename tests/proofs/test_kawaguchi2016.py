@@ -5,7 +5,7 @@ import sympy as sp
 
 from lossgeom.numeric.critical import linear_gradient, linear_hessian
 from lossgeom.proofs import get_claim, list_claims
-from lossgeom.models import random_linear_data as random_data
+from lossgeom.models import random_linear_data
 from lossgeom.proofs.kawaguchi2016 import verify_bad_saddle, verify_theorem_instance
 from lossgeom.symbolic.linear import deep_linear_loss, generic_linear_instance
 
@@ -55,7 +55,7 @@ def test_bad_saddle_h3_hessian_vanishes_by_direct_differentiation(H):
     """Independent oracle: sympy.diff of the loss at W_1 = ... = W_H = 0."""
     rep = verify_bad_saddle(H, seed=2)
     assert rep.outcome == "verified" and rep.evidence["descent order"] == H  # exact, on one stated instance
-    X, Y = random_data(13, 3, 2, 4)
+    X, Y = random_linear_data(13, 3, 2, 4)
     widths = (3,) + (2,) * H + (2,)
     gW, _, _ = generic_linear_instance(widths, 4)
     W_last = sp.Matrix([[1, -2], [3, 1]])
@@ -70,7 +70,7 @@ def test_bad_saddle_h3_hessian_vanishes_by_direct_differentiation(H):
 
 
 def test_bad_saddle_h2_cross_block_by_direct_differentiation():
-    X, Y = random_data(13, 3, 2, 4)
+    X, Y = random_linear_data(13, 3, 2, 4)
     W3 = sp.Matrix([[1, -2], [3, 1]])
     W = [sp.zeros(2, 3), sp.zeros(2, 2), W3]
     H = linear_hessian(W, X, Y, "exact")
