@@ -16,7 +16,7 @@ from .net import Net
 from .point import resolve_point
 
 __all__ = ["botev_micro", "relu_3_4_2_1", "linear_oracle", "cayley_rotated", "cayley_orthogonal",
-           "equal_subset_sums", "repeated_eigenvalue", "wide_output_oracle", "random_linear_data", "random_point",
+           "equal_subset_sums", "repeated_eigenvalue", "wide_output_oracle", "xor_data", "random_linear_data", "random_point",
            "admissible_linear_data"]
 
 
@@ -167,6 +167,28 @@ def wide_output_oracle():
     (2, Matrix([[4, 1]]))
     """
     return sp.eye(2), sp.diag(2, 1)
+
+
+def xor_data():
+    """The XOR data set: the four corners of the unit square, target 1 where exactly one input is 1.
+
+    ::
+
+        x = (0, 0) -> 0      x = (0, 1) -> 1
+        x = (1, 0) -> 1      x = (1, 1) -> 0        samples are the columns of X and Y
+
+    Returns
+    -------
+    (X, Y) : tuple of Matrix
+        X is 2 x 4, Y is 1 x 4.
+
+    Examples
+    --------
+    >>> X, Y = xor_data()
+    >>> [int(X[0, s]) ^ int(X[1, s]) for s in range(4)] == list(Y)
+    True
+    """
+    return sp.Matrix([[0, 0, 1, 1], [0, 1, 0, 1]]), sp.Matrix([[0, 1, 1, 0]])
 
 
 def admissible_linear_data(X, Y, distinct=True):
