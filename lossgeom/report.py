@@ -1,18 +1,143 @@
-"""`Report`: the verdict on one checkable statement, with its evidence.
+"""`Report`: the verdict on one checkable statement, with its evidence and its scope.
 
 It lives in the core (not in ``proofs``) because the symbolic layer returns Reports too
-(``lossgeom.symbolic.verify_recursion``) and dependencies only flow downwards.
+(``lossgeom.symbolic.verify_recursion``) and dependencies only flow downwards.  The vocabularies
+of the catalog (:class:`Outcome`, :class:`Expect`, :class:`Kind`, :class:`Basis`, :class:`Origin`)
+are defined here, once, as string enums (``enum.StrEnum`` where Python has it, 3.11+; the same
+``str``-mixin behaviour on 3.10): each member *is* its string, so ``Outcome.PROVED == "proved"`` and
+JSON output is unchanged.
 """
 
+import enum
 import json
 from dataclasses import dataclass, field, replace
 
-__all__ = ["Report", "OUTCOMES"]
+from .errors import ClaimDefinitionError
 
-#: proved: decided exactly; verified: checked numerically at a stated precision on stated
-#: instances; refuted: a counterexample was found; inconclusive: the toolkit could not decide.
-OUTCOMES = ("proved", "verified", "refuted", "inconclusive")
-EXPECTS = ("holds", "fails")
+__all__ = ["Report", "Outcome", "Expect", "Kind", "Basis", "Origin", "OUTCOMES", "EXPECTS", "KINDS"]
+
+
+_StrEnum = getattr(enum, "StrEnum", None)
+if _StrEnum is None:  # Python 3.10: the same behaviour as 3.11's enum.StrEnum
+    class _StrEnum(str, enum.Enum):
+        def __str__(self):
+            return self.value
+
+        def __format__(self, spec):
+            return format(self.value, spec)
+
+
+class _Vocabulary(_StrEnum):
+    """A string enum whose repr is its value's, so doctests and messages read ``'proved'``."""
+
+    def __repr__(self):
+        return repr(self.value)
+
+
+class Outcome(_Vocabulary):
+    """A verdict.
+
+    ``proved``: decided exactly for every case the claim's scope names; ``verified``: checked on
+    finitely many stated instances (exactly, or numerically at a stated precision), not a proof;
+    ``refuted``: a counterexample was found; ``inconclusive``: the toolkit could not decide.
+
+    Examples
+    --------
+    >>> Outcome("proved") is Outcome.PROVED, "%s" % Outcome.REFUTED
+    (True, 'refuted')
+    """
+
+    PROVED = "proved"
+    VERIFIED = "verified"
+    REFUTED = "refuted"
+    INCONCLUSIVE = "inconclusive"
+
+
+class Expect(_Vocabulary):
+    """What a claim's author expects: ``holds``, or ``fails`` (a statement the toolkit refutes).
+
+    Examples
+    --------
+    >>> [str(e) for e in Expect]
+    ['holds', 'fails']
+    """
+
+    HOLDS = "holds"
+    FAILS = "fails"
+
+
+class Kind(_Vocabulary):
+    """How a claim is checked: ``symbolic`` (exact algebra), ``numeric`` (a stated precision) or
+    ``construction`` (an explicit witness or counterexample).
+
+    Examples
+    --------
+    >>> Kind.CONSTRUCTION == "construction"
+    True
+    """
+
+    SYMBOLIC = "symbolic"
+    NUMERIC = "numeric"
+    CONSTRUCTION = "construction"
+
+
+class Basis(_Vocabulary):
+    """On what a piece of evidence rests (see ``lossgeom.proofs.evidence.decide_outcome``).
+
+    ``symbolic``: exact, with generic symbols at every stated shape; ``witness``: exact on the very
+    objects the statement is about (an existence witness, a worked example with fixed data);
+    ``instances``: exact on finitely many instances of a general statement; ``numeric``: at a stated
+    precision on finitely many instances.
+
+    Examples
+    --------
+    >>> Basis.INSTANCES.value
+    'instances'
+    """
+
+    SYMBOLIC = "symbolic"
+    WITNESS = "witness"
+    INSTANCES = "instances"
+    NUMERIC = "numeric"
+
+
+class Origin(_Vocabulary):
+    """Where a claim's statement comes from: printed in the cited ``source``, or ``derived`` by this
+    project from the cited paper (the paper does not print it).
+
+    Examples
+    --------
+    >>> Origin.DERIVED == "derived"
+    True
+    """
+
+    SOURCE = "source"
+    DERIVED = "derived"
+
+
+#: the values of each vocabulary, in order (for messages and tables)
+OUTCOMES = tuple(o.value for o in Outcome)
+EXPECTS = tuple(e.value for e in Expect)
+KINDS = tuple(k.value for k in Kind)
+
+
+def member(enum_type, name, value):
+    """``enum_type(value)``, or :class:`ClaimDefinitionError` naming ``name``, the value and the choices.
+
+    Examples
+    --------
+    >>> member(Outcome, "outcome", "proved") is Outcome.PROVED
+    True
+    >>> member(Outcome, "outcome", "true")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.ClaimDefinitionError: outcome: expected one of 'proved', 'verified', 'refuted', 'inconclusive', got 'true'
+    """
+    try:
+        return enum_type(value)
+    except ValueError:
+        raise ClaimDefinitionError("%s: expected one of %s, got %r" % (
+            name, ", ".join(repr(m.value) for m in enum_type), value)) from None
 
 
 @dataclass(frozen=True)
@@ -23,7 +148,8 @@ class Report:
     ----------
     claim : str
         The claim id or a short description of what was checked.
-    outcome : {"proved", "verified", "refuted", "inconclusive"}
+    outcome : Outcome or str
+        ``proved``, ``verified``, ``refuted`` or ``inconclusive``.
     method : str
         Which method decided it (e.g. "exact expansion to zero").
     evidence : dict
@@ -32,45 +158,69 @@ class Report:
         LaTeX of the statement.
     source : str
         Paper and place.
-    expect : {"holds", "fails"}
+    expect : Expect or str
+        ``holds`` or ``fails``.
     counterexample : dict or None
         When refuted: the instance that breaks the statement.
     seconds : float
     details : tuple of str
         Further lines for humans.
+    scope : str
+        What the verdict covers: which nets, widths, depths, data and critical points.
+    origin : Origin or str
+        ``source`` (the statement is printed in the source) or ``derived`` (by this project).
+
+    Raises
+    ------
+    ClaimDefinitionError
+        For an unknown outcome, expectation or origin.
 
     Examples
     --------
-    >>> r = Report("demo", "proved", "exact expansion to zero", evidence={"blocks": 2})
-    >>> r.matches, r.outcome
-    (True, 'proved')
+    >>> r = Report("demo", "proved", "exact expansion to zero", evidence={"blocks": 2}, scope="2-2-1 nets")
+    >>> r.matches, r.outcome, r.to_dict()["scope"]
+    (True, 'proved', '2-2-1 nets')
     >>> Report("demo", "inconclusive", "none").matches
     False
     """
 
     claim: str
-    outcome: str
+    outcome: Outcome
     method: str
     evidence: dict = field(default_factory=dict)
     statement: str = ""
     source: str = ""
-    expect: str = "holds"
+    expect: Expect = Expect.HOLDS
     counterexample: dict = None
     seconds: float = 0.0
     details: tuple = ()
+    scope: str = ""
+    origin: Origin = Origin.SOURCE
 
     def __post_init__(self):
-        if self.outcome not in OUTCOMES:
-            raise ValueError("outcome: expected one of %s, got %r" % (", ".join(OUTCOMES), self.outcome))
-        if self.expect not in EXPECTS:
-            raise ValueError("expect: expected one of %s, got %r" % (", ".join(EXPECTS), self.expect))
+        object.__setattr__(self, "outcome", member(Outcome, "outcome", self.outcome))
+        object.__setattr__(self, "expect", member(Expect, "expect", self.expect))
+        object.__setattr__(self, "origin", member(Origin, "origin", self.origin))
 
     @property
     def matches(self):
         """True when the outcome is what the claim expects (inconclusive never matches)."""
-        if self.expect == "holds":
-            return self.outcome in ("proved", "verified")
-        return self.outcome == "refuted"
+        if self.expect == Expect.HOLDS:
+            return self.outcome in (Outcome.PROVED, Outcome.VERIFIED)
+        return self.outcome == Outcome.REFUTED
+
+    @property
+    def contradicts(self):
+        """True when the outcome contradicts the expectation (``inconclusive`` contradicts nothing).
+
+        Examples
+        --------
+        >>> Report("d", "inconclusive", "m").contradicts, Report("d", "refuted", "m").contradicts
+        (False, True)
+        """
+        if self.outcome == Outcome.INCONCLUSIVE:
+            return False
+        return not self.matches
 
     def with_(self, **changes):
         """A copy with some fields changed."""
@@ -78,10 +228,10 @@ class Report:
 
     # -- renderings --------------------------------------------------------------------
     def to_dict(self):
-        """JSON-ready dict (stable field names: id, source, outcome, expect, method, evidence, seconds)."""
-        out = {"id": self.claim, "source": self.source, "outcome": self.outcome, "expect": self.expect,
-               "matches": self.matches, "method": self.method, "evidence": _jsonable(self.evidence),
-               "seconds": "%.3f" % self.seconds}
+        """JSON-ready dict (stable field names: id, source, outcome, expect, method, scope, evidence, seconds)."""
+        out = {"id": self.claim, "source": self.source, "outcome": self.outcome.value, "expect": self.expect.value,
+               "matches": self.matches, "method": self.method, "scope": self.scope, "origin": self.origin.value,
+               "evidence": _jsonable(self.evidence), "seconds": "%.3f" % self.seconds}
         if self.counterexample is not None:
             out["counterexample"] = _jsonable(self.counterexample)
         if self.statement:
@@ -97,9 +247,11 @@ class Report:
         """A Markdown section."""
         lines = ["### `%s`: **%s**" % (self.claim, self.outcome), ""]
         if self.source:
-            lines.append("*Source:* %s  " % self.source)
+            lines.append("*Source:* %s%s  " % (self.source, _origin_note(self.origin)))
         if self.statement:
             lines.append("*Statement:* $%s$  " % self.statement)
+        if self.scope:
+            lines.append("*Scope:* %s  " % self.scope)
         lines.append("*Expected:* %s; *method:* %s; *time:* %.2f s" % (self.expect, self.method, self.seconds))
         lines.append("")
         for k, v in self.evidence.items():
@@ -115,11 +267,13 @@ class Report:
         from .latex_text import escape
         lines = [r"\paragraph{\texttt{%s}: %s.}" % (escape(self.claim), escape(self.outcome))]
         if self.source:
-            lines.append(r"\emph{Source:} %s. " % escape(self.source))
+            lines.append(r"\emph{Source:} %s%s. " % (escape(self.source), escape(_origin_note(self.origin))))
         if self.statement:
             lines.append(r"\emph{Statement:} $%s$. " % self.statement)
+        if self.scope:
+            lines.append(r"\emph{Scope:} %s. " % escape(self.scope))
         lines.append(r"\emph{Method:} %s (%.2f\,s). " % (escape(self.method), self.seconds))
-        if self.evidence:
+        if self.evidence or self.counterexample is not None:
             lines.append(r"\begin{itemize}")
             for k, v in self.evidence.items():
                 lines.append(r"\item %s: %s" % (escape(str(k)), escape(str(v))))
@@ -128,16 +282,40 @@ class Report:
             lines.append(r"\end{itemize}")
         return "\n".join(lines) + "\n"
 
+    def to_html(self, assumptions=()):
+        """An HTML section (MathJax reads the statement); ``assumptions`` are listed when given."""
+        import html
+        esc = html.escape
+        evidence = "".join("<li>%s: %s</li>" % (esc(str(k)), esc(str(v))) for k, v in self.to_dict()["evidence"].items())
+        if self.counterexample is not None:
+            evidence += "<li>counterexample: <code>%s</code></li>" % esc(json.dumps(_jsonable(self.counterexample)))
+        listed = "".join("<li>%s</li>" % esc(a) for a in assumptions)
+        return ('<section><h3><code>%s</code>: %s%s</h3><p><em>%s%s</em></p><p>\\(%s\\)</p>%s'
+                '<p>Method: %s (%.2f s)</p>%s<ul>%s</ul></section>' % (
+                    esc(self.claim), esc(self.outcome),
+                    "" if self.matches else " (does not match: expected %s)" % esc(self.expect),
+                    esc(self.source), esc(_origin_note(self.origin)), esc(self.statement),
+                    "<p>Scope: %s</p>" % esc(self.scope) if self.scope else "", esc(self.method), self.seconds,
+                    "<p>Assumptions:</p><ul>%s</ul>" % listed if listed else "", evidence))
+
     def _repr_latex_(self):
         return "$\\text{%s: %s}$" % (self.claim.replace("_", "\\_"), self.outcome)
 
     def __str__(self):
         head = "%s: %s (%s; %.2f s)" % (self.claim, self.outcome, self.method, self.seconds)
+        scope = "\n  scope: " + self.scope if self.scope else ""
         ev = "; ".join("%s = %s" % kv for kv in self.evidence.items())
-        return head + ("\n  " + ev if ev else "")
+        return head + scope + ("\n  " + ev if ev else "")
+
+
+def _origin_note(origin):
+    return " (statement derived by lossgeom from this paper; the paper does not print it)" \
+        if origin == Origin.DERIVED else ""
 
 
 def _jsonable(obj):
+    if isinstance(obj, enum.Enum):
+        return obj.value
     if isinstance(obj, dict):
         return {str(k): _jsonable(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple)):

@@ -1,7 +1,10 @@
 """lossgeom.proofs: the claims catalog.
 
 Importing this package registers every claim: each source module ``proofs/<source>.py``
-(``botev2017``, ``kawaguchi2016``, ...) registers its claims on import.  Source modules are
+(``botev2017``, ``kawaguchi2016``, ...) registers its claims on import.  A claim's check returns an
+:class:`~lossgeom.proofs.evidence.Evidence`; :func:`~lossgeom.proofs.evidence.decide_outcome` is the
+one rule that turns it into an outcome.  Source modules never import each other: shared example nets
+and data come from :mod:`lossgeom.models`.  Source modules are
 discovered, so adding a module adds its claims; the catalog order is the modules' ``ORDER``
 and then registration order inside a module.
 """
@@ -10,10 +13,12 @@ import importlib
 import pkgutil
 
 from .claim import Claim, Report, get_claim, list_claims, register_claim, verify_claims
+from .evidence import Evidence, combine, decide_outcome
 
-__all__ = ["Claim", "Report", "get_claim", "list_claims", "register_claim", "verify_claims", "source_modules"]
+__all__ = ["Claim", "Report", "Evidence", "combine", "decide_outcome", "get_claim", "list_claims", "register_claim",
+           "verify_claims", "source_modules"]
 
-_NOT_SOURCES = {"claim", "exercises"}
+_NOT_SOURCES = {"claim", "evidence", "exercises"}
 
 
 def source_modules():
@@ -21,8 +26,8 @@ def source_modules():
 
     Examples
     --------
-    >>> source_modules()[0].__name__
-    'lossgeom.proofs.botev2017'
+    >>> [m.__name__.rsplit(".", 1)[1] for m in source_modules()]
+    ['botev2017', 'kawaguchi2016', 'baldi_hornik1989', 'choromanska2015']
     """
     mods = [importlib.import_module(__name__ + "." + m.name) for m in pkgutil.iter_modules(__path__)
             if m.name not in _NOT_SOURCES and not m.name.startswith("_")]

@@ -4,19 +4,21 @@
 - ``choromanska2015.path-count``: Psi = d_x prod_k d_k paths per output (3-4-2-1 -> 24);
 - ``choromanska2015.bernoulli-expectation``: with independent Bernoulli(rho) gates and q = 1/rho
   the expected output is the deep linear net W_{H+1} ... W_1 X (the Kawaguchi notes, eq. 7);
-- ``choromanska2015.spin-glass-form``: the two checkable parts of the spin-glass form (eq. 6 of the
-  notes) for small sizes; the paper's constants and printed exponent are NOT checked (MATH.md
-  marks the exponent RECALLED).
+- ``choromanska2015.spin-glass-form``: the construction behind the spin-glass form (eq. 6 of the
+  notes) for small sizes: a weight-sharing net's path sum is the Hamiltonian, and the normalisation's
+  variance identity; the loss reduction, the constants C_1, C_2 and the printed exponent are NOT checked.
 """
 
 import random
 
 import sympy as sp
 
+from lossgeom.errors import DataError
+from lossgeom.models import random_point, relu_3_4_2_1
 from lossgeom.net import Net
 from lossgeom.numeric.graph import activation_pattern, build_graph, count_paths, iter_paths, sum_path_terms
 from lossgeom.proofs.claim import register_claim
-from lossgeom.report import Report
+from lossgeom.proofs.evidence import Evidence, exact_check
 from lossgeom.symbolic.forward import forward_trace
 from lossgeom.symbolic.paths import (SPIN_GLASS_ASSUMPTIONS, expand_path_sum, prove_bernoulli_expectation,
                                      prove_path_sum_identity, prove_spin_glass_reduction)
@@ -26,21 +28,17 @@ ORDER = 30
 SOURCE = "Choromanska et al., AISTATS 2015, Sec. 3; Kawaguchi notes eqs. 5-7"
 
 
-def _rational(rng, top=9, den=5):
-    return sp.Rational(rng.randint(-top, top), rng.randint(1, den))
-
-
 def _random_instance(net, rng, tries=50):
     """Exact random weights, biases and an input with no unit at a kink (resampled if one is)."""
     for _ in range(tries):
-        W = [[[_rational(rng) for _ in range(net.widths[l - 1])] for _ in range(net.widths[l])]
-             for l in range(1, net.depth + 1)]
-        b = [[_rational(rng) for _ in range(net.widths[l])] for l in range(1, net.depth + 1)] if net.bias else None
-        x = [_rational(rng) for _ in range(net.widths[0])]
+        pt = random_point(net, rng, bound=2, denominator=5)
+        W = [W.tolist() for W in pt.weights]
+        b = [list(v) for v in pt.biases] if net.bias else None
+        x = list(pt.X)
         pat = activation_pattern(net, W, x, b)
         if not pat.kinks:
             return W, b, x, pat
-    raise RuntimeError("no kink-free instance in %d tries" % tries)
+    raise DataError("instance: no kink-free random point of %s in %d tries" % (net, tries))
 
 
 _PATH_SUM_NETS = (
@@ -56,6 +54,8 @@ _PATH_SUM_NETS = (
     "choromanska2015.path-sum", SOURCE + " (eq. 5)",
     r"\hat{Y}_{j} = q\sum_{p=1}^{\Psi} x_{i_0(p)}\, Z_{p} \prod_{k=1}^{H+1} w^{(k)}_{p},"
     r"\quad Z_p = \prod_{(l,i)\in p} f'(h_{l,i})",
+    scope="the listed nets (" + "; ".join(str(n) for n in _PATH_SUM_NETS) + "), identity output, q = 1: one "
+          "activation pattern per net (read from a random kink-free point), symbolic weights and input there",
     assumptions=("activations piecewise linear through the origin (identity, ReLU, leaky ReLU, two-piece)",
                  "a fixed activation pattern: no pre-activation exactly at a kink",
                  "q = 1; biases, when present, are paths starting at a bias node"),
@@ -79,16 +79,16 @@ def _check_path_sum(dps, seed):
         if not ok:
             failures.append({"net": key, "weights": str(W), "x": str(x), "forward": str(forward),
                              "enumerated": str(enumerated), "symbolic": sym.outcome})
-    if failures:
-        return Report("", "refuted", "exact comparison", evidence=evidence, counterexample=failures[0])
-    return Report("", "verified", "exact on the stated instances: expansion to zero (symbolic weights and input) in "
-                  "one activation pattern per listed net, and exact equality at random rational instances",
-                  evidence=evidence)
+    return Evidence("instances", "exact on the stated instances: expansion to zero (symbolic weights and input) in "
+                    "one activation pattern per listed net, and exact equality at random rational instances",
+                    facts=evidence, counterexample=failures[0] if failures else None)
 
 
 @register_claim(
-    "choromanska2015.path-count", "Choromanska et al., AISTATS 2015, Sec. 3; MATH.md Sec. 7.7",
+    "choromanska2015.path-count", "Choromanska et al., AISTATS 2015, Sec. 3",
     r"\Psi = d_x \prod_{k=1}^{H} d_k \text{ paths per output}",
+    scope="fully connected nets without biases of 1 to 4 weight layers with symbolic widths; exact counts on "
+          "7 width lists (3-4-2-1 and 6 random ones) and a 30-layer net of width 10",
     assumptions=("fully connected layered net without biases",),
     method="symbolic", title="number of input-to-output paths per output (3-4-2-1 -> 24)")
 def _check_path_count(dps, seed):
@@ -114,15 +114,13 @@ def _check_path_count(dps, seed):
         good = dp.per_output == (formula,) * widths[-1] and enum == dp.total == formula * widths[-1]
         ok &= good
         evidence["-".join(map(str, widths))] = "%d per output%s" % (formula, "" if good else " MISMATCH")
-    ok &= count_paths(Net(widths=(3, 4, 2, 1))).total == 24  # MATH.md Sec. 7.7
+    ok &= count_paths(relu_3_4_2_1()).total == 24
     big = Net(widths=(10,) * 30 + (1,))
     ok &= count_paths(build_graph(big)).total == 10 ** 30
     evidence["10^30-path net (30 layers of 10)"] = "dynamic programming = 10^30 exactly"
-    if ok:
-        return Report("", "proved", "for depths 1-4 with symbolic widths: SymPy evaluation of the nested sum over "
-                      "path indices; exact counts "
-                      "(dynamic programming and explicit enumeration) on instances", evidence=evidence)
-    return Report("", "refuted", "exact counting", evidence=evidence, counterexample={"evidence": evidence})
+    return exact_check(ok, "symbolic", "for depths 1-4 with symbolic widths: SymPy evaluation of the nested sum "
+                       "over path indices; exact counts (dynamic programming and explicit enumeration) on instances",
+                       facts=evidence, counterexample={"evidence": evidence})
 
 
 @register_claim(
@@ -133,6 +131,8 @@ def _check_path_count(dps, seed):
     assumptions=("A1p-m: every path gate Z_p is Bernoulli(rho), the same rho",
                  "A5u-m: the gates are independent of the input and the weights",
                  "no biases"),
+    scope="ReLU nets without biases with 1, 2 and 3 hidden layers at seeded random widths 1-3 (symbolic weights, "
+          "input and rho), and the 2-2-1 net by enumerating all gate assignments",
     method="symbolic", title="expected path sum = deep linear net (depth 1-3 hidden layers)")
 def _check_bernoulli(dps, seed):
     rng = random.Random(seed)
@@ -158,20 +158,22 @@ def _check_bernoulli(dps, seed):
     brute = sp.expand(total / rho - (W2 * W1 * xs)[0]) == 0
     ok &= brute
     evidence["2-2-1 by enumerating all 16 gate assignments"] = "equal" if brute else "DIFFERENT"
-    if ok:
-        return Report("", "proved", "on the listed nets: exact expansion to zero with rho a symbol (linearity of "
-                      "expectation), "
-                      "and a brute-force expectation over all gate assignments", evidence=evidence)
-    return Report("", "refuted", "exact expansion", evidence=evidence, counterexample={"evidence": evidence})
+    return exact_check(ok, "symbolic", "on the listed nets: exact expansion to zero with rho a symbol (linearity of "
+                       "expectation), and a brute-force expectation over all gate assignments", facts=evidence,
+                       counterexample={"evidence": evidence})
 
 
 @register_claim(
     "choromanska2015.spin-glass-form", "Choromanska et al., AISTATS 2015, Sec. 3; the Kawaguchi notes, eq. 6",
-    r"\mathcal{L}(w) = C_1 + C_2\,\Lambda^{-H/2}\sum_{i_1,\dots,i_{H+1}=1}^{\Lambda} X_{i_1\cdots i_{H+1}}"
-    r"\prod_{k=1}^{H+1} w_{i_k},\quad \tfrac{1}{\Lambda}\textstyle\sum_i w_i^2 = 1",
+    r"W_k[i,j] = w_j \Rightarrow \hat Y = \sum_{i_1,\dots,i_{H+1}=1}^{\Lambda} X_{i_1\cdots i_{H+1}}"
+    r"\prod_{k=1}^{H+1} w_{i_k},\quad \sum_{i_1,\dots,i_{H+1}} \prod_k w_{i_k}^2 = "
+    r"\big(\textstyle\sum_i w_i^2\big)^{H+1} \text{ (the construction behind eq. (6))}",
+    scope="the construction only, for (H, Lambda) in (1, 2), (1, 3), (2, 2), (2, 3), (3, 2): the path sum of a "
+          "weight-sharing net (W_k[i, j] = w_j) equals the Hamiltonian, and the variance identity behind the "
+          "Lambda^(-H/2) normalisation; NOT eq. (6) itself (the reduction of the hinge/absolute loss, C_1, C_2)",
     assumptions=SPIN_GLASS_ASSUMPTIONS,
     method="symbolic",
-    title="spin-glass form (notes' H+1-spin version): path sum -> Hamiltonian, Lambda^(-H/2) normalisation")
+    title="spin-glass construction (notes' H+1-spin version): path sum = Hamiltonian, variance identity")
 def _check_spin_glass(dps, seed):
     evidence, ok = {}, True
     for H, size in ((1, 2), (1, 3), (2, 2), (2, 3), (3, 2)):
@@ -181,9 +183,7 @@ def _check_spin_glass(dps, seed):
             rep.outcome, rep.evidence["variance_on_sphere"])
     evidence["not checked"] = ("the paper's constants C_1, C_2, its printed exponent, and the reduction of the "
                                "hinge/absolute losses to this form")
-    if ok:
-        return Report("", "proved", "for the listed (H, Lambda): exact expansion: weight-sharing net's path sum "
-                      "equals the Hamiltonian; "
-                      "variance identity sum_i prod_k w_ik^2 = (sum_i w_i^2)^(H+1)", evidence=evidence)
-    return Report("", "refuted", "exact expansion", evidence=evidence, counterexample={"evidence": evidence})
+    return exact_check(ok, "symbolic", "for the listed (H, Lambda): exact expansion: weight-sharing net's path sum "
+                       "equals the Hamiltonian; variance identity sum_i prod_k w_ik^2 = (sum_i w_i^2)^(H+1)",
+                       facts=evidence, counterexample={"evidence": evidence})
 

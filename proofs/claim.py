@@ -1,9 +1,10 @@
 """`Claim` and the catalog registry.
 
-A claim is one checkable statement from a source.  Its ``check(dps, seed)`` function does
-the work and returns a :class:`~lossgeom.report.Report` (its ``claim``, ``source``,
-``statement``, ``expect`` and ``seconds`` are filled in by :meth:`Claim.verify`).
-Modules ``proofs/<source>.py`` register their claims on import with :func:`register_claim`.
+A claim is one checkable statement from a source, with the scope its verdict covers.  Its
+``check(dps, seed)`` function does the work and returns an :class:`~lossgeom.proofs.evidence.Evidence`;
+:meth:`Claim.verify` decides the outcome from it (:func:`~lossgeom.proofs.evidence.decide_outcome`) and
+builds the :class:`~lossgeom.report.Report`.  Modules ``proofs/<source>.py`` register their claims on
+import with :func:`register_claim`.
 """
 
 import sys
@@ -11,12 +12,12 @@ import time
 import traceback
 from dataclasses import dataclass
 
-from lossgeom.errors import UnknownClaimError
-from lossgeom.report import EXPECTS, OUTCOMES, Report
+from lossgeom.errors import ClaimDefinitionError, UnknownClaimError
+from lossgeom.report import Expect, Kind, Origin, Outcome, Report, member
 
-__all__ = ["Claim", "Report", "register_claim", "get_claim", "list_claims", "verify_claims", "OUTCOMES"]
+from .evidence import Evidence
 
-METHODS = ("symbolic", "numeric", "construction")
+__all__ = ["Claim", "Report", "register_claim", "get_claim", "list_claims", "verify_claims"]
 
 
 @dataclass(frozen=True)
@@ -32,73 +33,103 @@ class Claim:
     statement : str
         The statement in LaTeX.
     check : callable
-        ``check(dps, seed) -> Report``.
+        ``check(dps, seed) -> Evidence``.
+    scope : str
+        What a verdict covers: which nets, widths, depths, data and critical points (required).
     assumptions : tuple of str
-    method : {"symbolic", "numeric", "construction"}
-    expect : {"holds", "fails"}
-        ``fails`` for a published statement the toolkit refutes.
+    method : Kind or str
+        ``symbolic``, ``numeric`` or ``construction``.
+    expect : Expect or str
+        ``holds``, or ``fails`` for a statement the toolkit refutes.
     title : str
         One line for tables.
+    origin : Origin or str
+        ``source`` when the cited text prints the statement, ``derived`` when it is this project's
+        own statement resting on the cited paper.
+
+    Raises
+    ------
+    ClaimDefinitionError
+        For an empty scope or an unknown method, expectation or origin.
 
     Examples
     --------
-    >>> c = Claim("demo.one", "nowhere", "1 = 1", lambda dps, seed: Report("x", "proved", "trivial"))
-    >>> c.verify().outcome, c.verify().claim
-    ('proved', 'demo.one')
+    >>> c = Claim("demo.one", "nowhere", "1 = 1", lambda dps, seed: Evidence("symbolic", "trivial"), "integers")
+    >>> c.verify().outcome, c.verify().claim, c.verify().scope
+    ('proved', 'demo.one', 'integers')
+    >>> Claim("demo.two", "nowhere", "1 = 1", None, scope="")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.ClaimDefinitionError: scope: expected a non-empty description of what claim 'demo.two' covers, got ''
     """
 
     id: str
     source: str
     statement: str
     check: object
+    scope: str
     assumptions: tuple = ()
-    method: str = "symbolic"
-    expect: str = "holds"
+    method: Kind = Kind.SYMBOLIC
+    expect: Expect = Expect.HOLDS
     title: str = ""
+    origin: Origin = Origin.SOURCE
 
     def __post_init__(self):
-        if self.method not in METHODS:
-            raise ValueError("method: expected one of %s, got %r" % (", ".join(METHODS), self.method))
-        if self.expect not in EXPECTS:
-            raise ValueError("expect: expected one of %s, got %r" % (", ".join(EXPECTS), self.expect))
+        object.__setattr__(self, "method", member(Kind, "method", self.method))
+        object.__setattr__(self, "expect", member(Expect, "expect", self.expect))
+        object.__setattr__(self, "origin", member(Origin, "origin", self.origin))
+        if not isinstance(self.scope, str) or not self.scope.strip():
+            raise ClaimDefinitionError("scope: expected a non-empty description of what claim %r covers, got %r"
+                                       % (self.id, self.scope))
 
     def verify(self, dps=50, seed=0):
         """Run the check and return its Report (deterministic for a given seed).
 
-        An unexpected exception inside the check is reported as ``inconclusive`` with the
-        error, never as passing.
+        The check's :class:`~lossgeom.proofs.evidence.Evidence` decides the outcome.  An unexpected
+        exception inside the check (or a check that returns something else) is reported as
+        ``inconclusive`` with the error, never as passing.
         """
         start = time.perf_counter()
         try:
-            report = self.check(dps=dps, seed=seed)
+            evidence = self.check(dps=dps, seed=seed)
+            if not isinstance(evidence, Evidence):
+                raise ClaimDefinitionError("check: expected the check of %r to return an Evidence, got %s"
+                                           % (self.id, type(evidence).__name__))
+            report = evidence.report(self.id)
         except Exception as err:  # a broken check must show, not pass
-            report = Report(self.id, "inconclusive", "the check raised %s" % type(err).__name__,
+            report = Report(self.id, Outcome.INCONCLUSIVE, "the check raised %s" % type(err).__name__,
                             evidence={"error": str(err)},
                             details=tuple(traceback.format_exc().strip().splitlines()[-3:]))
         seconds = time.perf_counter() - start
-        return report.with_(claim=self.id, source=self.source, statement=self.statement, expect=self.expect,
-                            seconds=seconds)
+        return report.with_(source=self.source, statement=self.statement, expect=self.expect, seconds=seconds,
+                            scope=self.scope, origin=self.origin)
 
 
 _REGISTRY = {}
 
 
-def register_claim(id, source, statement, assumptions=(), method="symbolic", expect="holds", title=""):
-    """Decorator registering ``check(dps, seed)`` as a claim in the catalog.
+def register_claim(id, source, statement, *, scope, assumptions=(), method="symbolic", expect="holds", title="",
+                   origin="source"):
+    """Decorator registering ``check(dps, seed) -> Evidence`` as a claim in the catalog (see :class:`Claim`).
+
+    Raises
+    ------
+    ClaimDefinitionError
+        For an id registered twice, or a field :class:`Claim` rejects.
 
     Examples
     --------
-    >>> @register_claim("demo.two", "nowhere", "2 = 2", title="a demo")
+    >>> @register_claim("demo.two", "nowhere", "2 = 2", scope="the integer 2", title="a demo")
     ... def _check(dps, seed):
-    ...     return Report("demo.two", "proved", "trivial")
-    >>> get_claim("demo.two").title
-    'a demo'
+    ...     return Evidence("witness", "trivial")
+    >>> get_claim("demo.two").title, get_claim("demo.two").verify().outcome
+    ('a demo', 'proved')
     >>> _ = _REGISTRY.pop("demo.two")
     """
     def deco(func):
         if id in _REGISTRY:
-            raise ValueError("claim id %r is registered twice" % id)
-        _REGISTRY[id] = Claim(id, source, statement, func, tuple(assumptions), method, expect, title)
+            raise ClaimDefinitionError("id: claim id %r is registered twice" % id)
+        _REGISTRY[id] = Claim(id, source, statement, func, scope, tuple(assumptions), method, expect, title, origin)
         return func
     return deco
 

@@ -20,7 +20,7 @@ from lossgeom.report import Report
 
 __all__ = ["vec", "unvec", "commutation_matrix", "kron", "khatri_rao", "generic_matrix", "full_rank_factorization",
            "pinv", "generalized_inverse", "is_generalized_inverse", "is_moore_penrose", "column_space_contains",
-           "select_columns_form", "verify_vec_properties", "refute_printed_property_3b", "refute_property_5b",
+           "select_columns_form", "verify_vec_properties", "verify_printed_property_3b", "verify_property_5b",
            "VEC_PROPERTIES"]
 
 
@@ -471,7 +471,7 @@ VEC_PROPERTIES = {
 }
 
 
-def refute_printed_property_3b():
+def verify_printed_property_3b():
     """The notes' ``(A^T A)^- A^T A A^T = A^T`` for *any* {1}-inverse: refuted by an exact example.
 
     Returns
@@ -482,7 +482,7 @@ def refute_printed_property_3b():
 
     Examples
     --------
-    >>> refute_printed_property_3b().outcome
+    >>> verify_printed_property_3b().outcome
     'refuted'
     """
     A = sp.Matrix([[1, 0]])
@@ -499,7 +499,7 @@ def refute_printed_property_3b():
                            "holds for the Moore-Penrose inverse.",))
 
 
-def refute_property_5b():
+def verify_property_5b():
     """The notes' ``R(A) in R(B) <=> A = [B_I, 0] G`` (I of size rank(A), G invertible): refuted exactly.
 
     Returns
@@ -510,7 +510,7 @@ def refute_property_5b():
 
     Examples
     --------
-    >>> refute_property_5b().outcome
+    >>> verify_property_5b().outcome
     'refuted'
 
     Notes
@@ -557,9 +557,9 @@ def verify_vec_properties(numbers=(1, 2, 3, 4, 5)):
     Notes
     -----
     Property 5's second equivalence (``A = [B_I, 0] G``) is not an identity: it is false in
-    general (:func:`refute_property_5b`).  Property 3's second identity as printed,
+    general (:func:`verify_property_5b`).  Property 3's second identity as printed,
     ``(A^TA)^- A^TA A^T = A^T``, holds for the Moore-Penrose inverse (checked here) but not for
-    every {1}-inverse (:func:`refute_printed_property_3b`); its transposed companion
+    every {1}-inverse (:func:`verify_printed_property_3b`); its transposed companion
     ``A^TA (A^TA)^- A^T = A^T`` holds for every {1}-inverse (checked here).
 
     References

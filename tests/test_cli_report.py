@@ -19,6 +19,8 @@ def test_report_formats(tmp_path, capsys, suffix, first, marker):
     assert text.startswith(first)
     assert marker in text
     assert "2 of 2 claims match" in text
+    from lossgeom.proofs import get_claim
+    assert "Scope" in text and get_claim("choromanska2015.path-count").scope.split(";")[0] in text
 
 
 def test_report_bad_suffix_and_folder(tmp_path, capsys):

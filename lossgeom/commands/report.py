@@ -30,7 +30,7 @@ def add(sub):
 def run(args):
     from lossgeom.proofs import get_claim, verify_claims
 
-    from .verify import show_progress
+    from .verify import exit_status, show_progress
 
     suffix = os.path.splitext(args.out)[1].lower()
     if suffix not in SUFFIXES:
@@ -45,7 +45,7 @@ def run(args):
     claims = {c: get_claim(c) for c in (r.claim for r in reports)}
     text = render_document(reports, claims, SUFFIXES[suffix], args.dps, args.seed)
     write_output(text, args.out)
-    return 0 if all(r.matches for r in reports) else 1
+    return exit_status(reports)
 
 
 def render_document(reports, claims, fmt, dps, seed):
@@ -61,31 +61,17 @@ def render_document(reports, claims, fmt, dps, seed):
     """
     from lossgeom import __version__
 
-    from .verify import render_reports
+    from .verify import render_reports, summary_line
 
-    ok = sum(r.matches for r in reports)
-    summary = "%d of %d claims match their expectation (dps=%d, seed=%d; lossgeom %s)." % (
-        ok, len(reports), dps, seed, __version__)
+    summary = summary_line(reports, dps, seed).replace("seed=%d)" % seed, "seed=%d; lossgeom %s)" % (seed, __version__))
     if fmt == "latex":
-        body = render_reports(reports, "latex", dps, seed)
-        body = body.replace(r"\begin{tabular}", r"\begin{longtable}").replace(r"\end{tabular}", r"\end{longtable}")
+        body = render_reports(reports, "latex", dps, seed, latex_table="longtable")
         return "\n".join([r"\documentclass{article}", r"\usepackage{amsmath,amssymb,longtable}",
                           r"\usepackage[margin=2cm]{geometry}", r"\title{The lossgeom claims catalog}",
                           r"\begin{document}", r"\maketitle", summary, "", body, r"\end{document}", ""])
     if fmt == "markdown":
         return "# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
-    rows = []
-    for r in reports:
-        claim = claims[r.claim]
-        evidence = "".join("<li>%s: %s</li>" % (html.escape(str(k)), html.escape(str(v)))
-                           for k, v in r.to_dict()["evidence"].items())
-        assumptions = "".join("<li>%s</li>" % html.escape(a) for a in claim.assumptions)
-        rows.append('<section><h3><code>%s</code>: %s%s</h3><p><em>%s</em></p><p>\\(%s\\)</p>'
-                    '<p>Method: %s (%.2f s)</p>%s<ul>%s</ul></section>' % (
-                        html.escape(r.claim), html.escape(r.outcome),
-                        "" if r.matches else " (does not match: expected %s)" % html.escape(r.expect),
-                        html.escape(r.source), html.escape(r.statement), html.escape(r.method), r.seconds,
-                        "<p>Assumptions:</p><ul>%s</ul>" % assumptions if assumptions else "", evidence))
+    rows = [r.to_html(claims[r.claim].assumptions) for r in reports]
     return "\n".join(['<!DOCTYPE html>', '<html><head><meta charset="utf-8"><title>lossgeom claims catalog</title>',
                       '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
                       '</head><body>', '<h1>The lossgeom claims catalog</h1>', '<p>%s</p>' % html.escape(summary)]

@@ -11,7 +11,9 @@ ORDER = 10
 def add(sub):
     p = sub.add_parser("verify", help="run the claims catalog",
                        description="Verify the claims catalog (all claims, or the given ids). "
-                                   "Exit 0 when every outcome matches its claim's expectation, 1 otherwise.")
+                                   "Exit 1 when an outcome contradicts its claim's expectation (proved or verified "
+                                   "for 'fails', refuted for 'holds'), 0 otherwise (inconclusive outcomes are "
+                                   "reported but do not fail), 2 for bad usage.")
     p.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claim ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
     p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
@@ -30,7 +32,8 @@ def _cmd_verify(args):
         claims = [get_claim(i) for i in args.claims] if args.claims else list_claims()
         if args.format == "json":
             text = json.dumps({"claims": [{"id": c.id, "source": c.source, "method": c.method, "expect": c.expect,
-                                           "title": c.title, "statement": c.statement} for c in claims]}, indent=2)
+                                           "title": c.title, "statement": c.statement, "scope": c.scope,
+                                           "origin": c.origin} for c in claims]}, indent=2)
         else:
             width = max(len(c.id) for c in claims)
             text = "\n".join("%-*s  %-12s %-6s %s" % (width, c.id, c.method, c.expect, c.title) for c in claims)
@@ -42,7 +45,12 @@ def _cmd_verify(args):
     progress = None if args.quiet else show_progress
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed, progress=progress)
     write_output(render_reports(reports, args.format, args.dps, args.seed), args.out)
-    return 0 if all(r.matches for r in reports) else 1
+    return exit_status(reports)
+
+
+def exit_status(reports):
+    """1 when some outcome contradicts its claim's expectation, else 0 (``inconclusive`` never contradicts)."""
+    return 1 if any(r.contradicts for r in reports) else 0
 
 
 def show_progress(i, n, claim, report):
@@ -50,33 +58,44 @@ def show_progress(i, n, claim, report):
     if report is None:
         sys.stderr.write("[%d/%d] %s ... " % (i, n, claim.id))
     else:
-        mark = "ok" if report.matches else "MISMATCH"
+        mark = "ok" if report.matches else ("MISMATCH" if report.contradicts else "undecided")
         sys.stderr.write("%s (%.1f s) %s\n" % (report.outcome, report.seconds, mark))
     sys.stderr.flush()
 
 
-def render_reports(reports, fmt, dps, seed):
-    """Render verify results as text, json, latex or markdown."""
+def summary_line(reports, dps, seed):
+    """``k of n claims match their expectation (dps=..., seed=...).`` plus the inconclusive count, if any."""
+    ok = sum(r.matches for r in reports)
+    undecided = sum(r.outcome == "inconclusive" for r in reports)
+    line = "%d of %d claims match their expectation (dps=%d, seed=%d)." % (ok, len(reports), dps, seed)
+    if undecided:
+        line += " %d inconclusive (reported; not a failure)." % undecided
+    return line
+
+
+def render_reports(reports, fmt, dps, seed, latex_table="tabular"):
+    """Render verify results as text, json, latex or markdown (``latex_table``: tabular or longtable)."""
     ok = sum(r.matches for r in reports)
     if fmt == "json":
         return json.dumps({"dps": dps, "seed": seed, "matched": ok, "total": len(reports),
                            "claims": [r.to_dict() for r in reports]}, indent=2)
     if fmt == "markdown":
-        head = ["| claim | source | outcome | expect | method | seconds |", "|---|---|---|---|---|---|"]
-        rows = ["| `%s` | %s | **%s** | %s | %s | %.2f |" % (r.claim, r.source, r.outcome, r.expect, r.method,
-                                                           r.seconds) for r in reports]
-        return "\n".join(head + rows + ["", "%d of %d claims match their expectation (dps=%d, seed=%d)."
-                                        % (ok, len(reports), dps, seed), ""] + [r.to_markdown() for r in reports])
+        head = ["| claim | source | outcome | expect | method | scope | seconds |", "|---|---|---|---|---|---|---|"]
+        rows = ["| `%s` | %s | **%s** | %s | %s | %s | %.2f |" % (r.claim, r.source, r.outcome, r.expect, r.method,
+                                                                r.scope, r.seconds) for r in reports]
+        return "\n".join(head + rows + ["", summary_line(reports, dps, seed), ""] + [r.to_markdown() for r in reports])
     if fmt == "latex":
         from lossgeom.latex_text import escape
         rows = [r"\texttt{%s} & %s & %s & %s & %.2f \\" % (escape(r.claim), escape(r.outcome), escape(r.expect),
                                                             escape(r.method), r.seconds) for r in reports]
-        return "\n".join([r"\begin{tabular}{lllp{6cm}r}", r"claim & outcome & expect & method & s \\ \hline"]
-                         + rows + [r"\end{tabular}", ""] + [r.to_latex() for r in reports])
+        return "\n".join([r"\begin{%s}{lllp{6cm}r}" % latex_table, r"claim & outcome & expect & method & s \\ \hline"]
+                         + rows + [r"\end{%s}" % latex_table, ""] + [r.to_latex() for r in reports])
     wid = max([len(r.claim) for r in reports] + [5])
     lines = ["%-*s  %-12s %-6s %8s  %s" % (wid, "claim", "outcome", "expect", "seconds", "method")]
     for r in reports:
         lines.append("%-*s  %-12s %-6s %8.2f  %s%s" % (wid, r.claim, r.outcome, r.expect, r.seconds, r.method,
-                                                      "" if r.matches else "   <-- MISMATCH"))
-    lines.append("%d of %d claims match their expectation (dps=%d, seed=%d)." % (ok, len(reports), dps, seed))
+                                                      "   <-- MISMATCH" if r.contradicts else ""))
+        if r.scope:
+            lines.append("%-*s  scope: %s" % (wid, "", r.scope))
+    lines.append(summary_line(reports, dps, seed))
     return "\n".join(lines)

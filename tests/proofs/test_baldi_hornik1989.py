@@ -6,7 +6,8 @@ import sympy as sp
 
 from lossgeom.numeric.critical import enumerate_critical_points
 from lossgeom.proofs import get_claim, list_claims
-from lossgeom.proofs.baldi_hornik1989 import ORACLE_VALUES, oracle_data
+from lossgeom.models import linear_oracle
+from lossgeom.proofs.baldi_hornik1989 import ORACLE_VALUES
 
 SLUGS = ["critical-form", "worked-critical-values", "critical-value-count", "classification",
          "worked-hessian-spectrum", "negative-eigenvalue-count"]
@@ -20,8 +21,8 @@ def test_claims_registered_after_kawaguchi():
 
 
 @pytest.mark.parametrize("slug", SLUGS)
-def test_claim_matches(slug):
-    rep = get_claim("baldi_hornik1989." + slug).verify(dps=30)
+def test_claim_matches(catalog_reports, slug):
+    rep = catalog_reports["baldi_hornik1989." + slug]
     assert rep.matches, (rep.outcome, rep.evidence)
 
 
@@ -49,6 +50,6 @@ def test_hessian_spectrum_against_autograd():
 
     theta = np.array([3.0, 0, 0, 1, 0, 0])  # I = {1}: B = u_1^T M = (3, 0, 0), A = u_1
     ev = np.linalg.eigvalsh(hessian(loss)(theta))
-    cs = enumerate_critical_points(*oracle_data(), (3, 1, 3), dps=30)
+    cs = enumerate_critical_points(*linear_oracle(), (3, 1, 3), dps=30)
     ours = [float(e) for e in cs.points[1].eigenvalues]
     assert np.allclose(sorted(ev), ours, atol=1e-12)

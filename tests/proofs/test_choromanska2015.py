@@ -19,6 +19,7 @@ def test_registered_in_order():
 def test_claim_is_proved(cid):
     claim = get_claim(cid)
     rep = claim.verify(dps=50, seed=0)
+    assert rep.scope == claim.scope
     # the path-sum identity is exact but checked in one activation pattern per listed net: verified
     assert rep.outcome == ("verified" if cid == "choromanska2015.path-sum" else "proved"), rep
     assert rep.matches and rep.claim == cid and rep.statement

@@ -7,8 +7,8 @@ from hypothesis import given, settings, strategies as st
 
 from lossgeom.errors import DataError
 from lossgeom.symbolic.vec import (commutation_matrix, full_rank_factorization, generalized_inverse,
-                                   is_generalized_inverse, is_moore_penrose, khatri_rao, kron, pinv, refute_printed_property_3b,
-                                   refute_property_5b, select_columns_form, unvec, vec, verify_vec_properties)
+                                   is_generalized_inverse, is_moore_penrose, khatri_rao, kron, pinv, verify_printed_property_3b,
+                                   verify_property_5b, select_columns_form, unvec, vec, verify_vec_properties)
 
 rationals = st.fractions(min_value=-5, max_value=5, max_denominator=7).map(lambda f: sp.Rational(f.numerator,
                                                                                                  f.denominator))
@@ -78,8 +78,8 @@ def test_property_3_proved_on_generic_matrices():
 
 
 def test_printed_property_3b_and_5b_are_refuted_exactly():
-    assert refute_printed_property_3b().outcome == "refuted"
-    r5 = refute_property_5b()
+    assert verify_printed_property_3b().outcome == "refuted"
+    r5 = verify_property_5b()
     assert r5.outcome == "refuted" and r5.counterexample["A"] == "[[1], [1]]"
     # the column-selection form does exist when R(A) is spanned by columns of B
     I, G = select_columns_form(sp.Matrix([[0, 0], [3, 6]]), sp.eye(2))
@@ -97,3 +97,11 @@ def test_bad_input_names_the_field():
         verify_vec_properties([6])
     with pytest.raises(DataError, match="Z: expected shape 3x2"):
         generalized_inverse(sp.ones(2, 3), sp.ones(2, 2))
+
+
+def test_a_false_identity_is_refuted(monkeypatch):
+    """The checker can say refuted: with kron's factors swapped, vec(ABC) = (C^T kron A) vec(B) must fail."""
+    from lossgeom.symbolic import vec as vec_module
+    monkeypatch.setattr(vec_module, "kron", lambda A, B: sp.kronecker_product(sp.Matrix(B), sp.Matrix(A)))
+    rep = verify_vec_properties([1])
+    assert rep.outcome == "refuted" and rep.counterexample["failed"]

@@ -1,0 +1,227 @@
+"""`Evidence`: what a claim's check found, and the one rule that turns it into an outcome.
+
+A check ``check(dps, seed)`` returns an :class:`Evidence`; :meth:`lossgeom.proofs.Claim.verify`
+builds the :class:`~lossgeom.report.Report` from it with :func:`decide_outcome`.  Checks made of
+several parts (nets, instances, sub-claims) merge them with :func:`combine`; a Report returned by the
+symbolic layer becomes evidence through :func:`from_report`.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from lossgeom.errors import ClaimDefinitionError
+from lossgeom.report import Basis, Outcome, Report, member
+
+__all__ = ["Evidence", "Basis", "decide_outcome", "combine", "from_report", "exact_check"]
+
+#: how strong each basis is: combining parts keeps the weakest
+_STRENGTH = {Basis.SYMBOLIC: 0, Basis.WITNESS: 1, Basis.INSTANCES: 2, Basis.NUMERIC: 3}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """What one check found (frozen; the outcome follows from it by :func:`decide_outcome`).
+
+    Parameters
+    ----------
+    basis : Basis or str
+        ``symbolic`` (exact, generic symbols at every stated shape), ``witness`` (exact on the very
+        objects the statement is about), ``instances`` (exact on finitely many instances) or
+        ``numeric`` (at a stated precision on finitely many instances).
+    method : str
+        How it was decided, for humans.
+    instances : tuple of str
+        The instances (nets, data, shapes) checked.
+    facts : dict
+        JSON-ready facts (sizes, values, residuals as strings).
+    residuals : dict
+        Numeric residuals by name (decimal strings).
+    digits : int or None
+        Agreeing digits (or the working precision) of a numeric check.
+    certificate : dict or None
+        An exact certificate (descent polynomial, indefiniteness vectors, ...), when there is one.
+    counterexample : dict or None
+        When the statement was refuted: the instance that breaks it.
+    undecided : tuple of str
+        Parts the check could not decide (any makes the outcome ``inconclusive``).
+    details : tuple of str
+        Further lines for humans.
+
+    Examples
+    --------
+    >>> ev = Evidence("instances", "exact equality", instances=("3-2-3",), facts={"points": 4})
+    >>> ev.outcome, ev.basis
+    ('verified', 'instances')
+    >>> Evidence("symbolic", "expansion to zero").outcome
+    'proved'
+    """
+
+    basis: Basis
+    method: str
+    instances: tuple = ()
+    facts: dict = field(default_factory=dict)
+    residuals: dict = field(default_factory=dict)
+    digits: int = None
+    certificate: dict = None
+    counterexample: dict = None
+    undecided: tuple = ()
+    details: tuple = ()
+
+    def __post_init__(self):
+        object.__setattr__(self, "basis", member(Basis, "basis", self.basis))
+        for name in ("instances", "undecided", "details"):
+            value = getattr(self, name)
+            if isinstance(value, str) or not isinstance(value, (tuple, list)):
+                raise ClaimDefinitionError("%s: expected a tuple of strings, got %r" % (name, value))
+            object.__setattr__(self, name, tuple(value))
+
+    @property
+    def outcome(self):
+        """The outcome this evidence supports (:func:`decide_outcome`)."""
+        return decide_outcome(self)
+
+    def with_(self, **changes):
+        """A copy with some fields changed."""
+        return replace(self, **changes)
+
+    def report_evidence(self):
+        """The facts a Report shows: ``facts`` plus the instances, residuals, digits, certificate and undecided parts."""
+        out = dict(self.facts)
+        extra = (("instances checked", list(self.instances)), ("residuals", self.residuals),
+                 ("agreeing digits", self.digits), ("certificate", self.certificate),
+                 ("undecided", list(self.undecided)))
+        for key, value in extra:
+            if value not in (None, [], {}) and key not in out:
+                out[key] = value
+        return out
+
+    def report(self, claim, **fields):
+        """The :class:`~lossgeom.report.Report` on ``claim`` that this evidence supports.
+
+        Examples
+        --------
+        >>> Evidence("numeric", "inertia at 30 digits", digits=30).report("demo", scope="one net").outcome
+        'verified'
+        """
+        return Report(claim, decide_outcome(self), self.method, evidence=self.report_evidence(),
+                      counterexample=self.counterexample, details=self.details, **fields)
+
+
+def decide_outcome(evidence):
+    """The outcome of a piece of evidence: the catalog's one rule.
+
+    1. a counterexample -> ``refuted`` (whatever else holds);
+    2. else an undecided part -> ``inconclusive``;
+    3. else exact with generic symbols at every stated shape (basis ``symbolic``), or exact on the
+       very objects the statement is about (basis ``witness``: an existence witness, a worked example
+       with fixed data) -> ``proved``, for the shapes and objects the claim's scope names;
+    4. else (exact or numeric on finitely many instances of a general statement, bases ``instances``
+       and ``numeric``) -> ``verified``.
+
+    Examples
+    --------
+    >>> decide_outcome(Evidence("symbolic", "x", counterexample={"at": 1}))
+    'refuted'
+    >>> decide_outcome(Evidence("symbolic", "x", undecided=("block 2",)))
+    'inconclusive'
+    >>> [decide_outcome(Evidence(b, "x")) for b in ("symbolic", "witness", "instances", "numeric")]
+    ['proved', 'proved', 'verified', 'verified']
+    """
+    if evidence.counterexample is not None:
+        return Outcome.REFUTED
+    if evidence.undecided:
+        return Outcome.INCONCLUSIVE
+    if evidence.basis in (Basis.SYMBOLIC, Basis.WITNESS):
+        return Outcome.PROVED
+    return Outcome.VERIFIED
+
+
+def combine(parts, method=None, facts=None, details=(), basis=None):
+    """One Evidence from several parts: the weakest basis, the first counterexample, every undecided part.
+
+    Parameters
+    ----------
+    parts : iterable of Evidence
+    method : str, optional
+        Defaults to the parts' distinct methods joined by "; ".
+    facts : dict, optional
+        Added after the parts' facts (which are merged in order).
+    details : tuple of str
+        Added after the parts' details.
+    basis : Basis, optional
+        A basis weaker than the parts' (never a stronger one).
+
+    Examples
+    --------
+    >>> a, b = Evidence("symbolic", "expansion"), Evidence("numeric", "inertia", digits=30)
+    >>> c = combine([a, b])
+    >>> c.outcome, c.basis, c.method, c.digits
+    ('verified', 'numeric', 'expansion; inertia', 30)
+    >>> combine([a, Evidence("instances", "x", counterexample={"n": 2})]).outcome
+    'refuted'
+    """
+    parts = list(parts)
+    if not parts:
+        raise ClaimDefinitionError("parts: expected at least one Evidence, got none")
+    weakest = max((p.basis for p in parts), key=_STRENGTH.__getitem__)
+    if basis is not None:
+        basis = member(Basis, "basis", basis)
+        weakest = max(weakest, basis, key=_STRENGTH.__getitem__)
+    merged, residuals, instances, undecided, lines = {}, {}, [], [], []
+    for p in parts:
+        merged.update(p.facts)
+        residuals.update(p.residuals)
+        instances += [i for i in p.instances if i not in instances]
+        undecided += list(p.undecided)
+        lines += [d for d in p.details if d not in lines]
+    merged.update(facts or {})
+    lines += [d for d in details if d not in lines]
+    methods = []
+    for p in parts:
+        if p.method not in methods:
+            methods.append(p.method)
+    digits = [p.digits for p in parts if p.digits is not None]
+    counter = next((p.counterexample for p in parts if p.counterexample is not None), None)
+    certificate = next((p.certificate for p in parts if p.certificate is not None), None)
+    return Evidence(weakest, method or "; ".join(methods), instances=tuple(instances), facts=merged,
+                    residuals=residuals, digits=min(digits) if digits else None, certificate=certificate,
+                    counterexample=counter, undecided=tuple(undecided), details=tuple(lines))
+
+
+def from_report(report, basis=None, instance=None):
+    """Evidence from a Report of the symbolic layer (``verify_recursion``, ``verify_vec_properties``, ...).
+
+    ``refuted`` gives a counterexample, ``inconclusive`` an undecided part; ``basis`` defaults to
+    ``symbolic`` for ``proved`` and ``numeric`` for ``verified`` (never stronger than the Report says).
+
+    Examples
+    --------
+    >>> from_report(Report("x", "proved", "expansion to zero", evidence={"net": "2-2-1"})).outcome
+    'proved'
+    >>> from_report(Report("x", "verified", "numeric"), basis="symbolic").outcome
+    'verified'
+    """
+    default = Basis.SYMBOLIC if report.outcome == Outcome.PROVED else Basis.NUMERIC
+    chosen = default if basis is None else member(Basis, "basis", basis)
+    if report.outcome == Outcome.VERIFIED and chosen in (Basis.SYMBOLIC, Basis.WITNESS):
+        chosen = Basis.INSTANCES
+    counter = None
+    if report.outcome == Outcome.REFUTED:
+        counter = report.counterexample if report.counterexample is not None else {"refuted": report.claim}
+    undecided = (report.method,) if report.outcome == Outcome.INCONCLUSIVE else ()
+    return Evidence(chosen, report.method, instances=(instance,) if instance else (), facts=dict(report.evidence),
+                    counterexample=counter, undecided=undecided, details=report.details)
+
+
+def exact_check(ok, basis, method, facts=None, counterexample=None, **fields):
+    """Evidence for an exact yes/no decision: ``ok`` or a counterexample (``facts`` when none is given).
+
+    Examples
+    --------
+    >>> exact_check(True, "symbolic", "nested sum").outcome
+    'proved'
+    >>> exact_check(False, "symbolic", "nested sum", facts={"L=2": "d_0*d_1"}).counterexample
+    {'L=2': 'd_0*d_1'}
+    """
+    facts = dict(facts or {})
+    counter = None if ok else (counterexample if counterexample is not None else dict(facts))
+    return Evidence(basis, method, facts=facts, counterexample=counter, **fields)

@@ -1,0 +1,141 @@
+"""Every claim's expected outcome, pinned: a regression from proved to verified (or any other change) fails.
+
+The outcome rule (``lossgeom.proofs.evidence.decide_outcome``) is applied to hand-made Evidence below,
+independently of any check.
+"""
+
+import pytest
+
+from lossgeom.errors import ClaimDefinitionError
+from lossgeom.proofs import get_claim, list_claims
+from lossgeom.proofs.evidence import Evidence, combine, decide_outcome, exact_check, from_report
+from lossgeom.report import Report
+
+#: claim id -> outcome at dps=30, seed=0
+PINNED = {
+    "botev2017.hessian-recursion": "proved",
+    "botev2017.gauss-newton": "proved",
+    "botev2017.kronecker-block": "proved",
+    "botev2017.piecewise-linear": "proved",
+    "botev2017.no-smooth-local-maxima": "proved",
+    "kawaguchi2016.vec-property-1": "proved",
+    "kawaguchi2016.vec-property-2": "proved",
+    "kawaguchi2016.vec-property-3": "proved",
+    "kawaguchi2016.vec-property-4": "proved",
+    "kawaguchi2016.vec-property-5": "proved",
+    "kawaguchi2016.vec-property-3-printed-order": "refuted",
+    "kawaguchi2016.vec-property-5-column-form": "refuted",
+    "kawaguchi2016.lemma1-gradient": "proved",
+    "kawaguchi2016.hessian-blocks": "proved",
+    "kawaguchi2016.lemma1-critical-product": "verified",
+    "kawaguchi2016.lemma2-second-order": "verified",
+    "kawaguchi2016.theorem-i": "verified",
+    "kawaguchi2016.theorem-ii": "verified",
+    "kawaguchi2016.theorem-iii": "verified",
+    "kawaguchi2016.theorem-iv": "verified",
+    "kawaguchi2016.corollary-h1-negative-eigenvalue": "verified",
+    "kawaguchi2016.corollary-bad-saddles-exist": "proved",
+    "kawaguchi2016.bad-saddle-H2": "refuted",
+    "kawaguchi2016.bad-saddle-H3": "verified",
+    "kawaguchi2016.bad-saddle-H4": "verified",
+    "kawaguchi2016.question-1-factorisation": "verified",
+    "kawaguchi2016.question-2-minimum-attained": "verified",
+    "baldi_hornik1989.critical-form": "verified",
+    "baldi_hornik1989.worked-critical-values": "proved",
+    "baldi_hornik1989.critical-value-count": "refuted",
+    "baldi_hornik1989.classification": "verified",
+    "baldi_hornik1989.worked-hessian-spectrum": "verified",
+    "baldi_hornik1989.negative-eigenvalue-count": "verified",
+    "choromanska2015.path-sum": "verified",
+    "choromanska2015.path-count": "proved",
+    "choromanska2015.bernoulli-expectation": "proved",
+    "choromanska2015.spin-glass-form": "proved",
+}
+
+
+def test_the_table_names_every_claim_once():
+    assert sorted(PINNED) == sorted(c.id for c in list_claims())
+
+
+@pytest.mark.parametrize("cid", sorted(PINNED))
+def test_pinned_outcome(catalog_reports, cid):
+    rep = catalog_reports[cid]
+    assert rep.outcome == PINNED[cid], (rep.outcome, rep.method, rep.evidence)
+    assert rep.matches and rep.claim == cid
+
+
+@pytest.mark.parametrize("cid", sorted(PINNED))
+def test_every_report_carries_its_claims_scope(catalog_reports, cid):
+    rep, claim = catalog_reports[cid], get_claim(cid)
+    assert rep.scope == claim.scope and len(rep.scope) > 20
+    assert rep.to_dict()["scope"] == claim.scope
+    assert claim.scope in str(rep) and claim.scope in rep.to_markdown() and "Scope:" in rep.to_latex()
+
+
+def test_derived_statements_say_so(catalog_reports):
+    derived = {c.id for c in list_claims() if c.origin == "derived"}
+    assert {"baldi_hornik1989.critical-value-count", "baldi_hornik1989.worked-critical-values",
+            "kawaguchi2016.hessian-blocks"} <= derived
+    assert "baldi_hornik1989.classification" not in derived
+    for cid in derived:
+        assert "derived by lossgeom" in catalog_reports[cid].to_markdown()
+
+
+def test_scopes_are_honest():
+    assert "NOT eq. (6)" in get_claim("choromanska2015.spin-glass-form").scope
+    assert "one direction" in get_claim("kawaguchi2016.vec-property-5").title
+    assert "canonical critical points" in get_claim("kawaguchi2016.theorem-ii").scope
+    assert "d_y <= p" in get_claim("kawaguchi2016.theorem-iii").scope
+    assert "Lbar" in get_claim("kawaguchi2016.question-2-minimum-attained").scope
+    assert "paper" in get_claim("botev2017.gauss-newton").source
+
+
+# -- the outcome rule on hand-made evidence ------------------------------------------------------------
+
+@pytest.mark.parametrize("basis, want", [("symbolic", "proved"), ("witness", "proved"),
+                                         ("instances", "verified"), ("numeric", "verified")])
+def test_rule_by_basis(basis, want):
+    assert decide_outcome(Evidence(basis, "m")) == want
+
+
+@pytest.mark.parametrize("basis", ["symbolic", "witness", "instances", "numeric"])
+def test_counterexample_beats_everything_and_undecided_beats_a_verdict(basis):
+    assert decide_outcome(Evidence(basis, "m", counterexample={"x": 1}, undecided=("part",))) == "refuted"
+    assert decide_outcome(Evidence(basis, "m", undecided=("part",))) == "inconclusive"
+
+
+def test_combine_keeps_the_weakest_basis_and_every_undecided_part():
+    exact, num = Evidence("symbolic", "a", instances=("n1",)), Evidence("numeric", "b", instances=("n2",), digits=30)
+    assert combine([exact, exact]).outcome == "proved"
+    both = combine([exact, num])
+    assert both.outcome == "verified" and both.instances == ("n1", "n2") and both.digits == 30
+    assert combine([exact, Evidence("symbolic", "c", undecided=("block 2",))]).undecided == ("block 2",)
+    assert combine([exact], basis="instances").outcome == "verified"  # a weaker basis may be imposed
+    assert combine([num], basis="symbolic").outcome == "verified"  # a stronger one never
+
+
+def test_from_report_never_strengthens():
+    assert from_report(Report("x", "verified", "m"), basis="symbolic").outcome == "verified"
+    assert from_report(Report("x", "refuted", "m", counterexample={"a": 1})).counterexample == {"a": 1}
+    assert from_report(Report("x", "inconclusive", "m")).outcome == "inconclusive"
+    assert exact_check(False, "symbolic", "m", facts={"k": 1}).outcome == "refuted"
+
+
+def test_bad_definitions_raise_claim_definition_error():
+    from lossgeom.proofs.claim import Claim, register_claim
+    with pytest.raises(ClaimDefinitionError, match="basis: expected one of"):
+        Evidence("exactish", "m")
+    with pytest.raises(ClaimDefinitionError, match="outcome: expected one of .* got 'true'"):
+        Report("x", "true", "m")
+    with pytest.raises(ClaimDefinitionError, match="scope: expected a non-empty"):
+        Claim("t.x", "s", "x", lambda dps, seed: None, scope=" ")
+    with pytest.raises(ClaimDefinitionError, match="method: expected one of"):
+        Claim("t.x", "s", "x", lambda dps, seed: None, scope="all", method="guess")
+    with pytest.raises(ClaimDefinitionError, match="registered twice"):
+        register_claim("botev2017.gauss-newton", "s", "x", scope="all")(lambda dps, seed: None)
+
+
+def test_a_check_returning_a_report_is_inconclusive_not_passing():
+    from lossgeom.proofs.claim import Claim
+    rep = Claim("t.y", "s", "x", lambda dps, seed: Report("t.y", "proved", "m"), scope="all").verify()
+    assert rep.outcome == "inconclusive" and "Evidence" in rep.evidence["error"]
