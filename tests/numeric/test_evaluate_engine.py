@@ -10,7 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hessian_oracles import (ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
-from lossgeom import DataError, Net, NonDifferentiableError, net_file_from_dict
+from lossgeom import DataError, Net, NonDifferentiableError, OptionError, net_file_from_dict
+from lossgeom.numeric.backends import BACKENDS, Backend, select_backend
 from lossgeom.numeric.evaluate import (evaluate_net, evaluate_net_file, find_kinks, full_hessian, gradient, hvp,
                                        loss_value)
 from lossgeom.precision import agreeing_digits
@@ -249,7 +250,6 @@ def test_evaluate_net_file_and_missing_inputs():
     (dict(dps=5), "dps: expected"),
     (dict(pattern={(3, 1): 0}), "pattern"),
     (dict(pattern={(1, 1): 5}), r"pattern\[\(1, 1\)\]: expected a piece index from 0 to 1"),
-    (dict(backend="gpu"), "backend"),
 ])
 def test_bad_input_names_the_field(kwargs, match):
     args = dict(net=Net(widths=(1, 1, 1), activation="relu"), weights=[[[1]], [[1]]], X=[[1]], Y=[[0]], dps=20)
@@ -258,14 +258,30 @@ def test_bad_input_names_the_field(kwargs, match):
         evaluate_net(**args)
 
 
+@pytest.mark.parametrize("dps,backend,match", [
+    (20, "gpu", "backend: expected one of 'float64', 'mpmath', 'flint', 'exact', got 'gpu'"),
+    (20, "float64", "backend: expected one of 'flint', 'mpmath' with dps=20, got 'float64'"),
+    ("float64", "flint", "backend: expected one of 'float64' with dps='float64', got 'flint'"),
+    ("exact", "mpmath", "backend: expected one of 'exact' with dps='exact', got 'mpmath'"),
+])
+def test_bad_backend_is_an_option_error_listing_the_choices(dps, backend, match):
+    with pytest.raises(OptionError, match=match):
+        evaluate_net(Net(widths=(1, 1, 1), activation="relu"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=dps,
+                     backend=backend)
+
+
 def test_generic_activation_is_refused():
     with pytest.raises(DataError, match="generic"):
         evaluate_net(Net(widths=(1, 1, 1), activation="f"), [[[1]], [[1]]], X=[[1]], Y=[[0]])
 
 
-def test_mpmath_precision_is_restored():
-    mpmath.mp.dps = 15
-    evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=80)
+@pytest.mark.parametrize("backend", ["flint", "mpmath"])
+def test_mpmath_precision_is_restored(backend):
+    with mpmath.workdps(23):
+        ev = evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=80,
+                          backend=backend)
+        assert mpmath.mp.dps == 23
+        assert ev.dps == 80
     assert mpmath.mp.dps == 15
 
 
@@ -350,3 +366,37 @@ def test_hessian_not_requested_is_not_reported_as_a_kink():
     assert ev.gradient.rows == 2
     with pytest.raises(DataError, match="not computed"):
         ev.hessian
+
+
+# -- the backend registry ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_every_registered_backend_gives_the_exact_hessian_of_a_rational_net(name):
+    """Each backend against the exact Hessian (SymPy's direct differentiation) of a leaky-ReLU net."""
+    net = Net(widths=(2, 2, 1), activation={"name": "leaky_relu", "slope": "1/3"}, bias=True, weight_decay="1/7")
+    W, b = [[["1/2", -1], [2, "1/5"]], [[1, "-3/2"]]], [["1/4", -1], [2]]
+    x, y = [1, "-1/3"], ["1/2"]
+    syms = parameter_symbols(net)
+    trace = forward_trace(net, x=[sp.Rational(v) for v in x], y=[sp.Rational(v) for v in y])
+    values = dict(zip(syms, [sp.Rational(v) for v in ("1/2", 2, -1, "1/5", "1/4", -1, 1, "-3/2", 2)]))
+    truth = sp.hessian(trace.loss(), syms).subs(values)  # the traced loss includes the weight decay
+    dps = {"float64": "float64", "exact": "exact"}.get(name, 30)
+    ev = evaluate_net(net, W, b, [[v] for v in x], [[v] for v in y], dps=dps, backend=name)
+    assert ev.backend == name
+    assert issubclass(BACKENDS[name], Backend) and not BACKENDS[name].__abstractmethods__
+    for i in range(net.n_params):
+        for j in range(net.n_params):
+            got = ev.hessian[i, j]
+            if name == "exact":
+                assert got == truth[i, j]
+            else:
+                assert abs(float(got) - float(truth[i, j])) <= 1e-13 * (1 + abs(float(truth[i, j])))
+
+
+def test_exact_backend_refuses_transcendental_functions():
+    B = select_backend("exact")
+    with pytest.raises(DataError, match="exact.*cannot take exp"):
+        B.exp(np.array([Fraction(1)], dtype=object))
+    with pytest.raises(DataError, match="piece 0 of tanh is transcendental"):
+        B.piece(Net(widths=(1, 1), activation="tanh").activation, 0, 1, np.array([Fraction(1)], dtype=object))
+    with pytest.raises(DataError, match="dps: 'exact' needs the square loss"):
+        select_backend("exact", net=Net(widths=(1, 1, 1), activation="tanh"))
