@@ -9,12 +9,17 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hessian_oracles import (ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
-from lossgeom import DataError, Net, NonDifferentiableError, OptionError, net_file_from_dict
+from hessian_oracles import (ACTIVATIONS, EXTRA_ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
+from lossgeom import (Activation, DataError, Net, NetSpecError, NonDifferentiableError, OptionError,
+                      UnknownActivationError, activation_names, get_activation, net_file_from_dict, parse_activation,
+                      register_activation, unregister_activation)
+from lossgeom.activations import Piece
+from lossgeom.activations import X as X_ACT
 from lossgeom.numeric.backends import BACKENDS, Backend, select_backend
 from lossgeom.numeric.evaluate import (evaluate_net, evaluate_net_file, find_kinks, full_hessian, gradient, hvp,
                                        loss_value)
 from lossgeom.precision import agreeing_digits
+from lossgeom.symbolic import derive_hessian, verify_recursion
 from lossgeom.symbolic.forward import forward_trace, parameter_symbols
 
 
@@ -400,3 +405,93 @@ def test_exact_backend_refuses_transcendental_functions():
         B.piece(Net(widths=(1, 1), activation="tanh").activation, 0, 1, np.array([Fraction(1)], dtype=object))
     with pytest.raises(DataError, match="dps: 'exact' needs the square loss"):
         select_backend("exact", net=Net(widths=(1, 1, 1), activation="tanh"))
+
+
+# -- a user-registered activation flows through every layer -----------------------------------------
+def _cubic():
+    return Activation("cubic", (), (Piece(-sp.oo, sp.oo, X_ACT ** 3 / 3 + X_ACT),), 0, False)
+
+
+def _elu(alpha=sp.Rational(1, 2)):
+    alpha = sp.Rational(alpha)
+    pieces = (Piece(-sp.oo, sp.Integer(0), alpha * (sp.exp(X_ACT) - 1)), Piece(sp.Integer(0), sp.oo, X_ACT))
+    return Activation("elu", (("alpha", alpha),), pieces, 1 if alpha != 1 else 2, False)
+
+
+def _mp_elu(act, x):
+    alpha = dict(act.params)["alpha"]
+    return x if x > 0 else mpmath.mpf(alpha.p) / alpha.q * (mpmath.exp(x) - 1)
+
+
+@pytest.fixture
+def registered():
+    register_activation("cubic", _cubic)
+    register_activation("elu", _elu)
+    EXTRA_ACTIVATIONS.update(cubic=lambda act, x: x ** 3 / 3 + x, elu=_mp_elu)
+    yield
+    for name in ("cubic", "elu"):
+        unregister_activation(name)
+        EXTRA_ACTIVATIONS.pop(name)
+
+
+def test_registered_activation_symbolic_derivatives(registered):
+    cubic = get_activation("cubic")
+    assert sp.expand(cubic.derivative(1) - (X_ACT ** 2 + 1)) == 0 and sp.expand(cubic.derivative(2) - 2 * X_ACT) == 0
+    elu = parse_activation("elu(alpha=1/3)")
+    assert elu.label == "elu(alpha=1/3)" and elu.kinks == (0,)
+    assert sp.simplify(elu.piece_apply(0, X_ACT, 1) - sp.Rational(1, 3) * sp.exp(X_ACT)) == 0
+    for spec in ("cubic", {"name": "elu", "alpha": "1/3"}):
+        net = Net(widths=(1, 2, 1), activation=spec)
+        assert verify_recursion(net).outcome == "proved"
+        rec = derive_hessian(net)
+        W, x, y = [[["1/2"], ["-1/3"]], [[2, "1/5"]]], [sp.Rational(3, 2)], [sp.Rational(1, 4)]
+        syms = parameter_symbols(net)
+        direct = sp.hessian(forward_trace(net, x=x, y=y).loss(), syms[:2]).subs(
+            dict(zip(syms, [sp.Rational(1, 2), sp.Rational(-1, 3), 2, sp.Rational(1, 5)])))
+        assert sp.simplify(rec.evaluate(rec.layer_block(1), W, x=x, y=y) - direct) == sp.zeros(2, 2)
+
+
+@pytest.mark.parametrize("act", ["cubic", {"name": "elu", "alpha": "1/2"}], ids=["cubic", "elu"])
+@pytest.mark.parametrize("loss", ["square", "cross_entropy"])
+def test_registered_activation_numeric_engine_matches_finite_differences(registered, act, loss):
+    net, W, b, X, Y, theta = _case(5, act, loss, True, depth=2, m=2)
+    ev = evaluate_net(net, W, b, X, Y, dps=50)
+    H = fd_hessian(net, theta, samples(X), samples(Y), dps=50)
+    assert _digits(ev.hessian, H, net.n_params) >= 40
+    g = fd_gradient(net, theta, samples(X), samples(Y), dps=50)
+    with mpmath.workdps(60):
+        assert min(agreeing_digits(ev.gradient[i], g[i]) for i in range(net.n_params)) >= 40
+    if act == "cubic" and loss == "square":  # a polynomial net: the exact backend applies, and agrees
+        exact = evaluate_net(net, W, b, X, Y, dps="exact").hessian
+        with mpmath.workdps(60):
+            rows = [[mpmath.mpf(exact[i, j].p) / exact[i, j].q for j in range(net.n_params)]
+                    for i in range(net.n_params)]
+        assert _digits(ev.hessian, rows, net.n_params) >= 45
+
+
+def test_registered_elu_kink_is_detected_exactly(registered):
+    net = Net(widths=(1, 1, 1), activation={"name": "elu", "alpha": "1/2"})
+    assert [str(k) for k in find_kinks(net, [[[1]], [[1]]], X=[[0]], Y=[[0]])] == ["h1[1] (sample 1)"]
+
+
+@pytest.mark.parametrize("name,factory,match", [
+    ("tanh", _cubic, "name 'tanh' is already registered"),
+    ("1bad", _cubic, "name: expected an identifier"),
+    ("cubic", 42, "expected a callable returning an Activation, got 42"),
+    ("cubic", lambda alpha: None, "expected every parameter to have a default, got alpha without one"),
+    ("cube", _cubic, "expected an Activation named 'cube'"),
+    ("cubic", lambda: 1 / 0, "failed with its defaults: ZeroDivisionError"),
+    ("cubic", lambda: Activation("cubic", (), (Piece(-sp.oo, sp.oo, sp.Symbol("y")),), 0, False),
+     "expressions are in lossgeom.activations.X only"),
+])
+def test_bad_registrations_are_clear_errors(name, factory, match):
+    with pytest.raises(NetSpecError, match=match):
+        register_activation(name, factory)
+    assert name not in activation_names() or name == "tanh"
+
+
+def test_unregister_refuses_built_in_and_unknown_names():
+    with pytest.raises(NetSpecError, match="'relu' is built in"):
+        unregister_activation("relu")
+    with pytest.raises(UnknownActivationError, match="unknown activation 'cubic'"):
+        unregister_activation("cubic")
