@@ -3,8 +3,10 @@
 An :class:`Activation` is a frozen, hashable description of an elementwise transfer
 function as a list of smooth *pieces* on open intervals separated by *kinks*.  From the
 pieces it provides the exact SymPy expression of f, f' and f'', the kink locations, the
-derivative order that fails at a kink, a piecewise-linear flag and numeric forms (mpmath
-at any precision, float64 through NumPy).
+derivative order that fails at a kink, a piecewise-linear flag, exact rational forms (for
+``dps="exact"``) and numeric forms (mpmath at any precision, float64 through NumPy; hand-written
+stable forms where SymPy's derivatives cancel or overflow).  The numeric engine reads all of them
+from the record, so :func:`register_activation` is the one place a new activation is added.
 
 Registered names: ``identity``, ``relu``, ``leaky_relu`` (exact ``slope``, default 1/100),
 ``two_piece`` (Yun et al.'s max{s+ x, 0} + min{s- x, 0}, exact ``s_plus``, ``s_minus``),
@@ -558,6 +560,7 @@ def register_activation(name, factory):
     else:
         _FIXED[name] = factory
     _fixed.cache_clear()
+    _numeric_piece.cache_clear()  # equal pieces may come with other numeric_forms now
 
 
 def _check_factory_result(name, factory):
@@ -600,6 +603,7 @@ def unregister_activation(name):
     _FIXED.pop(name, None)
     _PARAMETRISED.pop(name, None)
     _fixed.cache_clear()
+    _numeric_piece.cache_clear()  # equal pieces may come with other numeric_forms now
 
 
 _NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"
