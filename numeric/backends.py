@@ -131,7 +131,15 @@ class Backend(abc.ABC):
 
 
 class Float64Backend(Backend):
-    """float64 through NumPy."""
+    """float64 through NumPy.
+
+    Examples
+    --------
+    >>> from lossgeom import get_activation
+    >>> B = Float64Backend()
+    >>> B.scalar(Fraction(1, 3)), B.piece(get_activation("tanh"), 0, 1, np.array([0.0, 400.0])).tolist()
+    (0.3333333333333333, [1.0, 0.0])
+    """
 
     name = "float64"
     dps = "float64"
@@ -170,6 +178,14 @@ class MpBackend(Backend):
     ----------
     dps : int
         Digits of the results.
+
+    Examples
+    --------
+    >>> B = MpBackend(30)
+    >>> with B.context():
+    ...     third = B.output_scalar(B.scalar(Fraction(1, 3)))
+    >>> print(mpmath.nstr(third, 30))
+    0.333333333333333333333333333333
     """
 
     name = "mpmath"
@@ -215,7 +231,17 @@ class MpBackend(Backend):
 
 
 class FlintBackend(MpBackend):
-    """:class:`MpBackend` whose large matrix products run in python-flint's ``arb_mat`` (in C)."""
+    """:class:`MpBackend` whose large matrix products run in python-flint's ``arb_mat`` (in C).
+
+    Examples
+    --------
+    >>> B = FlintBackend(20)
+    >>> with B.context():  # numbers are rounded once, at the working precision: build them inside
+    ...     A = B.array([[Fraction(1, 3)] * 30] * 30)
+    ...     C = B.output(B.matmul(A, A))
+    >>> print(mpmath.nstr(C[0, 0], 20))
+    3.3333333333333333333
+    """
 
     name = "flint"
     use_flint = True
@@ -245,7 +271,19 @@ class FlintBackend(MpBackend):
 
 
 class ExactBackend(Backend):
-    """Exact rational arithmetic (Fractions): nets whose activations are rational functions, square loss."""
+    """Exact rational arithmetic (Fractions): nets whose activations are rational functions, square loss.
+
+    Examples
+    --------
+    >>> from lossgeom import get_activation
+    >>> B = ExactBackend()
+    >>> B.output(B.piece(get_activation("softsign"), 1, 1, np.array([Fraction(1, 2)], dtype=object)))
+    Matrix([[4/9]])
+    >>> B.log1p(np.array([Fraction(1)], dtype=object))
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.DataError: dps: 'exact' runs in rational arithmetic, which cannot take log1p (a transcendental activation or loss); expected an integer number of digits or 'float64'
+    """
 
     name = "exact"
     dps = "exact"

@@ -34,6 +34,15 @@ class BlockVerdict:
     parameters : tuple of str
         The block's parameter names, in theta's order.
     verdict : PsdVerdict
+
+    Examples
+    --------
+    >>> from lossgeom import net_file_from_dict
+    >>> nf = net_file_from_dict({"widths": [1, 1, 1], "activation": "relu", "weights": [[[1]], [[-2]]],
+    ...                          "inputs": [[1]], "targets": [[0]]})
+    >>> b = summarize_net_file(nf, dps=15).blocks[1]
+    >>> b.layer, b.parameters, b.verdict.psd
+    (2, ('W2[1,1]',), True)
     """
 
     layer: int
