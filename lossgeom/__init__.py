@@ -10,7 +10,8 @@ install (``pip install -e ".[test]"``).
 __version__ = "0.1.0"
 
 
-from .activations import Activation, activation_names, get_activation, parse_activation
+from .activations import (Activation, activation_names, get_activation, parse_activation, register_activation,
+                          unregister_activation)
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
 from .errors import (ClaimDefinitionError, DataError, LossgeomError, NetFileError, NetSpecError,
                      NonDifferentiableError, OptionError, SizeLimitError, UnknownActivationError, UnknownClaimError,
@@ -23,7 +24,8 @@ from .precision import Precision
 from .report import Report
 
 __all__ = [
-    "Activation", "activation_names", "get_activation", "parse_activation",
+    "Activation", "activation_names", "get_activation", "parse_activation", "register_activation",
+    "unregister_activation",
     "NetFile", "net_file_from_dict", "parse_matrix", "parse_number", "parse_vector", "read_net_file",
     "ClaimDefinitionError", "DataError", "LossgeomError", "OptionError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",

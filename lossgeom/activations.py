@@ -3,8 +3,10 @@
 An :class:`Activation` is a frozen, hashable description of an elementwise transfer
 function as a list of smooth *pieces* on open intervals separated by *kinks*.  From the
 pieces it provides the exact SymPy expression of f, f' and f'', the kink locations, the
-derivative order that fails at a kink, a piecewise-linear flag and numeric forms (mpmath
-at any precision, float64 through NumPy).
+derivative order that fails at a kink, a piecewise-linear flag, exact rational forms (for
+``dps="exact"``) and numeric forms (mpmath at any precision, float64 through NumPy; hand-written
+stable forms where SymPy's derivatives cancel or overflow).  The numeric engine reads all of them
+from the record, so :func:`register_activation` is the one place a new activation is added.
 
 Registered names: ``identity``, ``relu``, ``leaky_relu`` (exact ``slope``, default 1/100),
 ``two_piece`` (Yun et al.'s max{s+ x, 0} + min{s- x, 0}, exact ``s_plus``, ``s_minus``),
@@ -12,17 +14,21 @@ Registered names: ``identity``, ``relu``, ``leaky_relu`` (exact ``slope``, defau
 generic undefined function ``f``.
 """
 
+import inspect
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from fractions import Fraction
 from functools import lru_cache
 
+import mpmath
+import numpy as np
 import sympy as sp
 
 from .errors import DataError, NetSpecError, NonDifferentiableError, UnknownActivationError
 from .numbers import parse_number
 
-__all__ = ["Activation", "Piece", "get_activation", "activation_names", "parse_activation", "X",
-           "generic_derivative"]
+__all__ = ["Activation", "Piece", "get_activation", "activation_names", "parse_activation", "register_activation",
+           "unregister_activation", "X", "generic_derivative"]
 
 #: The variable in which every activation's pieces are written.
 X = sp.Symbol("x", real=True)
@@ -87,6 +93,11 @@ class Activation:
         2 for softsign whose f' is continuous), 0 when there are no kinks.
     piecewise_linear : bool
         True when every piece is affine (so f'' = 0 away from kinks).
+    numeric_forms : tuple of ((piece, order, module), callable)
+        Hand-written numeric forms of the ``order``-th derivative of a piece for ``module``
+        ``"mpmath"`` or ``"numpy"``, used instead of the lambdified SymPy derivative where that
+        cancels or overflows (``1 - tanh(x)**2`` loses about 0.87|x| digits).  They must be the
+        same functions as the pieces' expressions; they take no part in equality or hashing.
 
     Examples
     --------
@@ -104,6 +115,7 @@ class Activation:
     pieces: tuple
     kink_order: int
     piecewise_linear: bool
+    numeric_forms: tuple = field(default=(), compare=False, repr=False)
 
     # -- description -----------------------------------------------------------------
     @property
@@ -222,10 +234,10 @@ class Activation:
             raise NetSpecError("activation: the generic function 'f' has no numeric values; "
                                "choose a registered activation")
         if len(self.pieces) == 1:
-            return _numeric_piece(self, 0, order, module)(value)
+            return self.numeric_form(0, order, module)(value)
         for k, piece in enumerate(self.pieces):
             if piece.contains(value):
-                return _numeric_piece(self, k, order, module)(value)
+                return self.numeric_form(k, order, module)(value)
         # exactly at a kink
         if order >= self.kink_order:
             raise NonDifferentiableError(
@@ -233,8 +245,56 @@ class Activation:
                 kinks=[str(value)])
         for k, piece in enumerate(self.pieces):  # continuous here: either side gives the value
             if value == piece.upper:
-                return _numeric_piece(self, k, order, module)(value)
-        raise AssertionError("unreachable: %r is in no piece" % (value,))
+                return self.numeric_form(k, order, module)(value)
+        raise DataError("value: %r lies in no piece of %s (pieces cover the real line)" % (value, self.label))
+
+    def numeric_form(self, piece, order=0, module="mpmath"):
+        """The ``order``-th derivative of one smooth piece as a numeric function for ``module``.
+
+        The hand-written form of :attr:`numeric_forms` when there is one, else the piece's SymPy
+        derivative through ``lambdify``.  Both the numeric engine and :meth:`evaluate` call this.
+
+        Parameters
+        ----------
+        piece : int
+            Index into :attr:`pieces`.
+        order : {0, 1, 2}
+        module : {"mpmath", "numpy"}
+            ``"mpmath"`` takes and returns mpf at the caller's working precision; ``"numpy"``
+            takes float64 arrays.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> float(get_activation("tanh").numeric_form(0, 1, "numpy")(np.array([30.0]))[0]) > 0
+        True
+        >>> get_activation("relu").numeric_form(1, 1)(3)
+        1
+        """
+        if self.generic:
+            raise NetSpecError("activation: the generic function 'f' has no numeric values; "
+                               "choose a registered activation")
+        if module not in ("mpmath", "numpy"):
+            raise DataError("module: expected 'mpmath' or 'numpy', got %r" % (module,))
+        return _numeric_piece(self, piece, order, module)
+
+    def rational_form(self, piece, order=0):
+        """Exact coefficients of the ``order``-th derivative of a piece, when it is a rational function.
+
+        Returns
+        -------
+        (list of Fraction, list of Fraction) or None
+            Numerator and denominator coefficients, highest power first (for Horner's rule), or
+            None when the piece is not a rational function of x (tanh, sigmoid, ...).
+
+        Examples
+        --------
+        >>> get_activation("softsign").rational_form(1, 1)
+        ([Fraction(1, 1)], [Fraction(1, 1), Fraction(2, 1), Fraction(1, 1)])
+        >>> get_activation("tanh").rational_form(0) is None
+        True
+        """
+        return _rational_form(self, piece, order)
 
 
 @lru_cache(maxsize=None)
@@ -266,16 +326,67 @@ def _generic(order):
 
 @lru_cache(maxsize=None)
 def _numeric_piece(act, k, order, module):
+    stable = dict(act.numeric_forms).get((k, order, module))
+    if stable is not None:
+        return stable
     expr = sp.diff(act.pieces[k].expr, X, order) if order else act.pieces[k].expr
     return sp.lambdify(X, expr, modules=module)
+
+
+@lru_cache(maxsize=None)
+def _rational_form(act, k, order):
+    expr = sp.diff(act.pieces[k].expr, X, order) if order else act.pieces[k].expr
+    if act.generic or not expr.is_rational_function(X):
+        return None
+    num, den = sp.fraction(sp.cancel(sp.together(expr)))
+    coeffs = lambda p: [Fraction(int(c.p), int(c.q)) for c in sp.Poly(p, X).all_coeffs()]  # noqa: E731
+    return coeffs(num), coeffs(den)
+
+
+# -- stable numeric forms of the saturating activations ---------------------------------------
+# Free of the cancellation in SymPy's derivatives and of float64 overflow (exp(-x) for x << 0);
+# tests/numeric/test_stable_forms.py checks them against the expressions at 1000 digits.
+def _np_sigmoid(x):
+    t = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + t), t / (1 + t))
+
+
+def _np_sech2(x):
+    t = np.exp(-2 * np.abs(x))
+    return 4 * t / (1 + t) ** 2
+
+
+def _mp_sigmoid(x):
+    return 1 / (1 + mpmath.exp(-x))
+
+
+def _forms(**by_order):
+    """numeric_forms of a one-piece activation from ``d{order}=(mpmath form, numpy form)``."""
+    return tuple(((0, int(key[1:]), module), fn) for key, pair in sorted(by_order.items())
+                 for module, fn in zip(("mpmath", "numpy"), pair))
+
+
+_TANH_FORMS = _forms(
+    d1=(lambda x: mpmath.sech(x) ** 2, _np_sech2),
+    d2=(lambda x: -2 * mpmath.tanh(x) * mpmath.sech(x) ** 2, lambda x: -2 * np.tanh(x) * _np_sech2(x)))
+_SIGMOID_FORMS = _forms(
+    d0=(_mp_sigmoid, _np_sigmoid),
+    d1=(lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x), lambda x: _np_sigmoid(x) * _np_sigmoid(-x)),
+    d2=(lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x) * (_mp_sigmoid(-x) - _mp_sigmoid(x)),
+        lambda x: _np_sigmoid(x) * _np_sigmoid(-x) * (_np_sigmoid(-x) - _np_sigmoid(x))))
+_SOFTPLUS_FORMS = _forms(
+    d0=(lambda x: max(x, 0) + mpmath.log1p(mpmath.exp(-abs(x))),
+        lambda x: np.maximum(x, 0) + np.log1p(np.exp(-np.abs(x)))),
+    d1=(_mp_sigmoid, _np_sigmoid),
+    d2=(lambda x: _mp_sigmoid(x) * _mp_sigmoid(-x), lambda x: _np_sigmoid(x) * _np_sigmoid(-x)))
 
 
 # -- registry ------------------------------------------------------------------------------
 _oo = sp.oo
 
 
-def _smooth(name, expr):
-    return Activation(name, (), (Piece(-_oo, _oo, expr),), 0, bool(sp.diff(expr, X, 2) == 0))
+def _smooth(name, expr, forms=()):
+    return Activation(name, (), (Piece(-_oo, _oo, expr),), 0, bool(sp.diff(expr, X, 2) == 0), forms)
 
 
 def _two_sided(name, params, left, right, kink_order=1):
@@ -317,14 +428,15 @@ _FIXED = {
     "identity": lambda: _smooth("identity", X),
     "relu": lambda: _two_sided("relu", (), sp.Integer(0), X),
     "abs": lambda: _two_sided("abs", (), -X, X),
-    "tanh": lambda: _smooth("tanh", sp.tanh(X)),
-    "sigmoid": lambda: _smooth("sigmoid", 1 / (1 + sp.exp(-X))),
-    "softplus": lambda: _smooth("softplus", sp.log(1 + sp.exp(X))),
+    "tanh": lambda: _smooth("tanh", sp.tanh(X), _TANH_FORMS),
+    "sigmoid": lambda: _smooth("sigmoid", 1 / (1 + sp.exp(-X)), _SIGMOID_FORMS),
+    "softplus": lambda: _smooth("softplus", sp.log(1 + sp.exp(X)), _SOFTPLUS_FORMS),
     "softsign": lambda: _two_sided("softsign", (), X / (1 - X), X / (1 + X), kink_order=2),
     "bent_identity": lambda: _smooth("bent_identity", (sp.sqrt(X**2 + 1) - 1) / 2 + X),
     "f": lambda: Activation("f", (), (Piece(-_oo, _oo, GENERIC_F(X)),), 0, False),
 }
 _PARAMETRISED = {"leaky_relu": _make_leaky_relu, "two_piece": _make_two_piece}
+_BUILT_IN = frozenset(_FIXED) | frozenset(_PARAMETRISED)
 
 
 def activation_names():
@@ -389,6 +501,109 @@ def get_activation(spec):
             raise NetSpecError("activation: unknown parameter(s) %s for %r" % (", ".join(sorted(params)), name))
     raise UnknownActivationError("activation: unknown activation %r; expected one of %s"
                                  % (name, ", ".join(activation_names())))
+
+
+def register_activation(name, factory):
+    """Add an activation to the registry, so nets, net files and the command line accept ``name``.
+
+    Every layer reads an activation through its :class:`Activation` record (pieces, kinks, exact
+    and numeric forms), so registering it is the only step: the symbolic derivations, the
+    numeric engine and the exact kink decisions follow.
+
+    Parameters
+    ----------
+    name : str
+        A new name (letters, digits and underscores, not a registered name).
+    factory : callable
+        Returns the :class:`Activation` named ``name``.  Without parameters it is called once and
+        its result cached (like ``tanh``); with keyword parameters, each with a default (like
+        ``leaky_relu(slope=1/100)``), it is called with the exact parameters a spec gives.
+
+    Raises
+    ------
+    NetSpecError
+        For a taken or malformed name, or a factory that is not callable, has a parameter without
+        a default, fails, or does not return an Activation named ``name`` with pieces in :data:`X`.
+
+    See Also
+    --------
+    unregister_activation, get_activation
+
+    Examples
+    --------
+    >>> cubic = lambda: Activation("cubic", (), (Piece(-sp.oo, sp.oo, X**3 / 3 + X),), 0, False)
+    >>> register_activation("cubic", cubic)
+    >>> get_activation("cubic").derivative(1)
+    x**2 + 1
+    >>> register_activation("cubic", cubic)
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net: register_activation: name 'cubic' is already registered; expected a new name
+    >>> unregister_activation("cubic")
+    """
+    if not (isinstance(name, str) and re.fullmatch(_NAME_RE, name)):
+        raise NetSpecError("register_activation: name: expected an identifier such as 'elu', got %r" % (name,))
+    if name in _FIXED or name in _PARAMETRISED:
+        raise NetSpecError("register_activation: name %r is already registered; expected a new name" % name)
+    if not callable(factory):
+        raise NetSpecError("register_activation: factory for %r: expected a callable returning an Activation, "
+                           "got %r" % (name, factory))
+    params = list(inspect.signature(factory).parameters.values())
+    required = [p.name for p in params if p.default is inspect.Parameter.empty
+                and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    if required:
+        raise NetSpecError("register_activation: factory for %r: expected every parameter to have a default, "
+                           "got %s without one" % (name, ", ".join(required)))
+    _check_factory_result(name, factory)
+    if params:
+        _PARAMETRISED[name] = factory
+    else:
+        _FIXED[name] = factory
+    _fixed.cache_clear()
+    _numeric_piece.cache_clear()  # equal pieces may come with other numeric_forms now
+
+
+def _check_factory_result(name, factory):
+    try:
+        act = factory()
+    except Exception as err:  # the factory is user code: report any failure as a registration error
+        raise NetSpecError("register_activation: factory for %r failed with its defaults: %s: %s"
+                           % (name, type(err).__name__, err)) from err
+    if not isinstance(act, Activation) or act.name != name:
+        raise NetSpecError("register_activation: factory for %r: expected an Activation named %r, got %r"
+                           % (name, name, act))
+    if not act.pieces or not all(isinstance(p, Piece) and p.expr.free_symbols <= {X} for p in act.pieces):
+        raise NetSpecError("register_activation: factory for %r: expected pieces (Piece) whose expressions are "
+                           "in lossgeom.activations.X only, got %r" % (name, act.pieces))
+
+
+def unregister_activation(name):
+    """Remove an activation added by :func:`register_activation` (the built-in ones stay).
+
+    Raises
+    ------
+    UnknownActivationError
+        When ``name`` is not registered.
+    NetSpecError
+        For a built-in name.
+
+    Examples
+    --------
+    >>> unregister_activation("tanh")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net: unregister_activation: 'tanh' is built in; only names added by register_activation can be removed
+    """
+    if name in _BUILT_IN:
+        raise NetSpecError("unregister_activation: %r is built in; only names added by register_activation "
+                           "can be removed" % (name,))
+    if name not in _FIXED and name not in _PARAMETRISED:
+        raise UnknownActivationError("unregister_activation: unknown activation %r; registered: %s"
+                                     % (name, ", ".join(activation_names())))
+    _FIXED.pop(name, None)
+    _PARAMETRISED.pop(name, None)
+    _fixed.cache_clear()
+    _numeric_piece.cache_clear()  # equal pieces may come with other numeric_forms now
 
 
 _NAME_RE = r"[A-Za-z_][A-Za-z0-9_]*"

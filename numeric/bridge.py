@@ -228,11 +228,11 @@ def evaluate_on_net(expr, net, weights, biases=None, x=None, y=None, dps=DEFAULT
     [ 1.453724  0.21355227]
     """
     if order and x is not None:
-        from .evaluate import _kink_message, find_kinks
+        from .evaluate import find_kinks, kink_message
         column = lambda v: v if isinstance(v, sp.MatrixBase) else [[e] for e in v]  # noqa: E731
         ys = y if y is not None else [0] * net.widths[-1]  # kinks do not depend on the target
         bad = [k for k in find_kinks(net, weights, biases, X=column(x), Y=column(ys), dps=20) if k.order <= order]
         if bad:
-            raise NonDifferentiableError(_kink_message(net, "this order-%d quantity" % order, bad),
+            raise NonDifferentiableError(kink_message(net, "this order-%d quantity" % order, bad),
                                          kinks=[str(k) for k in bad])
     return evaluate_expression(expr, symbol_values(net, weights, biases, x, y), dps, definitions)

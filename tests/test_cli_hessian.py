@@ -113,3 +113,32 @@ def test_rational_hessian_is_decided_exactly(capsys):
     zero = [e for e in rep["eigenvalues"] if mpmath.mpf(e) == 0]
     assert len(zero) == rep["inertia"]["zero"] == Hx.rows - rep["rank"]
     assert [b["basis"].startswith("exact") for b in rep["layer_blocks"]] == [True, True]
+
+
+# -- the library result the command formats -------------------------------------------------------------
+def test_hessian_summary_decides_exactly_against_sympy_eigenvalues():
+    from fractions import Fraction
+
+    import sympy as sp
+
+    from lossgeom.numeric.summary import HessianSummary, summarize_net_file
+
+    nf = read_net_file(_example("hessian_leaky_relu_square.json"))
+    s = summarize_net_file(nf, dps=30)
+    assert s.is_exact and s.inertia.tolerance == "exact"
+    H = sp.Matrix(s.exact.hessian)
+    # an independent oracle: SymPy's exact eigenvalues (roots of the characteristic polynomial)
+    roots = sp.Poly(H.charpoly().as_expr(), sp.Symbol("lambda")).all_roots()
+    signs = [sp.sign(sp.N(r, 50)) if r != 0 else 0 for r in roots]
+    assert (s.inertia.positive, s.inertia.negative, s.inertia.zero) == (signs.count(1), signs.count(-1),
+                                                                        signs.count(0))
+    assert s.rank == H.rank() and s.trace == H.trace()
+    assert sum(1 for e in s.eigenvalues if e == 0) == s.inertia.zero  # exactly-zero eigenvalues snapped to 0
+    assert list(s.eigenvalues) == sorted(s.eigenvalues)
+    for b in s.blocks:
+        block = sp.Matrix(s.exact.layer_block(b.layer))
+        assert b.verdict.psd == all(sp.N(r, 50) >= -Fraction(1, 10 ** 40) for r in
+                                    sp.Poly(block.charpoly().as_expr(), sp.Symbol("lambda")).all_roots())
+    numeric = HessianSummary.from_evaluation(s.evaluation)  # without the exact pass: numeric verdicts
+    assert not numeric.is_exact and "e-" in numeric.inertia.tolerance
+    assert numeric.inertia.positive == s.inertia.positive and numeric.inertia.negative == s.inertia.negative

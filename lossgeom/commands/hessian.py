@@ -52,6 +52,8 @@ def add(sub):
 def hessian_report(net_file, dps=50, certify=False):
     """The data of ``lossgeom hessian`` as a JSON-ready dict (numbers as decimal strings).
 
+    The verdicts come from :class:`lossgeom.numeric.summary.HessianSummary`; this only formats them.
+
     Examples
     --------
     >>> from lossgeom import net_file_from_dict
@@ -64,32 +66,15 @@ def hessian_report(net_file, dps=50, certify=False):
     import mpmath
 
     from lossgeom.errors import SizeLimitError
-    from lossgeom.numeric.evaluate import evaluate_net_file, exact_capable
-    from lossgeom.numeric.spectrum import (certified_inertia, exact_inertia, exact_rank, inertia, numeric_rank,
-                                           psd_verdict, symmetric_eigenvalues, trace)
+    from lossgeom.numeric.summary import summarize_net_file
 
     net = net_file.net
     if net.n_params > MAX_PARAMS:
         raise SizeLimitError("hessian: the net has %d parameters; the limit is %d (use the Python API "
                              "lossgeom.numeric.evaluate.full_hessian for larger nets)" % (net.n_params, MAX_PARAMS))
-    ev = evaluate_net_file(net_file, dps=dps)
-    H = ev.hessian  # raises NonDifferentiableError at a kink, naming the units
+    s = summarize_net_file(net_file, dps=dps, certify=certify)
+    ev, H = s.evaluation, s.evaluation.hessian
     num = lambda v: mpmath.nstr(v, dps, min_fixed=-4, max_fixed=6)  # noqa: E731
-    eig = symmetric_eigenvalues(H, dps)
-    exact = evaluate_net_file(net_file, dps="exact") if exact_capable(net) else None
-    if exact is not None:  # a rational loss at rational weights: the Hessian is exact, decide exactly
-        I, rank, rank_basis = exact_inertia(exact.hessian), exact_rank(exact.hessian), "exact"
-    else:
-        I = inertia(H, dps)
-        rank, rank_basis = numeric_rank(H, dps), "singular values above the tolerance %s" % I.tolerance
-    if exact is not None and I.zero:  # exactly I.zero eigenvalues vanish: the ones nearest 0 numerically
-        for k in sorted(range(len(eig)), key=lambda k: abs(eig[k]))[:I.zero]:
-            eig[k] = mpmath.mpf(0)
-    blocks = []
-    for l in range(1, net.depth + 1):
-        v = psd_verdict(exact.layer_block(l) if exact is not None else ev.layer_block(l), dps)
-        blocks.append({"layer": l, "parameters": list(net.layer_parameter_names(l)), "psd": v.psd,
-                       "min_eigenvalue": v.min_eigenvalue, "basis": v.basis})
     out = {
         "net": net.spec(),
         "parameters": list(ev.parameters),
@@ -97,24 +82,22 @@ def hessian_report(net_file, dps=50, certify=False):
         "loss": num(ev.loss),
         "gradient": [num(g) for g in ev.gradient],
         "hessian": [[num(H[i, j]) for j in range(H.cols)] for i in range(H.rows)],
-        "eigenvalues": [num(e) for e in eig],
-        "inertia": I.to_dict(),
-        "rank": rank,
-        "rank_basis": rank_basis,
-        "trace": str(trace(exact.hessian)) if exact is not None else num(trace(H, dps)),
-        "layer_blocks": blocks,
+        "eigenvalues": [num(e) for e in s.eigenvalues],
+        "inertia": s.inertia.to_dict(),
+        "rank": s.rank,
+        "rank_basis": s.rank_basis,
+        "trace": str(s.trace) if s.is_exact else num(s.trace),
+        "layer_blocks": [{"layer": b.layer, "parameters": list(b.parameters), "psd": b.verdict.psd,
+                          "min_eigenvalue": b.verdict.min_eigenvalue, "basis": b.verdict.basis} for b in s.blocks],
         "dps": dps,
         "backend": ev.backend,
         "kinks": list(ev.kink_units),
-        "exact": exact is not None,
+        "exact": s.is_exact,
     }
-    if exact is not None:
-        out["hessian_exact"] = [[str(exact.hessian[i, j]) for j in range(H.cols)] for i in range(H.rows)]
+    if s.is_exact:
+        out["hessian_exact"] = [[str(s.exact.hessian[i, j]) for j in range(H.cols)] for i in range(H.rows)]
     if certify:
-        # the computed entries are good to about 10^-dps relative; Weyl widens the enclosures accordingly
-        scale = max((abs(v) for v in H), default=mpmath.mpf(1))
-        from lossgeom.precision import tolerance
-        out["certified_inertia"] = certified_inertia(H, dps, entry_radius=tolerance(dps, scale=scale)).to_dict()
+        out["certified_inertia"] = s.certified.to_dict()
     return out
 
 

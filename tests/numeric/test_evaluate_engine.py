@@ -9,11 +9,17 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hessian_oracles import (ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
-from lossgeom import DataError, Net, NonDifferentiableError, net_file_from_dict
+from hessian_oracles import (ACTIVATIONS, EXTRA_ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
+from lossgeom import (Activation, DataError, Net, NetSpecError, NonDifferentiableError, OptionError,
+                      UnknownActivationError, activation_names, get_activation, net_file_from_dict, parse_activation,
+                      register_activation, unregister_activation)
+from lossgeom.activations import Piece
+from lossgeom.activations import X as X_ACT
+from lossgeom.numeric.backends import BACKENDS, Backend, select_backend
 from lossgeom.numeric.evaluate import (evaluate_net, evaluate_net_file, find_kinks, full_hessian, gradient, hvp,
                                        loss_value)
 from lossgeom.precision import agreeing_digits
+from lossgeom.symbolic import derive_hessian, verify_recursion
 from lossgeom.symbolic.forward import forward_trace, parameter_symbols
 
 
@@ -249,7 +255,6 @@ def test_evaluate_net_file_and_missing_inputs():
     (dict(dps=5), "dps: expected"),
     (dict(pattern={(3, 1): 0}), "pattern"),
     (dict(pattern={(1, 1): 5}), r"pattern\[\(1, 1\)\]: expected a piece index from 0 to 1"),
-    (dict(backend="gpu"), "backend"),
 ])
 def test_bad_input_names_the_field(kwargs, match):
     args = dict(net=Net(widths=(1, 1, 1), activation="relu"), weights=[[[1]], [[1]]], X=[[1]], Y=[[0]], dps=20)
@@ -258,14 +263,30 @@ def test_bad_input_names_the_field(kwargs, match):
         evaluate_net(**args)
 
 
+@pytest.mark.parametrize("dps,backend,match", [
+    (20, "gpu", "backend: expected one of 'float64', 'mpmath', 'flint', 'exact', got 'gpu'"),
+    (20, "float64", "backend: expected one of 'flint', 'mpmath' with dps=20, got 'float64'"),
+    ("float64", "flint", "backend: expected one of 'float64' with dps='float64', got 'flint'"),
+    ("exact", "mpmath", "backend: expected one of 'exact' with dps='exact', got 'mpmath'"),
+])
+def test_bad_backend_is_an_option_error_listing_the_choices(dps, backend, match):
+    with pytest.raises(OptionError, match=match):
+        evaluate_net(Net(widths=(1, 1, 1), activation="relu"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=dps,
+                     backend=backend)
+
+
 def test_generic_activation_is_refused():
     with pytest.raises(DataError, match="generic"):
         evaluate_net(Net(widths=(1, 1, 1), activation="f"), [[[1]], [[1]]], X=[[1]], Y=[[0]])
 
 
-def test_mpmath_precision_is_restored():
-    mpmath.mp.dps = 15
-    evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=80)
+@pytest.mark.parametrize("backend", ["flint", "mpmath"])
+def test_mpmath_precision_is_restored(backend):
+    with mpmath.workdps(23):
+        ev = evaluate_net(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]], dps=80,
+                          backend=backend)
+        assert mpmath.mp.dps == 23
+        assert ev.dps == 80
     assert mpmath.mp.dps == 15
 
 
@@ -350,3 +371,127 @@ def test_hessian_not_requested_is_not_reported_as_a_kink():
     assert ev.gradient.rows == 2
     with pytest.raises(DataError, match="not computed"):
         ev.hessian
+
+
+# -- the backend registry ---------------------------------------------------------------------------
+@pytest.mark.parametrize("name", sorted(BACKENDS))
+def test_every_registered_backend_gives_the_exact_hessian_of_a_rational_net(name):
+    """Each backend against the exact Hessian (SymPy's direct differentiation) of a leaky-ReLU net."""
+    net = Net(widths=(2, 2, 1), activation={"name": "leaky_relu", "slope": "1/3"}, bias=True, weight_decay="1/7")
+    W, b = [[["1/2", -1], [2, "1/5"]], [[1, "-3/2"]]], [["1/4", -1], [2]]
+    x, y = [1, "-1/3"], ["1/2"]
+    syms = parameter_symbols(net)
+    trace = forward_trace(net, x=[sp.Rational(v) for v in x], y=[sp.Rational(v) for v in y])
+    values = dict(zip(syms, [sp.Rational(v) for v in ("1/2", 2, -1, "1/5", "1/4", -1, 1, "-3/2", 2)]))
+    truth = sp.hessian(trace.loss(), syms).subs(values)  # the traced loss includes the weight decay
+    dps = {"float64": "float64", "exact": "exact"}.get(name, 30)
+    ev = evaluate_net(net, W, b, [[v] for v in x], [[v] for v in y], dps=dps, backend=name)
+    assert ev.backend == name
+    assert issubclass(BACKENDS[name], Backend) and not BACKENDS[name].__abstractmethods__
+    for i in range(net.n_params):
+        for j in range(net.n_params):
+            got = ev.hessian[i, j]
+            if name == "exact":
+                assert got == truth[i, j]
+            else:
+                assert abs(float(got) - float(truth[i, j])) <= 1e-13 * (1 + abs(float(truth[i, j])))
+
+
+def test_exact_backend_refuses_transcendental_functions():
+    B = select_backend("exact")
+    with pytest.raises(DataError, match="exact.*cannot take exp"):
+        B.exp(np.array([Fraction(1)], dtype=object))
+    with pytest.raises(DataError, match="piece 0 of tanh is transcendental"):
+        B.piece(Net(widths=(1, 1), activation="tanh").activation, 0, 1, np.array([Fraction(1)], dtype=object))
+    with pytest.raises(DataError, match="dps: 'exact' needs the square loss"):
+        select_backend("exact", net=Net(widths=(1, 1, 1), activation="tanh"))
+
+
+# -- a user-registered activation flows through every layer -----------------------------------------
+def _cubic():
+    return Activation("cubic", (), (Piece(-sp.oo, sp.oo, X_ACT ** 3 / 3 + X_ACT),), 0, False)
+
+
+def _elu(alpha=sp.Rational(1, 2)):
+    alpha = sp.Rational(alpha)
+    pieces = (Piece(-sp.oo, sp.Integer(0), alpha * (sp.exp(X_ACT) - 1)), Piece(sp.Integer(0), sp.oo, X_ACT))
+    return Activation("elu", (("alpha", alpha),), pieces, 1 if alpha != 1 else 2, False)
+
+
+def _mp_elu(act, x):
+    alpha = dict(act.params)["alpha"]
+    return x if x > 0 else mpmath.mpf(alpha.p) / alpha.q * (mpmath.exp(x) - 1)
+
+
+@pytest.fixture
+def registered():
+    register_activation("cubic", _cubic)
+    register_activation("elu", _elu)
+    EXTRA_ACTIVATIONS.update(cubic=lambda act, x: x ** 3 / 3 + x, elu=_mp_elu)
+    yield
+    for name in ("cubic", "elu"):
+        unregister_activation(name)
+        EXTRA_ACTIVATIONS.pop(name)
+
+
+def test_registered_activation_symbolic_derivatives(registered):
+    cubic = get_activation("cubic")
+    assert sp.expand(cubic.derivative(1) - (X_ACT ** 2 + 1)) == 0 and sp.expand(cubic.derivative(2) - 2 * X_ACT) == 0
+    elu = parse_activation("elu(alpha=1/3)")
+    assert elu.label == "elu(alpha=1/3)" and elu.kinks == (0,)
+    assert sp.simplify(elu.piece_apply(0, X_ACT, 1) - sp.Rational(1, 3) * sp.exp(X_ACT)) == 0
+    for spec in ("cubic", {"name": "elu", "alpha": "1/3"}):
+        net = Net(widths=(1, 2, 1), activation=spec)
+        assert verify_recursion(net).outcome == "proved"
+        rec = derive_hessian(net)
+        W, x, y = [[["1/2"], ["-1/3"]], [[2, "1/5"]]], [sp.Rational(3, 2)], [sp.Rational(1, 4)]
+        syms = parameter_symbols(net)
+        direct = sp.hessian(forward_trace(net, x=x, y=y).loss(), syms[:2]).subs(
+            dict(zip(syms, [sp.Rational(1, 2), sp.Rational(-1, 3), 2, sp.Rational(1, 5)])))
+        assert sp.simplify(rec.evaluate(rec.layer_block(1), W, x=x, y=y) - direct) == sp.zeros(2, 2)
+
+
+@pytest.mark.parametrize("act", ["cubic", {"name": "elu", "alpha": "1/2"}], ids=["cubic", "elu"])
+@pytest.mark.parametrize("loss", ["square", "cross_entropy"])
+def test_registered_activation_numeric_engine_matches_finite_differences(registered, act, loss):
+    net, W, b, X, Y, theta = _case(5, act, loss, True, depth=2, m=2)
+    ev = evaluate_net(net, W, b, X, Y, dps=50)
+    H = fd_hessian(net, theta, samples(X), samples(Y), dps=50)
+    assert _digits(ev.hessian, H, net.n_params) >= 40
+    g = fd_gradient(net, theta, samples(X), samples(Y), dps=50)
+    with mpmath.workdps(60):
+        assert min(agreeing_digits(ev.gradient[i], g[i]) for i in range(net.n_params)) >= 40
+    if act == "cubic" and loss == "square":  # a polynomial net: the exact backend applies, and agrees
+        exact = evaluate_net(net, W, b, X, Y, dps="exact").hessian
+        with mpmath.workdps(60):
+            rows = [[mpmath.mpf(exact[i, j].p) / exact[i, j].q for j in range(net.n_params)]
+                    for i in range(net.n_params)]
+        assert _digits(ev.hessian, rows, net.n_params) >= 45
+
+
+def test_registered_elu_kink_is_detected_exactly(registered):
+    net = Net(widths=(1, 1, 1), activation={"name": "elu", "alpha": "1/2"})
+    assert [str(k) for k in find_kinks(net, [[[1]], [[1]]], X=[[0]], Y=[[0]])] == ["h1[1] (sample 1)"]
+
+
+@pytest.mark.parametrize("name,factory,match", [
+    ("tanh", _cubic, "name 'tanh' is already registered"),
+    ("1bad", _cubic, "name: expected an identifier"),
+    ("cubic", 42, "expected a callable returning an Activation, got 42"),
+    ("cubic", lambda alpha: None, "expected every parameter to have a default, got alpha without one"),
+    ("cube", _cubic, "expected an Activation named 'cube'"),
+    ("cubic", lambda: 1 / 0, "failed with its defaults: ZeroDivisionError"),
+    ("cubic", lambda: Activation("cubic", (), (Piece(-sp.oo, sp.oo, sp.Symbol("y")),), 0, False),
+     "expressions are in lossgeom.activations.X only"),
+])
+def test_bad_registrations_are_clear_errors(name, factory, match):
+    with pytest.raises(NetSpecError, match=match):
+        register_activation(name, factory)
+    assert name not in activation_names() or name == "tanh"
+
+
+def test_unregister_refuses_built_in_and_unknown_names():
+    with pytest.raises(NetSpecError, match="'relu' is built in"):
+        unregister_activation("relu")
+    with pytest.raises(UnknownActivationError, match="unknown activation 'cubic'"):
+        unregister_activation("cubic")

@@ -6,18 +6,31 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lossgeom import Net, get_activation
+from lossgeom import Net, activation_names, get_activation
 from lossgeom.activations import X
-from lossgeom.numeric.evaluate import STABLE_FORMS, evaluate_net
+from lossgeom.numeric.evaluate import evaluate_net
+
+#: (name, order) of every hand-written form in the registry, with both an mpmath and a NumPy form
+STABLE = sorted({(name, order) for name in activation_names() for (k, order, module), _ in
+                 get_activation(name).numeric_forms})
 
 
-@pytest.mark.parametrize("name, order", sorted(STABLE_FORMS))
+def test_the_saturating_activations_carry_stable_forms():
+    assert {name for name, _ in STABLE} == {"tanh", "sigmoid", "softplus"}
+    for name, order in STABLE:
+        forms = dict(get_activation(name).numeric_forms)
+        assert (0, order, "mpmath") in forms and (0, order, "numpy") in forms
+
+
+@pytest.mark.parametrize("name, order", STABLE)
 @pytest.mark.parametrize("x", ["-1/3", "5/2", "60", "-60", "-800"])
 def test_stable_form_equals_the_registry_expression(name, order, x):
-    exact = sp.diff(get_activation(name).pieces[0].expr, X, order).subs(X, sp.Rational(x))
+    act = get_activation(name)
+    exact = sp.diff(act.pieces[0].expr, X, order).subs(X, sp.Rational(x))
     with mpmath.workdps(1000):  # softplus(-800) = log(1 + e^-800) ~ 3.7e-348 needs > 348 digits
         truth = mpmath.mpf(sp.N(exact, 1000))
-    mp_form, np_form = STABLE_FORMS[(name, order)]
+    mp_form, np_form = act.numeric_form(0, order, "mpmath"), act.numeric_form(0, order, "numpy")
+    assert mp_form is dict(act.numeric_forms)[(0, order, "mpmath")]
     with mpmath.workdps(50):
         ours = mp_form(mpmath.mpf(sp.Rational(x).p) / sp.Rational(x).q)
     with mpmath.workdps(1000):
