@@ -25,8 +25,8 @@ import numpy as np
 
 from lossgeom import Net
 from lossgeom.numeric.evaluate import full_hessian
-from lossgeom.precision import agreeing_digits
 from lossgeom.numeric.spectrum import certified_eigenvalues, symmetric_eigen
+from lossgeom.precision import agreeing_digits
 
 DPS = 50
 

@@ -10,12 +10,28 @@ install (``pip install -e ".[test]"``).
 __version__ = "0.1.0"
 
 
-from .activations import (Activation, activation_names, get_activation, parse_activation, register_activation,
-                          unregister_activation)
+from .activations import (
+                          Activation,
+                          activation_names,
+                          get_activation,
+                          parse_activation,
+                          register_activation,
+                          unregister_activation,
+)
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
-from .errors import (ClaimDefinitionError, DataError, LossgeomError, NetFileError, NetSpecError,
-                     NonDifferentiableError, OptionError, SizeLimitError, UnknownActivationError, UnknownClaimError,
-                     UnknownLossError)
+from .errors import (
+                          ClaimDefinitionError,
+                          DataError,
+                          LossgeomError,
+                          NetFileError,
+                          NetSpecError,
+                          NonDifferentiableError,
+                          OptionError,
+                          SizeLimitError,
+                          UnknownActivationError,
+                          UnknownClaimError,
+                          UnknownLossError,
+)
 from .losses import Loss, get_loss, loss_names, register_loss
 from .net import Net, parse_widths
 from .numbers import exact_matrix, to_fraction

@@ -10,8 +10,8 @@ import sympy as sp
 
 from .errors import DataError, LossgeomError, NetFileError
 from .net import Net
-from .point import Point
 from .numbers import MAX_EXPONENT, parse_matrix, parse_number, parse_vector  # noqa: F401 (public re-exports)
+from .point import Point
 
 __all__ = ["parse_number", "parse_matrix", "parse_vector", "NetFile", "read_net_file", "net_file_from_dict"]
 

@@ -172,10 +172,10 @@ class Net:
         ["activation: expected 'identity' (a deep linear net), got 'tanh'"]
         """
         problems = []
-        for field in ("activation", "output_activation"):
-            act = getattr(self, field)
+        for name in ("activation", "output_activation"):
+            act = getattr(self, name)
             if act.name != "identity":
-                problems.append("%s: expected 'identity' (a deep linear net), got %r" % (field, act.label))
+                problems.append("%s: expected 'identity' (a deep linear net), got %r" % (name, act.label))
         if self.loss.name != "square":
             problems.append("loss: expected 'square', got %r" % self.loss.name)
         if self.bias:

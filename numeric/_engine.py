@@ -19,6 +19,7 @@ from lossgeom.point import Pattern, Point, resolve_point
 
 from .backends import Backend, _horner
 
+
 # -- exact input ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Problem:

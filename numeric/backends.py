@@ -15,11 +15,12 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
-from flint import arb, arb_mat, ctx as flint_ctx
+from flint import arb, arb_mat
+from flint import ctx as flint_ctx
 from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
 
-from lossgeom.errors import DataError, OptionError, choose
 from lossgeom.activations import X as _X
+from lossgeom.errors import DataError, OptionError, choose
 from lossgeom.precision import GUARD_DIGITS, check_dps, tolerance, working_precision
 
 __all__ = ["Backend", "Float64Backend", "MpBackend", "FlintBackend", "ExactBackend", "BACKENDS", "select_backend",

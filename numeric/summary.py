@@ -15,10 +15,20 @@ import mpmath
 from lossgeom.errors import DataError
 from lossgeom.precision import tolerance
 
-from .evaluate import HessianEvaluation, evaluate_net_file
 from .backends import exact_capable
-from .spectrum import (Inertia, PsdVerdict, certified_inertia, exact_inertia, exact_rank, inertia, numeric_rank,
-                       psd_verdict, symmetric_eigenvalues, trace)
+from .evaluate import HessianEvaluation, evaluate_net_file
+from .spectrum import (
+    Inertia,
+    PsdVerdict,
+    certified_inertia,
+    exact_inertia,
+    exact_rank,
+    inertia,
+    numeric_rank,
+    psd_verdict,
+    symmetric_eigenvalues,
+    trace,
+)
 
 __all__ = ["BlockVerdict", "HessianSummary", "summarize_net_file"]
 

@@ -83,6 +83,7 @@ def test_the_direction_check_catches_a_violation(tmp_path):
 
 def test_no_second_copy_of_the_package():
     import importlib.util
+
     import lossgeom
     assert importlib.util.find_spec("lossgeom.lossgeom") is None
     assert importlib.util.find_spec("lossgeom.tests") is None

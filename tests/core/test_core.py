@@ -8,8 +8,19 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossgeom import (DataError, Net, NetFileError, NetSpecError, UnknownActivationError, activation_names,
-                      get_activation, get_loss, parse_activation, parse_number, read_net_file)
+from lossgeom import (
+    DataError,
+    Net,
+    NetFileError,
+    NetSpecError,
+    UnknownActivationError,
+    activation_names,
+    get_activation,
+    get_loss,
+    parse_activation,
+    parse_number,
+    read_net_file,
+)
 from lossgeom.activations import X
 
 

@@ -7,8 +7,7 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from lossgeom import Net, Point
-from lossgeom import models
+from lossgeom import Net, Point, models
 from lossgeom.symbolic.linear import check_assumptions, sigma_eigen
 
 

@@ -10,8 +10,18 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossgeom import (DataError, NetSpecError, Net, Pattern, PatternError, Point, Precision, exact_matrix,
-                      net_file_from_dict, resolve_point)
+from lossgeom import (
+    DataError,
+    Net,
+    NetSpecError,
+    Pattern,
+    PatternError,
+    Point,
+    Precision,
+    exact_matrix,
+    net_file_from_dict,
+    resolve_point,
+)
 from lossgeom.numbers import parse_number
 
 rationals = st.fractions(min_value=-5, max_value=5, max_denominator=12)

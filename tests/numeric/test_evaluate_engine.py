@@ -6,18 +6,45 @@ import mpmath
 import numpy as np
 import pytest
 import sympy as sp
+from hessian_oracles import (
+    ACTIVATIONS,
+    EXTRA_ACTIVATIONS,
+    autograd_hessian,
+    fd_gradient,
+    fd_hessian,
+    random_case,
+    samples,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hessian_oracles import (ACTIVATIONS, EXTRA_ACTIVATIONS, autograd_hessian, fd_gradient, fd_hessian, random_case, samples)
-from lossgeom import (Activation, DataError, Net, NetSpecError, NonDifferentiableError, OptionError,
-                      UnknownActivationError, activation_names, get_activation, net_file_from_dict, parse_activation,
-                      register_activation, unregister_activation)
+from lossgeom import (
+    Activation,
+    DataError,
+    Net,
+    NetSpecError,
+    NonDifferentiableError,
+    OptionError,
+    UnknownActivationError,
+    activation_names,
+    get_activation,
+    net_file_from_dict,
+    parse_activation,
+    register_activation,
+    unregister_activation,
+)
 from lossgeom.activations import Piece
 from lossgeom.activations import X as X_ACT
 from lossgeom.numeric.backends import BACKENDS, Backend, select_backend
-from lossgeom.numeric.evaluate import (evaluate_net, evaluate_net_file, find_kinks, full_hessian, gradient, hvp,
-                                       loss_value)
+from lossgeom.numeric.evaluate import (
+    evaluate_net,
+    evaluate_net_file,
+    find_kinks,
+    full_hessian,
+    gradient,
+    hvp,
+    loss_value,
+)
 from lossgeom.precision import agreeing_digits
 from lossgeom.symbolic import derive_hessian, verify_recursion
 from lossgeom.symbolic.forward import forward_trace, parameter_symbols

@@ -3,7 +3,6 @@ the numeric engine's Botev blocks, named form and expanded form."""
 
 import mpmath
 import pytest
-import sympy as sp
 
 from lossgeom import Net
 from lossgeom.numeric.bridge import evaluate_on_net

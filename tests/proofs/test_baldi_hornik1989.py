@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
-import sympy as sp
 
-from lossgeom.numeric.critical import enumerate_critical_points
-from lossgeom.proofs import get_claim, list_claims
 from lossgeom.models import linear_oracle
+from lossgeom.numeric.critical import enumerate_critical_points
+from lossgeom.proofs import list_claims
 from lossgeom.proofs.baldi_hornik1989 import ORACLE_VALUES
 
 SLUGS = ["critical-form", "worked-critical-values", "critical-value-count", "classification",

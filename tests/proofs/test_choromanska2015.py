@@ -2,8 +2,8 @@
 
 import pytest
 
-from lossgeom.proofs import get_claim, list_claims
 from lossgeom.proofs import choromanska2015 as mod
+from lossgeom.proofs import get_claim, list_claims
 
 IDS = ["choromanska2015.path-sum", "choromanska2015.path-count", "choromanska2015.bernoulli-expectation",
        "choromanska2015.spin-glass-form"]

@@ -3,9 +3,9 @@
 import pytest
 import sympy as sp
 
+from lossgeom.models import random_linear_data
 from lossgeom.numeric.critical import linear_gradient, linear_hessian
 from lossgeom.proofs import get_claim, list_claims
-from lossgeom.models import random_linear_data
 from lossgeom.proofs.kawaguchi2016 import verify_bad_saddle, verify_theorem_instance
 from lossgeom.symbolic.linear import deep_linear_loss, generic_linear_instance
 

@@ -3,12 +3,26 @@
 import numpy as np
 import pytest
 import sympy as sp
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lossgeom.errors import DataError
-from lossgeom.symbolic.vec import (commutation_matrix, full_rank_factorization, generalized_inverse,
-                                   is_generalized_inverse, is_moore_penrose, khatri_rao, kron, pinv, verify_printed_property_3b,
-                                   verify_property_5b, select_columns_form, unvec, vec, verify_vec_properties)
+from lossgeom.symbolic.vec import (
+    commutation_matrix,
+    full_rank_factorization,
+    generalized_inverse,
+    is_generalized_inverse,
+    is_moore_penrose,
+    khatri_rao,
+    kron,
+    pinv,
+    select_columns_form,
+    unvec,
+    vec,
+    verify_printed_property_3b,
+    verify_property_5b,
+    verify_vec_properties,
+)
 
 rationals = st.fractions(min_value=-5, max_value=5, max_denominator=7).map(lambda f: sp.Rational(f.numerator,
                                                                                                  f.denominator))
