@@ -13,8 +13,8 @@ import ...`` or ``importlib.import_module``.
 """
 
 from .decide import MatrixComparison, ZeroDecision, compare_matrices, decide_zero
-from .forward import (ForwardTrace, activation_cells, bias_symbols, forward_trace, input_symbols, parameter_symbols,
-                      resolve_inputs, symbol, target_symbols, weight_symbols)
+from .forward import (ForwardTrace, activation_cells, bias_symbols, forward_trace, input_symbols, one_sample_pattern,
+                      parameter_symbols, resolve_inputs, symbol, target_symbols, weight_symbols)
 from .hessian import (EXPAND_LIMIT, BackwardPass, Equation, HessianRecursion, derive_gauss_newton, derive_gradient,
                       derive_hessian, direct_hessian, direct_layer_block)
 from .latex import LossgeomLatexPrinter, latex
@@ -34,7 +34,7 @@ from .verify import verify_recursion
 __all__ = [
     # forward
     "symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
-    "ForwardTrace", "forward_trace", "resolve_inputs", "activation_cells",
+    "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells",
     # hessian
     "Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "derive_hessian", "derive_gauss_newton",
     "direct_hessian", "direct_layer_block", "EXPAND_LIMIT",

@@ -21,7 +21,7 @@ from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.point import Pattern
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
-           "ForwardTrace", "forward_trace", "resolve_inputs", "activation_cells"]
+           "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells"]
 
 
 @lru_cache(maxsize=None)
@@ -154,6 +154,31 @@ def _as_matrix(value, field, shape):
     return parse_matrix(value, field, shape=shape)
 
 
+def one_sample_pattern(net, pattern):
+    """The :class:`~lossgeom.point.Pattern` a one-sample derivation uses: shared entries, and sample 1's.
+
+    Symbolic derivations are of one datapoint, so a per-sample entry for any other sample is an
+    error rather than silently ignored.
+
+    Raises
+    ------
+    PatternError
+        For a unit, piece or sample that ``net`` (or the one sample) does not have.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> net = Net(widths=(1, 2, 1), activation="relu")
+    >>> dict(one_sample_pattern(net, {(1, 1): 1, (1, 1, 2): 0}))
+    {(1, 1): 1, (1, 2): 0}
+    >>> one_sample_pattern(net, {(2, 1, 1): 0})
+    Traceback (most recent call last):
+    ...
+    lossgeom.point.PatternError: pattern: sample 2, unit (1, 1): sample 2 is not one of 1..1
+    """
+    return Pattern.from_spec(pattern, net, n_samples=1).for_sample(1)
+
+
 @dataclass(frozen=True)
 class ForwardTrace:
     """The forward pass with every quantity expanded into weights, biases and input.
@@ -192,9 +217,15 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     ----------
     net : Net
     weights, biases, x, y : optional exact values (symbols where omitted)
-    pattern : dict, optional
+    pattern : dict or Pattern, optional
         ``{(l, i): piece_index}`` (1-based l and i): use that smooth piece of the activation for
-        unit i of layer l (an activation cell); units not listed use the whole activation.
+        unit i of layer l (an activation cell); units not listed use the whole activation.  The
+        trace is one sample, so per-sample entries may name sample 1 only.
+
+    Raises
+    ------
+    PatternError
+        For a unit, piece or sample the net (or the one sample) does not have.
 
     Examples
     --------
@@ -202,9 +233,11 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     >>> tr = forward_trace(Net(widths=(1, 1, 1), activation="tanh"))
     >>> tr.a[-1][0]
     W2[1,1]*tanh(W1[1,1]*x[1])
+    >>> forward_trace(Net(widths=(1, 1, 1), activation="relu"), pattern={(1, 1): 1}).a[-1][0]
+    W1[1,1]*W2[1,1]*x[1]
     """
     W, b, xs, ys = resolve_inputs(net, weights, biases, x, y)
-    pattern = Pattern.from_spec(pattern, net)
+    pattern = one_sample_pattern(net, pattern)
     a = [xs]
     hs = []
     for l in range(1, net.depth + 1):

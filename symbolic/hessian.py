@@ -30,10 +30,9 @@ from functools import cached_property, lru_cache
 import sympy as sp
 
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
-from lossgeom.point import Pattern
 
-from .forward import (bias_symbols, forward_trace, input_symbols, parameter_symbols, resolve_inputs, symbol,
-                      target_symbols, weight_symbols)
+from .forward import (bias_symbols, forward_trace, input_symbols, one_sample_pattern, parameter_symbols,
+                      resolve_inputs, symbol, target_symbols, weight_symbols)
 
 # Fast paths through SymPy internals, relied on and tested with SymPy 1.14: ``_mulsort`` with
 # ``Mul._from_args`` builds a canonical product without Mul's flattening, and
@@ -88,7 +87,7 @@ def _named_symmetric(prefix, l, n):
 
 
 def _normalise_pattern(net, pattern):
-    pattern = Pattern.from_spec(pattern, net)
+    pattern = one_sample_pattern(net, pattern)
     return pattern if pattern else None
 
 
