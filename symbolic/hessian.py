@@ -320,10 +320,10 @@ def _sweep(net, pattern, equations, expr, weights, biases, x, y, order):
         if not checked and eq.lhs.name.startswith("delta"):
             checked = True
             if kinks:
-                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of their activation "
-                                             "(%s), where its derivative of order %d does not exist"
-                                             % (", ".join(n for n, _ in kinks), ", ".join(sorted({a for _, a in kinks})),
-                                                order), kinks=[n for n, _ in kinks])
+                names, labels = [n for n, _ in kinks], sorted({a for _, a in kinks})
+                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of their activation (%s), "
+                                             "where its derivative of order %d does not exist"
+                                             % (", ".join(names), ", ".join(labels), order), kinks=names)
         value = eq.rhs.xreplace(values)
         name = eq.lhs.name
         if name.startswith("h") and value.is_number:

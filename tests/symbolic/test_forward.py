@@ -81,7 +81,8 @@ def test_per_sample_patterns_apply_sample_one_and_refuse_others():
 
 @pytest.mark.parametrize("pattern, message", [({(1, 3): 0}, r"unit \(1, 3\)"), ({(3, 1): 0}, r"unit \(3, 1\)"),
                                               ({(1, 1): 2}, "piece index from 0 to 1"),
-                                              ({(2, 1): 1}, r"pattern\[\(2, 1\)\]: expected a piece index from 0 to 0")])
+                                              ({(2, 1): 1}, r"pattern\[\(2, 1\)\]: expected a piece index from 0 to 0"),
+                                              ])
 def test_a_pattern_outside_the_net_is_refused(pattern, message):
     with pytest.raises(PatternError, match=message):
         forward_trace(Net(widths=(1, 2, 1), activation="relu"), pattern=pattern)

@@ -101,7 +101,8 @@ def test_layer_block_golden():
 
 def test_derivations_print_as_aligned_equations():
     bp = derive_gradient(Net(widths=(1, 1)))
-    golden = "\\begin{aligned}\nh^{(1)}_{1} &= W^{(1)}_{1,1} x_{1} \\\\\n\\delta^{(1)}_{1} &= h^{(1)}_{1} - y_{1}\n\\end{aligned}"
+    golden = ("\\begin{aligned}\nh^{(1)}_{1} &= W^{(1)}_{1,1} x_{1} \\\\\n"
+              "\\delta^{(1)}_{1} &= h^{(1)}_{1} - y_{1}\n\\end{aligned}")
     assert latex(bp) == golden
     assert bp._repr_latex_() == "$\\displaystyle " + golden + "$"
     rec = derive_hessian(Net(widths=(1, 1)))
