@@ -2,8 +2,7 @@
 
 Prints, in one run, for tanh nets (square loss, no biases):
 
-* ``sympy.hessian``: the full Hessian of the composed loss expression (no simplify), the baseline
-  named in issue 2;
+* ``sympy.hessian``: the full Hessian of the composed loss expression (no simplify), the baseline;
 * ``direct diag``: SymPy differentiation restricted to the diagonal layer blocks (what the recursion
   produces), for a like-for-like comparison;
 * ``recursion``: :func:`derive_hessian` from scratch (cache cleared) plus every layer block in the
@@ -57,7 +56,7 @@ def main(argv):
             "-".join(map(str, widths)), net.n_params, t_full, t_diag, t_rec, t_exp, t_full / t_rec,
             t_full / t_exp), flush=True)
     print("ratio (named) = sympy.hessian / recursion; ratio (expanded) = sympy.hessian / rec. expanded.")
-    print("Target (issue 2): >= 100x at 3-4-4-2.")
+    print("Target: >= 100x at 3-4-4-2.")
     print()
     big = Net(widths=(10, 30, 20, 1), activation="tanh", bias=True)
     t_big, blocks = timed(lambda: recursion_blocks(big))

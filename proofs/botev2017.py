@@ -15,9 +15,10 @@ from lossgeom.precision import tolerance, working_precision
 from lossgeom.numeric.spectrum import symmetric_eigenvalues
 from lossgeom.proofs.claim import register_claim
 from lossgeom.proofs.evidence import Evidence, combine, from_report
-from lossgeom.symbolic.forward import parameter_symbols, symbol
-from lossgeom.symbolic.hessian import (activation_cells, compare_matrices, derive_gauss_newton, derive_hessian,
-                                       verify_recursion)
+from lossgeom.symbolic.decide import compare_matrices
+from lossgeom.symbolic.forward import activation_cells, parameter_symbols, symbol
+from lossgeom.symbolic.hessian import derive_gauss_newton, derive_hessian
+from lossgeom.symbolic.verify import verify_recursion
 
 ORDER = 10
 

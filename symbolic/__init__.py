@@ -1,15 +1,126 @@
 """lossgeom.symbolic: exact SymPy derivations (no numerics).
 
-The forward trace, backpropagation and the Botev et al. Hessian recursion, its
-Gauss-Newton form, the direct reference Hessian, and the proof that they agree.
+The forward trace and its activation cells (``forward``); backpropagation, the Botev et al.
+Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hessian``); the exact
+zero-decision procedure (``decide``) and the proof that recursion and reference agree
+(``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
+vec/Kronecker identities (``vec``); and the LaTeX printer (``latex``).  Every public name of those
+modules is re-exported here explicitly.
+
+``lossgeom.symbolic.latex`` is the printing function (as ``sympy.latex``); the printer module is
+``lossgeom.symbolic.latex`` in ``sys.modules``.  The ``vec`` function is not re-exported, so
+``lossgeom.symbolic.vec`` stays the module (use ``lossgeom.symbolic.vec.vec``).
 """
 
-from .forward import ForwardTrace, forward_trace, parameter_symbols
-from .hessian import (BackwardPass, Equation, HessianRecursion, decide_zero, derive_gauss_newton, derive_gradient,
-                      derive_hessian, direct_hessian, direct_layer_block, verify_recursion)
+from .decide import MatrixComparison, ZeroDecision, compare_matrices, decide_zero
+from .forward import (
+                      ForwardTrace,
+                      activation_cells,
+                      bias_symbols,
+                      forward_trace,
+                      input_symbols,
+                      one_sample_pattern,
+                      parameter_symbols,
+                      resolve_inputs,
+                      symbol,
+                      target_symbols,
+                      weight_symbols,
+)
+from .hessian import (
+                      EXPAND_LIMIT,
+                      BackwardPass,
+                      Equation,
+                      HessianRecursion,
+                      derive_gauss_newton,
+                      derive_gradient,
+                      derive_hessian,
+                      direct_hessian,
+                      direct_layer_block,
+)
 from .latex import LossgeomLatexPrinter, latex
+from .linear import (
+                      FORMS,
+                      Factorization,
+                      KawaguchiAssumptions,
+                      SigmaEigen,
+                      chain,
+                      check_assumptions,
+                      deep_linear_hessian,
+                      deep_linear_loss,
+                      factor_into_widths,
+                      generic_linear_instance,
+                      global_minimum_value,
+                      hessian_block,
+                      lemma1_gradient,
+                      linear_widths,
+                      minimising_product,
+                      residual,
+                      sigma_eigen,
+                      sigma_matrix,
+                      verify_linear_derivatives,
+)
+from .paths import (
+                      MAX_PATHS,
+                      RHO,
+                      SPIN_GLASS_ASSUMPTIONS,
+                      PathSum,
+                      PathTerm,
+                      SpinGlassForm,
+                      collapsed_latex,
+                      expand_path_sum,
+                      expected_output,
+                      gate_symbol,
+                      iter_net_paths,
+                      paths_per_output,
+                      require_path_activation,
+                      spin_glass_form,
+                      unit_slopes,
+)
+from .vec import (
+                      VEC_PROPERTIES,
+                      column_space_contains,
+                      commutation_matrix,
+                      full_rank_factorization,
+                      generalized_inverse,
+                      generic_matrix,
+                      is_generalized_inverse,
+                      is_moore_penrose,
+                      khatri_rao,
+                      kron,
+                      pinv,
+                      select_columns_form,
+                      unvec,
+                      verify_printed_property_3b,
+                      verify_property_5b,
+                      verify_vec_properties,
+)
+from .verify import verify_recursion
 
-__all__ = ["ForwardTrace", "forward_trace", "parameter_symbols",
-           "BackwardPass", "Equation", "HessianRecursion", "decide_zero", "derive_gauss_newton", "derive_gradient",
-           "derive_hessian", "direct_hessian", "direct_layer_block", "verify_recursion",
-           "LossgeomLatexPrinter", "latex"]
+__all__ = [
+    # forward
+    "symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
+    "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells",
+    # hessian
+    "Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "derive_hessian", "derive_gauss_newton",
+    "direct_hessian", "direct_layer_block", "EXPAND_LIMIT",
+    # decide
+    "ZeroDecision", "decide_zero", "MatrixComparison", "compare_matrices",
+    # verify
+    "verify_recursion",
+    # latex
+    "LossgeomLatexPrinter", "latex",
+    # paths (spin-glass names included)
+    "PathTerm", "PathSum", "SpinGlassForm", "paths_per_output", "iter_net_paths", "gate_symbol", "collapsed_latex",
+    "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output", "spin_glass_form", "MAX_PATHS",
+    "RHO", "SPIN_GLASS_ASSUMPTIONS",
+    # linear
+    "chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
+    "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",
+    "KawaguchiAssumptions", "check_assumptions", "SigmaEigen", "sigma_eigen", "global_minimum_value",
+    "minimising_product", "Factorization", "factor_into_widths", "FORMS",
+    # vec
+    "unvec", "commutation_matrix", "kron", "khatri_rao", "generic_matrix", "full_rank_factorization",
+    "pinv", "generalized_inverse", "is_generalized_inverse", "is_moore_penrose", "column_space_contains",
+    "select_columns_form", "verify_vec_properties", "verify_printed_property_3b", "verify_property_5b",
+    "VEC_PROPERTIES",
+]

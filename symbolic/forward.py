@@ -1,23 +1,27 @@
-"""Symbols and the symbolic forward trace.
+"""Symbols, the symbolic forward trace, and the activation cells it can be restricted to.
 
 One deterministic naming scheme, so LaTeX and tests are stable: weights ``W{l}[{i},{j}]``,
 biases ``b{l}[{i}]``, input ``x[{j}]``, target ``y[{k}]``, and the named intermediates of a
 derivation ``h{l}[{i}]`` (pre-activations), ``a{l}[{i}]`` (activations), ``delta{l}[{i}]``
 (dE/dh_l), ``H{l}[{i},{j}]`` (pre-activation Hessian), ``G{l}[{i},{j}]`` (its Gauss-Newton
 version).  All are real SymPy symbols; indices are 1-based.
+
+A piecewise activation is smooth inside each of its pieces: an *activation cell* fixes every unit
+to one piece (a ``pattern`` ``{(l, i): k}``), and :func:`activation_cells` enumerates them.
 """
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
 import sympy as sp
 
 from lossgeom.data import parse_matrix, parse_vector
-from lossgeom.errors import DataError, NonDifferentiableError
+from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.point import Pattern
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
-           "ForwardTrace", "forward_trace", "resolve_inputs"]
+           "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells"]
 
 
 @lru_cache(maxsize=None)
@@ -150,6 +154,31 @@ def _as_matrix(value, field, shape):
     return parse_matrix(value, field, shape=shape)
 
 
+def one_sample_pattern(net, pattern):
+    """The :class:`~lossgeom.point.Pattern` a one-sample derivation uses: shared entries, and sample 1's.
+
+    Symbolic derivations are of one datapoint, so a per-sample entry for any other sample is an
+    error rather than silently ignored.
+
+    Raises
+    ------
+    PatternError
+        For a unit, piece or sample that ``net`` (or the one sample) does not have.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> net = Net(widths=(1, 2, 1), activation="relu")
+    >>> dict(one_sample_pattern(net, {(1, 1): 1, (1, 1, 2): 0}))
+    {(1, 1): 1, (1, 2): 0}
+    >>> one_sample_pattern(net, {(2, 1, 1): 0})
+    Traceback (most recent call last):
+    ...
+    lossgeom.point.PatternError: pattern: sample 2, unit (1, 1): sample 2 is not one of 1..1
+    """
+    return Pattern.from_spec(pattern, net, n_samples=1).for_sample(1)
+
+
 @dataclass(frozen=True)
 class ForwardTrace:
     """The forward pass with every quantity expanded into weights, biases and input.
@@ -188,9 +217,15 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     ----------
     net : Net
     weights, biases, x, y : optional exact values (symbols where omitted)
-    pattern : dict, optional
+    pattern : dict or Pattern, optional
         ``{(l, i): piece_index}`` (1-based l and i): use that smooth piece of the activation for
-        unit i of layer l (an activation cell); units not listed use the whole activation.
+        unit i of layer l (an activation cell); units not listed use the whole activation.  The
+        trace is one sample, so per-sample entries may name sample 1 only.
+
+    Raises
+    ------
+    PatternError
+        For a unit, piece or sample the net (or the one sample) does not have.
 
     Examples
     --------
@@ -198,9 +233,11 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     >>> tr = forward_trace(Net(widths=(1, 1, 1), activation="tanh"))
     >>> tr.a[-1][0]
     W2[1,1]*tanh(W1[1,1]*x[1])
+    >>> forward_trace(Net(widths=(1, 1, 1), activation="relu"), pattern={(1, 1): 1}).a[-1][0]
+    W1[1,1]*W2[1,1]*x[1]
     """
     W, b, xs, ys = resolve_inputs(net, weights, biases, x, y)
-    pattern = Pattern.from_spec(pattern, net)
+    pattern = one_sample_pattern(net, pattern)
     a = [xs]
     hs = []
     for l in range(1, net.depth + 1):
@@ -218,25 +255,47 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     return ForwardTrace(net, W, b, xs, ys, tuple(hs), tuple(a))
 
 
-def kinks_at(net, trace):
-    """Units whose exact pre-activation sits at a kink where the Hessian is undefined.
+def activation_cells(net, limit=256):
+    """Every activation pattern of the hidden (and output) units of a piecewise net.
 
-    Returns a list of names like ``"h1[2]"`` (empty when the trace is symbolic or smooth).
+    Yields ``{(l, i): piece}`` dicts covering the units whose activation has several pieces, in
+    lexicographic order of the pieces (unit (1, 1) varies slowest).  A smooth net has one cell,
+    ``{}``.  Inside a cell every unit is one smooth piece, so the loss is smooth there and the
+    cells together cover the parameter space except the kinks.
+
+    Parameters
+    ----------
+    net : Net
+    limit : int
+        Largest number of cells to enumerate.
+
+    Yields
+    ------
+    dict
+        ``{(l, i): piece}`` (l, i from 1; pieces from 0), usable as the ``pattern`` of
+        :func:`forward_trace` and of the derivations.
+
+    Raises
+    ------
+    SizeLimitError
+        When there would be more than ``limit`` cells.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> list(activation_cells(Net(widths=(1, 2, 1), activation="relu")))
+    [{(1, 1): 0, (1, 2): 0}, {(1, 1): 0, (1, 2): 1}, {(1, 1): 1, (1, 2): 0}, {(1, 1): 1, (1, 2): 1}]
+    >>> len(list(activation_cells(Net(widths=(2, 3, 1), activation="relu"))))
+    8
+    >>> list(activation_cells(Net(widths=(2, 3, 1), activation="tanh")))
+    [{}]
     """
-    out = []
-    for l, h in enumerate(trace.h, 1):
-        act = net.layer_activation(l)
-        if act.kink_order == 0:
-            continue
-        for i, v in enumerate(h):
-            if v.is_number and act.at_kink(v, order=2):
-                out.append("h%d[%d]" % (l, i + 1))
-    return out
-
-
-def check_differentiable(net, trace, what="the Hessian"):
-    """Raise :class:`NonDifferentiableError` if an exact pre-activation sits at a kink."""
-    bad = kinks_at(net, trace)
-    if bad:
-        raise NonDifferentiableError("%s is undefined: pre-activation(s) %s sit exactly at a kink of %s"
-                                     % (what, ", ".join(bad), net.activation.label), kinks=bad)
+    units = [(l, i, len(net.layer_activation(l).pieces)) for l in range(1, net.depth + 1)
+             for i in range(1, net.widths[l] + 1) if len(net.layer_activation(l).pieces) > 1]
+    total = 1
+    for _, _, k in units:
+        total *= k
+    if total > limit:
+        raise SizeLimitError("cells: %s has %d activation cells, above the limit %d" % (net, total, limit))
+    for choice in itertools.product(*[range(k) for _, _, k in units]):
+        yield {(l, i): c for (l, i, _), c in zip(units, choice)}

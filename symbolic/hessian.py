@@ -8,35 +8,46 @@ subexpression elimination of the Hessian that comes for free with the recursion.
 
 Single datapoint: the Hessian of a sum over samples is the sum of the per-sample Hessians.
 
-The recursion (Botev, Ritter & Barber 2017, Sec. 2; MATH.md section 1)::
+The recursion (Botev, Ritter & Barber 2017, Sec. 2)::
 
     H_L = B_L (d2E/da_L^2) B_L + diag(g''(h_L) * dE/da_L)     (g the output activation)
     H_l = B_l W_{l+1}^T H_{l+1} W_{l+1} B_l + D_l,  B_l = diag(f'(h_l)),
     D_l = diag(f''(h_l) * W_{l+1}^T delta_{l+1}),    delta_l = dE/dh_l = f'(h_l) * W_{l+1}^T delta_{l+1}
     d2E/dvec(W~_l)^2 = (a~ a~^T) kron H_l,   a~ = [a_{l-1}; 1] with a bias (bias last).
 
-The Gauss-Newton version drops D_l (and the g'' term).
+The Gauss-Newton version drops D_l (and the g'' term).  The proof that these blocks are the
+Hessian's is :func:`lossgeom.symbolic.verify.verify_recursion`.
+
+References
+----------
+Botev, Ritter & Barber, "Practical Gauss-Newton Optimisation for Deep Learning", ICML 2017.
 """
 
 import itertools
-import time
 from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 import sympy as sp
-from sympy.core.mul import _mulsort
 
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
-from lossgeom.point import Pattern
-from lossgeom.report import Report
 
-from .forward import (bias_symbols, forward_trace, input_symbols, parameter_symbols, resolve_inputs, symbol,
-                      target_symbols, weight_symbols)
+from .forward import (bias_symbols, forward_trace, input_symbols, one_sample_pattern, parameter_symbols,
+                      resolve_inputs, symbol, target_symbols, weight_symbols)
+
+# Fast paths through SymPy internals, relied on and tested with SymPy 1.14: ``_mulsort`` with
+# ``Mul._from_args`` builds a canonical product without Mul's flattening, and
+# ``ImmutableDenseMatrix._new(..., copy=False)`` wraps a flat list without re-sympifying every
+# entry (together about 3.5x faster on the ~10^5 entries of a large layer block).  Should a SymPy
+# release drop or rename them, the public constructors below give equal results, only slower.
+try:
+    from sympy.core.mul import _mulsort
+except ImportError:  # pragma: no cover - depends on the SymPy version
+    _mulsort = None
+_FAST_MUL = _mulsort is not None and hasattr(sp.Mul, "_from_args")
+_FAST_MATRIX = hasattr(sp.ImmutableDenseMatrix, "_new")
 
 __all__ = ["Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "derive_hessian",
-           "derive_gauss_newton", "direct_hessian", "direct_layer_block", "decide_zero", "verify_recursion",
-           "compare_matrices", "MatrixComparison",
-           "activation_cells", "EXPAND_LIMIT"]
+           "derive_gauss_newton", "direct_hessian", "direct_layer_block", "EXPAND_LIMIT"]
 
 #: Largest number of parameters for which :meth:`BackwardPass.expand` expands a whole net without
 #: ``force=True`` (expanded Hessian entries of deep tanh nets grow quickly).
@@ -63,9 +74,6 @@ class Equation:
     lhs: sp.Symbol
     rhs: sp.Expr
 
-    def _latex(self, printer):
-        return "%s = %s" % (printer._print(self.lhs), printer._print(self.rhs))
-
     def __str__(self):
         return "%s = %s" % (self.lhs, self.rhs)
 
@@ -79,8 +87,34 @@ def _named_symmetric(prefix, l, n):
 
 
 def _normalise_pattern(net, pattern):
-    pattern = Pattern.from_spec(pattern, net)
+    pattern = one_sample_pattern(net, pattern)
     return pattern if pattern else None
+
+
+def _substitutions(equations, known=()):
+    """Each named lhs -> its rhs in weights, biases, x and y (earlier names substituted), extending ``known``."""
+    out = dict(known)
+    for eq in equations:
+        out[eq.lhs] = eq.rhs.xreplace(out)
+    return out
+
+
+def _expand_named(derivation, expr, force):
+    """``expr`` with the derivation's named intermediates expanded (its ``_expansions``, built only
+    after the size check, since building them is the expensive part); refused above
+    :data:`EXPAND_LIMIT` parameters without ``force``."""
+    net = derivation.net
+    if net.n_params > EXPAND_LIMIT and not force:
+        raise SizeLimitError("expand: the net has %d parameters, above the limit %d for expanding named "
+                             "intermediates into the weights; pass force=True, or use the named form"
+                             % (net.n_params, EXPAND_LIMIT))
+    return expr.xreplace(derivation._expansions)
+
+
+def _display_latex(obj):
+    """The Jupyter ``_repr_latex_`` string: the printer's LaTeX in display style (as SymPy's own objects do)."""
+    from .latex import latex
+    return "$\\displaystyle %s$" % latex(obj)
 
 
 @dataclass(frozen=True)
@@ -148,7 +182,15 @@ class BackwardPass:
         k = (self.pattern or {}).get((l, i))
         return act.apply(h, order) if k is None else act.piece_apply(k, h, order)
 
-    def _f(self, l, order):
+    def activation_values(self, l, order):
+        """f^(order)(h_l) as a column in the named pre-activations (each unit's piece if the cell fixes it).
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> derive_gradient(Net(widths=(1, 2, 1), activation="f")).activation_values(1, 1).T
+        Matrix([[f'(h1[1]), f'(h1[2])]])
+        """
         h = self.h(l)
         return sp.ImmutableMatrix(h.rows, 1, lambda i, _: self.activation_derivative(l, i + 1, h[i], order))
 
@@ -166,17 +208,18 @@ class BackwardPass:
             rhs = self.W(l) * self.a(l - 1) + self.b(l)
             eqs += [Equation(s, e) for s, e in zip(self.h(l), rhs)]
             if l < L or self.net.output_activation.name != "identity":
-                eqs += [Equation(s, e) for s, e in zip(self.a(l), self._f(l, 0))]
+                eqs += [Equation(s, e) for s, e in zip(self.a(l), self.activation_values(l, 0))]
         return tuple(eqs)
 
     @cached_property
     def backward_equations(self):
         """delta_L = g'(h_L) * dE/da_L and delta_l = f'(h_l) * W_{l+1}^T delta_{l+1}, for l = L..1."""
         L = self.net.depth
-        eqs = [Equation(s, e) for s, e in zip(self.delta(L), _hadamard(self._f(L, 1), self.output_gradient()))]
+        top = _hadamard(self.activation_values(L, 1), self.output_gradient())
+        eqs = [Equation(s, e) for s, e in zip(self.delta(L), top)]
         for l in range(L - 1, 0, -1):
             back = self.W(l + 1).T * self.delta(l + 1)
-            eqs += [Equation(s, e) for s, e in zip(self.delta(l), _hadamard(self._f(l, 1), back))]
+            eqs += [Equation(s, e) for s, e in zip(self.delta(l), _hadamard(self.activation_values(l, 1), back))]
         return tuple(eqs)
 
     @property
@@ -209,10 +252,7 @@ class BackwardPass:
     # -- expansion ---------------------------------------------------------------------
     @cached_property
     def _expansions(self):
-        out = {}
-        for eq in self.equations:
-            out[eq.lhs] = eq.rhs.xreplace(out)
-        return out
+        return _substitutions(self.equations)
 
     def expand(self, expr, force=False):
         """Substitute every named intermediate by its expression in weights, biases, x and y.
@@ -235,11 +275,7 @@ class BackwardPass:
         >>> bp.expand(bp.gradient(2))
         Matrix([[(W2[1,1]*tanh(W1[1,1]*x[1]) - y[1])*tanh(W1[1,1]*x[1])]])
         """
-        if self.net.n_params > EXPAND_LIMIT and not force:
-            raise SizeLimitError("expand: the net has %d parameters, above the limit %d for expanding named "
-                                 "intermediates into the weights; pass force=True, or use the named form"
-                                 % (self.net.n_params, EXPAND_LIMIT))
-        return expr.xreplace(self._expansions)
+        return _expand_named(self, expr, force)
 
     def evaluate(self, expr, weights, biases=None, x=None, y=None, order=1):
         """Exact value of ``expr`` at given weights (and input, target): a forward/backward sweep.
@@ -265,8 +301,7 @@ class BackwardPass:
         return _sweep(self.net, self.pattern, self.equations, expr, weights, biases, x, y, order)
 
     def _repr_latex_(self):
-        from .latex import latex
-        return "$\\displaystyle %s$" % latex(self)
+        return _display_latex(self)
 
 
 def _sweep(net, pattern, equations, expr, weights, biases, x, y, order):
@@ -285,10 +320,10 @@ def _sweep(net, pattern, equations, expr, weights, biases, x, y, order):
         if not checked and eq.lhs.name.startswith("delta"):
             checked = True
             if kinks:
-                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of their activation "
-                                             "(%s), where its derivative of order %d does not exist"
-                                             % (", ".join(n for n, _ in kinks), ", ".join(sorted({a for _, a in kinks})),
-                                                order), kinks=[n for n, _ in kinks])
+                names, labels = [n for n, _ in kinks], sorted({a for _, a in kinks})
+                raise NonDifferentiableError("pre-activation(s) %s sit exactly at a kink of their activation (%s), "
+                                             "where its derivative of order %d does not exist"
+                                             % (", ".join(names), ", ".join(labels), order), kinks=names)
         value = eq.rhs.xreplace(values)
         name = eq.lhs.name
         if name.startswith("h") and value.is_number:
@@ -317,6 +352,8 @@ def _monomial(x, y, h):
     if not parts:
         return h
     args = parts + [h]
+    if not _FAST_MUL:
+        return sp.Mul(*args)
     _mulsort(args)
     return sp.Mul._from_args(args, is_commutative=True)
 
@@ -377,10 +414,10 @@ class HessianRecursion:
         loss_h = sp.ImmutableMatrix(self.net.loss.hessian(list(bp.a(L)), list(bp.y)))
         if self.net.output_activation.name == "identity":
             return loss_h
-        B = sp.diag(*bp._f(L, 1))
+        B = sp.diag(*bp.activation_values(L, 1))
         out = B * loss_h * B
         if not self.gauss_newton:
-            out += sp.diag(*_hadamard(bp._f(L, 2), bp.output_gradient()))
+            out += sp.diag(*_hadamard(bp.activation_values(L, 2), bp.output_gradient()))
         return sp.ImmutableMatrix(out)
 
     def recursion_rhs(self, l):
@@ -388,10 +425,10 @@ class HessianRecursion:
         bp = self.backward
         if l == self.net.depth:
             return self.output_hessian()
-        fp = bp._f(l, 1)
+        fp = bp.activation_values(l, 1)
         W = bp.W(l + 1)
         M = W.T * (self.H(l + 1) * W)
-        extra = None if self.gauss_newton else _hadamard(bp._f(l, 2), W.T * bp.delta(l + 1))
+        extra = None if self.gauss_newton else _hadamard(bp.activation_values(l, 2), W.T * bp.delta(l + 1))
         n = M.rows
 
         def entry(i, j):  # B M B + D without multiplying by dense diagonal matrices
@@ -478,7 +515,10 @@ class HessianRecursion:
                 if wd and r == c and r < n_weights:
                     value = value + wd
                 flat.append(value)
-        block = sp.ImmutableDenseMatrix._new(size, size, flat, copy=False)
+        if _FAST_MATRIX:
+            block = sp.ImmutableDenseMatrix._new(size, size, flat, copy=False)
+        else:
+            block = sp.ImmutableMatrix(size, size, flat)
         return self.expand(block, force) if expand else block
 
     def gradient(self, l):
@@ -487,10 +527,7 @@ class HessianRecursion:
 
     @cached_property
     def _expansions(self):
-        out = dict(self.backward._expansions)
-        for eq in self.hessian_equations:
-            out[eq.lhs] = eq.rhs.xreplace(out)
-        return out
+        return _substitutions(self.hessian_equations, self.backward._expansions)
 
     def expand(self, expr, force=False):
         """Expand named quantities (h, a, delta, H) into weights, biases, x and y.
@@ -502,11 +539,7 @@ class HessianRecursion:
         >>> rec.expand(rec.layer_block(1))
         Matrix([[W2[1,1]**2*x[1]**2]])
         """
-        if self.net.n_params > EXPAND_LIMIT and not force:
-            raise SizeLimitError("expand: the net has %d parameters, above the limit %d for expanding named "
-                                 "intermediates into the weights; pass force=True, or use the named form"
-                                 % (self.net.n_params, EXPAND_LIMIT))
-        return expr.xreplace(self._expansions)
+        return _expand_named(self, expr, force)
 
     def evaluate(self, expr, weights, biases=None, x=None, y=None):
         """Exact value of ``expr`` at given weights, input and target (see :meth:`BackwardPass.evaluate`).
@@ -523,8 +556,7 @@ class HessianRecursion:
         return _sweep(self.net, self.backward.pattern, self.equations, expr, weights, biases, x, y, order)
 
     def _repr_latex_(self):
-        from .latex import latex
-        return "$\\displaystyle %s$" % latex(self)
+        return _display_latex(self)
 
     def __str__(self):
         kind = "Gauss-Newton recursion" if self.gauss_newton else "Hessian recursion"
@@ -549,6 +581,21 @@ def derive_gradient(net, pattern=None):
     -------
     BackwardPass
 
+    See Also
+    --------
+    derive_hessian : the Hessian recursion built on this backward pass.
+    derive_gauss_newton : its Gauss-Newton form.
+    lossgeom.symbolic.verify_recursion : the exact proof that the recursion's blocks are the Hessian's.
+
+    Notes
+    -----
+    delta_L = g'(h_L) * dE/da_L, delta_l = f'(h_l) * W_{l+1}^T delta_{l+1}, and the gradient of
+    layer l is [vec(delta_l a_{l-1}^T); delta_l] in theta's order.
+
+    References
+    ----------
+    Rumelhart, Hinton & Williams (1986); Botev, Ritter & Barber (2017), Sec. 2.
+
     Examples
     --------
     >>> from lossgeom import Net
@@ -557,10 +604,6 @@ def derive_gradient(net, pattern=None):
     Matrix([[delta1[1]*x[1], delta1[1]*x[2]]])
     >>> [str(eq) for eq in bp.backward_equations]
     ['delta1[1] = h1[1] - y[1]']
-
-    References
-    ----------
-    Rumelhart, Hinton & Williams (1986); Botev, Ritter & Barber (2017), Sec. 2.
     """
     return _derive(net, _normalise_pattern(net, pattern), False).backward
 
@@ -579,6 +622,12 @@ def derive_hessian(net, pattern=None):
     Returns
     -------
     HessianRecursion
+
+    See Also
+    --------
+    derive_gauss_newton : the same recursion without the D_l terms.
+    derive_gradient : the forward and backward pass it builds on.
+    lossgeom.symbolic.verify_recursion : the exact proof that its layer blocks are the Hessian's.
 
     Notes
     -----
@@ -601,6 +650,34 @@ def derive_hessian(net, pattern=None):
 
 def derive_gauss_newton(net, pattern=None):
     """Derive the Gauss-Newton recursion G_l = B_l W_{l+1}^T G_{l+1} W_{l+1} B_l, G_L = d2E/dh_L^2.
+
+    Cached per (net, pattern), like :func:`derive_hessian`; its named symbols are ``G{l}[i,j]``.
+
+    Parameters
+    ----------
+    net : Net
+    pattern : dict, optional
+        ``{(l, i): piece}``: an activation cell (for piecewise activations).
+
+    Returns
+    -------
+    HessianRecursion
+        With ``gauss_newton=True``.
+
+    See Also
+    --------
+    derive_hessian : the full recursion, with the D_l terms.
+    derive_gradient : the forward and backward pass it builds on.
+    lossgeom.symbolic.verify_recursion : with ``gauss_newton=True``, the proof that its blocks are J^T H_L J.
+
+    Notes
+    -----
+    The layer blocks are (a_{l-1} a_{l-1}^T) kron G_l, the diagonal blocks of the Gauss-Newton
+    matrix J^T (d2E/dh_L^2) J with J = dh_L/dtheta.
+
+    References
+    ----------
+    Botev, Ritter & Barber, "Practical Gauss-Newton Optimisation for Deep Learning", ICML 2017.
 
     Examples
     --------
@@ -647,317 +724,3 @@ def direct_layer_block(net, l, pattern=None):
         for j in range(i, n):
             out[i, j] = out[j, i] = sp.diff(first[i], params[j])
     return sp.ImmutableMatrix(out)
-
-
-# -- deciding identities exactly ------------------------------------------------------------------
-def decide_zero(expr, samples=3, dps=50, seed=0):
-    """Decide whether an expression is identically zero.
-
-    Returns ``(verdict, method, detail)``: ``verdict`` is True (proved zero), False (a
-    point where it is not zero) or None (not decided exactly; numerically zero at the
-    sampled points to ``dps`` digits).
-
-    Methods, in order: expansion to zero (``sympy.expand``, which also expands function
-    arguments); rational normal form after replacing each transcendental or undefined-
-    function atom by a fresh symbol (zero as a rational function of independent atoms is
-    zero for every value of the atoms); evaluation at random rational points at ``dps``
-    digits, which can refute but not prove.
-
-    Examples
-    --------
-    >>> u, v = sp.symbols("u v")
-    >>> decide_zero((u + v)**2 - u**2 - 2*u*v - v**2)[:2]
-    (True, 'expansion to zero')
-    >>> decide_zero(sp.exp(u) / (1 + sp.exp(u)) - 1 + 1 / (1 + sp.exp(u)))[:2]
-    (True, 'rational normal form in function atoms')
-    >>> decide_zero(sp.sin(u)**2 + sp.cos(u)**2 - 1)[:2]
-    (None, 'numerically zero at 3 random rational points to 50 digits')
-    >>> decide_zero(u - v)[:2]
-    (False, 'nonzero at a rational point')
-    """
-    e = sp.expand(expr)
-    if e == 0:
-        return True, "expansion to zero", None
-    repl = _atom_symbols(e)
-    if repl:
-        try:
-            r = sp.cancel(sp.together(e.xreplace(repl)))
-        except sp.PolynomialError:
-            r = None
-        if r == 0:
-            return True, "rational normal form in function atoms", None
-    else:
-        r = sp.cancel(sp.together(e))
-        if r == 0:
-            return True, "rational normal form", None
-    return _sample_zero(e, samples, dps, seed)
-
-
-def _atom_symbols(e):
-    """Fresh symbols for the non-rational atoms of ``e``: functions, and roots u**(p/q) -> T**p, T = u**(1/q).
-
-    One T per (u, q), so sqrt(u) and 1/sqrt(u) become T and 1/T rather than unrelated symbols.
-    Atoms are replaced outermost first by ``xreplace``, so nested atoms stay consistent.
-    """
-    repl, roots = {}, {}
-    for a in sorted(e.atoms(sp.Function, sp.Pow), key=sp.default_sort_key):
-        if isinstance(a, sp.Function):
-            repl[a] = sp.Dummy("t")
-        elif a.exp.is_Rational and not a.exp.is_Integer:
-            key = (a.base, a.exp.q)
-            if key not in roots:
-                roots[key] = sp.Dummy("r")
-            repl[a] = roots[key] ** a.exp.p
-        elif not a.exp.is_Integer:
-            repl[a] = sp.Dummy("t")
-    return repl
-
-
-@dataclass(frozen=True)
-class MatrixComparison:
-    """The outcome of deciding ``A - B = 0`` entry by entry (upper triangle when symmetric).
-
-    Attributes
-    ----------
-    verdict : True, False or None
-        True when every entry was decided zero, False at the first entry shown nonzero, None when
-        some entry was only numerically zero.
-    methods : frozenset of str
-    entries : int
-        Entries decided.
-    first : tuple or None
-        ``(row, column, detail)`` of the first nonzero entry (False) or numeric-only entry (None).
-    """
-
-    verdict: object
-    methods: frozenset
-    entries: int
-    first: tuple = None
-
-
-def compare_matrices(A, B, symmetric=True):
-    """Decide exactly whether two matrices are equal, entry by entry with :func:`decide_zero`.
-
-    Stops at the first entry shown nonzero.
-
-    Examples
-    --------
-    >>> u = sp.Symbol("u")
-    >>> compare_matrices(sp.Matrix([[(u + 1)**2]]), sp.Matrix([[u**2 + 2*u + 1]])).verdict
-    True
-    >>> compare_matrices(sp.Matrix([[u, 1], [1, u]]), sp.Matrix([[u, 1], [1, 2*u]])).first[:2]
-    (1, 1)
-    """
-    methods, entries, first = set(), 0, None
-    for r in range(A.rows):
-        for c in range(r if symmetric else 0, A.cols):
-            entries += 1
-            verdict, method, detail = decide_zero(A[r, c] - B[r, c])
-            methods.add(method)
-            if verdict is False:
-                return MatrixComparison(False, frozenset(methods), entries, (r, c, detail))
-            if verdict is None and first is None:
-                first = (r, c, detail)
-    return MatrixComparison(True if first is None else None, frozenset(methods), entries, first)
-
-
-def _sample_zero(e, samples, dps, seed):
-    import random
-
-    from lossgeom.activations import generic_derivative
-    rng = random.Random(seed)
-    free = sorted(e.free_symbols, key=sp.default_sort_key)
-    undefined = {a.func for a in e.atoms(sp.Function) if hasattr(a.func, "_order")}
-    funcs = {}
-    for func in undefined:  # constant values for f, f', ...: a nonzero result is still a sound refutation
-                            # (some smooth f takes these values and derivatives at the sampled arguments)
-        funcs[func] = sp.Lambda(sp.Dummy(), sp.Rational(rng.randint(-9, 9), rng.randint(1, 9)))
-    for _ in range(samples):
-        point = {s: sp.Rational(rng.randint(-20, 20), rng.randint(1, 10)) for s in free}
-        v = e.xreplace(point)
-        if funcs:
-            v = v.replace(lambda a: a.func in funcs, lambda a: funcs[a.func](*a.args))
-        value = sp.N(v, dps)
-        if value.is_finite is not True:  # a pole or an undefined point: no evidence either way
-            continue
-        if value != 0 and abs(value) > sp.Float(10, dps) ** (-(dps - 10)):
-            return False, "nonzero at a rational point", {"point": {str(k): str(p) for k, p in point.items()},
-                                                            "value": str(sp.N(value, 15))}
-    del generic_derivative
-    return None, "numerically zero at %d random rational points to %d digits" % (samples, dps), None
-
-
-# -- activation cells -----------------------------------------------------------------------------
-def activation_cells(net, limit=256):
-    """Every activation pattern of the hidden (and output) units of a piecewise net.
-
-    Yields ``{(l, i): piece}`` dicts covering the units whose activation has several pieces.
-    A smooth net has one cell, ``{}``.
-
-    Raises
-    ------
-    SizeLimitError
-        When there would be more than ``limit`` cells.
-
-    Examples
-    --------
-    >>> from lossgeom import Net
-    >>> len(list(activation_cells(Net(widths=(2, 3, 1), activation="relu"))))
-    8
-    """
-    units = [(l, i, len(net.layer_activation(l).pieces)) for l in range(1, net.depth + 1)
-             for i in range(1, net.widths[l] + 1) if len(net.layer_activation(l).pieces) > 1]
-    total = 1
-    for _, _, k in units:
-        total *= k
-    if total > limit:
-        raise SizeLimitError("cells: %s has %d activation cells, above the limit %d" % (net, total, limit))
-    for choice in itertools.product(*[range(k) for _, _, k in units]):
-        yield {(l, i): c for (l, i, _), c in zip(units, choice)}
-
-
-# -- the proof -------------------------------------------------------------------------------------
-def verify_recursion(net, gauss_newton=False, cell_limit=64, method="direct"):
-    """Decide exactly whether the recursion's layer blocks equal the direct Hessian's diagonal blocks.
-
-    For smooth activations (and the generic ``f``, where the result is an identity in
-    f, f', f'' at the pre-activations) every entry of recursion minus direct is decided by
-    :func:`decide_zero`.  For piecewise activations the comparison is made in every
-    activation cell (each unit fixed to one smooth piece), which covers the whole parameter
-    space except the kinks, where the Hessian does not exist.
-
-    With ``gauss_newton=True`` the recursion's blocks are compared with J^T (d2E/dh_L^2) J,
-    J = dh_L/dtheta_l, computed by direct differentiation (the Gauss-Newton matrix).
-
-    Parameters
-    ----------
-    net : Net
-    gauss_newton : bool
-    cell_limit : int
-        Largest number of activation cells to check exhaustively.
-    method : {"direct", "specialise"}
-        ``direct`` compares the concrete net's blocks with SymPy's differentiation of the
-        composed loss.  ``specialise`` proves the identity for the generic activation ``f``
-        (same widths, loss, bias) and checks exactly that the activation's registered f', f''
-        are the derivatives of each of its smooth pieces; an identity in independent f, f', f''
-        holds for every twice-differentiable f, so this decides the concrete case exactly too.
-        It is much faster for algebraic activations (softsign, bent identity) in deep nets.
-
-    Returns
-    -------
-    Report
-        ``proved`` when every entry is decided zero; ``refuted`` with the entry and a point
-        when one is not; ``verified`` when some entry was only checked numerically.
-
-    Examples
-    --------
-    >>> from lossgeom import Net
-    >>> rep = verify_recursion(Net(widths=(1, 2, 1), activation="f"))
-    >>> rep.outcome, rep.method
-    ('proved', 'expansion to zero')
-    >>> verify_recursion(Net(widths=(1, 2, 1), activation="relu")).evidence["cells"]
-    4
-    """
-    if method == "specialise":
-        return _verify_by_specialisation(net, gauss_newton, cell_limit)
-    if method != "direct":
-        raise NetSpecError("method: expected 'direct' or 'specialise', got %r" % (method,))
-    start = time.perf_counter()
-    cells = list(activation_cells(net, cell_limit))
-    methods, entries, numeric_only = set(), 0, []
-    for cell in cells:
-        pattern = cell or None
-        rec = (derive_gauss_newton if gauss_newton else derive_hessian)(net, pattern)
-        for l in range(1, net.depth + 1):
-            ours = rec.layer_block(l, expand=True, force=True)
-            ref = _gauss_newton_block(net, l, pattern) if gauss_newton else direct_layer_block(net, l, pattern)
-            cmp = compare_matrices(ours, ref)
-            methods |= cmp.methods
-            entries += cmp.entries
-            if cmp.verdict is False:
-                r, c, detail = cmp.first
-                names = net.layer_parameter_names(l)
-                return Report(
-                    "recursion of %s" % net, "refuted", "; ".join(sorted(cmp.methods)),
-                    evidence={"layer": l, "entry": "(%s, %s)" % (names[r], names[c]), "cells": len(cells)},
-                    counterexample=dict(detail, cell=_cell_text(cell)),
-                    seconds=time.perf_counter() - start)
-            if cmp.verdict is None:
-                numeric_only.append((l, cmp.first[0], cmp.first[1]))
-    outcome = "verified" if numeric_only else "proved"
-    kind = "Gauss-Newton blocks" if gauss_newton else "layer blocks"
-    method = "; ".join(sorted(methods))
-    if len(cells) > 1:
-        method += " in each of %d activation cells" % len(cells)
-    evidence = {"net": str(net), "compared": "%s vs %s" % (kind, "J^T H_L J" if gauss_newton else
-                                                           "direct sympy differentiation"),
-                "layers": net.depth, "entries": entries, "cells": len(cells)}
-    if numeric_only:
-        evidence["numeric_only_entries"] = len(numeric_only)
-    return Report("recursion of %s" % net, outcome, method, evidence=evidence,
-                  seconds=time.perf_counter() - start)
-
-
-def _verify_by_specialisation(net, gauss_newton, cell_limit):
-    """Generic-f identity, then every named equation of the concrete net = the generic one with f^(k)(h)
-    replaced by the k-th derivative of the unit's smooth piece, computed here by ``sympy.diff``."""
-    from lossgeom.activations import X
-    from lossgeom.net import Net
-
-    start = time.perf_counter()
-    if net.output_activation.name != "identity":
-        raise NetSpecError("method: 'specialise' needs an identity output activation (the generic f stands for "
-                           "the hidden activation only), got %s; use method='direct'" % net.output_activation.label)
-    generic = Net(widths=net.widths, activation="f", loss=net.loss, bias=net.bias, weight_decay=net.weight_decay,
-                  reduction=net.reduction)
-    report = verify_recursion(generic, gauss_newton, cell_limit, method="direct")
-    if report.outcome != "proved":
-        return report.with_(claim="recursion of %s" % net)
-    derive = derive_gauss_newton if gauss_newton else derive_hessian
-    act, checked = net.activation, 0
-    cells = list(activation_cells(net, cell_limit))
-    for cell in cells:
-        concrete, general = derive(net, cell or None), derive(generic)
-
-        def specialise(atom):
-            l, i = (int(t) for t in atom.args[0].name[1:-1].split("["))
-            piece = act.pieces[cell.get((l, i), 0)] if cell else act.pieces[0]
-            return sp.diff(piece.expr, X, atom.func._order).subs(X, atom.args[0])
-
-        for ours, theirs in zip(concrete.equations, general.equations):
-            if ours.lhs != theirs.lhs:
-                raise AssertionError("equations out of step: %s vs %s" % (ours.lhs, theirs.lhs))
-            target = theirs.rhs.replace(lambda a: hasattr(a.func, "_order") and a.args[0].is_Symbol, specialise)
-            checked += 1
-            verdict, _, detail = decide_zero(ours.rhs - target)
-            if verdict is not True:
-                return Report("recursion of %s" % net, "refuted" if verdict is False else "inconclusive",
-                              "the concrete equation for %s differs from the specialised generic one" % ours.lhs,
-                              evidence={"net": str(net), "cell": str(_cell_text(cell))}, counterexample=detail,
-                              seconds=time.perf_counter() - start)
-    evidence = dict(report.evidence, net=str(net), generic_net=str(generic), equations_specialised=checked,
-                    cells_specialised=len(cells))
-    method = ("specialisation of the generic-f identity (%s): every named equation of %s equals the generic one "
-              "with f, f', f'' replaced by sympy.diff of the unit's smooth piece%s"
-              % (report.method, act.label, " in each of %d cells" % len(cells) if len(cells) > 1 else ""))
-    return Report("recursion of %s" % net, report.outcome, method, evidence=evidence,
-                  seconds=time.perf_counter() - start)
-
-
-def _cell_text(cell):
-    return {"h%d[%d]" % k: v for k, v in cell.items()} if cell else {}
-
-
-def _gauss_newton_block(net, l, pattern):
-    """J^T (d2E/dh_L^2) J with J = d(output pre-activation)/dtheta_l, by direct differentiation."""
-    tr = forward_trace(net, pattern=dict(pattern) if pattern else None)
-    params = parameter_symbols(net)[net.layer_slice(l)]
-    out = tr.a[-1] if net.output_activation.name != "identity" else tr.h[-1]
-    J = out.jacobian(params)
-    z = [sp.Dummy("z%d" % k) for k in range(out.rows)]  # d2E/dz2 by differentiating the loss value itself
-    Hout = sp.hessian(net.loss.value(z, list(tr.y)), z).xreplace(dict(zip(z, out)))
-    block = J.T * Hout * J
-    if net.weight_decay:
-        n_w = net.layer_shape(l)[0] * net.layer_shape(l)[1]
-        block += sp.diag(*([net.weight_decay] * n_w + [0] * (len(params) - n_w)))
-    return sp.ImmutableMatrix(block)

@@ -21,8 +21,9 @@ _BASES = {"W": "W", "b": "b", "h": "h", "a": "a", "delta": r"\delta", "H": r"\ma
 class LossgeomLatexPrinter(LatexPrinter):
     """LaTeX printer for lossgeom symbols and derivation objects.
 
-    Settings (validated by SymPy's printer): every ``sympy.latex`` setting, plus
-    ``named`` (default True): print derivations as named equations rather than expanded.
+    Settings: every ``sympy.latex`` setting, in the one settings dict SymPy's printer validates
+    (an unknown setting is refused).  An :class:`~lossgeom.symbolic.hessian.Equation` prints as
+    ``lhs = rhs``; a derivation as an ``aligned`` block of its equations.
 
     Examples
     --------
@@ -34,7 +35,6 @@ class LossgeomLatexPrinter(LatexPrinter):
     """
 
     printmethod = "_latex"
-    _default_settings = dict(LatexPrinter._default_settings, named=True)
 
     def _print_Symbol(self, expr, style="plain"):
         m = _NAMED.match(expr.name)
@@ -54,6 +54,7 @@ class LossgeomLatexPrinter(LatexPrinter):
         return "%s^{%s}" % (out, exp) if exp is not None else out
 
     def _print_Equation(self, eq):
+        """``lhs = rhs`` (an :class:`~lossgeom.symbolic.hessian.Equation` has no ``_latex`` hook of its own)."""
         return "%s = %s" % (self._print(eq.lhs), self._print(eq.rhs))
 
     def _print_BackwardPass(self, bp):
