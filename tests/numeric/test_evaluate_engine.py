@@ -185,7 +185,7 @@ def test_preactivation_hessians_of_one_sample_give_the_kronecker_block():
                 assert abs(blk[p, q] - a1[j] * a1[jj] * H2[i, ii]) < mpmath.mpf(10) ** -25
 
 
-# -- numbers printed in MATH.md ------------------------------------------------------------------
+# -- numbers printed in docs/MATH.md ------------------------------------------------------------------
 def test_math_md_worked_micro_example():
     net = Net(widths=(1, 1, 1), activation="tanh")
     ev = evaluate_net(net, [[["0.5"]], [[2]]], X=[[1]], Y=[[0]], dps=50)

@@ -1,4 +1,4 @@
-"""Baldi & Hornik (1989) claims on MATH.md's worked oracle, with independent checks."""
+"""Baldi & Hornik (1989) claims on docs/MATH.md's worked oracle, with independent checks."""
 
 import numpy as np
 import pytest

@@ -1,5 +1,5 @@
 """The Botev recursion against independent references: SymPy's direct differentiation, mpmath finite
-differences of a forward pass written here, and the worked micro-example of MATH.md section 1."""
+differences of a forward pass written here, and the worked micro-example of docs/MATH.md section 1."""
 
 import importlib
 import random
