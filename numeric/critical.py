@@ -32,16 +32,13 @@ from .spectrum import Inertia
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
            "linear_loss", "linear_gradient", "linear_hessian", "hessian_inertia", "curve_polynomial",
-           "descent_certificate", "find_descent_curve", "classify_point", "random_weights", "gradient_descent",
-           "MAX_HESSIAN_SIZE"]
+           "descent_certificate", "find_descent_curve", "classify_point", "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
-#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 #: Most eigenvector subsets (critical points) enumerated in one call.
 MAX_SUBSETS = 5000
+#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 MAX_HESSIAN_SIZE = 400
-#: Backtracking halvings per gradient-descent step before the step is taken anyway.
-MAX_HALVINGS = 60
 
 
 # -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
@@ -289,108 +286,12 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
             return Inertia(0, 0, 0, "0"), []
         scale = max(abs(v) for v in M) * n
         t = tolerance(dps, scale=scale) if tol is None else mpmath.mpf(tol)
-        if (method == "ldl" or (method == "auto" and n > 24)) and _has_flint():
-            pos, neg, zero = _ldl_inertia(M, t)
-            return Inertia(pos, neg, zero, mpmath.nstr(t, 3)), []
+        if method == "ldl" or (method == "auto" and n > 24):
+            return spectrum.ldl_inertia(M, dps, tol=t), []
         eig = spectrum.symmetric_eigen(M, dps)[0]
         pos = sum(1 for e in eig if e > t)
         neg = sum(1 for e in eig if e < -t)
         return Inertia(pos, neg, n - pos - neg, mpmath.nstr(t, 3)), sorted(eig)
-
-
-def _has_flint():
-    try:
-        import flint  # noqa: F401
-    except ImportError:  # pragma: no cover - python-flint is an optional ("fast") dependency
-        return False
-    return True
-
-
-_BUNCH_ALPHA = (1 + 17 ** 0.5) / 8  # Bunch-Parlett's growth-optimal pivot threshold
-
-
-def _ldl_inertia(M, tol):
-    """(positive, negative, zero) of the symmetric mp matrix M via Bunch-Parlett LDL^T in arb_mat.
-
-    Pivots are chosen from a float64 shadow copy while its entries are well above float64 noise;
-    below that, from the precise matrix (whose remaining entries decide the zero count).
-    """
-    from flint import arb, arb_mat, ctx
-
-    n = M.rows
-    prec = mpmath.mp.prec + 32
-
-    def to_arb(v):
-        if v == 0:
-            return arb(0)
-        sign, man, exp, _ = v._mpf_
-        return arb((-int(man) if sign else int(man), int(exp)))
-
-    with ctx.workprec(prec):
-        S = arb_mat(n, n)
-        for i in range(n):
-            for j in range(n):
-                if M[i, j] != 0:
-                    S[i, j] = to_arb(M[i, j])
-        F = np.array([[float(M[i, j]) for j in range(n)] for i in range(n)])
-        noise = float(tolerance("float64", scale=float(np.max(np.abs(F))) * n, loss=10))
-        alive = list(range(n))
-        pos = neg = 0
-        while alive:
-            sub = F[np.ix_(alive, alive)]
-            if float(np.max(np.abs(sub))) > noise:
-                diag = np.abs(np.diag(sub))
-                off = np.abs(sub - np.diag(np.diag(sub)))
-            else:  # the shadow copy is unreliable here: use the precise entries
-                sub = np.array([[abs(S[i, j].mid()) for j in alive] for i in alive], dtype=object)
-                if max(v for row in sub for v in row) <= tol:
-                    break
-                diag = np.array([sub[i, i] for i in range(len(alive))], dtype=object)
-                off = sub.copy()
-                for i in range(len(alive)):
-                    off[i, i] = 0
-            ii = max(range(len(alive)), key=lambda q: diag[q])
-            flat = max(((a, b) for a in range(len(alive)) for b in range(len(alive)) if a != b),
-                       key=lambda ab: off[ab], default=(0, 0))
-            if len(alive) == 1 or diag[ii] >= _BUNCH_ALPHA * off[flat]:
-                i = alive[ii]
-                piv = S[i, i].mid()
-                c = arb_mat(n, 1)
-                for r in alive:
-                    c[r, 0] = S[r, i]
-                S = (S - (c * c.transpose()) / piv).mid()
-                cf = F[:, i].copy()
-                F = F - np.outer(cf, cf) / float(piv) if float(piv) != 0 else F
-                pos, neg = (pos + 1, neg) if piv > 0 else (pos, neg + 1)
-                gone = [i]
-            else:
-                j, k = alive[flat[0]], alive[flat[1]]
-                a, b, dd = S[j, j].mid(), S[j, k].mid(), S[k, k].mid()
-                det = a * dd - b * b
-                Pinv = arb_mat([[dd, -b], [-b, a]]) / det
-                C = arb_mat(n, 2)
-                for r in alive:
-                    C[r, 0], C[r, 1] = S[r, j], S[r, k]
-                S = (S - C * Pinv * C.transpose()).mid()
-                Pf = np.array([[float(a), float(b)], [float(b), float(dd)]])
-                if abs(np.linalg.det(Pf)) > 0:
-                    Cf = F[:, [j, k]].copy()
-                    F = F - Cf @ np.linalg.solve(Pf, Cf.T)
-                if det < 0:
-                    pos, neg = pos + 1, neg + 1
-                elif a + dd > 0:
-                    pos += 2
-                else:
-                    neg += 2
-                gone = [j, k]
-            for g in gone:
-                alive.remove(g)
-                for r in range(n):
-                    S[r, g] = arb(0)
-                    S[g, r] = arb(0)
-                F[:, g] = 0
-                F[g, :] = 0
-        return pos, neg, len(alive)
 
 
 # -- higher-order test along explicit polynomial curves --------------------------------------------------
@@ -932,83 +833,3 @@ def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
     if curve is not None:
         return dict(out, classification="saddle", certificate=dict(curve, reason="descent curve"))
     return dict(out, classification="undecided", certificate={"reason": "no descent curve found"})
-
-
-# -- optimisers used by experiments -------------------------------------------------------------------------
-
-def random_weights(widths, seed=0, scale=1.0):
-    """Random float64 weights (normal, standard deviation ``scale / sqrt(d_{k-1})``), deterministic per seed.
-
-    Examples
-    --------
-    >>> [w.shape for w in random_weights((3, 2, 1), seed=1)]
-    [(2, 3), (1, 2)]
-    """
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal((widths[k], widths[k - 1])) * scale / np.sqrt(widths[k - 1])
-            for k in range(1, len(widths))]
-
-
-def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
-    """Gradient descent with Armijo backtracking on the deep linear loss, in float64.
-
-    Parameters
-    ----------
-    weights : list of ndarray
-        Starting point.
-    X, Y : matrices
-    steps : int
-        Maximum number of steps.
-    lr : float, optional
-        Initial step size (default 1); halved until the Armijo condition holds.
-    gtol : float, optional
-        Stop when the gradient norm falls below it (default ``sqrt(tolerance("float64", scale))``
-        with scale ``max(1, ||Y||_F^2)``: the loss is then accurate to about ``tolerance``).
-
-    Returns
-    -------
-    dict
-        ``weights``, ``loss``, ``steps``, ``gradient_norm``, ``converged``.
-
-    Examples
-    --------
-    >>> r = gradient_descent(random_weights((1, 1, 1), seed=0), np.eye(1), np.eye(1) * 2)
-    >>> round(r["loss"], 8), r["converged"]
-    (0.0, True)
-    """
-    Xf, Yf = _convert(X, "float64"), _convert(Y, "float64")
-    Ws = [np.array(W, dtype=float) for W in weights]
-    widths = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
-    scale = max(1.0, float(np.linalg.norm(Yf)) ** 2)
-    # the loss error near a minimum is of order |grad|^2 / curvature, so sqrt of the float64 tolerance
-    gtol = float(tolerance("float64", scale=scale)) ** 0.5 if gtol is None else gtol
-    eta = 1.0 if lr is None else lr
-
-    def loss_grad(Ws):
-        H1 = len(Ws)
-        P = _chain(Ws, H1, 1, "float64", widths)
-        R = P @ Xf - Yf
-        grads = []
-        for k in range(1, H1 + 1):
-            A = _chain(Ws, H1, k + 1, "float64", widths)
-            B = _chain(Ws, k - 1, 1, "float64", widths) @ Xf
-            grads.append(A.T @ R @ B.T)
-        return 0.5 * float(np.sum(R * R)), grads
-
-    L, G = loss_grad(Ws)
-    n = 0
-    gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
-    for n in range(1, steps + 1):
-        if gn <= gtol:
-            break
-        step = eta
-        for _halving in range(MAX_HALVINGS):
-            trial = [W - step * g for W, g in zip(Ws, G)]
-            Lt, Gt = loss_grad(trial)
-            if Lt <= L - 0.5 * step * gn ** 2:
-                break
-            step /= 2
-        Ws, L, G = trial, Lt, Gt
-        gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
-        eta = min(1.0, step * 2)
-    return {"weights": Ws, "loss": L, "steps": n, "gradient_norm": gn, "converged": bool(gn <= gtol)}

@@ -12,8 +12,9 @@ import random
 
 import sympy as sp
 
-from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, gradient_descent, hessian_inertia,
-                                       linear_gradient, linear_hessian, linear_loss, random_weights)
+from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, hessian_inertia, linear_gradient,
+                                       linear_hessian, linear_loss)
+from lossgeom.numeric.optimise import gradient_descent, random_weights
 from lossgeom.precision import tolerance
 from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.report import Report

@@ -8,9 +8,9 @@ import sympy as sp
 from autograd import hessian as ag_hessian
 
 from lossgeom.errors import DataError, SizeLimitError
-from lossgeom.numeric.critical import (classify_point, curve_polynomial, enumerate_critical_points, gradient_descent,
-                                       hessian_inertia, linear_gradient, linear_hessian, random_weights,
-                                       subset_weights)
+from lossgeom.numeric.critical import (classify_point, curve_polynomial, enumerate_critical_points, hessian_inertia,
+                                       linear_gradient, linear_hessian, subset_weights)
+from lossgeom.numeric.optimise import gradient_descent, random_weights
 from lossgeom.precision import tolerance
 from lossgeom.numeric.spectrum import exact_inertia, inertia
 from lossgeom.symbolic.linear import deep_linear_hessian, global_minimum_value, sigma_eigen
