@@ -12,6 +12,8 @@ Baldi & Hornik (1989) and Kawaguchi (2016): for ``L(W) = 1/2 ||W_{H+1}...W_1 X -
 polynomial curve ``W(t) = W + t D`` along which ``L(W(t)) - L(W)`` has a negative lowest-order
 coefficient (so the point is not a local minimum), computed exactly when the data are exact.
 
+Every public function takes the deep linear :class:`~lossgeom.Net` first, then a
+:class:`~lossgeom.point.Point` (functions at a weight point) or ``X, Y`` (functions of the data).
 Dependencies flow downwards: this module uses ``lossgeom.symbolic.linear`` for exact quantities.
 """
 
@@ -25,12 +27,14 @@ import numpy as np
 import sympy as sp
 
 from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.net import Net
+from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
-from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
-from .spectrum import Inertia
+from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
+           "sigma_eigenvectors",
            "linear_loss", "linear_gradient", "linear_hessian", "hessian_inertia", "curve_polynomial",
            "descent_certificate", "find_descent_curve", "classify_point", "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
 
@@ -135,14 +139,84 @@ def _prep(weights, X, Y, dps):
     return kind, Ws, tuple(widths), Xc, Yc
 
 
-def linear_loss(weights, X, Y, dps=DEFAULT_DPS):
+def _at(net, point):
+    weights, X, Y = lin._at(net, point)
+    return weights, X, Y
+
+
+def linear_loss(net, point, dps=DEFAULT_DPS):
     """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data, from :func:`lossgeom.point.resolve_point`.
+    dps : int, "float64" or "exact"
 
     Examples
     --------
-    >>> linear_loss([sp.Matrix([[2]]), sp.Matrix([[1]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]), "exact")
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]), "exact")
     1
     """
+    return _loss(*_at(net, point), dps)
+
+
+def linear_gradient(net, point, dps=DEFAULT_DPS):
+    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data.
+    dps : int, "float64" or "exact"
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
+    [15, 10]
+    """
+    return _gradient(*_at(net, point), dps)
+
+
+def linear_hessian(net, point, dps=DEFAULT_DPS):
+    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
+
+    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
+    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data.
+    dps : int, "float64" or "exact"
+
+    Returns
+    -------
+    SymPy Matrix, mpmath matrix or ndarray
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_hessian(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
+    Matrix([
+    [ 9, 11],
+    [11,  4]])
+    """
+    return _hessian(*_at(net, point), dps)
+
+
+def _loss(weights, X, Y, dps):
     if dps not in ("exact",):
         check_dps(dps)
     with working_precision(50 if dps in ("exact", "float64") else dps):
@@ -152,14 +226,7 @@ def linear_loss(weights, X, Y, dps=DEFAULT_DPS):
         return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
 
 
-def linear_gradient(weights, X, Y, dps=DEFAULT_DPS):
-    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
-
-    Examples
-    --------
-    >>> linear_gradient([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
-    [15, 10]
-    """
+def _gradient(weights, X, Y, dps):
     with working_precision(50 if dps in ("exact", "float64") else dps):
         kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
@@ -174,28 +241,8 @@ def linear_gradient(weights, X, Y, dps=DEFAULT_DPS):
         return out
 
 
-def linear_hessian(weights, X, Y, dps=DEFAULT_DPS):
-    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
-
-    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
-    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
-
-    Parameters
-    ----------
-    weights, X, Y : matrices
-    dps : int, "float64" or "exact"
-
-    Returns
-    -------
-    SymPy Matrix, mpmath matrix or ndarray
-
-    Examples
-    --------
-    >>> linear_hessian([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
-    Matrix([
-    [ 9, 11],
-    [11,  4]])
-    """
+def _hessian(weights, X, Y, dps):
+    """The Hessian of weights that may be mpmath (irrational critical points) or exact."""
     with working_precision(50 if dps in ("exact", "float64") else dps):
         kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
@@ -296,13 +343,17 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
 
 # -- higher-order test along explicit polynomial curves --------------------------------------------------
 
-def curve_polynomial(weights, directions, X, Y, dps="exact"):
+def curve_polynomial(net, point, directions, dps="exact"):
     """Coefficients ``c_0, c_1, ...`` of ``L(W + t D) - L(W)`` as a polynomial in t.
 
     Parameters
     ----------
-    weights, directions : sequences of matrices (same shapes)
-    X, Y : matrices
+    net : Net
+        A deep linear net.
+    point : Point
+        The weights W and the data.
+    directions : sequence of matrices
+        D, one per layer with the weights' shapes.
     dps : "exact", int or "float64"
 
     Returns
@@ -312,8 +363,9 @@ def curve_polynomial(weights, directions, X, Y, dps="exact"):
 
     Examples
     --------
-    >>> W, D = [sp.Matrix([[0]]), sp.Matrix([[0]])], [sp.Matrix([[1]]), sp.Matrix([[1]])]
-    >>> curve_polynomial(W, D, sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> curve_polynomial(net, resolve_point(net, [[[0]], [[0]]], X=[[1]], Y=[[1]]), [[[1]], [[1]]])
     [0, 0, -1, 0, 1/2]
 
     Notes
@@ -321,6 +373,11 @@ def curve_polynomial(weights, directions, X, Y, dps="exact"):
     ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
     matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
     """
+    weights, X, Y = _at(net, point)
+    return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
+
+
+def _curve(weights, directions, X, Y, dps):
     with working_precision(50 if dps in ("exact", "float64") else dps):
         kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         Ds = [_convert(D, kind) for D in directions]
@@ -378,7 +435,7 @@ def descent_certificate(coeffs, dps="exact", tol=None):
     return None
 
 
-def find_descent_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
+def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=()):
     """Search a polynomial curve ``W + t D`` along which the loss strictly decreases (lowest order < 0).
 
     Tries the given candidate directions first, then random integer directions on every non-empty
@@ -391,11 +448,17 @@ def find_descent_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=
 
     Examples
     --------
-    >>> W = [sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[1]])]   # W_1 = W_2 = 0, W_3 = 1 (H = 2)
-    >>> c = find_descent_curve(W, sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1, 1))
+    >>> c = find_descent_curve(net, resolve_point(net, [[[0]], [[0]], [[1]]], X=[[1]], Y=[[1]]))  # H = 2
     >>> c["order"], c["decreases"]
     (2, True)
     """
+    weights, X, Y = _at(net, point)
+    return _find_curve(weights, X, Y, dps, seed, tries, candidates)
+
+
+def _find_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
     rng = random.Random(seed)
     shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
     H1 = len(weights)
@@ -413,7 +476,7 @@ def find_descent_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=
                 yield [(-d if k == s[0] else d) for k, d in enumerate(D)]
 
     for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
-        coeffs = curve_polynomial(weights, D, X, Y, dps)
+        coeffs = _curve(weights, D, X, Y, dps)
         cert = descent_certificate(coeffs, dps)
         if cert is not None and cert["decreases"]:
             poly = [str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs]
@@ -441,7 +504,7 @@ class CriticalPoint:
         The loss evaluated at ``weights`` (agrees with ``value``).
     gradient_norm : mpf or float
     inertia : Inertia
-    eigenvalues : list
+    eigenvalues : tuple
         Hessian eigenvalues, ascending.
     classification : str
         One of ``CLASSIFICATIONS``.
@@ -455,7 +518,7 @@ class CriticalPoint:
     value_numeric: object
     gradient_norm: object
     inertia: Inertia
-    eigenvalues: list
+    eigenvalues: tuple
     classification: str
     certificate: dict = field(default_factory=dict)
 
@@ -510,13 +573,13 @@ class CriticalSet:
         return sorted(set(p.value for p in self.points), key=lambda v: sp.N(v, 60))
 
 
-def subset_weights(widths, U, M, subset, C=None, kind="exact"):
+def subset_weights(net, U, M, subset, C=None, kind="exact"):
     """The zero-padded critical point for the eigen-index subset I (0-based ``subset``).
 
     Parameters
     ----------
-    widths : tuple
-        ``(d_x, d_1, ..., d_H, d_y)``, H >= 1.
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)``, H >= 1.
     U : matrix
         Eigenvectors of Sigma as columns, in the eigenvalue order used for ``subset``.
     M : matrix
@@ -528,13 +591,13 @@ def subset_weights(widths, U, M, subset, C=None, kind="exact"):
 
     Examples
     --------
-    >>> W = subset_weights((2, 1, 2), sp.eye(2), sp.diag(3, 2), [1])
+    >>> W = subset_weights(Net(widths=(2, 1, 2)), sp.eye(2), sp.diag(3, 2), [1])
     >>> W[0], W[1]
     (Matrix([[0, 2]]), Matrix([
     [0],
     [1]]))
     """
-    widths = tuple(widths)
+    widths = lin.require_deep_linear(net, hidden=True).widths
     k, H1 = len(subset), len(widths) - 1
     p = min(widths[1:-1])
     if k > p:
@@ -591,14 +654,14 @@ def _col(U, j, kind):
     return out
 
 
-def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
+def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
     """Enumerate and classify the Baldi-Hornik / Kawaguchi critical points from Sigma's eigenvectors.
 
     Parameters
     ----------
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)`` with H >= 1.
     X, Y : exact matrices (d_x x m, d_y x m; samples as columns)
-    widths : tuple of int
-        ``(d_x, d_1, ..., d_H, d_y)`` with H >= 1.
     dps : int or "float64"
         Precision of the Hessian spectra (exact data and exact eigenvectors keep the weights exact).
     ranks : {"all", "full"}
@@ -613,6 +676,8 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     Raises
     ------
+    NetSpecError
+        When the net is not deep linear or has no hidden layer (listing every reason).
     DataError
         When ``X X^T`` is singular (Sigma undefined), naming its rank.
     SizeLimitError
@@ -620,7 +685,7 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     Examples
     --------
-    >>> cs = enumerate_critical_points(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3), dps=30)
+    >>> cs = enumerate_critical_points(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1), dps=30)
     >>> [(p.subset, str(p.value), p.inertia.negative, p.classification) for p in cs.points]
     [((), '7', 3, 'saddle'), ((1,), '5/2', 0, 'global minimum'), ((2,), '5', 1, 'saddle'), ((3,), '13/2', 2, 'saddle')]
 
@@ -631,85 +696,124 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     References
     ----------
-    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); Kawaguchi (2016); MATH.md Sec. 2.5.
+    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
     """
-    widths = tuple(widths)
-    if len(widths) < 3:
-        raise DataError("widths: expected at least one hidden layer (d_x, d_1, ..., d_y), got %r" % (widths,))
+    widths = lin.require_deep_linear(net, hidden=True, what="enumerate_critical_points").widths
     if ranks not in ("all", "full"):
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
     if dps != "float64":
         check_dps(dps)
-    n_params = sum(widths[k] * widths[k - 1] for k in range(1, len(widths)))
-    if classify and n_params > MAX_HESSIAN_SIZE:
+    if classify and net.n_params > MAX_HESSIAN_SIZE:
         raise SizeLimitError("widths: the Hessian has %d parameters; the limit for classification is %d"
-                             % (n_params, MAX_HESSIAN_SIZE))
-    X, Y = sp.Matrix(X), sp.Matrix(Y)
-    if X.cols != Y.cols:
-        raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
-    top_k = min(min(widths[1:-1]), Y.rows)
-    n_subsets = sum(math.comb(Y.rows, k) for k in (range(top_k, top_k + 1) if ranks == "full" else range(top_k + 1)))
+                             % (net.n_params, MAX_HESSIAN_SIZE))
+    X, Y = (sp.Matrix(A) for A in lin.linear_data(net, X, Y))
+    top = min(min(widths[1:-1]), Y.rows)
+    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
+    n_subsets = sum(math.comb(Y.rows, k) for k in sizes)
     if n_subsets > MAX_SUBSETS:
         raise SizeLimitError("widths: %d eigenvector subsets (critical points) to enumerate, above the limit %d"
                              % (n_subsets, MAX_SUBSETS))
-    assumptions = lin.check_assumptions(X, Y)
+    assumptions = lin.check_assumptions(net, X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
                         "points are undefined" % (assumptions.ranks["XX^T"], X.rows))
-    eig = lin.sigma_eigen(X, Y)
-    dy = Y.rows
-    p = min(widths[1:-1])
-    top = min(p, dy)
-    trYY = (Y * Y.T).trace()
-    gmin = sp.Rational(1, 2) * (trYY - sum(eig.eigenvalues[:top], sp.Integer(0)))
-    gmin = gmin if gmin.has(sp.CRootOf) else sp.simplify(gmin)
+    eig = lin.sigma_eigen(net, X, Y)
+    gmin = lin.global_minimum_value(net, X, Y)
     Mexact = Y * X.T * (X * X.T).inv()
-    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
-    points = []
     with working_precision(50 if dps == "float64" else dps):
         kind = "exact" if eig.exact and dps != "float64" else ("float64" if dps == "float64" else "mp")
         if kind == "exact":
             U, M = sp.Matrix(eig.eigenvectors), Mexact
         else:
-            lam_n, U = eig.numeric(50 if dps == "float64" else dps)
-            U = _convert(U, kind)
+            U = _convert(sigma_eigenvectors(eig, 50 if dps == "float64" else dps), kind)
             M = _convert(Mexact, kind)
-        for k in sizes:
-            for subset in itertools.combinations(range(dy), k):
-                points.append(_classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify,
-                                               C if k == p and len(widths) == 3 else None,
-                                               assumptions.distinct_eigenvalues is True))
+        ctx = _Enumeration(net, X, Y, U, M, eig, (Y * Y.T).trace(), gmin, dps, kind, classify,
+                           assumptions.distinct_eigenvalues is True)
+        points = [_classify_subset(ctx, subset, C if k == min(widths[1:-1]) and len(widths) == 3 else None)
+                  for k in sizes for subset in itertools.combinations(range(Y.rows), k)]
     return CriticalSet(widths, tuple(points), gmin, eig.eigenvalues, assumptions, dps)
 
 
-def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify, C, distinct=False):
-    W = subset_weights(widths, U, M, subset, C=C, kind=kind)
-    value = sp.Rational(1, 2) * (trYY - sum((eig.eigenvalues[i] for i in subset), sp.Integer(0)))
+@dataclass(frozen=True)
+class _Enumeration:
+    """What every subset of one enumeration shares: the data, Sigma's eigenvectors, and the settings."""
+
+    net: Net
+    X: object
+    Y: object
+    U: object
+    M: object
+    eig: object
+    trYY: object
+    gmin: object
+    dps: object
+    kind: str
+    classify: bool
+    distinct: bool
+
+    @property
+    def widths(self):
+        return self.net.widths
+
+
+def _classify_subset(ctx, subset, C):
+    X, Y, widths, dps, kind = ctx.X, ctx.Y, ctx.widths, ctx.dps, ctx.kind
+    W = subset_weights(ctx.net, ctx.U, ctx.M, subset, C=C, kind=kind)
+    value = sp.Rational(1, 2) * (ctx.trYY - sum((ctx.eig.eigenvalues[i] for i in subset), sp.Integer(0)))
     value = value if value.has(sp.CRootOf) else sp.simplify(value)
-    ndps = dps
     if kind == "exact":
-        vnum = linear_loss(W, X, Y, "exact")
-        g = linear_gradient(W, X, Y, "exact")
+        vnum = _loss(W, X, Y, "exact")
+        g = _gradient(W, X, Y, "exact")
         gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
     else:
-        vnum = linear_loss(W, X, Y, ndps)
-        g = linear_gradient(W, X, Y, ndps)
-        gnorm = (float(np.sqrt(sum(v * v for v in g))) if ndps == "float64"
+        vnum = _loss(W, X, Y, dps)
+        g = _gradient(W, X, Y, dps)
+        gnorm = (float(np.sqrt(sum(v * v for v in g))) if dps == "float64"
                  else mpmath.sqrt(sum((v * v for v in g), mpmath.mpf(0))))
     subset1 = tuple(i + 1 for i in subset)
-    if not classify:
-        return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), [], "undecided",
+    if not ctx.classify:
+        return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), (), "undecided",
                              {"reason": "classification not requested"})
     if kind == "exact":  # exact data and eigenvectors: the Hessian is rational, so decide its inertia exactly
         from . import spectrum
-        Hm = linear_hessian(W, X, Y, "exact")
+        Hm = _hessian(W, X, Y, "exact")
         spec = hessian_inertia(Hm, dps)[1]  # eigenvalues at dps digits, for display
         inertia = spectrum.exact_inertia(Hm)
     else:
-        Hm = linear_hessian(W, X, Y, dps)
+        Hm = _hessian(W, X, Y, dps)
         inertia, spec = hessian_inertia(Hm, dps)
-    cls, cert = _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind, distinct)
-    return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, spec, cls, cert)
+    cls, cert = _classify(W, X, Y, widths, ctx.U, ctx.M, subset, ctx.eig, value, ctx.gmin, inertia, dps, kind,
+                          ctx.distinct)
+    return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, tuple(spec), cls, cert)
+
+
+def sigma_eigenvectors(eig, dps=DEFAULT_DPS):
+    """Sigma's orthonormal eigenvectors at ``dps`` digits, as the columns of an mpmath matrix, in the
+    (descending) order of ``eig.eigenvalues``: exact ones rounded, else from
+    :func:`lossgeom.numeric.spectrum.symmetric_eigen`.
+
+    Parameters
+    ----------
+    eig : lossgeom.symbolic.linear.SigmaEigen
+    dps : int
+
+    Examples
+    --------
+    >>> e = lin.sigma_eigen(Net(widths=(2, 2)), sp.eye(2), sp.Matrix([[1, 1], [0, 1]]))
+    >>> U = sigma_eigenvectors(e, 20)
+    >>> [mpmath.nstr(abs(U[i, 0]), 10) for i in range(2)]  # for (3 + sqrt(5))/2, the larger eigenvalue
+    ['0.8506508084', '0.5257311121']
+    """
+    with working_precision(dps):
+        if eig.exact:
+            return mpmath.matrix([[_mpf(v) for v in row] for row in eig.eigenvectors.tolist()])
+        E, Q = symmetric_eigen(eig.sigma, dps)
+        n = len(E)
+        U = mpmath.matrix(n, n)
+        for new, old in enumerate(reversed(range(n))):  # ascending -> descending
+            for i in range(n):
+                U[i, new] = Q[i, old]
+        return U
 
 
 def _equal(a, b, dps):
@@ -768,13 +872,13 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
                 cands.append(_add_direction(widths, U, M, k, j, kind))
     curve = None
     for D in cands:
-        cert = descent_certificate(curve_polynomial(W, D, X, Y, cdps), cdps)
+        cert = descent_certificate(_curve(W, D, X, Y, cdps), cdps)
         if cert is not None and cert["decreases"]:
             curve = dict(cert, polynomial=[str(c) if cdps == "exact" else _dec(c, 15)
-                                           for c in curve_polynomial(W, D, X, Y, cdps)])
+                                           for c in _curve(W, D, X, Y, cdps)])
             break
     if curve is None and kind == "exact":
-        curve = find_descent_curve(W, X, Y, "exact", tries=20)
+        curve = _find_curve(W, X, Y, "exact", tries=20)
     if curve is not None:
         if inertia.positive == 0 and inertia.negative == 0:
             reason = "Hessian is zero; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at t^%d" % (
@@ -790,7 +894,7 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
     return "undecided", {"reason": "semidefinite Hessian and no descent curve found"}
 
 
-def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
+def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     """Gradient, Hessian inertia and classification of an arbitrary point of a deep linear net.
 
     Exact weights and data are handled exactly (exact gradient, exact Hessian and
@@ -804,17 +908,18 @@ def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
 
     Examples
     --------
-    >>> r = classify_point([sp.zeros(1, 1), sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[2]])],
-    ...                    sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1, 1, 1))
+    >>> r = classify_point(net, resolve_point(net, [[[0]], [[0]], [[0]], [[2]]], X=[[1]], Y=[[1]]))
     >>> r["critical"], r["inertia"].zero, r["classification"], r["certificate"]["order"]
     (True, 4, 'saddle', 3)
     """
     from . import spectrum
-    allexact = all(v.is_Rational for A in list(weights) + [X, Y] for v in sp.Matrix(A)) if exact is not False else False
-    mode = "exact" if allexact else dps
-    g = linear_gradient(weights, X, Y, mode)
-    value = linear_loss(weights, X, Y, mode)
-    Hm = linear_hessian(weights, X, Y, mode)
+    weights, X, Y = _at(net, point)
+    mode = "exact" if exact is not False else dps
+    g = _gradient(weights, X, Y, mode)
+    value = _loss(weights, X, Y, mode)
+    Hm = _hessian(weights, X, Y, mode)
     if mode == "exact":
         critical = all(v == 0 for v in g)
         gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
@@ -829,7 +934,7 @@ def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
         return dict(out, classification="not critical", certificate={"reason": "non-zero gradient"})
     if inertia.negative and inertia.positive:
         return dict(out, classification="saddle", certificate={"reason": "indefinite Hessian"})
-    curve = find_descent_curve(weights, X, Y, mode, seed=seed)
+    curve = _find_curve(weights, X, Y, mode, seed=seed)
     if curve is not None:
         return dict(out, classification="saddle", certificate=dict(curve, reason="descent curve"))
     return dict(out, classification="undecided", certificate={"reason": "no descent curve found"})

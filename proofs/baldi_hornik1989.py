@@ -12,7 +12,9 @@ import sympy as sp
 
 from lossgeom.numeric.critical import (enumerate_critical_points, linear_gradient, linear_hessian, linear_loss,
                                        subset_weights)
+from lossgeom.net import Net
 from lossgeom.numeric.spectrum import exact_inertia
+from lossgeom.point import resolve_point
 from lossgeom.report import Report
 from lossgeom.symbolic import linear as lin
 
@@ -39,7 +41,7 @@ def oracle_data():
 
     Examples
     --------
-    >>> lin.sigma_matrix(*oracle_data())
+    >>> lin.sigma_matrix(Net(widths=(3, 3)), *oracle_data())
     Matrix([
     [9, 0, 0],
     [0, 4, 0],
@@ -60,15 +62,16 @@ def _form(dps=50, seed=0):
     instances = [("oracle", *oracle_data()), ("Cayley-rotated", Xo, Q * sp.diag(3, 2, 1) * Xo)]
     checked, bad = 0, []
     for name, X, Y in instances:
-        e = lin.sigma_eigen(X, Y)
+        e = lin.sigma_eigen(Net(widths=(3, 3)), X, Y)
         M = Y * X.T * (X * X.T).inv()
         for p in (1, 2):
             for I in itertools.combinations(range(3), p):
                 C = sp.zeros(p, p)
                 while C.det() == 0:
                     C = sp.Matrix(p, p, lambda i, j: rng.randint(-3, 3))
-                W = subset_weights((3, p, 3), e.eigenvectors, M, I, C=C)
-                g = linear_gradient(W, X, Y, "exact")
+                net = Net(widths=(3, p, 3))
+                W = subset_weights(net, e.eigenvectors, M, I, C=C)
+                g = linear_gradient(net, resolve_point(net, W, X=X, Y=Y), "exact")
                 checked += 1
                 if any(sp.simplify(v) != 0 for v in g):
                     bad.append((name, I, str(C.tolist())))
@@ -88,9 +91,10 @@ def _values(dps=50, seed=0):
     X, Y = oracle_data()
     got, bad = {}, []
     for p, expected in ORACLE_VALUES.items():
-        cs = enumerate_critical_points(X, Y, (3, p, 3), dps=30, classify=False)
+        net = Net(widths=(3, p, 3))
+        cs = enumerate_critical_points(net, X, Y, dps=30, classify=False)
         for pt in cs.points:
-            loss = linear_loss(pt.weights, X, Y, "exact")
+            loss = linear_loss(net, resolve_point(net, pt.weights, X=X, Y=Y), "exact")
             got[str(pt.subset)] = str(loss)
             if pt.subset in expected and (loss != expected[pt.subset] or pt.value != loss):
                 bad.append((p, pt.subset, str(loss)))
@@ -114,12 +118,12 @@ def _count(dps=50, seed=0):
     ev = {}
     X, Y = oracle_data()
     for p in (1, 2, 3):
-        cs = enumerate_critical_points(X, Y, (3, p, 3), dps=30, classify=False)
+        cs = enumerate_critical_points(Net(widths=(3, p, 3)), X, Y, dps=30, classify=False)
         ev["oracle p=%d" % p] = "%d distinct values (formula %d)" % (len(cs.values()), sum(comb(3, k)
                                                                                          for k in range(p + 1)))
     X, Y = sp.eye(3), sp.diag(5, 4, 3)
-    assumptions = lin.check_assumptions(X, Y)
-    cs = enumerate_critical_points(X, Y, (3, 2, 3), dps=30, classify=False)
+    assumptions = lin.check_assumptions(Net(widths=(3, 2, 3)), X, Y)
+    cs = enumerate_critical_points(Net(widths=(3, 2, 3)), X, Y, dps=30, classify=False)
     n, want = len(cs.values()), sum(comb(3, k) for k in range(3))
     ev["corrected statement"] = "the count equals the formula when all sums of at most p eigenvalues are distinct"
     if assumptions.distinct_eigenvalues is True and n != want:
@@ -140,7 +144,7 @@ def _classification(dps=50, seed=0):
                  ("random", *random_data(seed + 21, 4, 3, 6), (4, 2, 3))]
     ev, bad = {}, []
     for name, X, Y, widths in instances:
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
         p = widths[1]
         for pt in cs.points:
             want = "global minimum" if pt.subset == tuple(range(1, p + 1)) else "saddle"
@@ -161,14 +165,15 @@ def _classification(dps=50, seed=0):
                 title="3-1-3 Hessian spectrum at I={1} and negative counts 0, 1, 2 (exact inertia too)")
 def _spectrum(dps=50, seed=0):
     X, Y = oracle_data()
-    cs = enumerate_critical_points(X, Y, (3, 1, 3), dps=dps)
+    net = Net(widths=(3, 1, 3))
+    cs = enumerate_critical_points(net, X, Y, dps=dps)
     pts = {pt.subset: pt for pt in cs.points}
     spec = pts[(1,)].eigenvalues
     with mpmath.workdps(dps):
         err = max(abs(a - mpmath.mpf(b)) for a, b in zip(spec, ORACLE_SPECTRUM))
         half_unit = mpmath.mpf(10) ** -ORACLE_DECIMALS / 2
     negs = [pts[(i,)].inertia.negative for i in (1, 2, 3)]
-    exact_negs = [exact_inertia(linear_hessian(pts[(i,)].weights, X, Y, "exact")).negative for i in (1, 2, 3)]
+    exact_negs = [exact_inertia(linear_hessian(net, resolve_point(net, pts[(i,)].weights, X=X, Y=Y), "exact")).negative for i in (1, 2, 3)]
     ev = {"spectrum at I={1}": [mpmath.nstr(e, 12) for e in spec], "max deviation from MATH.md (3 decimals)":
           mpmath.nstr(err, 3), "negative eigenvalues at {1},{2},{3}": negs, "exact inertia (Descartes)": exact_negs,
           "most negative at I={2}": mpmath.nstr(pts[(2,)].eigenvalues[0], 12)}
@@ -198,7 +203,7 @@ def _pattern(dps=50, seed=0):
         instances.append(("random %d" % t, *random_data(seed * 10 + t, dx, dy, dx + 2), (dx, p, dy)))
     ev, bad, extra = {}, [], []
     for name, X, Y, widths in instances:
-        cs = enumerate_critical_points(X, Y, widths, dps=dps, ranks="all")
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps, ranks="all")
         dy, p = widths[-1], widths[1]
         for pt in cs.points:
             k = len(pt.subset)

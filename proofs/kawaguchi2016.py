@@ -15,6 +15,8 @@ import sympy as sp
 from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, hessian_inertia, linear_gradient,
                                        linear_hessian, linear_loss)
 from lossgeom.numeric.optimise import gradient_descent, random_weights
+from lossgeom.net import Net
+from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
 from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.report import Report
@@ -37,14 +39,14 @@ def random_data(seed, dx, dy, m, low=-3, high=3):
     Examples
     --------
     >>> X, Y = random_data(0, 3, 2, 5)
-    >>> X.shape, Y.shape, lin.check_assumptions(X, Y).holds
+    >>> X.shape, Y.shape, lin.check_assumptions(Net(widths=(3, 2)), X, Y).holds
     ((3, 5), (2, 5), True)
     """
     rng = random.Random(seed)
     for _ in range(100):
         X = sp.Matrix(dx, m, lambda i, j: rng.randint(low, high))
         Y = sp.Matrix(dy, m, lambda i, j: rng.randint(low, high))
-        a = lin.check_assumptions(X, Y)
+        a = lin.check_assumptions(Net(widths=(dx, dy)), X, Y)
         if a.holds and a.distinct_eigenvalues:
             return X, Y
     raise RuntimeError("no admissible data found")  # pragma: no cover
@@ -99,7 +101,7 @@ DERIVATIVE_WIDTHS = ((3, 2), (2, 3, 2), (2, 3, 1, 2))
 
 
 def _derivatives(part):
-    reps = [lin.verify_linear_derivatives(w, 2) for w in DERIVATIVE_WIDTHS]
+    reps = [lin.verify_linear_derivatives(Net(widths=w), 2) for w in DERIVATIVE_WIDTHS]
     bad = [r for r in reps if r.outcome != "proved"]
     ev = {"depths": "1, 2, 3", "widths": [str(w) for w in DERIVATIVE_WIDTHS],
           "entries compared": sum(r.evidence["entries compared"] for r in reps),
@@ -138,7 +140,7 @@ def _critical_product(dps=50, seed=0):
     checked, bad = 0, []
     for name, data, widths in THEOREM_INSTANCES[:2]:
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=30, classify=False)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=30, classify=False)
         target = Y * X.T * (X * X.T).inv()
         for p in cs.points:
             W = [sp.Matrix(w) for w in p.weights]
@@ -174,8 +176,8 @@ def _lemma2(dps=50, seed=0):
     for name, data, widths in THEOREM_INSTANCES[:2] + (("X=I_3, Y=diag(3,2,1), 3-2-1-2-3", _oracle,
                                                           (3, 2, 1, 2, 3)),):
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
-        U = sp.Matrix(lin.sigma_eigen(X, Y).eigenvectors)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
+        U = sp.Matrix(lin.sigma_eigen(Net(widths=widths), X, Y).eigenvectors)
         for p in cs.points:
             if p.inertia.negative == 0:
                 cases.append((name, p.subset, [sp.Matrix(w) for w in p.weights], X, Y, U))
@@ -252,7 +254,8 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
     ('inconclusive', ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)'])
     """
     X, Y = sp.Matrix(X), sp.Matrix(Y)
-    a = lin.check_assumptions(X, Y)
+    net = Net(widths=tuple(widths))
+    a = lin.check_assumptions(net, X, Y)
     parts = ("i", "ii", "iii", "iv")
     base = {"widths": str(tuple(widths)), "assumptions": a.to_dict()}
     if not a.holds:
@@ -272,7 +275,7 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
             W.append(sp.zeros(r, c))
         else:
             W.append(sp.Matrix(r, c, lambda i, j: rng.randint(1, 3)))
-    Hx = linear_hessian(W, X, Y, "exact")
+    Hx = linear_hessian(net, resolve_point(net, W, X=X, Y=Y), "exact")
     cert = _indefinite_certificate(Hx)
     if cert is None:
         out["i"] = Report("theorem-i", "inconclusive", "no exact indefiniteness certificate found", evidence=base)
@@ -284,7 +287,7 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
                                         % [str(w.tolist()) for w in W[1:-1]],
                                         **{"v^T H v": str(s), "u^T H u": str(t)}), details=flag)
     # (ii), (iii), (iv): the enumerated critical points, classified at dps
-    cs = enumerate_critical_points(X, Y, widths, dps=dps)
+    cs = enumerate_critical_points(net, X, Y, dps=dps)
     counts = {}
     for p in cs.points:
         counts[p.classification] = counts.get(p.classification, 0) + 1
@@ -387,7 +390,7 @@ def _cor_h1(dps=50, seed=0):
     for name, data, widths in (("oracle 3-1-3", _oracle, (3, 1, 3)), ("oracle 3-2-3", _oracle, (3, 2, 3)),
                                ("random 4-2-3", lambda: random_data(seed + 3, 4, 3, 6), (4, 2, 3))):
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
         for p in cs.points:
             if p.classification == "saddle":
                 rows.append((name, p.subset, p.inertia.negative))
@@ -406,11 +409,12 @@ def _cor_h1(dps=50, seed=0):
                 title="H = 2: a saddle with PSD Hessian exists (rank-deficient critical point)")
 def _cor_bad(dps=50, seed=0):
     X, Y = _oracle()
-    cs = enumerate_critical_points(X, Y, (3, 2, 2, 3), dps=dps)
+    net = Net(widths=(3, 2, 2, 3))
+    cs = enumerate_critical_points(net, X, Y, dps=dps)
     for p in cs.points:
         if (p.classification == "saddle" and p.inertia.negative == 0 and "order" in p.certificate
                 and p.gradient_norm == 0):  # an exact critical point (the gradient vanishes exactly)
-            H = linear_hessian(p.weights, X, Y, "exact")
+            H = linear_hessian(net, resolve_point(net, p.weights, X=X, Y=Y), "exact")
             ex = exact_inertia(H)
             if ex.negative == 0:
                 return Report("corollary-bad-saddle", "proved", "exact Hessian inertia (Descartes) and an exact "
@@ -449,7 +453,8 @@ def check_bad_saddle(H, seed=0, dps=50):
     while W_last.rank() < 2:
         W_last = sp.Matrix(2, 2, lambda i, j: rng.randint(-4, 4))
     W = [sp.zeros(widths[k], widths[k - 1]) for k in range(1, H + 1)] + [W_last]
-    res = classify_point(W, X, Y, dps=dps, seed=seed)
+    net = Net(widths=widths)
+    res = classify_point(net, resolve_point(net, W, X=X, Y=Y), dps=dps, seed=seed)
     Hm = res["hessian"]
     ex = res["inertia"]
     num, _ = hessian_inertia(Hm, dps)
@@ -505,7 +510,7 @@ def _q1(dps=50, seed=0):
             F = sp.Matrix(widths[-1], r, lambda i, j: rng.randint(-3, 3))
             G = sp.Matrix(r, widths[0], lambda i, j: rng.randint(-3, 3))
             W = F * G if r else sp.zeros(widths[-1], widths[0])
-            f = lin.factor_into_widths(W, widths)
+            f = lin.factor_into_widths(Net(widths=widths), W)
             cases += 1
             rank = W.rank()
             if f.possible != (rank <= p):
@@ -539,11 +544,12 @@ def _q2(dps=50, seed=0):
     inst = [("oracle", sp.eye(3), sp.diag(3, 2, 1), (3, 2, 2, 3)),
             ("Cayley-rotated", Xo, Q * sp.diag(3, 2, 1) * Xo, (3, 1, 2, 3))]
     for name, X, Y, widths in inst:
-        Wstar = lin.minimising_product(X, Y, widths)
-        f = lin.factor_into_widths(Wstar, widths)
-        val = linear_loss(f.weights, X, Y, "exact")
-        formula = lin.global_minimum_value(X, Y, widths)
-        grad = linear_gradient(f.weights, X, Y, "exact")
+        net = Net(widths=widths)
+        Wstar = lin.minimising_product(net, X, Y)
+        f = lin.factor_into_widths(net, Wstar)
+        val = linear_loss(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")
+        formula = lin.global_minimum_value(net, X, Y)
+        grad = linear_gradient(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")
         ok = sp.simplify(val - formula) == 0 and all(sp.simplify(g) == 0 for g in grad)
         ev[name] = {"widths": str(widths), "L(minimiser)": str(val), "formula": str(formula), "exact match": ok}
         if not ok:
@@ -551,7 +557,7 @@ def _q2(dps=50, seed=0):
     # irrational eigenvectors: minimiser at dps digits
     X, Y = random_data(seed + 5, 4, 3, 6)
     widths = (4, 2, 3)
-    cs = enumerate_critical_points(X, Y, widths, dps=dps, ranks="full", classify=False)
+    cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps, ranks="full", classify=False)
     best = min(cs.points, key=lambda p: p.value_numeric)
     import mpmath
     with mpmath.workdps(dps + 10):

@@ -42,14 +42,11 @@ def add(sub):
 
 def _check_linear(nf, source):
     from lossgeom.errors import NetFileError
-    net = nf.net
-    problems = net.linear_problems()
-    if len(net.widths) < 3:
-        problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
+    from lossgeom.symbolic.linear import require_deep_linear
+
+    require_deep_linear(nf.net, hidden=True, what="lossgeom critical")
     if nf.inputs is None:
-        problems.append("inputs: the critical command needs inputs and targets")
-    if problems:
-        raise NetFileError("%s: %s" % (source, "; ".join(problems)))
+        raise NetFileError("%s: inputs: the critical command needs inputs and targets" % source)
 
 
 def critical_report(nf, dps=50, ranks="all"):
@@ -71,7 +68,7 @@ def critical_report(nf, dps=50, ranks="all"):
 
     _check_linear(nf, "net file")
     X, Y = nf.inputs, nf.targets
-    cs = enumerate_critical_points(X, Y, nf.net.widths, dps=dps, ranks=ranks)
+    cs = enumerate_critical_points(nf.net, X, Y, dps=dps, ranks=ranks)
     gm = cs.global_minimum_value
 
     def dec(v):
@@ -90,7 +87,8 @@ def critical_report(nf, dps=50, ranks="all"):
            "global_minimum_value": str(gm) if gm.is_Rational else dec(gm),
            "global_minimum_value_exact": str(gm), "critical_points": points}
     if nf.weights is not None:
-        r = classify_point(list(nf.weights), X, Y, dps=dps)
+        from lossgeom.point import resolve_point
+        r = classify_point(nf.net, resolve_point(nf.net, list(nf.weights), X=X, Y=Y), dps=dps)
         gn = r["gradient_norm"]
         out["at_weights"] = {"critical": bool(r["critical"]), "value": str(r["value"]),
                              "gradient_norm": str(gn) if isinstance(gn, sp.Basic) and gn.is_Rational else dec(gn),

@@ -3,7 +3,9 @@
 import pytest
 import sympy as sp
 
+from lossgeom import Net
 from lossgeom.numeric.critical import linear_gradient, linear_hessian
+from lossgeom.point import Point, resolve_point
 from lossgeom.proofs import get_claim, list_claims
 from lossgeom.proofs.kawaguchi2016 import check_bad_saddle, check_theorem_instance, random_data
 from lossgeom.symbolic.linear import deep_linear_loss, generic_linear_instance
@@ -50,9 +52,10 @@ def test_bad_saddle_h3_hessian_vanishes_by_direct_differentiation(H):
     assert rep.outcome == "verified" and rep.evidence["descent order"] == H  # exact, on one stated instance
     X, Y = random_data(13, 3, 2, 4)
     widths = (3,) + (2,) * H + (2,)
-    gW, _, _ = generic_linear_instance(widths, 4)
+    net = Net(widths=widths)
+    gW = generic_linear_instance(net, 4).weights
     W_last = sp.Matrix([[1, -2], [3, 1]])
-    L = deep_linear_loss(gW, X, Y)
+    L = deep_linear_loss(net, Point(net, gW, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y)))
     subs = {s: 0 for G in gW[:-1] for s in G}
     subs.update(dict(zip(list(gW[-1]), list(W_last))))
     params = [s for G in gW for s in G.T]
@@ -66,15 +69,16 @@ def test_bad_saddle_h2_cross_block_by_direct_differentiation():
     X, Y = random_data(13, 3, 2, 4)
     W3 = sp.Matrix([[1, -2], [3, 1]])
     W = [sp.zeros(2, 3), sp.zeros(2, 2), W3]
-    H = linear_hessian(W, X, Y, "exact")
-    gW, _, _ = generic_linear_instance((3, 2, 2, 2), 4)
-    L = deep_linear_loss(gW, X, Y)
+    net = Net(widths=(3, 2, 2, 2))
+    H = linear_hessian(net, resolve_point(net, W, X=X, Y=Y), "exact")
+    gW = generic_linear_instance(net, 4).weights
+    L = deep_linear_loss(net, Point(net, gW, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y)))
     p1, p2 = list(gW[0].T), list(gW[1].T)
     subs = {s: 0 for G in gW[:2] for s in G}
     subs.update(dict(zip(list(gW[2]), list(W3))))
     direct = sp.Matrix(6, 4, lambda a, b: sp.diff(L, p1[a], p2[b]).subs(subs))
     assert H[:6, 6:10] == direct and direct != sp.zeros(6, 4)
-    assert all(v == 0 for v in linear_gradient(W, X, Y, "exact"))
+    assert all(v == 0 for v in linear_gradient(net, resolve_point(net, W, X=X, Y=Y), "exact"))
 
 
 def test_assumption_failures_are_reported_not_raised():
