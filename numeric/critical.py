@@ -1,4 +1,4 @@
-"""Critical points of deep linear networks: enumeration, Hessian inertia, higher-order tests; optimisers.
+"""Critical points of deep linear networks: enumeration, Hessian inertia, classification.
 
 Baldi & Hornik (1989) and Kawaguchi (2016): for ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` with
 ``Sigma = Y X^T (X X^T)^{-1} X Y^T = U Lambda U^T`` and ``M = Y X^T (X X^T)^{-1}``, every subset
@@ -14,12 +14,12 @@ coefficient (so the point is not a local minimum), computed exactly when the dat
 
 Every public function takes the deep linear :class:`~lossgeom.Net` first, then a
 :class:`~lossgeom.point.Point` (functions at a weight point) or ``X, Y`` (functions of the data).
-Dependencies flow downwards: this module uses ``lossgeom.symbolic.linear`` for exact quantities.
+The loss, its derivatives and the curve test live in :mod:`lossgeom.numeric.linear`; exact quantities
+(Sigma, its eigenvalues, the assumptions) in :mod:`lossgeom.symbolic.linear`.
 """
 
 import itertools
 import math
-import random
 from dataclasses import dataclass, field
 
 import mpmath
@@ -28,250 +28,21 @@ import sympy as sp
 
 from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.net import Net
-from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
+from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
+from .linear import (_T, _at, _convert, _curve, _eye, _find_curve, _gradient, _hessian, _loss, _mpf, _mul,
+                     _shape, _zeros, descent_certificate)
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
-           "sigma_eigenvectors",
-           "linear_loss", "linear_gradient", "linear_hessian", "hessian_inertia", "curve_polynomial",
-           "descent_certificate", "find_descent_curve", "classify_point", "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
+           "sigma_eigenvectors", "hessian_inertia", "classify_point", "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
 #: Most eigenvector subsets (critical points) enumerated in one call.
 MAX_SUBSETS = 5000
 #: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 MAX_HESSIAN_SIZE = 400
-
-
-# -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
-
-def _kind(dps):
-    return "float64" if dps == "float64" else ("exact" if dps == "exact" else "mp")
-
-
-def _convert(M, kind):
-    if kind == "exact":
-        return sp.Matrix(M)
-    if kind == "float64":
-        if isinstance(M, np.ndarray):
-            return M.astype(float)
-        if isinstance(M, mpmath.matrix):
-            return np.array(M.tolist(), dtype=float)
-        return np.array(sp.Matrix(M).evalf(17).tolist(), dtype=float)
-    if isinstance(M, mpmath.matrix):
-        return M.copy()
-    if isinstance(M, np.ndarray):
-        return mpmath.matrix(M.tolist())
-    M = sp.Matrix(M)
-    return mpmath.matrix([[_mpf(v) for v in row] for row in M.tolist()])
-
-
-def _mpf(v):
-    if isinstance(v, sp.Rational):
-        return mpmath.mpf(v.p) / v.q
-    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))  # via text: mpf(Float) may round through a double
-
-
-def _mul(A, B):
-    return A @ B if isinstance(A, np.ndarray) else A * B
-
-
-def _T(A):
-    return A.T
-
-
-def _eye(n, kind):
-    return sp.eye(n) if kind == "exact" else (np.eye(n) if kind == "float64" else mpmath.eye(n))
-
-
-def _zeros(r, c, kind):
-    return sp.zeros(r, c) if kind == "exact" else (np.zeros((r, c)) if kind == "float64" else mpmath.zeros(r, c))
-
-
-def _shape(A):
-    return (A.rows, A.cols) if isinstance(A, (mpmath.matrix, sp.MatrixBase)) else A.shape
-
-
-def _chain(Ws, a, b, kind, widths):
-    if a < b:
-        return _eye(widths[a], kind)
-    P = Ws[a - 1]
-    for i in range(a - 1, b - 1, -1):
-        P = _mul(P, Ws[i - 1])
-    return P
-
-
-def _kron(A, B, kind):
-    if kind == "float64":
-        return np.kron(A, B)
-    (m, n), (p, q) = _shape(A), _shape(B)
-    K = _zeros(m * p, n * q, kind)
-    for i in range(m):
-        for j in range(n):
-            a = A[i, j]
-            if a == 0:
-                continue
-            for k in range(p):
-                for l in range(q):
-                    K[i * p + k, j * q + l] = a * B[k, l]
-    return K
-
-
-def _frob2(A):
-    if isinstance(A, np.ndarray):
-        return float(np.sum(A * A))
-    return sum((v * v for v in A), sp.Integer(0) if isinstance(A, sp.MatrixBase) else mpmath.mpf(0))
-
-
-def _prep(weights, X, Y, dps):
-    kind = _kind(dps)
-    Ws = [_convert(W, kind) for W in weights]
-    widths = [_shape(Ws[0])[1]] + [_shape(W)[0] for W in Ws]
-    for k, W in enumerate(Ws, 1):
-        if _shape(W)[1] != widths[k - 1]:
-            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], _shape(W)))
-    Xc, Yc = _convert(X, kind), _convert(Y, kind)
-    if _shape(Xc)[0] != widths[0] or _shape(Yc) != (widths[-1], _shape(Xc)[1]):
-        raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
-                        % (widths[0], widths[-1], _shape(Xc), _shape(Yc)))
-    return kind, Ws, tuple(widths), Xc, Yc
-
-
-def _at(net, point):
-    weights, X, Y = lin._at(net, point)
-    return weights, X, Y
-
-
-def linear_loss(net, point, dps=DEFAULT_DPS):
-    """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
-
-    Parameters
-    ----------
-    net : Net
-        A deep linear net.
-    point : Point
-        Exact weights and data, from :func:`lossgeom.point.resolve_point`.
-    dps : int, "float64" or "exact"
-
-    Examples
-    --------
-    >>> from lossgeom.point import resolve_point
-    >>> net = Net(widths=(1, 1, 1))
-    >>> linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]), "exact")
-    1
-    """
-    return _loss(*_at(net, point), dps)
-
-
-def linear_gradient(net, point, dps=DEFAULT_DPS):
-    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
-
-    Parameters
-    ----------
-    net : Net
-        A deep linear net.
-    point : Point
-        Exact weights and data.
-    dps : int, "float64" or "exact"
-
-    Examples
-    --------
-    >>> from lossgeom.point import resolve_point
-    >>> net = Net(widths=(1, 1, 1))
-    >>> linear_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
-    [15, 10]
-    """
-    return _gradient(*_at(net, point), dps)
-
-
-def linear_hessian(net, point, dps=DEFAULT_DPS):
-    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
-
-    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
-    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
-
-    Parameters
-    ----------
-    net : Net
-        A deep linear net.
-    point : Point
-        Exact weights and data.
-    dps : int, "float64" or "exact"
-
-    Returns
-    -------
-    SymPy Matrix, mpmath matrix or ndarray
-
-    Examples
-    --------
-    >>> from lossgeom.point import resolve_point
-    >>> net = Net(widths=(1, 1, 1))
-    >>> linear_hessian(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
-    Matrix([
-    [ 9, 11],
-    [11,  4]])
-    """
-    return _hessian(*_at(net, point), dps)
-
-
-def _loss(weights, X, Y, dps):
-    if dps not in ("exact",):
-        check_dps(dps)
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        R = _mul(_chain(Ws, len(Ws), 1, kind, widths), Xc) - Yc
-        val = _frob2(R) / 2
-        return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
-
-
-def _gradient(weights, X, Y, dps):
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        H1 = len(Ws)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
-        out = []
-        for k in range(1, H1 + 1):
-            A = _chain(Ws, H1, k + 1, kind, widths)
-            B = _mul(_chain(Ws, k - 1, 1, kind, widths), Xc)
-            G = _mul(_mul(_T(A), R), _T(B))
-            r, c = _shape(G)
-            out += [G[i, j] for j in range(c) for i in range(r)]
-        return out
-
-
-def _hessian(weights, X, Y, dps):
-    """The Hessian of weights that may be mpmath (irrational critical points) or exact."""
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        H1 = len(Ws)
-        sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
-        n = sum(sizes)
-        offs = [sum(sizes[:k]) for k in range(H1)]
-        Hm = _zeros(n, n, kind)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
-        A = [None] + [_chain(Ws, H1, k + 1, kind, widths) for k in range(1, H1 + 1)]
-        B = [None] + [_mul(_chain(Ws, k - 1, 1, kind, widths), Xc) for k in range(1, H1 + 1)]
-        for k in range(1, H1 + 1):
-            for j in range(1, k + 1):
-                blk = _kron(_mul(B[k], _T(B[j])), _mul(_T(A[k]), A[j]), kind)
-                if j < k:
-                    M = _chain(Ws, k - 1, j + 1, kind, widths)
-                    Z = _kron(M, _mul(_mul(_T(A[k]), R), _T(B[j])), kind)
-                    m_, n_ = widths[j], widths[j - 1]
-                    # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
-                    for i in range(m_):
-                        for c in range(n_):
-                            for r in range(sizes[k - 1]):
-                                blk[r, i + c * m_] += Z[r, c + i * n_]
-                r0, c0 = offs[k - 1], offs[j - 1]
-                for r in range(sizes[k - 1]):
-                    for c in range(sizes[j - 1]):
-                        Hm[r0 + r, c0 + c] = blk[r, c]
-                        if j < k:
-                            Hm[c0 + c, r0 + r] = blk[r, c]
-        return Hm
 
 
 def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
@@ -339,151 +110,6 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         pos = sum(1 for e in eig if e > t)
         neg = sum(1 for e in eig if e < -t)
         return Inertia(pos, neg, n - pos - neg, mpmath.nstr(t, 3)), sorted(eig)
-
-
-# -- higher-order test along explicit polynomial curves --------------------------------------------------
-
-def curve_polynomial(net, point, directions, dps="exact"):
-    """Coefficients ``c_0, c_1, ...`` of ``L(W + t D) - L(W)`` as a polynomial in t.
-
-    Parameters
-    ----------
-    net : Net
-        A deep linear net.
-    point : Point
-        The weights W and the data.
-    directions : sequence of matrices
-        D, one per layer with the weights' shapes.
-    dps : "exact", int or "float64"
-
-    Returns
-    -------
-    list
-        ``c[d]`` is the coefficient of ``t^d`` (``c[0] = 0``); degree at most ``2(H+1)``.
-
-    Examples
-    --------
-    >>> from lossgeom.point import resolve_point
-    >>> net = Net(widths=(1, 1, 1))
-    >>> curve_polynomial(net, resolve_point(net, [[[0]], [[0]]], X=[[1]], Y=[[1]]), [[[1]], [[1]]])
-    [0, 0, -1, 0, 1/2]
-
-    Notes
-    -----
-    ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
-    matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
-    """
-    weights, X, Y = _at(net, point)
-    return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
-
-
-def _curve(weights, directions, X, Y, dps):
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        Ds = [_convert(D, kind) for D in directions]
-        if len(Ds) != len(Ws) or any(_shape(D) != _shape(W) for D, W in zip(Ds, Ws)):
-            raise DataError("directions: expected one matrix per layer with the weights' shapes")
-        P = [Ws[0], Ds[0]]
-        for W, D in zip(Ws[1:], Ds[1:]):
-            new = [None] * (len(P) + 1)
-            for d, C in enumerate(P):
-                for e, F in ((0, W), (1, D)):
-                    term = _mul(F, C)
-                    new[d + e] = term if new[d + e] is None else new[d + e] + term
-            P = new
-        Rs = [_mul(C, Xc) for C in P]
-        Rs[0] = Rs[0] - Yc
-        coeffs = [0] * (2 * len(Rs) - 1)
-        for a, Ra in enumerate(Rs):
-            for b, Rb in enumerate(Rs):
-                if a + b == 0:
-                    continue
-                ip = (float(np.sum(Ra * Rb)) if kind == "float64" else
-                      sum((x * y for x, y in zip(Ra, Rb)), sp.Integer(0) if kind == "exact" else mpmath.mpf(0)))
-                coeffs[a + b] = coeffs[a + b] + ip / 2
-        if kind == "exact":
-            coeffs = [sp.Integer(c) if isinstance(c, int) else (c if c.is_Rational else sp.simplify(c))
-                      for c in coeffs]
-        return coeffs
-
-
-def descent_certificate(coeffs, dps="exact", tol=None):
-    """The sign of the lowest-order non-zero coefficient of ``L(W + tD) - L(W)``.
-
-    Returns
-    -------
-    dict or None
-        ``{"order": d, "coefficient": c, "decreases": c < 0}`` for the first coefficient with
-        ``|c| > tol`` (exactly non-zero for exact input); None when all vanish.
-
-    Examples
-    --------
-    >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
-    {'order': 2, 'coefficient': '-1', 'decreases': True}
-    """
-    for d, c in enumerate(coeffs):
-        if d == 0:
-            continue
-        if dps == "exact":
-            nonzero = c != 0
-        else:
-            t = tolerance(dps) if tol is None else tol
-            nonzero = abs(c) > t
-        if nonzero:
-            text = str(c) if dps == "exact" else (mpmath.nstr(c, 20) if not isinstance(c, float) else repr(c))
-            return {"order": d, "coefficient": text, "decreases": bool(c < 0)}
-    return None
-
-
-def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=()):
-    """Search a polynomial curve ``W + t D`` along which the loss strictly decreases (lowest order < 0).
-
-    Tries the given candidate directions first, then random integer directions on every non-empty
-    subset of layers (and their sign flips).  A found curve proves "not a local minimum".
-
-    Returns
-    -------
-    dict or None
-        ``{"directions": [...], "order", "coefficient", "polynomial"}``.
-
-    Examples
-    --------
-    >>> from lossgeom.point import resolve_point
-    >>> net = Net(widths=(1, 1, 1, 1))
-    >>> c = find_descent_curve(net, resolve_point(net, [[[0]], [[0]], [[1]]], X=[[1]], Y=[[1]]))  # H = 2
-    >>> c["order"], c["decreases"]
-    (2, True)
-    """
-    weights, X, Y = _at(net, point)
-    return _find_curve(weights, X, Y, dps, seed, tries, candidates)
-
-
-def _find_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
-    rng = random.Random(seed)
-    shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
-    H1 = len(weights)
-
-    def attempts():
-        for D in candidates:
-            yield D
-        subsets = [s for r in range(1, H1 + 1) for s in itertools.combinations(range(H1), r)]
-        subsets.sort(key=lambda s: (-len(s), s))
-        for _ in range(max(1, tries // max(1, len(subsets)))):
-            for s in subsets:
-                D = [sp.Matrix(r, c, lambda *_: rng.randint(-3, 3)) if k in s else sp.zeros(r, c)
-                     for k, (r, c) in enumerate(shapes)]
-                yield D
-                yield [(-d if k == s[0] else d) for k, d in enumerate(D)]
-
-    for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
-        coeffs = _curve(weights, D, X, Y, dps)
-        cert = descent_certificate(coeffs, dps)
-        if cert is not None and cert["decreases"]:
-            poly = [str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs]
-            return dict(cert, directions=[str(sp.Matrix(d).tolist()) if not isinstance(d, (mpmath.matrix,
-                                                                                           np.ndarray))
-                                          else str(d.tolist()) for d in D], polynomial=poly)
-    return None
 
 
 # -- enumeration -----------------------------------------------------------------------------------------
@@ -720,7 +346,7 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
     eig = lin.sigma_eigen(net, X, Y)
     gmin = lin.global_minimum_value(net, X, Y)
     Mexact = Y * X.T * (X * X.T).inv()
-    with working_precision(50 if dps == "float64" else dps):
+    with Precision.resolve(dps, allow=("float64", "mp")).context():
         kind = "exact" if eig.exact and dps != "float64" else ("float64" if dps == "float64" else "mp")
         if kind == "exact":
             U, M = sp.Matrix(eig.eigenvectors), Mexact

@@ -10,8 +10,8 @@ from math import comb
 import mpmath
 import sympy as sp
 
-from lossgeom.numeric.critical import (enumerate_critical_points, linear_gradient, linear_hessian, linear_loss,
-                                       subset_weights)
+from lossgeom.numeric.critical import enumerate_critical_points, subset_weights
+from lossgeom.numeric.linear import linear_gradient, linear_hessian, linear_loss
 from lossgeom.net import Net
 from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.point import resolve_point

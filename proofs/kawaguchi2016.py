@@ -12,8 +12,8 @@ import random
 
 import sympy as sp
 
-from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, hessian_inertia, linear_gradient,
-                                       linear_hessian, linear_loss)
+from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia
+from lossgeom.numeric.linear import linear_gradient, linear_hessian, linear_loss
 from lossgeom.numeric.optimise import gradient_descent, random_weights
 from lossgeom.net import Net
 from lossgeom.point import resolve_point

@@ -9,8 +9,8 @@ from autograd import hessian as ag_hessian
 
 from lossgeom import Net
 from lossgeom.errors import DataError, NetSpecError, SizeLimitError
-from lossgeom.numeric.critical import (classify_point, curve_polynomial, enumerate_critical_points, hessian_inertia,
-                                       linear_gradient, linear_hessian, linear_loss, subset_weights)
+from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia, subset_weights
+from lossgeom.numeric.linear import curve_polynomial, linear_gradient, linear_hessian, linear_loss
 from lossgeom.numeric.optimise import gradient_descent, random_weights
 from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
@@ -208,3 +208,31 @@ def test_a_net_that_is_not_deep_linear_is_refused_with_every_reason():
         linear_loss(_net((3, 2, 3)), pt)
     with pytest.raises(DataError, match="Y: expected a 3x3 matrix, got 3x2"):
         enumerate_critical_points(lin_net, X3, Y3[:, :2])
+
+
+@pytest.mark.parametrize("widths", [(2, 3, 2), (2, 2, 1, 2), (1, 2, 2, 1, 1)])
+def test_closed_forms_agree_with_the_backprop_engine_at_identity_activation(widths):
+    # the engine (Botev backprop, numeric/evaluate.py) shares no code with the Kronecker closed forms
+    from lossgeom.numeric.evaluate import full_hessian, gradient, loss_value
+    import random
+    rng = random.Random(sum(widths))
+    q = lambda: sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))  # noqa: E731
+    net = _net(widths)
+    W = [sp.Matrix(widths[k], widths[k - 1], lambda i, j: q()) for k in range(1, len(widths))]
+    X, Y = sp.Matrix(widths[0], 3, lambda i, j: q()), sp.Matrix(widths[-1], 3, lambda i, j: q())
+    pt = resolve_point(net, W, X=X, Y=Y)
+    assert linear_loss(net, pt, "exact") != 0
+    with mpmath.workdps(50):
+        H_engine = mpmath.matrix(full_hessian(net, W, X=X, Y=Y, dps=40))
+        g_engine = list(gradient(net, W, X=X, Y=Y, dps=40))
+        L_engine = mpmath.mpf(loss_value(net, W, X=X, Y=Y, dps=40))
+        H = linear_hessian(net, pt, "exact")
+        tol = tolerance(40, scale=100)
+        assert abs(L_engine - _mp(linear_loss(net, pt, "exact"))) < tol
+        assert max(abs(a - _mp(b)) for a, b in zip(g_engine, linear_gradient(net, pt, "exact"))) < tol
+        assert max(abs(H_engine[i, j] - _mp(H[i, j])) for i in range(H.rows) for j in range(H.cols)) < tol
+        assert H.rows == net.n_params and H != H.T * 0
+
+
+def _mp(q):
+    return mpmath.mpf(q.p) / q.q

@@ -4,7 +4,7 @@ import pytest
 import sympy as sp
 
 from lossgeom import Net
-from lossgeom.numeric.critical import linear_gradient, linear_hessian
+from lossgeom.numeric.linear import linear_gradient, linear_hessian
 from lossgeom.point import Point, resolve_point
 from lossgeom.proofs import get_claim, list_claims
 from lossgeom.proofs.kawaguchi2016 import check_bad_saddle, check_theorem_instance, random_data
