@@ -18,6 +18,7 @@ The loss, its derivatives and the curve test live in :mod:`lossgeom.numeric.line
 (Sigma, its eigenvalues, the assumptions) in :mod:`lossgeom.symbolic.linear`.
 """
 
+import functools
 import itertools
 import math
 from dataclasses import dataclass, field
@@ -36,7 +37,8 @@ from .linear import (_T, _at, _convert, _curve, _eye, _find_curve, _gradient, _h
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
-           "sigma_eigenvectors", "hessian_inertia", "classify_point", "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
+           "sigma_eigenvectors", "hessian_inertia", "classify_point", "PointClassification", "critical_report",
+           "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
 #: Most eigenvector subsets (critical points) enumerated in one call.
@@ -528,16 +530,14 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
 
     Returns
     -------
-    dict
-        ``critical`` (bool), ``gradient_norm``, ``inertia``, ``classification`` (one of
-        ``CLASSIFICATIONS`` or ``"not critical"``), ``certificate``, ``value``.
+    PointClassification
 
     Examples
     --------
     >>> from lossgeom.point import resolve_point
     >>> net = Net(widths=(1, 1, 1, 1, 1))
     >>> r = classify_point(net, resolve_point(net, [[[0]], [[0]], [[0]], [[2]]], X=[[1]], Y=[[1]]))
-    >>> r["critical"], r["inertia"].zero, r["classification"], r["certificate"]["order"]
+    >>> r.critical, r.inertia.zero, r.classification, r.certificate["order"]
     (True, 4, 'saddle', 3)
     """
     from . import spectrum
@@ -555,12 +555,98 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
         critical = gn <= tolerance(dps, scale=1)
         gnorm = gn
         inertia = hessian_inertia(Hm, dps)[0]
-    out = {"critical": critical, "gradient_norm": gnorm, "value": value, "inertia": inertia, "hessian": Hm}
+    out = functools.partial(PointClassification, bool(critical), gnorm, value, inertia, Hm)
     if not critical:
-        return dict(out, classification="not critical", certificate={"reason": "non-zero gradient"})
+        return out("not critical", {"reason": "non-zero gradient"})
     if inertia.negative and inertia.positive:
-        return dict(out, classification="saddle", certificate={"reason": "indefinite Hessian"})
+        return out("saddle", {"reason": "indefinite Hessian"})
     curve = _find_curve(weights, X, Y, mode, seed=seed)
     if curve is not None:
-        return dict(out, classification="saddle", certificate=dict(curve, reason="descent curve"))
-    return dict(out, classification="undecided", certificate={"reason": "no descent curve found"})
+        return out("saddle", dict(curve, reason="descent curve"))
+    return out("undecided", {"reason": "no descent curve found"})
+
+
+@dataclass(frozen=True)
+class PointClassification:
+    """What :func:`classify_point` decided at one point of a deep linear net.
+
+    Attributes
+    ----------
+    critical : bool
+        The gradient vanishes (exactly for exact weights, else to the working tolerance).
+    gradient_norm : SymPy number, mpf or float
+    value : the loss at the point
+    inertia : Inertia
+        Of the Hessian (exact for exact weights up to 40 parameters).
+    hessian : matrix
+    classification : str
+        One of ``CLASSIFICATIONS`` or ``"not critical"``.
+    certificate : dict
+        Why: ``{"reason": ...}``, with the descent curve for a saddle found along one.
+    """
+
+    critical: bool
+    gradient_norm: object
+    value: object
+    inertia: Inertia
+    hessian: object
+    classification: str
+    certificate: dict = field(default_factory=dict)
+
+    def to_dict(self, dps=DEFAULT_DPS):
+        """The JSON-ready dict of ``lossgeom critical``'s ``at_weights``."""
+        gn = self.gradient_norm
+        return {"critical": self.critical, "value": str(self.value),
+                "gradient_norm": str(gn) if isinstance(gn, sp.Basic) and gn.is_Rational else _decimal(gn, dps),
+                "inertia": self.inertia.to_dict(), "classification": self.classification,
+                "certificate": self.certificate}
+
+
+def _decimal(v, dps):
+    with mpmath.workdps(dps + 10):
+        return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
+
+
+def critical_report(net, X, Y, weights=None, dps=DEFAULT_DPS, ranks="all"):
+    """Everything ``lossgeom critical`` reports, as a JSON-ready dict (the command only formats it).
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net with a hidden layer.
+    X, Y : matrix-like
+        Exact inputs and targets, samples as columns.
+    weights : sequence of matrices, optional
+        A point to classify too (``at_weights``).
+    dps : int
+    ranks : {"all", "full"}
+
+    Returns
+    -------
+    dict
+        ``net``, ``widths``, ``dps``, ``assumptions``, ``sigma_eigenvalues``, ``global_minimum_value``,
+        ``global_minimum_value_exact``, ``critical_points`` and, with weights, ``at_weights``.
+
+    Examples
+    --------
+    >>> rep = critical_report(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1), dps=20)
+    >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
+    ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
+    """
+    cs = enumerate_critical_points(net, X, Y, dps=dps, ranks=ranks)
+    gm = cs.global_minimum_value
+    points = []
+    for p in cs.points:
+        d = p.to_dict(dps)
+        if p.eigenvalues:
+            d["eigenvalues"] = [mpmath.nstr(e, dps) for e in p.eigenvalues]
+        points.append(d)
+    out = {"net": net.spec(), "widths": list(net.widths), "dps": dps,
+           "assumptions": dict(cs.assumptions.to_dict(), failures=cs.assumptions.failures()),
+           "sigma_eigenvalues": [{"exact": str(v), "decimal": _decimal(v, dps)} for v in cs.eigenvalues],
+           "global_minimum_value": str(gm) if gm.is_Rational else _decimal(gm, dps),
+           "global_minimum_value_exact": str(gm), "critical_points": points}
+    if weights is not None:
+        from lossgeom.point import resolve_point
+        out["at_weights"] = classify_point(net, resolve_point(net, list(weights), X=X, Y=Y), dps=dps).to_dict(dps)
+    return out

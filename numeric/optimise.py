@@ -4,15 +4,39 @@ The deep linear loss ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` (Kawaguchi 2016)
 minima; gradient descent from random weights is the experiment that shows it numerically.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from lossgeom.numbers import matrix_rows
 from lossgeom.precision import tolerance
 
-__all__ = ["random_weights", "gradient_descent", "MAX_HALVINGS"]
+__all__ = ["random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS"]
 
 #: Backtracking halvings per gradient-descent step before the step is taken anyway.
 MAX_HALVINGS = 60
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """The end of a gradient-descent run.
+
+    Attributes
+    ----------
+    weights : tuple of ndarray
+        The final W_1 .. W_{H+1}.
+    loss : float
+    steps : int
+    gradient_norm : float
+    converged : bool
+        The gradient norm fell below the stopping tolerance.
+    """
+
+    weights: tuple
+    loss: float
+    steps: int
+    gradient_norm: float
+    converged: bool
 
 
 def random_weights(widths, seed=0, scale=1.0):
@@ -46,13 +70,12 @@ def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
 
     Returns
     -------
-    dict
-        ``weights``, ``loss``, ``steps``, ``gradient_norm``, ``converged``.
+    DescentRun
 
     Examples
     --------
     >>> r = gradient_descent(random_weights((1, 1, 1), seed=0), np.eye(1), np.eye(1) * 2)
-    >>> round(r["loss"], 8), r["converged"]
+    >>> round(r.loss, 8), r.converged
     (0.0, True)
     """
     Xf, Yf = _floats(X, "X"), _floats(Y, "Y")
@@ -90,7 +113,7 @@ def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
         Ws, L, G = trial, Lt, Gt
         gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
         eta = min(1.0, step * 2)
-    return {"weights": Ws, "loss": L, "steps": n, "gradient_norm": gn, "converged": bool(gn <= gtol)}
+    return DescentRun(tuple(Ws), float(L), n, float(gn), bool(gn <= gtol))
 
 
 def _floats(M, field):

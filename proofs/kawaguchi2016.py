@@ -296,7 +296,7 @@ def check_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
     Xf, Yf = [[float(v) for v in row] for row in X.tolist()], [[float(v) for v in row] for row in Y.tolist()]
     import numpy as np
     finals = [gradient_descent(random_weights(widths, seed=seed * 100 + s), np.array(Xf), np.array(Yf),
-                               steps=20000)["loss"] for s in range(gd_starts)]
+                               steps=20000).loss for s in range(gd_starts)]
     below = [f for f in finals if f < gmf - float(tolerance("float64", scale=max(1.0, gmf)))]
     at_min = sum(abs(f - gmf) <= 1e-6 * max(1.0, gmf) for f in finals)
     ev = dict(base, **{"critical points": len(cs.points), "classifications": counts,
@@ -455,21 +455,21 @@ def check_bad_saddle(H, seed=0, dps=50):
     W = [sp.zeros(widths[k], widths[k - 1]) for k in range(1, H + 1)] + [W_last]
     net = Net(widths=widths)
     res = classify_point(net, resolve_point(net, W, X=X, Y=Y), dps=dps, seed=seed)
-    Hm = res["hessian"]
-    ex = res["inertia"]
+    Hm = res.hessian
+    ex = res.inertia
     num, _ = hessian_inertia(Hm, dps)
     ev = {"H": H, "widths": str(widths), "W_{H+1}": str(W_last.tolist()), "X": str(X.tolist()), "Y": str(Y.tolist()),
-          "gradient zero (exact)": res["critical"], "Hessian zero (exact)": Hm == sp.zeros(*Hm.shape),
+          "gradient zero (exact)": res.critical, "Hessian zero (exact)": Hm == sp.zeros(*Hm.shape),
           "exact inertia": ex.to_dict(), "inertia at %d digits" % dps: num.to_dict()}
-    if res["critical"] and ex.negative == 0 and res["classification"] == "saddle":
-        c = res["certificate"]
+    if res.critical and ex.negative == 0 and res.classification == "saddle":
+        c = res.certificate
         return Report("bad-saddle-H%d" % H, "verified", "exact on the stated instance (one random W_{H+1} and data): "
                       "exact gradient, exact Hessian inertia, exact descent polynomial L(W + tD) - L(W)", evidence=dict(ev, **{"descent order": c["order"],
                                                                "descent coefficient": c["coefficient"],
                                                                "descent directions": c["directions"]}),
                       details=("Not a local maximum either: replacing D_1 by -D_1 flips the sign of the t^H "
                                "coefficient -<W_{H+1} D_H...D_1 X, Y>, so the loss also increases along a curve.",))
-    cert = _indefinite_certificate(Hm) if res["critical"] else None
+    cert = _indefinite_certificate(Hm) if res.critical else None
     correct = ("Correct statement: for H = 2 the point (0, 0, W_3) is critical but its Hessian has a negative "
                "eigenvalue unless W_3^T Y X^T = 0 (the (W_1, W_2) cross block is -[I (x) W_3^T Y X^T] K); for "
                "H >= 3 every W_{H+1} gives a bad saddle (gradient and Hessian vanish, descent at order t^H).")

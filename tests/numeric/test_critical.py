@@ -165,11 +165,11 @@ def test_gradient_descent_never_below_global_minimum_and_reaches_it(widths):
     gmin = float(global_minimum_value(_net(widths), X, Y))
     for seed in range(30):
         r = gradient_descent(random_weights(widths, seed=seed), Xf, Yf, steps=20000)
-        assert r["converged"]
+        assert r.converged
         # never below the computed global minimum (up to float64 rounding) ...
-        assert r["loss"] >= gmin - float(tolerance("float64", scale=gmin))
+        assert r.loss >= gmin - float(tolerance("float64", scale=gmin))
         # ... and ends at it, to the accuracy of the stopping rule (|grad| <= 1e-5 scale)
-        assert r["loss"] - gmin <= 1e-6 * max(1.0, gmin)
+        assert r.loss - gmin <= 1e-6 * max(1.0, gmin)
 
 
 def test_classify_point_exact_bad_saddle_h3_and_non_critical():
@@ -177,10 +177,10 @@ def test_classify_point_exact_bad_saddle_h3_and_non_critical():
     Ws = [sp.zeros(2, 2)] * 3 + [W4]
     X, Y = sp.eye(2), sp.Matrix([[1, 1], [0, 2]])
     r = classify_point(*_pt(Ws, X, Y))
-    assert r["critical"] and r["hessian"] == sp.zeros(16, 16) and r["classification"] == "saddle"
-    assert r["certificate"]["decreases"] and r["certificate"]["order"] == 3
+    assert r.critical and r.hessian == sp.zeros(16, 16) and r.classification == "saddle"
+    assert r.certificate["decreases"] and r.certificate["order"] == 3
     nc = classify_point(*_pt([sp.eye(2), W4], X, Y))
-    assert not nc["critical"] and nc["classification"] == "not critical"
+    assert not nc.critical and nc.classification == "not critical"
 
 
 def test_bad_input():
