@@ -33,7 +33,7 @@ from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, wor
 from lossgeom.symbolic import linear as lin
 
 from .linear import (_T, _at, _convert, _curve, _eye, _find_curve, _gradient, _hessian, _loss, _mpf, _mul,
-                     _shape, _zeros, descent_certificate)
+                     _shape, _zeros, DescentCurve, descent_certificate)
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
@@ -501,22 +501,22 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
     curve = None
     for D in cands:
         cert = descent_certificate(_curve(W, D, X, Y, cdps), cdps)
-        if cert is not None and cert["decreases"]:
-            curve = dict(cert, polynomial=[str(c) if cdps == "exact" else _dec(c, 15)
-                                           for c in _curve(W, D, X, Y, cdps)])
+        if cert is not None and cert.decreases:
+            curve = DescentCurve(cert.order, cert.coefficient, cert.decreases,
+                                 tuple(str(c) if cdps == "exact" else _dec(c, 15) for c in _curve(W, D, X, Y, cdps)))
             break
     if curve is None and kind == "exact":
         curve = _find_curve(W, X, Y, "exact", tries=20)
     if curve is not None:
         if inertia.positive == 0 and inertia.negative == 0:
             reason = "Hessian is zero; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at t^%d" % (
-                curve["coefficient"], curve["order"])
+                curve.coefficient, curve.order)
         else:
             reason = ("singular PSD Hessian; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at "
-                      "t^%d" % (curve["coefficient"], curve["order"]))
+                      "t^%d" % (curve.coefficient, curve.order))
         if inertia.positive:
-            return "saddle", dict(curve, reason=reason)
-        return "saddle", dict(curve, reason=reason + "; not a maximum since the loss is convex in each layer")
+            return "saddle", dict(curve.to_dict(), reason=reason)
+        return "saddle", dict(curve.to_dict(), reason=reason + "; not a maximum since the loss is convex in each layer")
     if inertia.zero == 0 and inertia.negative == 0:
         return "local minimum", {"reason": "positive definite Hessian above the global minimum value"}
     return "undecided", {"reason": "semidefinite Hessian and no descent curve found"}
@@ -562,7 +562,7 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
         return out("saddle", {"reason": "indefinite Hessian"})
     curve = _find_curve(weights, X, Y, mode, seed=seed)
     if curve is not None:
-        return out("saddle", dict(curve, reason="descent curve"))
+        return out("saddle", dict(curve.to_dict(), reason="descent curve"))
     return out("undecided", {"reason": "no descent curve found"})
 
 

@@ -11,6 +11,7 @@ Public functions take the deep linear :class:`~lossgeom.Net` first and a :class:
 
 import itertools
 import random
+from dataclasses import dataclass
 
 import mpmath
 import numpy as np
@@ -22,7 +23,7 @@ from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance
 from lossgeom.symbolic import linear as lin
 
 __all__ = ["linear_loss", "linear_gradient", "linear_hessian", "curve_polynomial", "descent_certificate",
-           "find_descent_curve"]
+           "find_descent_curve", "DescentCertificate", "DescentCurve"]
 
 
 # -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
@@ -320,19 +321,64 @@ def _curve(weights, directions, X, Y, dps):
         return coeffs
 
 
+@dataclass(frozen=True)
+class DescentCertificate:
+    """The lowest-order non-zero coefficient of ``L(W + tD) - L(W)`` and its sign.
+
+    Attributes
+    ----------
+    order : int
+    coefficient : str
+        Exact text, or a decimal at the working precision.
+    decreases : bool
+        The coefficient is negative: the loss strictly decreases along the curve for small t > 0.
+    """
+
+    order: int
+    coefficient: str
+    decreases: bool
+
+    def to_dict(self):
+        return {"order": self.order, "coefficient": self.coefficient, "decreases": self.decreases}
+
+
+@dataclass(frozen=True)
+class DescentCurve(DescentCertificate):
+    """A curve ``W + t D`` with its certificate: the coefficients of ``L(W + tD) - L(W)`` and D.
+
+    Attributes
+    ----------
+    polynomial : tuple of str
+        ``c_0, c_1, ...`` as text.
+    directions : tuple of str
+        D per layer (as row lists), empty when D was a built-in candidate direction.
+    """
+
+    polynomial: tuple = ()
+    directions: tuple = ()
+
+    def to_dict(self):
+        """The JSON-ready certificate (``order``, ``coefficient``, ``decreases``, [``directions``], ``polynomial``)."""
+        out = DescentCertificate.to_dict(self)
+        if self.directions:
+            out["directions"] = list(self.directions)
+        out["polynomial"] = list(self.polynomial)
+        return out
+
+
 def descent_certificate(coeffs, dps="exact", tol=None):
     """The sign of the lowest-order non-zero coefficient of ``L(W + tD) - L(W)``.
 
     Returns
     -------
-    dict or None
-        ``{"order": d, "coefficient": c, "decreases": c < 0}`` for the first coefficient with
-        ``|c| > tol`` (exactly non-zero for exact input); None when all vanish.
+    DescentCertificate or None
+        For the first coefficient with ``|c| > tol`` (exactly non-zero for exact input); None when
+        all vanish.
 
     Examples
     --------
     >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
-    {'order': 2, 'coefficient': '-1', 'decreases': True}
+    DescentCertificate(order=2, coefficient='-1', decreases=True)
     """
     for d, c in enumerate(coeffs):
         if d == 0:
@@ -344,7 +390,7 @@ def descent_certificate(coeffs, dps="exact", tol=None):
             nonzero = abs(c) > t
         if nonzero:
             text = str(c) if dps == "exact" else (mpmath.nstr(c, 20) if not isinstance(c, float) else repr(c))
-            return {"order": d, "coefficient": text, "decreases": bool(c < 0)}
+            return DescentCertificate(d, text, bool(c < 0))
     return None
 
 
@@ -356,16 +402,15 @@ def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=())
 
     Returns
     -------
-    dict or None
-        ``{"directions": [...], "order", "coefficient", "polynomial"}``.
+    DescentCurve or None
 
     Examples
     --------
     >>> from lossgeom.point import resolve_point
     >>> net = Net(widths=(1, 1, 1, 1))
     >>> c = find_descent_curve(net, resolve_point(net, [[[0]], [[0]], [[1]]], X=[[1]], Y=[[1]]))  # H = 2
-    >>> c["order"], c["decreases"]
-    (2, True)
+    >>> c.order, c.decreases, c.polynomial
+    (2, True, ('0', '0', '-2', '0', '2', '0', '0'))
     """
     weights, X, Y = _at(net, point)
     return _find_curve(weights, X, Y, dps, seed, tries, candidates)
@@ -391,9 +436,9 @@ def _find_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
     for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
         coeffs = _curve(weights, D, X, Y, dps)
         cert = descent_certificate(coeffs, dps)
-        if cert is not None and cert["decreases"]:
-            poly = [str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs]
-            return dict(cert, directions=[str(sp.Matrix(d).tolist()) if not isinstance(d, (mpmath.matrix,
-                                                                                           np.ndarray))
-                                          else str(d.tolist()) for d in D], polynomial=poly)
+        if cert is not None and cert.decreases:
+            poly = tuple(str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs)
+            dirs = tuple(str(d.tolist()) if isinstance(d, (mpmath.matrix, np.ndarray)) else str(sp.Matrix(d).tolist())
+                         for d in D)
+            return DescentCurve(cert.order, cert.coefficient, cert.decreases, poly, dirs)
     return None
