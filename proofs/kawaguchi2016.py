@@ -12,10 +12,10 @@ import random
 
 import sympy as sp
 
+from lossgeom.net import Net
 from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia
 from lossgeom.numeric.linear import linear_gradient, linear_hessian, linear_loss
 from lossgeom.numeric.optimise import gradient_descent, random_weights
-from lossgeom.net import Net
 from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
 from lossgeom.numeric.spectrum import exact_inertia
