@@ -58,12 +58,10 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         Default ``tolerance(dps, scale=max|H_ij| * n)``, as in :func:`lossgeom.numeric.spectrum.inertia`.
     method : {"auto", "eigen", "ldl"}
         ``eigen``: eigenvalues from :func:`lossgeom.numeric.spectrum.symmetric_eigen`, counted against
-        ``tol``.  ``ldl``: Sylvester's law of inertia on a symmetric-pivoted (Bunch-Parlett) LDL^T
-        factorisation in python-flint's arb_mat at ``dps`` digits, stopping when every entry of
-        the remaining Schur complement is ``<= tol`` (those count as zero eigenvalues); no
-        eigenvalues are returned.  ``auto``: ``eigen`` up to 24 rows, ``ldl`` above (mpmath's
-        eigensolvers take about a second per 64 x 64 matrix at 50 digits).  Without python-flint
-        (an optional dependency) ``ldl`` falls back to ``eigen``.
+        ``tol``.  ``ldl``: :func:`lossgeom.numeric.spectrum.ldl_inertia` (Sylvester's law of inertia on
+        a Bunch-Parlett LDL^T factorisation in arb_mat); no eigenvalues are returned.  ``auto``:
+        ``eigen`` up to 24 rows, ``ldl`` above (mpmath's eigensolvers take about a second per
+        64 x 64 matrix at 50 digits).
 
     Returns
     -------

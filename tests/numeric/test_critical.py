@@ -1,4 +1,4 @@
-"""Critical points of deep linear nets: MATH.md Sec. 2.5 oracle, independent Hessians, GD never below L*."""
+"""Critical points of deep linear nets: the Baldi-Hornik worked oracle, independent Hessians, GD never below L*."""
 
 import autograd.numpy as anp
 import mpmath
