@@ -400,11 +400,12 @@ def _classify_subset(ctx, subset, C):
     if not ctx.classify:
         return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), (), "undecided",
                              {"reason": "classification not requested"})
-    if kind == "exact":  # exact data and eigenvectors: the Hessian is rational, so decide its inertia exactly
+    if kind == "exact":  # exact data and eigenvectors: a rational Hessian's inertia is decided exactly
         from . import spectrum
         Hm = _hessian(W, X, Y, "exact")
-        spec = hessian_inertia(Hm, dps)[1]  # eigenvalues at dps digits, for display
-        inertia = spectrum.exact_inertia(Hm)
+        inertia, spec = hessian_inertia(Hm, dps)  # eigenvalues at dps digits, for display
+        if all(v.is_Rational for v in Hm):  # normalised eigenvectors can hold square roots
+            inertia = spectrum.exact_inertia(Hm)
     else:
         Hm = _hessian(W, X, Y, dps)
         inertia, spec = hessian_inertia(Hm, dps)

@@ -19,6 +19,7 @@ import sympy as sp
 
 from lossgeom.errors import DataError
 from lossgeom.net import Net
+from lossgeom.point import Point
 from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance
 from lossgeom.symbolic import linear as lin
 
@@ -207,6 +208,13 @@ def _loss(weights, X, Y, dps):
         return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
 
 
+def _exact_point(weights, X, Y):
+    """A Point holding exact (possibly algebraic) weights: built directly, since resolve_point reads rationals."""
+    Ws = tuple(sp.ImmutableMatrix(W) for W in weights)
+    net = Net(widths=lin.linear_widths(Ws))
+    return net, Point(net, Ws, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y))
+
+
 def _gradient(weights, X, Y, dps):
     with Precision.resolve(dps).context():
         kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
@@ -223,7 +231,12 @@ def _gradient(weights, X, Y, dps):
 
 
 def _hessian(weights, X, Y, dps):
-    """The Hessian of weights that may be mpmath (irrational critical points) or exact."""
+    """The Hessian of weights that may be mpmath (irrational critical points) or exact.
+
+    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`."""
+    if dps == "exact":
+        net, point = _exact_point(weights, X, Y)
+        return sp.Matrix(lin.deep_linear_hessian(net, point))
     with Precision.resolve(dps).context():
         kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)

@@ -236,3 +236,16 @@ def test_closed_forms_agree_with_the_backprop_engine_at_identity_activation(widt
 
 def _mp(q):
     return mpmath.mpf(q.p) / q.q
+
+
+def test_exact_eigenvectors_with_square_roots_are_classified_not_refused():
+    # Sigma = [[2, 2, 0], [2, 2, 0], [0, 0, 9]] has rational eigenvalues but eigenvectors (1, +-1, 0)/sqrt(2):
+    # the Hessian holds sqrt(2), so its inertia is numeric; float64 (numpy eigvalsh) is the independent check
+    Y = sp.Matrix([[1, 1, 0], [1, 1, 0], [0, 0, 3]])
+    cs = enumerate_critical_points(_net((3, 2, 2, 3)), X3, Y, dps=30)
+    f64 = enumerate_critical_points(_net((3, 2, 2, 3)), X3, Y, dps="float64")
+    assert [p.classification for p in cs.points] == [p.classification for p in f64.points]
+    assert [(p.inertia.positive, p.inertia.negative) for p in cs.points] == \
+        [(p.inertia.positive, p.inertia.negative) for p in f64.points]
+    assert [p.subset for p in cs.points if p.classification == "global minimum"] == [(1, 2)]
+    assert any(not v.is_Rational for p in cs.points for W in p.weights for v in W)
