@@ -11,6 +11,7 @@ import time
 
 import sympy as sp
 
+from lossgeom import Net
 from lossgeom.numeric.critical import enumerate_critical_points
 
 
@@ -24,7 +25,7 @@ def data(seed=0, dx=8, dy=8, m=12):
 def run(dps):
     X, Y = data()
     start = time.perf_counter()
-    cs = enumerate_critical_points(X, Y, (8, 4, 8), dps=dps, ranks="full")
+    cs = enumerate_critical_points(Net(widths=(8, 4, 8)), X, Y, dps=dps, ranks="full")
     return time.perf_counter() - start, cs
 
 

@@ -1,4 +1,4 @@
-"""Critical points of deep linear networks: enumeration, Hessian inertia, higher-order tests; optimisers.
+"""Critical points of deep linear networks: enumeration, Hessian inertia, classification.
 
 Baldi & Hornik (1989) and Kawaguchi (2016): for ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` with
 ``Sigma = Y X^T (X X^T)^{-1} X Y^T = U Lambda U^T`` and ``M = Y X^T (X X^T)^{-1}``, every subset
@@ -12,12 +12,15 @@ Baldi & Hornik (1989) and Kawaguchi (2016): for ``L(W) = 1/2 ||W_{H+1}...W_1 X -
 polynomial curve ``W(t) = W + t D`` along which ``L(W(t)) - L(W)`` has a negative lowest-order
 coefficient (so the point is not a local minimum), computed exactly when the data are exact.
 
-Dependencies flow downwards: this module uses ``lossgeom.symbolic.linear`` for exact quantities.
+Every public function takes the deep linear :class:`~lossgeom.Net` first, then a
+:class:`~lossgeom.point.Point` (functions at a weight point) or ``X, Y`` (functions of the data).
+The loss, its derivatives and the curve test live in :mod:`lossgeom.numeric.linear`; exact quantities
+(Sigma, its eigenvalues, the assumptions) in :mod:`lossgeom.symbolic.linear`.
 """
 
+import functools
 import itertools
 import math
-import random
 from dataclasses import dataclass, field
 
 import mpmath
@@ -25,209 +28,23 @@ import numpy as np
 import sympy as sp
 
 from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.net import Net
+from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
-from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
-from .spectrum import Inertia
+from .linear import (_T, _at, _convert, _curve, _eye, _find_curve, _gradient, _hessian, _loss, _mpf, _mul,
+                     _shape, _zeros, DescentCurve, descent_certificate)
+from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
-           "linear_loss", "linear_gradient", "linear_hessian", "hessian_inertia", "curve_polynomial",
-           "descent_certificate", "find_descent_curve", "classify_point", "random_weights", "gradient_descent",
-           "MAX_HESSIAN_SIZE"]
+           "sigma_eigenvectors", "hessian_inertia", "classify_point", "PointClassification", "critical_report",
+           "MAX_HESSIAN_SIZE", "MAX_SUBSETS"]
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
-#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 #: Most eigenvector subsets (critical points) enumerated in one call.
 MAX_SUBSETS = 5000
+#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 MAX_HESSIAN_SIZE = 400
-#: Backtracking halvings per gradient-descent step before the step is taken anyway.
-MAX_HALVINGS = 60
-
-
-# -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
-
-def _kind(dps):
-    return "float64" if dps == "float64" else ("exact" if dps == "exact" else "mp")
-
-
-def _convert(M, kind):
-    if kind == "exact":
-        return sp.Matrix(M)
-    if kind == "float64":
-        if isinstance(M, np.ndarray):
-            return M.astype(float)
-        if isinstance(M, mpmath.matrix):
-            return np.array(M.tolist(), dtype=float)
-        return np.array(sp.Matrix(M).evalf(17).tolist(), dtype=float)
-    if isinstance(M, mpmath.matrix):
-        return M.copy()
-    if isinstance(M, np.ndarray):
-        return mpmath.matrix(M.tolist())
-    M = sp.Matrix(M)
-    return mpmath.matrix([[_mpf(v) for v in row] for row in M.tolist()])
-
-
-def _mpf(v):
-    if isinstance(v, sp.Rational):
-        return mpmath.mpf(v.p) / v.q
-    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))  # via text: mpf(Float) may round through a double
-
-
-def _mul(A, B):
-    return A @ B if isinstance(A, np.ndarray) else A * B
-
-
-def _T(A):
-    return A.T
-
-
-def _eye(n, kind):
-    return sp.eye(n) if kind == "exact" else (np.eye(n) if kind == "float64" else mpmath.eye(n))
-
-
-def _zeros(r, c, kind):
-    return sp.zeros(r, c) if kind == "exact" else (np.zeros((r, c)) if kind == "float64" else mpmath.zeros(r, c))
-
-
-def _shape(A):
-    return (A.rows, A.cols) if isinstance(A, (mpmath.matrix, sp.MatrixBase)) else A.shape
-
-
-def _chain(Ws, a, b, kind, widths):
-    if a < b:
-        return _eye(widths[a], kind)
-    P = Ws[a - 1]
-    for i in range(a - 1, b - 1, -1):
-        P = _mul(P, Ws[i - 1])
-    return P
-
-
-def _kron(A, B, kind):
-    if kind == "float64":
-        return np.kron(A, B)
-    (m, n), (p, q) = _shape(A), _shape(B)
-    K = _zeros(m * p, n * q, kind)
-    for i in range(m):
-        for j in range(n):
-            a = A[i, j]
-            if a == 0:
-                continue
-            for k in range(p):
-                for l in range(q):
-                    K[i * p + k, j * q + l] = a * B[k, l]
-    return K
-
-
-def _frob2(A):
-    if isinstance(A, np.ndarray):
-        return float(np.sum(A * A))
-    return sum((v * v for v in A), sp.Integer(0) if isinstance(A, sp.MatrixBase) else mpmath.mpf(0))
-
-
-def _prep(weights, X, Y, dps):
-    kind = _kind(dps)
-    Ws = [_convert(W, kind) for W in weights]
-    widths = [_shape(Ws[0])[1]] + [_shape(W)[0] for W in Ws]
-    for k, W in enumerate(Ws, 1):
-        if _shape(W)[1] != widths[k - 1]:
-            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], _shape(W)))
-    Xc, Yc = _convert(X, kind), _convert(Y, kind)
-    if _shape(Xc)[0] != widths[0] or _shape(Yc) != (widths[-1], _shape(Xc)[1]):
-        raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
-                        % (widths[0], widths[-1], _shape(Xc), _shape(Yc)))
-    return kind, Ws, tuple(widths), Xc, Yc
-
-
-def linear_loss(weights, X, Y, dps=DEFAULT_DPS):
-    """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
-
-    Examples
-    --------
-    >>> linear_loss([sp.Matrix([[2]]), sp.Matrix([[1]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]), "exact")
-    1
-    """
-    if dps not in ("exact",):
-        check_dps(dps)
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        R = _mul(_chain(Ws, len(Ws), 1, kind, widths), Xc) - Yc
-        val = _frob2(R) / 2
-        return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
-
-
-def linear_gradient(weights, X, Y, dps=DEFAULT_DPS):
-    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
-
-    Examples
-    --------
-    >>> linear_gradient([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
-    [15, 10]
-    """
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        H1 = len(Ws)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
-        out = []
-        for k in range(1, H1 + 1):
-            A = _chain(Ws, H1, k + 1, kind, widths)
-            B = _mul(_chain(Ws, k - 1, 1, kind, widths), Xc)
-            G = _mul(_mul(_T(A), R), _T(B))
-            r, c = _shape(G)
-            out += [G[i, j] for j in range(c) for i in range(r)]
-        return out
-
-
-def linear_hessian(weights, X, Y, dps=DEFAULT_DPS):
-    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
-
-    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
-    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
-
-    Parameters
-    ----------
-    weights, X, Y : matrices
-    dps : int, "float64" or "exact"
-
-    Returns
-    -------
-    SymPy Matrix, mpmath matrix or ndarray
-
-    Examples
-    --------
-    >>> linear_hessian([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]), "exact")
-    Matrix([
-    [ 9, 11],
-    [11,  4]])
-    """
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        H1 = len(Ws)
-        sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
-        n = sum(sizes)
-        offs = [sum(sizes[:k]) for k in range(H1)]
-        Hm = _zeros(n, n, kind)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
-        A = [None] + [_chain(Ws, H1, k + 1, kind, widths) for k in range(1, H1 + 1)]
-        B = [None] + [_mul(_chain(Ws, k - 1, 1, kind, widths), Xc) for k in range(1, H1 + 1)]
-        for k in range(1, H1 + 1):
-            for j in range(1, k + 1):
-                blk = _kron(_mul(B[k], _T(B[j])), _mul(_T(A[k]), A[j]), kind)
-                if j < k:
-                    M = _chain(Ws, k - 1, j + 1, kind, widths)
-                    Z = _kron(M, _mul(_mul(_T(A[k]), R), _T(B[j])), kind)
-                    m_, n_ = widths[j], widths[j - 1]
-                    # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
-                    for i in range(m_):
-                        for c in range(n_):
-                            for r in range(sizes[k - 1]):
-                                blk[r, i + c * m_] += Z[r, c + i * n_]
-                r0, c0 = offs[k - 1], offs[j - 1]
-                for r in range(sizes[k - 1]):
-                    for c in range(sizes[j - 1]):
-                        Hm[r0 + r, c0 + c] = blk[r, c]
-                        if j < k:
-                            Hm[c0 + c, r0 + r] = blk[r, c]
-        return Hm
 
 
 def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
@@ -241,12 +58,10 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         Default ``tolerance(dps, scale=max|H_ij| * n)``, as in :func:`lossgeom.numeric.spectrum.inertia`.
     method : {"auto", "eigen", "ldl"}
         ``eigen``: eigenvalues from :func:`lossgeom.numeric.spectrum.symmetric_eigen`, counted against
-        ``tol``.  ``ldl``: Sylvester's law of inertia on a symmetric-pivoted (Bunch-Parlett) LDL^T
-        factorisation in python-flint's arb_mat at ``dps`` digits, stopping when every entry of
-        the remaining Schur complement is ``<= tol`` (those count as zero eigenvalues); no
-        eigenvalues are returned.  ``auto``: ``eigen`` up to 24 rows, ``ldl`` above (mpmath's
-        eigensolvers take about a second per 64 x 64 matrix at 50 digits).  Without python-flint
-        (an optional dependency) ``ldl`` falls back to ``eigen``.
+        ``tol``.  ``ldl``: :func:`lossgeom.numeric.spectrum.ldl_inertia` (Sylvester's law of inertia on
+        a Bunch-Parlett LDL^T factorisation in arb_mat); no eigenvalues are returned.  ``auto``:
+        ``eigen`` up to 24 rows, ``ldl`` above (mpmath's eigensolvers take about a second per
+        64 x 64 matrix at 50 digits).
 
     Returns
     -------
@@ -289,237 +104,12 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
             return Inertia(0, 0, 0, "0"), []
         scale = max(abs(v) for v in M) * n
         t = tolerance(dps, scale=scale) if tol is None else mpmath.mpf(tol)
-        if (method == "ldl" or (method == "auto" and n > 24)) and _has_flint():
-            pos, neg, zero = _ldl_inertia(M, t)
-            return Inertia(pos, neg, zero, mpmath.nstr(t, 3)), []
+        if method == "ldl" or (method == "auto" and n > 24):
+            return spectrum.ldl_inertia(M, dps, tol=t), []
         eig = spectrum.symmetric_eigen(M, dps)[0]
         pos = sum(1 for e in eig if e > t)
         neg = sum(1 for e in eig if e < -t)
         return Inertia(pos, neg, n - pos - neg, mpmath.nstr(t, 3)), sorted(eig)
-
-
-def _has_flint():
-    try:
-        import flint  # noqa: F401
-    except ImportError:  # pragma: no cover - python-flint is an optional ("fast") dependency
-        return False
-    return True
-
-
-_BUNCH_ALPHA = (1 + 17 ** 0.5) / 8  # Bunch-Parlett's growth-optimal pivot threshold
-
-
-def _ldl_inertia(M, tol):
-    """(positive, negative, zero) of the symmetric mp matrix M via Bunch-Parlett LDL^T in arb_mat.
-
-    Pivots are chosen from a float64 shadow copy while its entries are well above float64 noise;
-    below that, from the precise matrix (whose remaining entries decide the zero count).
-    """
-    from flint import arb, arb_mat, ctx
-
-    n = M.rows
-    prec = mpmath.mp.prec + 32
-
-    def to_arb(v):
-        if v == 0:
-            return arb(0)
-        sign, man, exp, _ = v._mpf_
-        return arb((-int(man) if sign else int(man), int(exp)))
-
-    with ctx.workprec(prec):
-        S = arb_mat(n, n)
-        for i in range(n):
-            for j in range(n):
-                if M[i, j] != 0:
-                    S[i, j] = to_arb(M[i, j])
-        F = np.array([[float(M[i, j]) for j in range(n)] for i in range(n)])
-        noise = float(tolerance("float64", scale=float(np.max(np.abs(F))) * n, loss=10))
-        alive = list(range(n))
-        pos = neg = 0
-        while alive:
-            sub = F[np.ix_(alive, alive)]
-            if float(np.max(np.abs(sub))) > noise:
-                diag = np.abs(np.diag(sub))
-                off = np.abs(sub - np.diag(np.diag(sub)))
-            else:  # the shadow copy is unreliable here: use the precise entries
-                sub = np.array([[abs(S[i, j].mid()) for j in alive] for i in alive], dtype=object)
-                if max(v for row in sub for v in row) <= tol:
-                    break
-                diag = np.array([sub[i, i] for i in range(len(alive))], dtype=object)
-                off = sub.copy()
-                for i in range(len(alive)):
-                    off[i, i] = 0
-            ii = max(range(len(alive)), key=lambda q: diag[q])
-            flat = max(((a, b) for a in range(len(alive)) for b in range(len(alive)) if a != b),
-                       key=lambda ab: off[ab], default=(0, 0))
-            if len(alive) == 1 or diag[ii] >= _BUNCH_ALPHA * off[flat]:
-                i = alive[ii]
-                piv = S[i, i].mid()
-                c = arb_mat(n, 1)
-                for r in alive:
-                    c[r, 0] = S[r, i]
-                S = (S - (c * c.transpose()) / piv).mid()
-                cf = F[:, i].copy()
-                F = F - np.outer(cf, cf) / float(piv) if float(piv) != 0 else F
-                pos, neg = (pos + 1, neg) if piv > 0 else (pos, neg + 1)
-                gone = [i]
-            else:
-                j, k = alive[flat[0]], alive[flat[1]]
-                a, b, dd = S[j, j].mid(), S[j, k].mid(), S[k, k].mid()
-                det = a * dd - b * b
-                Pinv = arb_mat([[dd, -b], [-b, a]]) / det
-                C = arb_mat(n, 2)
-                for r in alive:
-                    C[r, 0], C[r, 1] = S[r, j], S[r, k]
-                S = (S - C * Pinv * C.transpose()).mid()
-                Pf = np.array([[float(a), float(b)], [float(b), float(dd)]])
-                if abs(np.linalg.det(Pf)) > 0:
-                    Cf = F[:, [j, k]].copy()
-                    F = F - Cf @ np.linalg.solve(Pf, Cf.T)
-                if det < 0:
-                    pos, neg = pos + 1, neg + 1
-                elif a + dd > 0:
-                    pos += 2
-                else:
-                    neg += 2
-                gone = [j, k]
-            for g in gone:
-                alive.remove(g)
-                for r in range(n):
-                    S[r, g] = arb(0)
-                    S[g, r] = arb(0)
-                F[:, g] = 0
-                F[g, :] = 0
-        return pos, neg, len(alive)
-
-
-# -- higher-order test along explicit polynomial curves --------------------------------------------------
-
-def curve_polynomial(weights, directions, X, Y, dps="exact"):
-    """Coefficients ``c_0, c_1, ...`` of ``L(W + t D) - L(W)`` as a polynomial in t.
-
-    Parameters
-    ----------
-    weights, directions : sequences of matrices (same shapes)
-    X, Y : matrices
-    dps : "exact", int or "float64"
-
-    Returns
-    -------
-    list
-        ``c[d]`` is the coefficient of ``t^d`` (``c[0] = 0``); degree at most ``2(H+1)``.
-
-    Examples
-    --------
-    >>> W, D = [sp.Matrix([[0]]), sp.Matrix([[0]])], [sp.Matrix([[1]]), sp.Matrix([[1]])]
-    >>> curve_polynomial(W, D, sp.Matrix([[1]]), sp.Matrix([[1]]))
-    [0, 0, -1, 0, 1/2]
-
-    Notes
-    -----
-    ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
-    matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
-    """
-    with working_precision(50 if dps in ("exact", "float64") else dps):
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        Ds = [_convert(D, kind) for D in directions]
-        if len(Ds) != len(Ws) or any(_shape(D) != _shape(W) for D, W in zip(Ds, Ws)):
-            raise DataError("directions: expected one matrix per layer with the weights' shapes")
-        P = [Ws[0], Ds[0]]
-        for W, D in zip(Ws[1:], Ds[1:]):
-            new = [None] * (len(P) + 1)
-            for d, C in enumerate(P):
-                for e, F in ((0, W), (1, D)):
-                    term = _mul(F, C)
-                    new[d + e] = term if new[d + e] is None else new[d + e] + term
-            P = new
-        Rs = [_mul(C, Xc) for C in P]
-        Rs[0] = Rs[0] - Yc
-        coeffs = [0] * (2 * len(Rs) - 1)
-        for a, Ra in enumerate(Rs):
-            for b, Rb in enumerate(Rs):
-                if a + b == 0:
-                    continue
-                ip = (float(np.sum(Ra * Rb)) if kind == "float64" else
-                      sum((x * y for x, y in zip(Ra, Rb)), sp.Integer(0) if kind == "exact" else mpmath.mpf(0)))
-                coeffs[a + b] = coeffs[a + b] + ip / 2
-        if kind == "exact":
-            coeffs = [sp.Integer(c) if isinstance(c, int) else (c if c.is_Rational else sp.simplify(c))
-                      for c in coeffs]
-        return coeffs
-
-
-def descent_certificate(coeffs, dps="exact", tol=None):
-    """The sign of the lowest-order non-zero coefficient of ``L(W + tD) - L(W)``.
-
-    Returns
-    -------
-    dict or None
-        ``{"order": d, "coefficient": c, "decreases": c < 0}`` for the first coefficient with
-        ``|c| > tol`` (exactly non-zero for exact input); None when all vanish.
-
-    Examples
-    --------
-    >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
-    {'order': 2, 'coefficient': '-1', 'decreases': True}
-    """
-    for d, c in enumerate(coeffs):
-        if d == 0:
-            continue
-        if dps == "exact":
-            nonzero = c != 0
-        else:
-            t = tolerance(dps) if tol is None else tol
-            nonzero = abs(c) > t
-        if nonzero:
-            text = str(c) if dps == "exact" else (mpmath.nstr(c, 20) if not isinstance(c, float) else repr(c))
-            return {"order": d, "coefficient": text, "decreases": bool(c < 0)}
-    return None
-
-
-def find_descent_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
-    """Search a polynomial curve ``W + t D`` along which the loss strictly decreases (lowest order < 0).
-
-    Tries the given candidate directions first, then random integer directions on every non-empty
-    subset of layers (and their sign flips).  A found curve proves "not a local minimum".
-
-    Returns
-    -------
-    dict or None
-        ``{"directions": [...], "order", "coefficient", "polynomial"}``.
-
-    Examples
-    --------
-    >>> W = [sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[1]])]   # W_1 = W_2 = 0, W_3 = 1 (H = 2)
-    >>> c = find_descent_curve(W, sp.Matrix([[1]]), sp.Matrix([[1]]))
-    >>> c["order"], c["decreases"]
-    (2, True)
-    """
-    rng = random.Random(seed)
-    shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
-    H1 = len(weights)
-
-    def attempts():
-        for D in candidates:
-            yield D
-        subsets = [s for r in range(1, H1 + 1) for s in itertools.combinations(range(H1), r)]
-        subsets.sort(key=lambda s: (-len(s), s))
-        for _ in range(max(1, tries // max(1, len(subsets)))):
-            for s in subsets:
-                D = [sp.Matrix(r, c, lambda *_: rng.randint(-3, 3)) if k in s else sp.zeros(r, c)
-                     for k, (r, c) in enumerate(shapes)]
-                yield D
-                yield [(-d if k == s[0] else d) for k, d in enumerate(D)]
-
-    for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
-        coeffs = curve_polynomial(weights, D, X, Y, dps)
-        cert = descent_certificate(coeffs, dps)
-        if cert is not None and cert["decreases"]:
-            poly = [str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs]
-            return dict(cert, directions=[str(sp.Matrix(d).tolist()) if not isinstance(d, (mpmath.matrix,
-                                                                                           np.ndarray))
-                                          else str(d.tolist()) for d in D], polynomial=poly)
-    return None
 
 
 # -- enumeration -----------------------------------------------------------------------------------------
@@ -540,7 +130,7 @@ class CriticalPoint:
         The loss evaluated at ``weights`` (agrees with ``value``).
     gradient_norm : mpf or float
     inertia : Inertia
-    eigenvalues : list
+    eigenvalues : tuple
         Hessian eigenvalues, ascending.
     classification : str
         One of ``CLASSIFICATIONS``.
@@ -554,7 +144,7 @@ class CriticalPoint:
     value_numeric: object
     gradient_norm: object
     inertia: Inertia
-    eigenvalues: list
+    eigenvalues: tuple
     classification: str
     certificate: dict = field(default_factory=dict)
 
@@ -609,13 +199,13 @@ class CriticalSet:
         return sorted(set(p.value for p in self.points), key=lambda v: sp.N(v, 60))
 
 
-def subset_weights(widths, U, M, subset, C=None, kind="exact"):
+def subset_weights(net, U, M, subset, C=None, kind="exact"):
     """The zero-padded critical point for the eigen-index subset I (0-based ``subset``).
 
     Parameters
     ----------
-    widths : tuple
-        ``(d_x, d_1, ..., d_H, d_y)``, H >= 1.
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)``, H >= 1.
     U : matrix
         Eigenvectors of Sigma as columns, in the eigenvalue order used for ``subset``.
     M : matrix
@@ -627,13 +217,13 @@ def subset_weights(widths, U, M, subset, C=None, kind="exact"):
 
     Examples
     --------
-    >>> W = subset_weights((2, 1, 2), sp.eye(2), sp.diag(3, 2), [1])
+    >>> W = subset_weights(Net(widths=(2, 1, 2)), sp.eye(2), sp.diag(3, 2), [1])
     >>> W[0], W[1]
     (Matrix([[0, 2]]), Matrix([
     [0],
     [1]]))
     """
-    widths = tuple(widths)
+    widths = lin.require_deep_linear(net, hidden=True).widths
     k, H1 = len(subset), len(widths) - 1
     p = min(widths[1:-1])
     if k > p:
@@ -690,14 +280,14 @@ def _col(U, j, kind):
     return out
 
 
-def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
+def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
     """Enumerate and classify the Baldi-Hornik / Kawaguchi critical points from Sigma's eigenvectors.
 
     Parameters
     ----------
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)`` with H >= 1.
     X, Y : exact matrices (d_x x m, d_y x m; samples as columns)
-    widths : tuple of int
-        ``(d_x, d_1, ..., d_H, d_y)`` with H >= 1.
     dps : int or "float64"
         Precision of the Hessian spectra (exact data and exact eigenvectors keep the weights exact).
     ranks : {"all", "full"}
@@ -712,6 +302,8 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     Raises
     ------
+    NetSpecError
+        When the net is not deep linear or has no hidden layer (listing every reason).
     DataError
         When ``X X^T`` is singular (Sigma undefined), naming its rank.
     SizeLimitError
@@ -719,7 +311,7 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     Examples
     --------
-    >>> cs = enumerate_critical_points(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3), dps=30)
+    >>> cs = enumerate_critical_points(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1), dps=30)
     >>> [(p.subset, str(p.value), p.inertia.negative, p.classification) for p in cs.points]
     [((), '7', 3, 'saddle'), ((1,), '5/2', 0, 'global minimum'), ((2,), '5', 1, 'saddle'), ((3,), '13/2', 2, 'saddle')]
 
@@ -730,85 +322,125 @@ def enumerate_critical_points(X, Y, widths, dps=DEFAULT_DPS, ranks="all", classi
 
     References
     ----------
-    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); Kawaguchi (2016); MATH.md Sec. 2.5.
+    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
     """
-    widths = tuple(widths)
-    if len(widths) < 3:
-        raise DataError("widths: expected at least one hidden layer (d_x, d_1, ..., d_y), got %r" % (widths,))
+    widths = lin.require_deep_linear(net, hidden=True, what="enumerate_critical_points").widths
     if ranks not in ("all", "full"):
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
     if dps != "float64":
         check_dps(dps)
-    n_params = sum(widths[k] * widths[k - 1] for k in range(1, len(widths)))
-    if classify and n_params > MAX_HESSIAN_SIZE:
+    if classify and net.n_params > MAX_HESSIAN_SIZE:
         raise SizeLimitError("widths: the Hessian has %d parameters; the limit for classification is %d"
-                             % (n_params, MAX_HESSIAN_SIZE))
-    X, Y = sp.Matrix(X), sp.Matrix(Y)
-    if X.cols != Y.cols:
-        raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
-    top_k = min(min(widths[1:-1]), Y.rows)
-    n_subsets = sum(math.comb(Y.rows, k) for k in (range(top_k, top_k + 1) if ranks == "full" else range(top_k + 1)))
+                             % (net.n_params, MAX_HESSIAN_SIZE))
+    X, Y = (sp.Matrix(A) for A in lin.linear_data(net, X, Y))
+    top = min(min(widths[1:-1]), Y.rows)
+    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
+    n_subsets = sum(math.comb(Y.rows, k) for k in sizes)
     if n_subsets > MAX_SUBSETS:
         raise SizeLimitError("widths: %d eigenvector subsets (critical points) to enumerate, above the limit %d"
                              % (n_subsets, MAX_SUBSETS))
-    assumptions = lin.check_assumptions(X, Y)
+    assumptions = lin.check_assumptions(net, X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
                         "points are undefined" % (assumptions.ranks["XX^T"], X.rows))
-    eig = lin.sigma_eigen(X, Y)
-    dy = Y.rows
-    p = min(widths[1:-1])
-    top = min(p, dy)
-    trYY = (Y * Y.T).trace()
-    gmin = sp.Rational(1, 2) * (trYY - sum(eig.eigenvalues[:top], sp.Integer(0)))
-    gmin = gmin if gmin.has(sp.CRootOf) else sp.simplify(gmin)
+    eig = lin.sigma_eigen(net, X, Y)
+    gmin = lin.global_minimum_value(net, X, Y)
     Mexact = Y * X.T * (X * X.T).inv()
-    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
-    points = []
-    with working_precision(50 if dps == "float64" else dps):
+    with Precision.resolve(dps, allow=("float64", "mp")).context():
         kind = "exact" if eig.exact and dps != "float64" else ("float64" if dps == "float64" else "mp")
         if kind == "exact":
             U, M = sp.Matrix(eig.eigenvectors), Mexact
         else:
-            lam_n, U = eig.numeric(50 if dps == "float64" else dps)
-            U = _convert(U, kind)
+            U = _convert(sigma_eigenvectors(eig, 50 if dps == "float64" else dps), kind)
             M = _convert(Mexact, kind)
-        for k in sizes:
-            for subset in itertools.combinations(range(dy), k):
-                points.append(_classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify,
-                                               C if k == p and len(widths) == 3 else None,
-                                               assumptions.distinct_eigenvalues is True))
+        ctx = _Enumeration(net, X, Y, U, M, eig, (Y * Y.T).trace(), gmin, dps, kind, classify,
+                           assumptions.distinct_eigenvalues is True)
+        points = [_classify_subset(ctx, subset, C if k == min(widths[1:-1]) and len(widths) == 3 else None)
+                  for k in sizes for subset in itertools.combinations(range(Y.rows), k)]
     return CriticalSet(widths, tuple(points), gmin, eig.eigenvalues, assumptions, dps)
 
 
-def _classify_subset(X, Y, widths, U, M, subset, eig, trYY, gmin, dps, kind, classify, C, distinct=False):
-    W = subset_weights(widths, U, M, subset, C=C, kind=kind)
-    value = sp.Rational(1, 2) * (trYY - sum((eig.eigenvalues[i] for i in subset), sp.Integer(0)))
+@dataclass(frozen=True)
+class _Enumeration:
+    """What every subset of one enumeration shares: the data, Sigma's eigenvectors, and the settings."""
+
+    net: Net
+    X: object
+    Y: object
+    U: object
+    M: object
+    eig: object
+    trYY: object
+    gmin: object
+    dps: object
+    kind: str
+    classify: bool
+    distinct: bool
+
+    @property
+    def widths(self):
+        return self.net.widths
+
+
+def _classify_subset(ctx, subset, C):
+    X, Y, widths, dps, kind = ctx.X, ctx.Y, ctx.widths, ctx.dps, ctx.kind
+    W = subset_weights(ctx.net, ctx.U, ctx.M, subset, C=C, kind=kind)
+    value = sp.Rational(1, 2) * (ctx.trYY - sum((ctx.eig.eigenvalues[i] for i in subset), sp.Integer(0)))
     value = value if value.has(sp.CRootOf) else sp.simplify(value)
-    ndps = dps
     if kind == "exact":
-        vnum = linear_loss(W, X, Y, "exact")
-        g = linear_gradient(W, X, Y, "exact")
+        vnum = _loss(W, X, Y, "exact")
+        g = _gradient(W, X, Y, "exact")
         gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
     else:
-        vnum = linear_loss(W, X, Y, ndps)
-        g = linear_gradient(W, X, Y, ndps)
-        gnorm = (float(np.sqrt(sum(v * v for v in g))) if ndps == "float64"
+        vnum = _loss(W, X, Y, dps)
+        g = _gradient(W, X, Y, dps)
+        gnorm = (float(np.sqrt(sum(v * v for v in g))) if dps == "float64"
                  else mpmath.sqrt(sum((v * v for v in g), mpmath.mpf(0))))
     subset1 = tuple(i + 1 for i in subset)
-    if not classify:
-        return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), [], "undecided",
+    if not ctx.classify:
+        return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), (), "undecided",
                              {"reason": "classification not requested"})
-    if kind == "exact":  # exact data and eigenvectors: the Hessian is rational, so decide its inertia exactly
+    if kind == "exact":  # exact data and eigenvectors: a rational Hessian's inertia is decided exactly
         from . import spectrum
-        Hm = linear_hessian(W, X, Y, "exact")
-        spec = hessian_inertia(Hm, dps)[1]  # eigenvalues at dps digits, for display
-        inertia = spectrum.exact_inertia(Hm)
+        Hm = _hessian(W, X, Y, "exact")
+        inertia, spec = hessian_inertia(Hm, dps)  # eigenvalues at dps digits, for display
+        if all(v.is_Rational for v in Hm):  # normalised eigenvectors can hold square roots
+            inertia = spectrum.exact_inertia(Hm)
     else:
-        Hm = linear_hessian(W, X, Y, dps)
+        Hm = _hessian(W, X, Y, dps)
         inertia, spec = hessian_inertia(Hm, dps)
-    cls, cert = _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind, distinct)
-    return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, spec, cls, cert)
+    cls, cert = _classify(W, X, Y, widths, ctx.U, ctx.M, subset, ctx.eig, value, ctx.gmin, inertia, dps, kind,
+                          ctx.distinct)
+    return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, tuple(spec), cls, cert)
+
+
+def sigma_eigenvectors(eig, dps=DEFAULT_DPS):
+    """Sigma's orthonormal eigenvectors at ``dps`` digits, as the columns of an mpmath matrix, in the
+    (descending) order of ``eig.eigenvalues``: exact ones rounded, else from
+    :func:`lossgeom.numeric.spectrum.symmetric_eigen`.
+
+    Parameters
+    ----------
+    eig : lossgeom.symbolic.linear.SigmaEigen
+    dps : int
+
+    Examples
+    --------
+    >>> e = lin.sigma_eigen(Net(widths=(2, 2)), sp.eye(2), sp.Matrix([[1, 1], [0, 1]]))
+    >>> U = sigma_eigenvectors(e, 20)
+    >>> [mpmath.nstr(abs(U[i, 0]), 10) for i in range(2)]  # for (3 + sqrt(5))/2, the larger eigenvalue
+    ['0.8506508084', '0.5257311121']
+    """
+    with working_precision(dps):
+        if eig.exact:
+            return mpmath.matrix([[_mpf(v) for v in row] for row in eig.eigenvectors.tolist()])
+        E, Q = symmetric_eigen(eig.sigma, dps)
+        n = len(E)
+        U = mpmath.matrix(n, n)
+        for new, old in enumerate(reversed(range(n))):  # ascending -> descending
+            for i in range(n):
+                U[i, new] = Q[i, old]
+        return U
 
 
 def _equal(a, b, dps):
@@ -867,29 +499,29 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
                 cands.append(_add_direction(widths, U, M, k, j, kind))
     curve = None
     for D in cands:
-        cert = descent_certificate(curve_polynomial(W, D, X, Y, cdps), cdps)
-        if cert is not None and cert["decreases"]:
-            curve = dict(cert, polynomial=[str(c) if cdps == "exact" else _dec(c, 15)
-                                           for c in curve_polynomial(W, D, X, Y, cdps)])
+        cert = descent_certificate(_curve(W, D, X, Y, cdps), cdps)
+        if cert is not None and cert.decreases:
+            curve = DescentCurve(cert.order, cert.coefficient, cert.decreases,
+                                 tuple(str(c) if cdps == "exact" else _dec(c, 15) for c in _curve(W, D, X, Y, cdps)))
             break
     if curve is None and kind == "exact":
-        curve = find_descent_curve(W, X, Y, "exact", tries=20)
+        curve = _find_curve(W, X, Y, "exact", tries=20)
     if curve is not None:
         if inertia.positive == 0 and inertia.negative == 0:
             reason = "Hessian is zero; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at t^%d" % (
-                curve["coefficient"], curve["order"])
+                curve.coefficient, curve.order)
         else:
             reason = ("singular PSD Hessian; not a minimum: L(W + tD) - L(W) has lowest-order coefficient %s at "
-                      "t^%d" % (curve["coefficient"], curve["order"]))
+                      "t^%d" % (curve.coefficient, curve.order))
         if inertia.positive:
-            return "saddle", dict(curve, reason=reason)
-        return "saddle", dict(curve, reason=reason + "; not a maximum since the loss is convex in each layer")
+            return "saddle", dict(curve.to_dict(), reason=reason)
+        return "saddle", dict(curve.to_dict(), reason=reason + "; not a maximum since the loss is convex in each layer")
     if inertia.zero == 0 and inertia.negative == 0:
         return "local minimum", {"reason": "positive definite Hessian above the global minimum value"}
     return "undecided", {"reason": "semidefinite Hessian and no descent curve found"}
 
 
-def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
+def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     """Gradient, Hessian inertia and classification of an arbitrary point of a deep linear net.
 
     Exact weights and data are handled exactly (exact gradient, exact Hessian and
@@ -897,23 +529,22 @@ def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
 
     Returns
     -------
-    dict
-        ``critical`` (bool), ``gradient_norm``, ``inertia``, ``classification`` (one of
-        ``CLASSIFICATIONS`` or ``"not critical"``), ``certificate``, ``value``.
+    PointClassification
 
     Examples
     --------
-    >>> r = classify_point([sp.zeros(1, 1), sp.zeros(1, 1), sp.zeros(1, 1), sp.Matrix([[2]])],
-    ...                    sp.Matrix([[1]]), sp.Matrix([[1]]))
-    >>> r["critical"], r["inertia"].zero, r["classification"], r["certificate"]["order"]
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1, 1, 1))
+    >>> r = classify_point(net, resolve_point(net, [[[0]], [[0]], [[0]], [[2]]], X=[[1]], Y=[[1]]))
+    >>> r.critical, r.inertia.zero, r.classification, r.certificate["order"]
     (True, 4, 'saddle', 3)
     """
     from . import spectrum
-    allexact = all(v.is_Rational for A in list(weights) + [X, Y] for v in sp.Matrix(A)) if exact is not False else False
-    mode = "exact" if allexact else dps
-    g = linear_gradient(weights, X, Y, mode)
-    value = linear_loss(weights, X, Y, mode)
-    Hm = linear_hessian(weights, X, Y, mode)
+    weights, X, Y = _at(net, point)
+    mode = "exact" if exact is not False else dps
+    g = _gradient(weights, X, Y, mode)
+    value = _loss(weights, X, Y, mode)
+    Hm = _hessian(weights, X, Y, mode)
     if mode == "exact":
         critical = all(v == 0 for v in g)
         gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
@@ -923,92 +554,98 @@ def classify_point(weights, X, Y, dps=DEFAULT_DPS, seed=0, exact=None):
         critical = gn <= tolerance(dps, scale=1)
         gnorm = gn
         inertia = hessian_inertia(Hm, dps)[0]
-    out = {"critical": critical, "gradient_norm": gnorm, "value": value, "inertia": inertia, "hessian": Hm}
+    out = functools.partial(PointClassification, bool(critical), gnorm, value, inertia, Hm)
     if not critical:
-        return dict(out, classification="not critical", certificate={"reason": "non-zero gradient"})
+        return out("not critical", {"reason": "non-zero gradient"})
     if inertia.negative and inertia.positive:
-        return dict(out, classification="saddle", certificate={"reason": "indefinite Hessian"})
-    curve = find_descent_curve(weights, X, Y, mode, seed=seed)
+        return out("saddle", {"reason": "indefinite Hessian"})
+    curve = _find_curve(weights, X, Y, mode, seed=seed)
     if curve is not None:
-        return dict(out, classification="saddle", certificate=dict(curve, reason="descent curve"))
-    return dict(out, classification="undecided", certificate={"reason": "no descent curve found"})
+        return out("saddle", dict(curve.to_dict(), reason="descent curve"))
+    return out("undecided", {"reason": "no descent curve found"})
 
 
-# -- optimisers used by experiments -------------------------------------------------------------------------
+@dataclass(frozen=True)
+class PointClassification:
+    """What :func:`classify_point` decided at one point of a deep linear net.
 
-def random_weights(widths, seed=0, scale=1.0):
-    """Random float64 weights (normal, standard deviation ``scale / sqrt(d_{k-1})``), deterministic per seed.
-
-    Examples
-    --------
-    >>> [w.shape for w in random_weights((3, 2, 1), seed=1)]
-    [(2, 3), (1, 2)]
+    Attributes
+    ----------
+    critical : bool
+        The gradient vanishes (exactly for exact weights, else to the working tolerance).
+    gradient_norm : SymPy number, mpf or float
+    value : the loss at the point
+    inertia : Inertia
+        Of the Hessian (exact for exact weights up to 40 parameters).
+    hessian : matrix
+    classification : str
+        One of ``CLASSIFICATIONS`` or ``"not critical"``.
+    certificate : dict
+        Why: ``{"reason": ...}``, with the descent curve for a saddle found along one.
     """
-    rng = np.random.default_rng(seed)
-    return [rng.standard_normal((widths[k], widths[k - 1])) * scale / np.sqrt(widths[k - 1])
-            for k in range(1, len(widths))]
+
+    critical: bool
+    gradient_norm: object
+    value: object
+    inertia: Inertia
+    hessian: object
+    classification: str
+    certificate: dict = field(default_factory=dict)
+
+    def to_dict(self, dps=DEFAULT_DPS):
+        """The JSON-ready dict of ``lossgeom critical``'s ``at_weights``."""
+        gn = self.gradient_norm
+        return {"critical": self.critical, "value": str(self.value),
+                "gradient_norm": str(gn) if isinstance(gn, sp.Basic) and gn.is_Rational else _decimal(gn, dps),
+                "inertia": self.inertia.to_dict(), "classification": self.classification,
+                "certificate": self.certificate}
 
 
-def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
-    """Gradient descent with Armijo backtracking on the deep linear loss, in float64.
+def _decimal(v, dps):
+    with mpmath.workdps(dps + 10):
+        return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
+
+
+def critical_report(net, X, Y, weights=None, dps=DEFAULT_DPS, ranks="all"):
+    """Everything ``lossgeom critical`` reports, as a JSON-ready dict (the command only formats it).
 
     Parameters
     ----------
-    weights : list of ndarray
-        Starting point.
-    X, Y : matrices
-    steps : int
-        Maximum number of steps.
-    lr : float, optional
-        Initial step size (default 1); halved until the Armijo condition holds.
-    gtol : float, optional
-        Stop when the gradient norm falls below it (default ``sqrt(tolerance("float64", scale))``
-        with scale ``max(1, ||Y||_F^2)``: the loss is then accurate to about ``tolerance``).
+    net : Net
+        A deep linear net with a hidden layer.
+    X, Y : matrix-like
+        Exact inputs and targets, samples as columns.
+    weights : sequence of matrices, optional
+        A point to classify too (``at_weights``).
+    dps : int
+    ranks : {"all", "full"}
 
     Returns
     -------
     dict
-        ``weights``, ``loss``, ``steps``, ``gradient_norm``, ``converged``.
+        ``net``, ``widths``, ``dps``, ``assumptions``, ``sigma_eigenvalues``, ``global_minimum_value``,
+        ``global_minimum_value_exact``, ``critical_points`` and, with weights, ``at_weights``.
 
     Examples
     --------
-    >>> r = gradient_descent(random_weights((1, 1, 1), seed=0), np.eye(1), np.eye(1) * 2)
-    >>> round(r["loss"], 8), r["converged"]
-    (0.0, True)
+    >>> rep = critical_report(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1), dps=20)
+    >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
+    ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
     """
-    Xf, Yf = _convert(X, "float64"), _convert(Y, "float64")
-    Ws = [np.array(W, dtype=float) for W in weights]
-    widths = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
-    scale = max(1.0, float(np.linalg.norm(Yf)) ** 2)
-    # the loss error near a minimum is of order |grad|^2 / curvature, so sqrt of the float64 tolerance
-    gtol = float(tolerance("float64", scale=scale)) ** 0.5 if gtol is None else gtol
-    eta = 1.0 if lr is None else lr
-
-    def loss_grad(Ws):
-        H1 = len(Ws)
-        P = _chain(Ws, H1, 1, "float64", widths)
-        R = P @ Xf - Yf
-        grads = []
-        for k in range(1, H1 + 1):
-            A = _chain(Ws, H1, k + 1, "float64", widths)
-            B = _chain(Ws, k - 1, 1, "float64", widths) @ Xf
-            grads.append(A.T @ R @ B.T)
-        return 0.5 * float(np.sum(R * R)), grads
-
-    L, G = loss_grad(Ws)
-    n = 0
-    gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
-    for n in range(1, steps + 1):
-        if gn <= gtol:
-            break
-        step = eta
-        for _halving in range(MAX_HALVINGS):
-            trial = [W - step * g for W, g in zip(Ws, G)]
-            Lt, Gt = loss_grad(trial)
-            if Lt <= L - 0.5 * step * gn ** 2:
-                break
-            step /= 2
-        Ws, L, G = trial, Lt, Gt
-        gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
-        eta = min(1.0, step * 2)
-    return {"weights": Ws, "loss": L, "steps": n, "gradient_norm": gn, "converged": bool(gn <= gtol)}
+    cs = enumerate_critical_points(net, X, Y, dps=dps, ranks=ranks)
+    gm = cs.global_minimum_value
+    points = []
+    for p in cs.points:
+        d = p.to_dict(dps)
+        if p.eigenvalues:
+            d["eigenvalues"] = [mpmath.nstr(e, dps) for e in p.eigenvalues]
+        points.append(d)
+    out = {"net": net.spec(), "widths": list(net.widths), "dps": dps,
+           "assumptions": dict(cs.assumptions.to_dict(), failures=cs.assumptions.failures()),
+           "sigma_eigenvalues": [{"exact": str(v), "decimal": _decimal(v, dps)} for v in cs.eigenvalues],
+           "global_minimum_value": str(gm) if gm.is_Rational else _decimal(gm, dps),
+           "global_minimum_value_exact": str(gm), "critical_points": points}
+    if weights is not None:
+        from lossgeom.point import resolve_point
+        out["at_weights"] = classify_point(net, resolve_point(net, list(weights), X=X, Y=Y), dps=dps).to_dict(dps)
+    return out

@@ -15,9 +15,11 @@ import mpmath
 import sympy as sp
 
 from lossgeom.models import cayley_rotated, equal_subset_sums, linear_oracle, random_linear_data
-from lossgeom.numeric.critical import (enumerate_critical_points, linear_gradient, linear_hessian, linear_loss,
-                                       subset_weights)
+from lossgeom.net import Net
+from lossgeom.numeric.critical import enumerate_critical_points, subset_weights
+from lossgeom.numeric.linear import linear_gradient, linear_hessian, linear_loss
 from lossgeom.numeric.spectrum import exact_inertia
+from lossgeom.point import resolve_point
 from lossgeom.symbolic import linear as lin
 
 from .claim import register_claim
@@ -51,15 +53,16 @@ def _form(dps, seed):
     instances = [("oracle", *linear_oracle()), ("Cayley-rotated", *cayley_rotated())]
     checked, bad = 0, []
     for name, X, Y in instances:
-        e = lin.sigma_eigen(X, Y)
+        e = lin.sigma_eigen(Net(widths=(3, 3)), X, Y)
         M = Y * X.T * (X * X.T).inv()
         for p in (1, 2):
             for I in itertools.combinations(range(3), p):
                 C = sp.zeros(p, p)
                 while C.det() == 0:
                     C = sp.Matrix(p, p, lambda i, j: rng.randint(-3, 3))
-                W = subset_weights((3, p, 3), e.eigenvectors, M, I, C=C)
-                g = linear_gradient(W, X, Y, "exact")
+                net = Net(widths=(3, p, 3))
+                W = subset_weights(net, e.eigenvectors, M, I, C=C)
+                g = linear_gradient(net, resolve_point(net, W, X=X, Y=Y), "exact")
                 checked += 1
                 if any(sp.simplify(v) != 0 for v in g):
                     bad.append((name, I, str(C.tolist())))
@@ -79,9 +82,10 @@ def _values(dps, seed):
     X, Y = linear_oracle()
     got, bad = {}, []
     for p, expected in ORACLE_VALUES.items():
-        cs = enumerate_critical_points(X, Y, (3, p, 3), dps=dps, classify=False)
+        net = Net(widths=(3, p, 3))
+        cs = enumerate_critical_points(net, X, Y, dps=dps, classify=False)
         for pt in cs.points:
-            loss = linear_loss(pt.weights, X, Y, "exact")
+            loss = linear_loss(net, resolve_point(net, pt.weights, X=X, Y=Y), "exact")
             got[str(pt.subset)] = str(loss)
             if pt.subset in expected and (loss != expected[pt.subset] or pt.value != loss):
                 bad.append((p, pt.subset, str(loss)))
@@ -108,12 +112,12 @@ def _count(dps, seed):
     ev = {}
     X, Y = linear_oracle()
     for p in (1, 2, 3):
-        cs = enumerate_critical_points(X, Y, (3, p, 3), dps=dps, classify=False)
+        cs = enumerate_critical_points(Net(widths=(3, p, 3)), X, Y, dps=dps, classify=False)
         ev["oracle p=%d" % p] = "%d distinct values (formula %d)" % (len(cs.values()), sum(comb(3, k)
                                                                                          for k in range(p + 1)))
     X, Y = equal_subset_sums()
-    assumptions = lin.check_assumptions(X, Y)
-    cs = enumerate_critical_points(X, Y, (3, 2, 3), dps=dps, classify=False)
+    assumptions = lin.check_assumptions(Net(widths=(3, 2, 3)), X, Y)
+    cs = enumerate_critical_points(Net(widths=(3, 2, 3)), X, Y, dps=dps, classify=False)
     n, want = len(cs.values()), sum(comb(3, k) for k in range(3))
     ev["corrected statement"] = "the count equals the formula when all sums of at most p eigenvalues are distinct"
     if assumptions.distinct_eigenvalues is True and n != want:
@@ -137,7 +141,7 @@ def _classification(dps, seed):
                  ("random", *random_linear_data(seed + 21, 4, 3, 6), (4, 2, 3))]
     ev, bad = {}, []
     for name, X, Y, widths in instances:
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
         p = widths[1]
         for pt in cs.points:
             want = "global minimum" if pt.subset == tuple(range(1, p + 1)) else "saddle"
@@ -157,14 +161,16 @@ def _classification(dps, seed):
                 title="3-1-3 Hessian spectrum at I={1} and negative counts 0, 1, 2 (exact inertia too)")
 def _spectrum(dps, seed):
     X, Y = linear_oracle()
-    cs = enumerate_critical_points(X, Y, (3, 1, 3), dps=dps)
+    net = Net(widths=(3, 1, 3))
+    cs = enumerate_critical_points(net, X, Y, dps=dps)
     pts = {pt.subset: pt for pt in cs.points}
     spec = pts[(1,)].eigenvalues
     with mpmath.workdps(dps):
         err = max(abs(a - mpmath.mpf(b)) for a, b in zip(spec, ORACLE_SPECTRUM))
         half_unit = mpmath.mpf(10) ** -ORACLE_DECIMALS / 2
     negs = [pts[(i,)].inertia.negative for i in (1, 2, 3)]
-    exact_negs = [exact_inertia(linear_hessian(pts[(i,)].weights, X, Y, "exact")).negative for i in (1, 2, 3)]
+    exact_negs = [exact_inertia(linear_hessian(net, resolve_point(net, pts[(i,)].weights, X=X, Y=Y), "exact")).negative
+                  for i in (1, 2, 3)]
     ev = {"spectrum at I={1}": [mpmath.nstr(e, 12) for e in spec], "max deviation from the stated values (3 decimals)":
           mpmath.nstr(err, 3), "negative eigenvalues at {1},{2},{3}": negs, "exact inertia (Descartes)": exact_negs,
           "most negative at I={2}": mpmath.nstr(pts[(2,)].eigenvalues[0], 12)}
@@ -196,7 +202,7 @@ def _pattern(dps, seed):
         instances.append(("random %d" % t, *random_linear_data(seed * 10 + t, dx, dy, dx + 2), (dx, p, dy)))
     ev, bad, extra = {}, [], []
     for name, X, Y, widths in instances:
-        cs = enumerate_critical_points(X, Y, widths, dps=dps, ranks="all")
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps, ranks="all")
         dy, p = widths[-1], widths[1]
         for pt in cs.points:
             k = len(pt.subset)

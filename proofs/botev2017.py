@@ -11,8 +11,8 @@ import sympy as sp
 
 from lossgeom.models import random_point
 from lossgeom.net import Net
-from lossgeom.precision import tolerance, working_precision
 from lossgeom.numeric.spectrum import symmetric_eigenvalues
+from lossgeom.precision import tolerance, working_precision
 from lossgeom.proofs.claim import register_claim
 from lossgeom.proofs.evidence import Evidence, combine, from_report
 from lossgeom.symbolic.decide import compare_matrices

@@ -20,8 +20,13 @@ from lossgeom.numeric.graph import activation_pattern, build_graph, count_paths,
 from lossgeom.proofs.claim import register_claim
 from lossgeom.proofs.evidence import Evidence, exact_check
 from lossgeom.symbolic.forward import forward_trace
-from lossgeom.symbolic.paths import (SPIN_GLASS_ASSUMPTIONS, expand_path_sum, prove_bernoulli_expectation,
-                                     prove_path_sum_identity, prove_spin_glass_reduction)
+from lossgeom.symbolic.paths import (
+    SPIN_GLASS_ASSUMPTIONS,
+    expand_path_sum,
+    prove_bernoulli_expectation,
+    prove_path_sum_identity,
+    prove_spin_glass_reduction,
+)
 
 ORDER = 30
 

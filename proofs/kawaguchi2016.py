@@ -13,15 +13,23 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from lossgeom.models import (cayley_rotated, linear_oracle, random_linear_data, repeated_eigenvalue,
-                             wide_output_oracle)
-from lossgeom.numeric.critical import (classify_point, enumerate_critical_points, gradient_descent, hessian_inertia,
-                                       linear_gradient, linear_hessian, linear_loss, random_weights)
-from lossgeom.precision import tolerance
+from lossgeom.models import cayley_rotated, linear_oracle, random_linear_data, repeated_eigenvalue, wide_output_oracle
+from lossgeom.net import Net
+from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia
+from lossgeom.numeric.linear import linear_gradient, linear_hessian, linear_loss
+from lossgeom.numeric.optimise import gradient_descent, random_weights
 from lossgeom.numeric.spectrum import exact_inertia
+from lossgeom.point import resolve_point
+from lossgeom.precision import tolerance
 from lossgeom.symbolic import linear as lin
-from lossgeom.symbolic.vec import (VEC_PROPERTIES, generalized_inverse, pinv, verify_printed_property_3b,
-                                   verify_property_5b, verify_vec_properties)
+from lossgeom.symbolic.vec import (
+    VEC_PROPERTIES,
+    generalized_inverse,
+    pinv,
+    verify_printed_property_3b,
+    verify_property_5b,
+    verify_vec_properties,
+)
 
 from .claim import register_claim
 from .evidence import Evidence, combine, from_report
@@ -93,7 +101,7 @@ DERIVATIVE_WIDTHS = ((3, 2), (2, 3, 2), (2, 3, 1, 2))
 
 
 def _derivatives():
-    reps = [lin.verify_linear_derivatives(w, 2) for w in DERIVATIVE_WIDTHS]
+    reps = [lin.verify_linear_derivatives(Net(widths=w), 2) for w in DERIVATIVE_WIDTHS]
     facts = {"depths": "1, 2, 3", "widths": [str(w) for w in DERIVATIVE_WIDTHS],
              "entries compared": sum(r.evidence["entries compared"] for r in reps),
              "forms": "vec(W_k) (column stacking, theta order) and vec(W_k^T) (Kawaguchi), related by K"}
@@ -140,7 +148,7 @@ def _critical_product(dps, seed):
     checked, bad = 0, []
     for name, data, widths in THEOREM_INSTANCES[:2]:
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=dps, classify=False)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps, classify=False)
         target = Y * X.T * (X * X.T).inv()
         for p in cs.points:
             W = [sp.Matrix(w) for w in p.weights]
@@ -177,8 +185,8 @@ def _lemma2(dps, seed):
     for name, data, widths in THEOREM_INSTANCES[:2] + (("X=I_3, Y=diag(3,2,1), 3-2-1-2-3", linear_oracle,
                                                           (3, 2, 1, 2, 3)),):
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
-        U = sp.Matrix(lin.sigma_eigen(X, Y).eigenvectors)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
+        U = sp.Matrix(lin.sigma_eigen(Net(widths=widths), X, Y).eigenvectors)
         for p in cs.points:
             if p.inertia.negative == 0:
                 cases.append((name, p.subset, [sp.Matrix(w) for w in p.weights], X, Y, U))
@@ -274,7 +282,7 @@ def verify_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
     ('inconclusive', ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)'])
     """
     X, Y = sp.Matrix(X), sp.Matrix(Y)
-    a = lin.check_assumptions(X, Y)
+    a = lin.check_assumptions(Net(widths=widths), X, Y)
     base = {"widths": str(tuple(widths)), "assumptions": a.to_dict()}
     if not a.holds:
         failed = Evidence("instances", "assumptions checked first, exactly: they fail, so no verdict",
@@ -282,7 +290,7 @@ def verify_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
                           undecided=("the assumptions of Theorem 1 fail",))
         return TheoremInstance(a, failed, failed, failed, failed)
     flag = () if a.distinct_eigenvalues else ("Sigma has a repeated eigenvalue: the UNCONFIRMED NIPS clause fails",)
-    cs = enumerate_critical_points(X, Y, widths, dps=dps)
+    cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
     ii, iii = _theorem_ii_iii(cs, X, Y, widths, seed, gd_starts, dict(base, dps=dps), flag)
     return TheoremInstance(a, _theorem_i(X, Y, widths, seed, base, flag), ii, iii,
                            _theorem_iv(cs, widths, dict(base, dps=dps), flag))
@@ -294,7 +302,8 @@ def _theorem_i(X, Y, widths, seed, base, flag):
     H1 = len(widths) - 1
     W = [sp.zeros(widths[k], widths[k - 1]) if k in (1, H1) else
          sp.Matrix(widths[k], widths[k - 1], lambda i, j: rng.randint(1, 3)) for k in range(1, H1 + 1)]
-    cert = _indefinite_certificate(linear_hessian(W, X, Y, "exact"))
+    net = Net(widths=widths)
+    cert = _indefinite_certificate(linear_hessian(net, resolve_point(net, W, X=X, Y=Y), "exact"))
     if cert is None:
         return Evidence("instances", "no exact indefiniteness certificate found", facts=base,
                         undecided=("an indefiniteness certificate",))
@@ -310,7 +319,7 @@ def _gradient_descent_finals(X, Y, widths, seed, gd_starts):
     import numpy as np
     Xf, Yf = [[float(v) for v in row] for row in X.tolist()], [[float(v) for v in row] for row in Y.tolist()]
     return [gradient_descent(random_weights(widths, seed=seed * 100 + s), np.array(Xf), np.array(Yf),
-                             steps=20000)["loss"] for s in range(gd_starts)]
+                             steps=20000).loss for s in range(gd_starts)]
 
 
 def _theorem_ii_iii(cs, X, Y, widths, seed, gd_starts, base, flag):
@@ -404,7 +413,7 @@ def _cor_h1(dps, seed):
     for name, data, widths in (("oracle 3-1-3", linear_oracle, (3, 1, 3)), ("oracle 3-2-3", linear_oracle, (3, 2, 3)),
                                ("random 4-2-3", lambda: random_linear_data(seed + 3, 4, 3, 6), (4, 2, 3))):
         X, Y = data()
-        cs = enumerate_critical_points(X, Y, widths, dps=dps)
+        cs = enumerate_critical_points(Net(widths=widths), X, Y, dps=dps)
         for p in cs.points:
             if p.classification == "saddle":
                 rows.append((name, p.subset, p.inertia.negative))
@@ -422,11 +431,12 @@ def _cor_h1(dps, seed):
                 title="H = 2: a saddle with PSD Hessian exists (rank-deficient critical point)")
 def _cor_bad(dps, seed):
     X, Y = linear_oracle()
-    cs = enumerate_critical_points(X, Y, (3, 2, 2, 3), dps=dps)
+    net = Net(widths=(3, 2, 2, 3))
+    cs = enumerate_critical_points(net, X, Y, dps=dps)
     for p in cs.points:
         if (p.classification == "saddle" and p.inertia.negative == 0 and "order" in p.certificate
                 and p.gradient_norm == 0):  # an exact critical point (the gradient vanishes exactly)
-            H = linear_hessian(p.weights, X, Y, "exact")
+            H = linear_hessian(net, resolve_point(net, p.weights, X=X, Y=Y), "exact")
             ex = exact_inertia(H)
             if ex.negative == 0:
                 return Evidence("witness", "exact Hessian inertia (Descartes) and an exact descent polynomial",
@@ -476,22 +486,23 @@ def _bad_saddle_evidence(H, seed, dps):
     while W_last.rank() < 2:
         W_last = sp.Matrix(2, 2, lambda i, j: rng.randint(-4, 4))
     W = [sp.zeros(widths[k], widths[k - 1]) for k in range(1, H + 1)] + [W_last]
-    res = classify_point(W, X, Y, dps=dps, seed=seed)
-    Hm = res["hessian"]
-    ex = res["inertia"]
+    net = Net(widths=widths)
+    res = classify_point(net, resolve_point(net, W, X=X, Y=Y), dps=dps, seed=seed)
+    Hm = res.hessian
+    ex = res.inertia
     num, _ = hessian_inertia(Hm, dps)
     ev = {"H": H, "widths": str(widths), "W_{H+1}": str(W_last.tolist()), "X": str(X.tolist()), "Y": str(Y.tolist()),
-          "gradient zero (exact)": res["critical"], "Hessian zero (exact)": Hm == sp.zeros(*Hm.shape),
+          "gradient zero (exact)": res.critical, "Hessian zero (exact)": Hm == sp.zeros(*Hm.shape),
           "exact inertia": ex.to_dict(), "inertia at %d digits" % dps: num.to_dict()}
-    if res["critical"] and ex.negative == 0 and res["classification"] == "saddle":
-        c = res["certificate"]
+    if res.critical and ex.negative == 0 and res.classification == "saddle":
+        c = res.certificate
         return Evidence("instances", "exact on the stated instance (one random W_{H+1} and data): exact gradient, "
                         "exact Hessian inertia, exact descent polynomial L(W + tD) - L(W)", certificate=c,
                         facts=dict(ev, **{"descent order": c["order"], "descent coefficient": c["coefficient"],
                                           "descent directions": c["directions"]}),
                         details=("Not a local maximum either: replacing D_1 by -D_1 flips the sign of the t^H "
                                "coefficient -<W_{H+1} D_H...D_1 X, Y>, so the loss also increases along a curve.",))
-    cert = _indefinite_certificate(Hm) if res["critical"] else None
+    cert = _indefinite_certificate(Hm) if res.critical else None
     correct = ("Correct statement: for H = 2 the point (0, 0, W_3) is critical but its Hessian has a negative "
                "eigenvalue unless W_3^T Y X^T = 0 (the (W_1, W_2) cross block is -[I (x) W_3^T Y X^T] K); for "
                "H >= 3 every W_{H+1} gives a bad saddle (gradient and Hessian vanish, descent at order t^H).")
@@ -534,7 +545,7 @@ def _q1(dps, seed):
             F = sp.Matrix(widths[-1], r, lambda i, j: rng.randint(-3, 3))
             G = sp.Matrix(r, widths[0], lambda i, j: rng.randint(-3, 3))
             W = F * G if r else sp.zeros(widths[-1], widths[0])
-            f = lin.factor_into_widths(W, widths)
+            f = lin.factor_into_widths(Net(widths=widths), W)
             cases += 1
             rank = W.rank()
             if f.possible != (rank <= p):
@@ -566,18 +577,19 @@ def _q2(dps, seed):
     # exact instances (rational eigenvectors): the oracle and a Cayley-rotated one
     inst = [("oracle", *linear_oracle(), (3, 2, 2, 3)), ("Cayley-rotated", *cayley_rotated(), (3, 1, 2, 3))]
     for name, X, Y, widths in inst:
-        Wstar = lin.minimising_product(X, Y, widths)
-        f = lin.factor_into_widths(Wstar, widths)
-        val = linear_loss(f.weights, X, Y, "exact")
-        formula = lin.global_minimum_value(X, Y, widths)
-        grad = linear_gradient(f.weights, X, Y, "exact")
+        net = Net(widths=widths)
+        Wstar = lin.minimising_product(net, X, Y)
+        f = lin.factor_into_widths(net, Wstar)
+        val = linear_loss(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")
+        formula = lin.global_minimum_value(net, X, Y)
+        grad = linear_gradient(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")
         ok = sp.simplify(val - formula) == 0 and all(sp.simplify(g) == 0 for g in grad)
         ev[name] = {"widths": str(widths), "L(minimiser)": str(val), "formula": str(formula), "exact match": ok}
         if not ok:
             return Evidence("instances", "exact evaluation", facts=ev, counterexample={"instance": name})
     # irrational eigenvectors: minimiser at dps digits
     X, Y = random_linear_data(seed + 5, 4, 3, 6)
-    cs = enumerate_critical_points(X, Y, (4, 2, 3), dps=dps, ranks="full", classify=False)
+    cs = enumerate_critical_points(Net(widths=(4, 2, 3)), X, Y, dps=dps, ranks="full", classify=False)
     best = min(cs.points, key=lambda p: p.value_numeric)
     import mpmath
     with mpmath.workdps(dps + 10):

@@ -52,8 +52,10 @@ from .linear import (
                       global_minimum_value,
                       hessian_block,
                       lemma1_gradient,
+                      linear_data,
                       linear_widths,
                       minimising_product,
+                      require_deep_linear,
                       residual,
                       sigma_eigen,
                       sigma_matrix,
@@ -123,4 +125,5 @@ __all__ = [
     "pinv", "generalized_inverse", "is_generalized_inverse", "is_moore_penrose", "column_space_contains",
     "select_columns_form", "verify_vec_properties", "verify_printed_property_3b", "verify_property_5b",
     "VEC_PROPERTIES",
+    "linear_data", "require_deep_linear",
 ]

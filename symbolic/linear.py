@@ -1,6 +1,6 @@
 """Deep linear networks, exactly: the loss, Lemma 1's Kronecker gradient, every Hessian block, Sigma.
 
-Setting (Kawaguchi 2016; MATH.md Sec. 2): ``L(W) = 1/2 ||W_{H+1} ... W_1 X - Y||_F^2`` with
+Setting (Kawaguchi 2016, Sec. 2): ``L(W) = 1/2 ||W_{H+1} ... W_1 X - Y||_F^2`` with
 ``W_k`` of shape ``d_k x d_{k-1}``, ``X`` (d_x x m), ``Y`` (d_y x m), samples as columns.  Write
 ``A_k = W_{H+1}...W_{k+1}`` (d_y x d_k), ``B_k = W_{k-1}...W_1 X`` (d_{k-1} x m), ``R = W X - Y``
 and ``M_{kj} = W_{k-1}...W_{j+1}`` (an empty product ``W_a...W_b``, a < b, is ``I_{d_a}``).
@@ -9,6 +9,11 @@ Two vectorisations, related only by commutation matrices (``lossgeom.symbolic.ve
 
 * ``form="column"`` (the package's theta order): ``vec(W_k)``, columns stacked;
 * ``form="kawaguchi"``: ``vec(W_k^T)`` (rows of ``W_k`` stacked), as in the paper and the notes.
+
+Every function takes the deep linear :class:`~lossgeom.Net` first (identity activations, square loss,
+no bias; any other net raises one :class:`~lossgeom.errors.NetSpecError` listing
+``net.linear_problems()``), then a :class:`~lossgeom.point.Point` at a weight point, or ``X, Y`` for
+quantities of the data alone.
 
 Closed forms derived here (and proved equal to direct SymPy differentiation by
 :func:`verify_linear_derivatives`):
@@ -27,12 +32,15 @@ from functools import reduce
 
 import sympy as sp
 
-from lossgeom.errors import DataError
+from lossgeom.errors import DataError, NetSpecError
+from lossgeom.net import Net
+from lossgeom.numbers import exact_matrix, matrix_rows
+from lossgeom.point import Point
 from lossgeom.report import Report
 
 from .vec import commutation_matrix, generic_matrix, kron, vec
 
-__all__ = ["chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
+__all__ = ["require_deep_linear", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
            "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",
            "KawaguchiAssumptions", "check_assumptions", "SigmaEigen", "sigma_eigen", "global_minimum_value",
            "minimising_product", "Factorization", "factor_into_widths", "FORMS"]
@@ -43,6 +51,72 @@ FORMS = ("column", "kawaguchi")
 def _check_form(form):
     if form not in FORMS:
         raise DataError("form: expected one of %s, got %r" % (", ".join(FORMS), form))
+
+
+def require_deep_linear(net, hidden=False, what="this computation"):
+    """Return ``net`` if it is a deep linear net, else raise one error listing every reason.
+
+    Parameters
+    ----------
+    net : Net
+    hidden : bool, default False
+        Also require at least one hidden layer (the critical points of Baldi & Hornik need one).
+    what : str
+        Named in the message (``"lossgeom critical"``, ``"linear-gradient"``).
+
+    Raises
+    ------
+    NetSpecError
+        Listing ``net.linear_problems()`` (and the missing hidden layer).
+
+    Examples
+    --------
+    >>> require_deep_linear(Net(widths=(2, 1, 2))).widths
+    (2, 1, 2)
+    >>> require_deep_linear(Net(widths=(2, 2), activation="tanh"), hidden=True)
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net (3 problems): this computation needs a deep linear net, got Net(2-2, tanh, square); activation: expected 'identity' (a deep linear net), got 'tanh'; widths: expected at least one hidden layer, got [2, 2]
+    """
+    if not isinstance(net, Net):
+        raise NetSpecError("net: expected a lossgeom Net, got %r" % (net,))
+    problems = list(net.linear_problems())
+    if hidden and len(net.widths) < 3:
+        problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
+    if problems:
+        raise NetSpecError(["%s needs a deep linear net, got %s" % (what, net)] + problems)
+    return net
+
+
+def linear_data(net, X, Y):
+    """Inputs and targets of a deep linear net, read exactly against its widths (samples as columns).
+
+    Examples
+    --------
+    >>> linear_data(Net(widths=(1, 1)), [[1, "1/2"]], [[0, 1]])
+    (Matrix([[1, 1/2]]), Matrix([[0, 1]]))
+    >>> linear_data(Net(widths=(2, 1)), [[1, 2]], [[0, 1]])
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.DataError: X: expected a 2x2 matrix, got 1x2
+    """
+    require_deep_linear(net)
+    rows = matrix_rows(X, "X") if X is not None else None
+    m = len(rows[0]) if rows else 0
+    return exact_matrix(X, "X", (net.widths[0], m)), exact_matrix(Y, "Y", (net.widths[-1], m))
+
+
+def _at(net, point):
+    """(weights, X, Y) of a Point of the deep linear ``net`` (a generic symbolic Point included)."""
+    require_deep_linear(net)
+    if not isinstance(point, Point):
+        raise DataError("point: expected a lossgeom Point (resolve_point(net, weights, X=X, Y=Y)), got %s"
+                        % type(point).__name__)
+    if point.net != net:
+        raise DataError("point: expected a point of %s, got one of %s" % (net, point.net))
+    if point.X is None:
+        raise DataError("point: expected inputs X and targets Y, got a point without data")
+    return list(point.weights), sp.Matrix(point.X), sp.Matrix(point.Y)
 
 
 def linear_widths(weights):
@@ -96,54 +170,51 @@ def _product(weights):
     return chain(weights, len(weights), 1)
 
 
-def _check_data(weights, X, Y):
-    widths = linear_widths(weights)
-    X, Y = sp.Matrix(X), sp.Matrix(Y)
-    if X.rows != widths[0]:
-        raise DataError("X: expected %d rows (the input width d_x), got %dx%d" % (widths[0], X.rows, X.cols))
-    if Y.shape != (widths[-1], X.cols):
-        raise DataError("Y: expected shape %dx%d (d_y x m), got %dx%d" % (widths[-1], X.cols, Y.rows, Y.cols))
-    return widths, X, Y
-
-
-def residual(weights, X, Y):
+def residual(net, point):
     """``R = W_{H+1} ... W_1 X - Y`` (the notes' ``r`` is ``R^T``).
 
     Examples
     --------
-    >>> residual([sp.Matrix([[2]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1))
+    >>> residual(net, resolve_point(net, [[[2]]], X=[[1, 1]], Y=[[1, 3]]))
     Matrix([[1, -1]])
     """
-    _, X, Y = _check_data(weights, X, Y)
+    weights, X, Y = _at(net, point)
     return _product(weights) * X - Y
 
 
-def deep_linear_loss(weights, X, Y):
+def deep_linear_loss(net, point):
     """``L(W) = 1/2 ||W_{H+1} ... W_1 X - Y||_F^2``, exactly.
 
     Examples
     --------
-    >>> deep_linear_loss([sp.Matrix([[2]]), sp.Matrix([[1]])], sp.Matrix([[1, 1]]), sp.Matrix([[1, 3]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> deep_linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]))
     1
 
     Notes
     -----
-    MATH.md Sec. 2.1; Kawaguchi (2016), eq. (1) of the notes.
+    Kawaguchi (2016), eq. (1).
 
     References
     ----------
     K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
     """
-    R = residual(weights, X, Y)
+    R = residual(net, point)
     return sp.Rational(1, 2) * sum((v ** 2 for v in R), sp.Integer(0))
 
 
-def lemma1_gradient(weights, X, Y, k, form="column"):
+def lemma1_gradient(net, point, k, form="column"):
     """The gradient of L with respect to W_k in Kronecker form (Lemma 1).
 
     Parameters
     ----------
-    weights, X, Y : exact or symbolic matrices
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data (or the generic symbolic point of :func:`generic_linear_instance`).
     k : int
         Layer, 1 .. H+1.
     form : {"column", "kawaguchi"}
@@ -156,8 +227,9 @@ def lemma1_gradient(weights, X, Y, k, form="column"):
 
     Examples
     --------
-    >>> W = [sp.Matrix([[2]]), sp.Matrix([[3]])]
-    >>> lemma1_gradient(W, sp.Matrix([[1]]), sp.Matrix([[1]]), 1)
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> lemma1_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), 1)
     Matrix([[15]])
 
     Notes
@@ -167,10 +239,11 @@ def lemma1_gradient(weights, X, Y, k, form="column"):
 
     References
     ----------
-    Kawaguchi (2016), Lemma 4.1; MATH.md Sec. 2.3.
+    Kawaguchi (2016), Lemma 4.1.
     """
     _check_form(form)
-    widths, X, Y = _check_data(weights, X, Y)
+    weights, X, Y = _at(net, point)
+    widths = net.widths
     _check_layer(k, widths)
     H1 = len(weights)
     A = chain(weights, H1, k + 1)
@@ -187,12 +260,15 @@ def _check_layer(k, widths):
         raise DataError("k: expected a layer from 1 to %d, got %r" % (len(widths) - 1, k))
 
 
-def hessian_block(weights, X, Y, k, j, form="column"):
+def hessian_block(net, point, k, j, form="column"):
     """The Hessian block ``d^2 L / d vec(W_k) d vec(W_j)^T`` in closed form.
 
     Parameters
     ----------
-    weights, X, Y : exact or symbolic matrices
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data (or a generic symbolic point).
     k, j : int
         Row layer and column layer (1 .. H+1).
     form : {"column", "kawaguchi"}
@@ -203,9 +279,10 @@ def hessian_block(weights, X, Y, k, j, form="column"):
 
     Examples
     --------
-    >>> W = [sp.Matrix([[2]]), sp.Matrix([[3]])]
-    >>> X, Y = sp.Matrix([[1]]), sp.Matrix([[1]])
-    >>> [hessian_block(W, X, Y, k, j)[0] for k in (1, 2) for j in (1, 2)]
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> pt = resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]])
+    >>> [hessian_block(net, pt, k, j)[0] for k in (1, 2) for j in (1, 2)]
     [9, 11, 11, 4]
 
     Notes
@@ -214,18 +291,19 @@ def hessian_block(weights, X, Y, k, j, form="column"):
     ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
     Kawaguchi form: ``K_{d_k,d_{k-1}} H^{col}_{kj} K_{d_j,d_{j-1}}^T``, which expands to
     ``(A_k^T A_j) (x) (B_k B_j^T) + [(A_k^T R B_j^T) (x) M_{kj}] K_{d_{j-1}, d_j}``
-    (the form MATH.md Sec. 2.4 derives; Kawaguchi's printed form is unconfirmed).
+    (Kawaguchi's printed form is unconfirmed).
 
     References
     ----------
-    Kawaguchi (2016), Sec. 4 (Hessian blocks); MATH.md Sec. 2.4.
+    Kawaguchi (2016), Sec. 4 (Hessian blocks).
     """
     _check_form(form)
-    widths, X, Y = _check_data(weights, X, Y)
+    weights, X, Y = _at(net, point)
+    widths = net.widths
     _check_layer(k, widths)
     _check_layer(j, widths)
     if j > k:
-        return sp.ImmutableMatrix(hessian_block(weights, X, Y, j, k, form).T)
+        return sp.ImmutableMatrix(hessian_block(net, point, j, k, form).T)
     H1 = len(weights)
     Ak, Aj = chain(weights, H1, k + 1), chain(weights, H1, j + 1)
     Bk, Bj = chain(weights, k - 1, 1) * X, chain(weights, j - 1, 1) * X
@@ -245,40 +323,59 @@ def hessian_block(weights, X, Y, k, j, form="column"):
     return sp.ImmutableMatrix(block + extra)
 
 
-def deep_linear_hessian(weights, X, Y, form="column"):
+def deep_linear_hessian(net, point, form="column"):
     """The full Hessian, assembled from :func:`hessian_block` (parameters layer by layer).
 
     In ``column`` form the parameter order is the package's theta (no biases).
 
     Examples
     --------
-    >>> deep_linear_hessian([sp.Matrix([[2]]), sp.Matrix([[3]])], sp.Matrix([[1]]), sp.Matrix([[1]]))
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> deep_linear_hessian(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]))
     Matrix([
     [ 9, 11],
     [11,  4]])
     """
-    H1 = len(weights)
-    rows = [sp.Matrix.hstack(*[hessian_block(weights, X, Y, k, j, form) for j in range(1, H1 + 1)])
+    H1 = net.depth
+    rows = [sp.Matrix.hstack(*[hessian_block(net, point, k, j, form) for j in range(1, H1 + 1)])
             for k in range(1, H1 + 1)]
     return sp.ImmutableMatrix(sp.Matrix.vstack(*rows))
 
 
 # -- proofs against direct differentiation ---------------------------------------------------------------
 
-def generic_linear_instance(widths, m):
-    """Generic symbolic weights ``W{k}[i,j]``, data ``X[i,j]``, ``Y[i,j]`` for the given widths.
+def generic_linear_instance(net, m):
+    """The generic symbolic point of a deep linear net: weights ``W{k}[i,j]``, data ``X[i,j]``, ``Y[i,j]``.
+
+    The result is a :class:`~lossgeom.point.Point` whose entries are symbols (not rationals), so
+    closed forms evaluated at it hold for every value.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    m : int
+        Number of samples.
+
+    Returns
+    -------
+    Point
 
     Examples
     --------
-    >>> W, X, Y = generic_linear_instance((1, 1), 1)
-    >>> W[0], X, Y
+    >>> pt = generic_linear_instance(Net(widths=(1, 1)), 1)
+    >>> pt.weights[0], pt.X, pt.Y
     (Matrix([[W1[1,1]]]), Matrix([[X[1,1]]]), Matrix([[Y[1,1]]]))
     """
     from .forward import symbol
-    W = [sp.ImmutableMatrix(widths[k], widths[k - 1],
-                            lambda i, j, k=k: symbol("W%d[%d,%d]" % (k, i + 1, j + 1)))
-         for k in range(1, len(widths))]
-    return W, generic_matrix("X", widths[0], m), generic_matrix("Y", widths[-1], m)
+    require_deep_linear(net)
+    widths = net.widths
+    W = tuple(sp.ImmutableMatrix(widths[k], widths[k - 1],
+                                 lambda i, j, k=k: symbol("W%d[%d,%d]" % (k, i + 1, j + 1)))
+              for k in range(1, len(widths)))
+    X, Y = generic_matrix("X", widths[0], m), generic_matrix("Y", widths[-1], m)
+    return Point(net, W, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y))
 
 
 def _layer_vars(W, form):
@@ -286,17 +383,18 @@ def _layer_vars(W, form):
     return list(vec(W)) if form == "column" else list(vec(W.T))
 
 
-def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
+def verify_linear_derivatives(net, m, point=None):
     """Prove Lemma 1 and every Hessian block (both forms) equal to direct SymPy differentiation.
 
     Parameters
     ----------
-    widths : tuple of int
-        ``(d_x, d_1, ..., d_y)``.
+    net : Net
+        A deep linear net.
     m : int
         Number of samples.
-    weights, X, Y : optional exact matrices
-        Generic symbols where omitted (then the identities are proved for all values).
+    point : Point, optional
+        Exact weights and data (with ``m`` samples); the generic symbolic point where omitted
+        (then the identities are proved for all values).
 
     Returns
     -------
@@ -306,7 +404,7 @@ def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
 
     Examples
     --------
-    >>> verify_linear_derivatives((1, 1, 1), 1).outcome
+    >>> verify_linear_derivatives(Net(widths=(1, 1, 1)), 1).outcome
     'proved'
 
     Notes
@@ -314,15 +412,16 @@ def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
     Direct reference: ``sympy.diff`` of the expanded loss with respect to the weight symbols,
     in each vectorisation's order.
     """
-    gW, gX, gY = generic_linear_instance(widths, m)
-    W = gW if weights is None else [sp.ImmutableMatrix(w) for w in weights]
-    X = gX if X is None else sp.ImmutableMatrix(X)
-    Y = gY if Y is None else sp.ImmutableMatrix(Y)
-    if weights is not None:  # differentiate symbolically, then substitute the exact weights
-        subs = {s: v for G, V in zip(gW, W) for s, v in zip(G, V)}
+    generic = generic_linear_instance(net, m)
+    gW = generic.weights
+    at = generic if point is None else point
+    _at(net, at)
+    if point is not None:  # differentiate in the weights symbolically, then substitute the exact weights
+        subs = {s: v for G, V in zip(gW, point.weights) for s, v in zip(G, V)}
+        L = sp.expand(deep_linear_loss(net, Point(net, gW, None, point.X, point.Y)))
     else:
         subs = {}
-    L = sp.expand(deep_linear_loss(gW, X, Y))
+        L = sp.expand(deep_linear_loss(net, generic))
     H1 = len(gW)
     compared, bad = 0, []
     grads = {}
@@ -331,7 +430,7 @@ def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
             vk = _layer_vars(gW[k - 1], form)
             g = [sp.diff(L, v) for v in vk]
             grads[(form, k)] = g
-            closed = lemma1_gradient(W, X, Y, k, form)
+            closed = lemma1_gradient(net, at, k, form)
             for a, b in zip(closed, g):
                 compared += 1
                 if sp.expand(a - b.subs(subs)) != 0:
@@ -342,23 +441,23 @@ def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
             for j in range(1, H1 + 1):
                 vj = _layer_vars(gW[j - 1], form)
                 direct = sp.Matrix(grads[(form, k)]).jacobian(vj)
-                closed = hessian_block(W, X, Y, k, j, form)
+                closed = hessian_block(net, at, k, j, form)
                 compared += closed.rows * closed.cols
                 if any(sp.expand(a - b.subs(subs)) != 0 for a, b in zip(closed, direct)):
                     bad.append("block %s (%d,%d)" % (form, k, j))
-    widths_ = tuple(widths)
+    widths_ = net.widths
     for k in range(1, H1 + 1):  # the two forms are related by commutation matrices only
         Kk = commutation_matrix(widths_[k], widths_[k - 1])
-        if sp.expand(lemma1_gradient(W, X, Y, k, "kawaguchi") - Kk * lemma1_gradient(W, X, Y, k, "column")) \
+        if sp.expand(lemma1_gradient(net, at, k, "kawaguchi") - Kk * lemma1_gradient(net, at, k, "column")) \
                 != sp.zeros(Kk.rows, 1):
             bad.append("gradient relation k=%d" % k)
         for j in range(1, H1 + 1):
             Kj = commutation_matrix(widths_[j], widths_[j - 1])
-            diff = hessian_block(W, X, Y, k, j, "kawaguchi") - Kk * hessian_block(W, X, Y, k, j, "column") * Kj.T
+            diff = hessian_block(net, at, k, j, "kawaguchi") - Kk * hessian_block(net, at, k, j, "column") * Kj.T
             if any(sp.expand(v) != 0 for v in diff):
                 bad.append("block relation (%d,%d)" % (k, j))
     ev = {"widths": str(widths_), "samples": m, "entries compared": compared,
-          "weights": "generic symbols" if weights is None else "exact"}
+          "weights": "generic symbols" if point is None else "exact"}
     if bad:
         return Report("linear-derivatives", "refuted", "direct SymPy differentiation vs closed form",
                       evidence=dict(ev, failed=bad), counterexample={"widths": str(widths_), "failed": bad})
@@ -368,15 +467,7 @@ def verify_linear_derivatives(widths, m, weights=None, X=None, Y=None):
 
 # -- Sigma, assumptions, global minimum --------------------------------------------------------------
 
-def _exact(M, field):
-    M = sp.Matrix(M)
-    bad = [v for v in M if not v.is_Rational]
-    if bad:
-        raise DataError("%s: expected exact rational entries, got %s" % (field, bad[0]))
-    return M
-
-
-def sigma_matrix(X, Y):
+def sigma_matrix(net, X, Y):
     """``Sigma = Y X^T (X X^T)^{-1} X Y^T``, exactly.
 
     Raises
@@ -386,7 +477,7 @@ def sigma_matrix(X, Y):
 
     Examples
     --------
-    >>> sigma_matrix(sp.eye(2), sp.diag(3, 2))
+    >>> sigma_matrix(Net(widths=(2, 2)), sp.eye(2), sp.diag(3, 2))
     Matrix([
     [9, 0],
     [0, 4]])
@@ -395,7 +486,7 @@ def sigma_matrix(X, Y):
     ----------
     Kawaguchi (2016); Baldi & Hornik (1989): ``Sigma_YX Sigma_XX^{-1} Sigma_XY``.
     """
-    X, Y = _exact(X, "X"), _exact(Y, "Y")
+    X, Y = linear_data(net, X, Y)
     XX = X * X.T
     if XX.rank() < XX.rows:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma is undefined"
@@ -445,15 +536,15 @@ class KawaguchiAssumptions:
                 self.distinct_eigenvalues, "ranks": dict(self.ranks)}
 
 
-def check_assumptions(X, Y):
+def check_assumptions(net, X, Y):
     """Decide Kawaguchi's assumptions on data (X, Y) exactly (never raises on failing data).
 
     Examples
     --------
-    >>> a = check_assumptions(sp.eye(3), sp.diag(3, 2, 1))
+    >>> a = check_assumptions(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1))
     >>> a.holds, a.distinct_eigenvalues
     (True, True)
-    >>> check_assumptions(sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [2, 0]])).failures()
+    >>> check_assumptions(Net(widths=(2, 2)), sp.Matrix([[1, 1], [1, 1]]), sp.Matrix([[1, 0], [2, 0]])).failures()
     ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)']
 
     Notes
@@ -462,9 +553,7 @@ def check_assumptions(X, Y):
     ``gcd(chi, chi') = 1`` for its characteristic polynomial chi (exact).
     """
     from sympy.polys.matrices import DomainMatrix
-    X, Y = _exact(X, "X"), _exact(Y, "Y")
-    if X.cols != Y.cols:
-        raise DataError("Y: expected %d samples (columns) to match X, got %d" % (X.cols, Y.cols))
+    X, Y = linear_data(net, X, Y)
 
     def rank(M):
         return DomainMatrix.from_Matrix(M).convert_to(sp.QQ).rank()
@@ -474,7 +563,7 @@ def check_assumptions(X, Y):
     distinct = None
     if inv:
         lam = sp.Symbol("lambda")
-        chi = sp.Poly(sigma_matrix(X, Y).charpoly(lam).as_expr(), lam)
+        chi = sp.Poly(sigma_matrix(net, X, Y).charpoly(lam).as_expr(), lam)
         distinct = sp.degree(sp.gcd(chi, chi.diff(lam)), lam) == 0
     return KawaguchiAssumptions(inv, rxy == min(X.rows, Y.rows), Y.rows <= X.rows, distinct,
                                 {"XX^T": rxx, "XY^T": rxy})
@@ -490,7 +579,8 @@ class SigmaEigen:
     eigenvalues : tuple
         Exact, descending (Rationals, radicals or ``CRootOf``), with multiplicity.
     eigenvectors : ImmutableMatrix or None
-        Exact orthonormal U (columns in the same order), or None when some eigenvalue is irrational.
+        Exact orthonormal U (columns in the same order), or None when some eigenvalue is irrational
+        (numeric eigenvectors: :func:`lossgeom.numeric.critical.sigma_eigenvectors`).
     """
 
     sigma: sp.ImmutableMatrix
@@ -502,35 +592,16 @@ class SigmaEigen:
         """True when U is known exactly."""
         return self.eigenvectors is not None
 
-    def numeric(self, dps=50):
-        """(eigenvalues as mpf, U as mpmath matrix) at ``dps`` digits, ordered as ``eigenvalues``."""
-        import mpmath
-        with mpmath.workdps(dps + 10):
-            lam = [mpmath.mpf(str(sp.N(v, dps + 15))) if not v.is_Rational else mpmath.mpf(v.p) / v.q
-                   for v in self.eigenvalues]
-            if self.exact:
-                U = mpmath.matrix([[mpmath.mpf(str(sp.N(v, dps + 15))) for v in row]
-                                   for row in self.eigenvectors.tolist()])
-                return lam, U
-            S = mpmath.matrix([[mpmath.mpf(v.p) / v.q for v in row] for row in self.sigma.tolist()])
-            E, Q = mpmath.eigsy(S)
-            order = sorted(range(len(E)), key=lambda i: -E[i])
-            U = mpmath.matrix(S.rows, S.rows)
-            for new, old in enumerate(order):
-                for i in range(S.rows):
-                    U[i, new] = Q[i, old]
-            return lam, U
 
-
-def sigma_eigen(X, Y):
+def sigma_eigen(net, X, Y):
     """Sigma's eigenvalues (exact, descending) and, when they are rational, exact orthonormal eigenvectors.
 
     Examples
     --------
-    >>> e = sigma_eigen(sp.eye(3), sp.diag(3, 2, 1))
+    >>> e = sigma_eigen(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1))
     >>> e.eigenvalues, e.exact
     ((9, 4, 1), True)
-    >>> sigma_eigen(sp.eye(2), sp.Matrix([[1, 1], [0, 1]])).eigenvalues
+    >>> sigma_eigen(Net(widths=(2, 2)), sp.eye(2), sp.Matrix([[1, 1], [0, 1]])).eigenvalues
     (sqrt(5)/2 + 3/2, 3/2 - sqrt(5)/2)
 
     Notes
@@ -539,7 +610,7 @@ def sigma_eigen(X, Y):
     eigenvalues with rational eigenvectors (orthonormalised exactly by Gram-Schmidt), other
     factors give algebraic eigenvalues (``roots`` or ``CRootOf``) with numeric eigenvectors.
     """
-    S = sp.Matrix(sigma_matrix(X, Y))
+    S = sp.Matrix(sigma_matrix(net, X, Y))
     lam = sp.Symbol("lambda")
     chi = sp.Poly(S.charpoly(lam).as_expr(), lam)
     values, rational = [], True
@@ -571,48 +642,53 @@ def _smallest_hidden(widths):
     return min(widths[1:-1])
 
 
-def global_minimum_value(X, Y, widths):
+def global_minimum_value(net, X, Y):
     """``L* = 1/2 (tr YY^T - sum_{i <= min(p, d_y)} lambda_i(Sigma))``, exactly.
 
     Parameters
     ----------
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)``; ``p = min(d_1..d_H)`` (for a single layer,
+        p = min(d_x, d_y)).
     X, Y : exact matrices
-    widths : tuple of int
-        ``(d_x, d_1, ..., d_H, d_y)``; ``p = min(d_1..d_H)`` (for a single layer, p = min(d_x, d_y)).
 
     Examples
     --------
-    >>> global_minimum_value(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3)), global_minimum_value(sp.eye(3),
-    ...                                                                   sp.diag(3, 2, 1), (3, 2, 3))
+    >>> X, Y = sp.eye(3), sp.diag(3, 2, 1)
+    >>> global_minimum_value(Net(widths=(3, 1, 3)), X, Y), global_minimum_value(Net(widths=(3, 2, 3)), X, Y)
     (5/2, 1/2)
 
     Notes
     -----
-    Reduced-rank regression (Eckart-Young on Y X^T (XX^T)^{-1/2}); MATH.md Sec. 2.4.
+    Reduced-rank regression (Eckart-Young on Y X^T (XX^T)^{-1/2}).
+
+    References
+    ----------
+    P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); Kawaguchi (2016), Theorem 2.3.
     """
-    Y = _exact(Y, "Y")
-    e = sigma_eigen(X, Y)
-    p = min(_smallest_hidden(tuple(widths)), Y.rows)
+    X, Y = linear_data(net, X, Y)
+    e = sigma_eigen(net, X, Y)
+    p = min(_smallest_hidden(net.widths), Y.rows)
     val = sp.Rational(1, 2) * ((Y * Y.T).trace() - sum(e.eigenvalues[:p], sp.Integer(0)))
     return val if val.has(sp.CRootOf) else sp.simplify(val)
 
 
-def minimising_product(X, Y, widths):
+def minimising_product(net, X, Y):
     """``W* = U_{p'} U_{p'}^T Y X^T (XX^T)^{-1}`` (p' = min(p, d_y)), exactly, or None when U is irrational.
 
     Examples
     --------
-    >>> minimising_product(sp.eye(3), sp.diag(3, 2, 1), (3, 1, 3))
+    >>> minimising_product(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1))
     Matrix([
     [3, 0, 0],
     [0, 0, 0],
     [0, 0, 0]])
     """
-    X, Y = _exact(X, "X"), _exact(Y, "Y")
-    e = sigma_eigen(X, Y)
+    X, Y = linear_data(net, X, Y)
+    e = sigma_eigen(net, X, Y)
     if not e.exact:
         return None
-    p = min(_smallest_hidden(tuple(widths)), Y.rows)
+    p = min(_smallest_hidden(net.widths), Y.rows)
     U = sp.Matrix(e.eigenvectors)[:, :p]
     return sp.ImmutableMatrix((U * U.T * Y * X.T * (X * X.T).inv()).applyfunc(sp.simplify))
 
@@ -641,14 +717,14 @@ class Factorization:
     reason: str
 
 
-def factor_into_widths(W, widths):
-    """Factor W (d_y x d_x) exactly as W_{H+1} ... W_1 with the given widths, or say why not.
+def factor_into_widths(net, W):
+    """Factor W (d_y x d_x) exactly as W_{H+1} ... W_1 with the net's widths, or say why not.
 
     Parameters
     ----------
+    net : Net
+        A deep linear net ``(d_x, d_1, ..., d_H, d_y)``.
     W : exact matrix
-    widths : tuple of int
-        ``(d_x, d_1, ..., d_H, d_y)``.
 
     Returns
     -------
@@ -659,10 +735,10 @@ def factor_into_widths(W, widths):
 
     Examples
     --------
-    >>> f = factor_into_widths(sp.Matrix([[1, 2], [2, 4]]), (2, 1, 3, 2))
+    >>> f = factor_into_widths(Net(widths=(2, 1, 3, 2)), sp.Matrix([[1, 2], [2, 4]]))
     >>> f.possible, [w.shape for w in f.weights]
     (True, [(1, 2), (3, 1), (2, 3)])
-    >>> factor_into_widths(sp.eye(2), (2, 1, 2)).reason
+    >>> factor_into_widths(Net(widths=(2, 1, 2)), sp.eye(2)).reason
     'rank(W) = 2 > p = 1, and rank(W_{H+1}...W_1) <= p'
 
     Notes
@@ -670,10 +746,9 @@ def factor_into_widths(W, widths):
     Answers the notes' question 1: {W_{H+1}...W_1} = {W in R^{d_y x d_x}: rank W <= p}.
     """
     from .vec import full_rank_factorization
-    W = _exact(W, "W")
-    widths = tuple(widths)
-    if W.shape != (widths[-1], widths[0]):
-        raise DataError("W: expected shape %dx%d (d_y x d_x), got %dx%d" % (widths[-1], widths[0], W.rows, W.cols))
+    require_deep_linear(net)
+    widths = net.widths
+    W = sp.Matrix(exact_matrix(W, "W", (widths[-1], widths[0])))
     p = _smallest_hidden(widths)
     r = W.rank()
     if r > p:

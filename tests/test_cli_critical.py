@@ -86,3 +86,12 @@ def test_missing_data_and_missing_file(capsys, tmp_path):
     assert "inputs: the critical command needs inputs and targets" in capsys.readouterr().err
     assert main(["critical", str(tmp_path / "nope.json")]) == 2
     assert "cannot read the net file" in capsys.readouterr().err
+
+
+def test_a_net_that_is_not_deep_linear_gets_every_reason_on_one_line(capsys, tmp_path):
+    assert main(["critical", write(tmp_path, dict(ORACLE, activation="tanh", bias=True, widths=[3, 3],
+                                                  inputs=ORACLE["inputs"]))]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "lossgeom critical needs a deep linear net" in err
+    for reason in ("activation: expected 'identity'", "bias: expected false", "widths: expected at least one hidden"):
+        assert reason in err

@@ -82,13 +82,14 @@ def test_linear_gradient_equals_backprop_gradient(capsys):
     assert main(["derive", "linear-gradient", "--widths", "2,2,1", "--activation", "identity",
                  "--format", "json"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    W, X, Y = generic_linear_instance((2, 2, 1), 1)
+    point = generic_linear_instance(Net(widths=(2, 2, 1)), 1)
+    X, Y = point.X, point.Y
     bp = derive_gradient(Net(widths=(2, 2, 1)))
     rename = {sp.Symbol("x[%d]" % i, real=True): X[i - 1, 0] for i in (1, 2)}
     rename[sp.Symbol("y[1]", real=True)] = Y[0, 0]
     for layer in doc["layers"]:
         k = layer["layer"]
-        kawaguchi = lemma1_gradient(W, X, Y, k)
+        kawaguchi = lemma1_gradient(Net(widths=(2, 2, 1)), point, k)
         assert layer["gradient"] == [str(v) for v in kawaguchi]
         backprop = bp.expand(bp.gradient(k)).xreplace(rename)
         assert sp.expand(kawaguchi - backprop) == sp.zeros(*kawaguchi.shape)

@@ -7,7 +7,8 @@ are listed with their exact value 1/2 (tr YY^T - sum_{i in I} lambda_i), Hessian
 lowest-order coefficient of the loss along an explicit curve).  The data's assumptions (XX^T
 invertible, XY^T full rank, d_y <= d_x, and the UNCONFIRMED distinct-eigenvalue clause) are decided
 exactly and reported; with XX^T singular the points are undefined and the command exits 2.
-If the file has weights, the point they define is classified too (``at_weights``).
+If the file has weights, the point they define is classified too (``at_weights``).  The report is
+computed by :func:`lossgeom.numeric.critical.critical_report`; this command checks the file and formats.
 
 JSON fields (stable): ``net``, ``widths``, ``dps``, ``assumptions``, ``sigma_eigenvalues`` (exact text
 and decimals), ``global_minimum_value`` (exact "p/q" when rational, else decimal),
@@ -18,8 +19,6 @@ optional ``at_weights``.
 """
 
 import json
-
-import sympy as sp
 
 from lossgeom.cli import add_format, positive_int, write_output
 
@@ -42,61 +41,11 @@ def add(sub):
 
 def _check_linear(nf, source):
     from lossgeom.errors import NetFileError
-    net = nf.net
-    problems = net.linear_problems()
-    if len(net.widths) < 3:
-        problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
+    from lossgeom.symbolic.linear import require_deep_linear
+
+    require_deep_linear(nf.net, hidden=True, what="lossgeom critical")
     if nf.inputs is None:
-        problems.append("inputs: the critical command needs inputs and targets")
-    if problems:
-        raise NetFileError("%s: %s" % (source, "; ".join(problems)))
-
-
-def critical_report(nf, dps=50, ranks="all"):
-    """The data of ``lossgeom critical`` as a JSON-ready dict.
-
-    Examples
-    --------
-    >>> from lossgeom import net_file_from_dict
-    >>> nf = net_file_from_dict({"widths": [3, 1, 3], "activation": "identity",
-    ...                          "inputs": [[1, 0, 0], [0, 1, 0], [0, 0, 1]],
-    ...                          "targets": [[3, 0, 0], [0, 2, 0], [0, 0, 1]]})
-    >>> rep = critical_report(nf, dps=20)
-    >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
-    ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
-    """
-    import mpmath
-
-    from lossgeom.numeric.critical import classify_point, enumerate_critical_points
-
-    _check_linear(nf, "net file")
-    X, Y = nf.inputs, nf.targets
-    cs = enumerate_critical_points(X, Y, nf.net.widths, dps=dps, ranks=ranks)
-    gm = cs.global_minimum_value
-
-    def dec(v):
-        with mpmath.workdps(dps + 10):
-            return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
-
-    points = []
-    for p in cs.points:
-        d = p.to_dict(dps)
-        if p.eigenvalues:
-            d["eigenvalues"] = [mpmath.nstr(e, dps) for e in p.eigenvalues]
-        points.append(d)
-    out = {"net": nf.net.spec(), "widths": list(nf.net.widths), "dps": dps,
-           "assumptions": dict(cs.assumptions.to_dict(), failures=cs.assumptions.failures()),
-           "sigma_eigenvalues": [{"exact": str(v), "decimal": dec(v)} for v in cs.eigenvalues],
-           "global_minimum_value": str(gm) if gm.is_Rational else dec(gm),
-           "global_minimum_value_exact": str(gm), "critical_points": points}
-    if nf.weights is not None:
-        r = classify_point(list(nf.weights), X, Y, dps=dps)
-        gn = r["gradient_norm"]
-        out["at_weights"] = {"critical": bool(r["critical"]), "value": str(r["value"]),
-                             "gradient_norm": str(gn) if isinstance(gn, sp.Basic) and gn.is_Rational else dec(gn),
-                             "inertia": r["inertia"].to_dict(), "classification": r["classification"],
-                             "certificate": r["certificate"]}
-    return out
+        raise NetFileError("%s: inputs: the critical command needs inputs and targets" % source)
 
 
 def _text(rep):
@@ -135,9 +84,11 @@ def _text(rep):
 def _cmd_critical(args):
     from lossgeom.data import read_net_file
 
+    from lossgeom.numeric.critical import critical_report
+
     nf = read_net_file(args.netfile)
     _check_linear(nf, args.netfile)
-    rep = critical_report(nf, dps=args.dps, ranks=args.ranks)
+    rep = critical_report(nf.net, nf.inputs, nf.targets, weights=nf.weights, dps=args.dps, ranks=args.ranks)
     text = json.dumps(rep, indent=2) if args.format == "json" else _text(rep)
     write_output(text, args.out)
     return 0

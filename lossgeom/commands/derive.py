@@ -196,17 +196,15 @@ def _run_path_sum(args, net):
 
 def _run_linear_gradient(args, net, layers):
     from lossgeom.symbolic.latex import latex
-    from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient
+    from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient, require_deep_linear
 
-    if net.activation.name != "identity" or net.loss.name != "square" or net.bias:
-        raise UsageError("linear-gradient: needs a deep linear net (--activation identity, square loss, no "
-                         "--bias), got %s" % net)
+    require_deep_linear(net, what="linear-gradient")
     if not 1 <= args.samples <= 20:
         raise UsageError("--samples: expected an integer from 1 to 20, got %d" % args.samples)
-    W, X, Y = generic_linear_instance(net.widths, args.samples)
+    point = generic_linear_instance(net, args.samples)
     doc = {"kind": "linear-gradient", "net": net.spec(), "samples": args.samples, "layers": []}
     for k in layers:
-        g = lemma1_gradient(W, X, Y, k)
+        g = lemma1_gradient(net, point, k)
         doc["layers"].append({"layer": k, "formula": "vec(dL/dW_%d) = (B_%d kron A_%d^T) vec(R), A_k = W_L...W_{k+1}, "
                                                      "B_k = W_{k-1}...W_1 X, R = W_L...W_1 X - Y" % (k, k, k),
                               "gradient": [str(v) for v in g], "latex": latex(g)})

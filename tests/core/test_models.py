@@ -23,8 +23,9 @@ def test_botev_micro_loss_by_hand():
 
 
 def test_linear_oracle_and_cayley_sigma_eigenvalues():
-    assert sigma_eigen(*models.linear_oracle()).eigenvalues == (9, 4, 1)
-    e = sigma_eigen(*models.cayley_rotated())
+    net = Net(widths=(3, 3))  # Sigma depends only on the data's widths
+    assert sigma_eigen(net, *models.linear_oracle()).eigenvalues == (9, 4, 1)
+    e = sigma_eigen(net, *models.cayley_rotated())
     assert e.eigenvalues == (18, 4, 2) and e.exact
     Q = np.array(models.cayley_orthogonal().tolist(), dtype=float)
     assert np.allclose(Q.T @ Q, np.eye(3)) and not np.allclose(Q, np.eye(3))
@@ -36,7 +37,7 @@ def test_linear_oracle_and_cayley_sigma_eigenvalues():
                                                (models.wide_output_oracle, True)])
 def test_admissibility_agrees_with_the_symbolic_check(factory, distinct):
     X, Y = factory()
-    a = check_assumptions(X, Y)
+    a = check_assumptions(Net(widths=(X.rows, Y.rows)), X, Y)
     assert a.holds and a.distinct_eigenvalues is distinct
     assert models.admissible_linear_data(X, Y) is distinct
     assert models.admissible_linear_data(X, Y, distinct=False)
@@ -50,7 +51,7 @@ def test_inadmissible_data_is_recognised():
 @pytest.mark.parametrize("seed", [0, 7, 11])
 def test_random_linear_data_is_admissible_and_deterministic(seed):
     X, Y = models.random_linear_data(seed, 4, 3, 6)
-    a = check_assumptions(X, Y)
+    a = check_assumptions(Net(widths=(4, 3)), X, Y)
     assert a.holds and a.distinct_eigenvalues
     assert (X, Y) == models.random_linear_data(seed, 4, 3, 6)
     assert all(-3 <= v <= 3 for v in list(X) + list(Y))

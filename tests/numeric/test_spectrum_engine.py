@@ -9,7 +9,7 @@ import sympy as sp
 from lossgeom import DataError, Net
 from lossgeom.numeric.evaluate import evaluate_net
 from lossgeom.numeric.spectrum import (Inertia, certified_eigenvalues, certified_inertia, eigen_residual,
-                                       exact_inertia, exact_rank, inertia, is_psd, numeric_rank, psd_verdict,
+                                       exact_inertia, exact_rank, inertia, is_psd, ldl_inertia, numeric_rank, psd_verdict,
                                        symmetric_eigen, symmetric_eigenvalues, trace)
 
 
@@ -119,11 +119,40 @@ def test_psd_verdicts_state_their_basis():
         psd_verdict([[1]], method="magic")
 
 
-def test_existing_api_still_works():
-    assert inertia([[1, 0], [0, -1]], dps=20) == Inertia(1, 1, 0, inertia([[1, 0], [0, -1]], dps=20).tolerance)
+def test_inertia_counts_eigenvalues_below_the_stated_tolerance_as_zero():
+    # tolerance(20, scale=max|A_ij| * n) = 10^-17 * 3: an eigenvalue 10^-22 is zero, 10^-10 is not
+    tiny = sp.diag(1, -1, sp.Rational(1, 10 ** 22))
+    assert inertia(tiny, dps=20) == Inertia(1, 1, 1, "3.0e-17")
+    assert inertia(sp.diag(1, -1, sp.Rational(1, 10 ** 10)), dps=20) == Inertia(2, 1, 0, "3.0e-17")
+    assert inertia(tiny, dps=20, tol=sp.Rational(1, 10 ** 30)) == Inertia(2, 1, 0, "1.0e-30")
+
+
+def test_psd_and_rank_tests_separate_singular_from_nearly_singular():
     assert is_psd([[1, 1], [1, 1]], dps=20)
+    assert not is_psd([[1, 1], [1, "99/100"]], dps=20)
     assert numeric_rank([[1, 2], [2, 4]], dps=30) == 1
+    assert numeric_rank([[1, 2], [2, "4.0000001"]], dps=30) == 2
     assert exact_rank(sp.Matrix([[1, 2], [2, 4]])) == 1
+
+
+def _counts(inr):
+    return inr.positive, inr.negative, inr.zero
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_ldl_inertia_equals_exact_inertia_with_two_by_two_pivots(seed):
+    # zero diagonals force 2x2 Bunch-Parlett pivots; a low-rank factor makes the zero count matter
+    rng = random.Random(seed)
+    n, r = 7, 4
+    B = sp.Matrix(n, r, lambda i, j: sp.Rational(rng.randint(-4, 4), rng.randint(1, 3)))
+    D = sp.diag(*[rng.choice((-1, 1)) for _ in range(r)])
+    A = B * D * B.T
+    A = A - sp.diag(*[A[i, i] for i in range(n)]) if seed % 2 else A
+    assert _counts(ldl_inertia(A, dps=40)) == _counts(exact_inertia(A))
+
+
+def test_ldl_inertia_of_an_antidiagonal_matrix_needs_a_two_by_two_pivot():
+    assert _counts(ldl_inertia([[0, 0, 1], [0, 0, 0], [1, 0, 0]], dps=30)) == (1, 1, 1)
 
 
 def test_layer_blocks_are_psd_for_a_relu_square_net():

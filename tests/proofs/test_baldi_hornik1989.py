@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from lossgeom.models import linear_oracle
+from lossgeom.net import Net
 from lossgeom.numeric.critical import enumerate_critical_points
 from lossgeom.proofs import list_claims
 from lossgeom.proofs.baldi_hornik1989 import ORACLE_VALUES
@@ -49,6 +50,6 @@ def test_hessian_spectrum_against_autograd():
 
     theta = np.array([3.0, 0, 0, 1, 0, 0])  # I = {1}: B = u_1^T M = (3, 0, 0), A = u_1
     ev = np.linalg.eigvalsh(hessian(loss)(theta))
-    cs = enumerate_critical_points(*linear_oracle(), (3, 1, 3), dps=30)
+    cs = enumerate_critical_points(Net(widths=(3, 1, 3)), *linear_oracle(), dps=30)
     ours = [float(e) for e in cs.points[1].eigenvalues]
     assert np.allclose(sorted(ev), ours, atol=1e-12)

@@ -4,7 +4,9 @@ import pytest
 import sympy as sp
 
 from lossgeom.models import random_linear_data
-from lossgeom.numeric.critical import linear_gradient, linear_hessian
+from lossgeom.net import Net
+from lossgeom.numeric.linear import linear_gradient, linear_hessian
+from lossgeom.point import Point, resolve_point
 from lossgeom.proofs import get_claim, list_claims
 from lossgeom.proofs.kawaguchi2016 import verify_bad_saddle, verify_theorem_instance
 from lossgeom.symbolic.linear import deep_linear_loss, generic_linear_instance
@@ -57,9 +59,10 @@ def test_bad_saddle_h3_hessian_vanishes_by_direct_differentiation(H):
     assert rep.outcome == "verified" and rep.evidence["descent order"] == H  # exact, on one stated instance
     X, Y = random_linear_data(13, 3, 2, 4)
     widths = (3,) + (2,) * H + (2,)
-    gW, _, _ = generic_linear_instance(widths, 4)
+    net = Net(widths=widths)
+    gW = generic_linear_instance(net, 4).weights
     W_last = sp.Matrix([[1, -2], [3, 1]])
-    L = deep_linear_loss(gW, X, Y)
+    L = deep_linear_loss(net, Point(net, gW, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y)))
     subs = {s: 0 for G in gW[:-1] for s in G}
     subs.update(dict(zip(list(gW[-1]), list(W_last))))
     params = [s for G in gW for s in G.T]
@@ -73,15 +76,16 @@ def test_bad_saddle_h2_cross_block_by_direct_differentiation():
     X, Y = random_linear_data(13, 3, 2, 4)
     W3 = sp.Matrix([[1, -2], [3, 1]])
     W = [sp.zeros(2, 3), sp.zeros(2, 2), W3]
-    H = linear_hessian(W, X, Y, "exact")
-    gW, _, _ = generic_linear_instance((3, 2, 2, 2), 4)
-    L = deep_linear_loss(gW, X, Y)
+    net = Net(widths=(3, 2, 2, 2))
+    H = linear_hessian(net, resolve_point(net, W, X=X, Y=Y), "exact")
+    gW = generic_linear_instance(net, 4).weights
+    L = deep_linear_loss(net, Point(net, gW, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y)))
     p1, p2 = list(gW[0].T), list(gW[1].T)
     subs = {s: 0 for G in gW[:2] for s in G}
     subs.update(dict(zip(list(gW[2]), list(W3))))
     direct = sp.Matrix(6, 4, lambda a, b: sp.diff(L, p1[a], p2[b]).subs(subs))
     assert H[:6, 6:10] == direct and direct != sp.zeros(6, 4)
-    assert all(v == 0 for v in linear_gradient(W, X, Y, "exact"))
+    assert all(v == 0 for v in linear_gradient(net, resolve_point(net, W, X=X, Y=Y), "exact"))
 
 
 def test_assumption_failures_are_reported_not_raised():
@@ -108,7 +112,7 @@ def test_theorem_instances_reach_both_cases_of_the_notes_proof():
     cases = set()
     for _, data, widths in THEOREM_INSTANCES:
         X, Y = data()
-        a = check_assumptions(X, Y)
+        a = check_assumptions(Net(widths=widths), X, Y)
         assert a.holds
         cases.add((Y.rows <= min(widths[1:-1]), a.distinct_eigenvalues))
     assert {(True, True), (False, True), (False, False)} <= cases

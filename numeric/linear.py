@@ -1,0 +1,457 @@
+"""Deep linear nets at a precision: the loss, its gradient and Hessian, and the loss along polynomial curves.
+
+For ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` (Kawaguchi 2016) the closed forms of
+:mod:`lossgeom.symbolic.linear` are evaluated in one pass, exactly (``dps="exact"``), at ``dps``
+digits (mpmath) or in float64.  ``L(W + t D) - L(W)`` is a polynomial in t whose lowest-order
+coefficient decides whether the loss decreases along the curve (the higher-order test that
+:mod:`lossgeom.numeric.critical` uses at singular critical points).
+
+Public functions take the deep linear :class:`~lossgeom.Net` first and a :class:`~lossgeom.point.Point`.
+"""
+
+import itertools
+import random
+from dataclasses import dataclass
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from lossgeom.errors import DataError
+from lossgeom.net import Net
+from lossgeom.point import Point
+from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance
+from lossgeom.symbolic import linear as lin
+
+__all__ = ["linear_loss", "linear_gradient", "linear_hessian", "curve_polynomial", "descent_certificate",
+           "find_descent_curve", "DescentCertificate", "DescentCurve"]
+
+
+# -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
+
+def _kind(dps):
+    return "float64" if dps == "float64" else ("exact" if dps == "exact" else "mp")
+
+
+def _convert(M, kind):
+    if kind == "exact":
+        return sp.Matrix(M)
+    if kind == "float64":
+        if isinstance(M, np.ndarray):
+            return M.astype(float)
+        if isinstance(M, mpmath.matrix):
+            return np.array(M.tolist(), dtype=float)
+        return np.array(sp.Matrix(M).evalf(17).tolist(), dtype=float)
+    if isinstance(M, mpmath.matrix):
+        return M.copy()
+    if isinstance(M, np.ndarray):
+        return mpmath.matrix(M.tolist())
+    M = sp.Matrix(M)
+    return mpmath.matrix([[_mpf(v) for v in row] for row in M.tolist()])
+
+
+def _mpf(v):
+    if isinstance(v, sp.Rational):
+        return mpmath.mpf(v.p) / v.q
+    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))  # via text: mpf(Float) may round through a double
+
+
+def _mul(A, B):
+    return A @ B if isinstance(A, np.ndarray) else A * B
+
+
+def _T(A):
+    return A.T
+
+
+def _eye(n, kind):
+    return sp.eye(n) if kind == "exact" else (np.eye(n) if kind == "float64" else mpmath.eye(n))
+
+
+def _zeros(r, c, kind):
+    return sp.zeros(r, c) if kind == "exact" else (np.zeros((r, c)) if kind == "float64" else mpmath.zeros(r, c))
+
+
+def _shape(A):
+    return (A.rows, A.cols) if isinstance(A, (mpmath.matrix, sp.MatrixBase)) else A.shape
+
+
+def _chain(Ws, a, b, kind, widths):
+    if a < b:
+        return _eye(widths[a], kind)
+    P = Ws[a - 1]
+    for i in range(a - 1, b - 1, -1):
+        P = _mul(P, Ws[i - 1])
+    return P
+
+
+def _kron(A, B, kind):
+    if kind == "float64":
+        return np.kron(A, B)
+    (m, n), (p, q) = _shape(A), _shape(B)
+    K = _zeros(m * p, n * q, kind)
+    for i in range(m):
+        for j in range(n):
+            a = A[i, j]
+            if a == 0:
+                continue
+            for k in range(p):
+                for l in range(q):
+                    K[i * p + k, j * q + l] = a * B[k, l]
+    return K
+
+
+def _frob2(A):
+    if isinstance(A, np.ndarray):
+        return float(np.sum(A * A))
+    return sum((v * v for v in A), sp.Integer(0) if isinstance(A, sp.MatrixBase) else mpmath.mpf(0))
+
+
+def _prep(weights, X, Y, dps):
+    kind = _kind(dps)
+    Ws = [_convert(W, kind) for W in weights]
+    widths = [_shape(Ws[0])[1]] + [_shape(W)[0] for W in Ws]
+    for k, W in enumerate(Ws, 1):
+        if _shape(W)[1] != widths[k - 1]:
+            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], _shape(W)))
+    Xc, Yc = _convert(X, kind), _convert(Y, kind)
+    if _shape(Xc)[0] != widths[0] or _shape(Yc) != (widths[-1], _shape(Xc)[1]):
+        raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
+                        % (widths[0], widths[-1], _shape(Xc), _shape(Yc)))
+    return kind, Ws, tuple(widths), Xc, Yc
+
+
+def _at(net, point):
+    weights, X, Y = lin._at(net, point)
+    return weights, X, Y
+
+
+def linear_loss(net, point, dps=DEFAULT_DPS):
+    """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data, from :func:`lossgeom.point.resolve_point`.
+    dps : int, "float64" or "exact"
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]), "exact")
+    1
+    """
+    return _loss(*_at(net, point), dps)
+
+
+def linear_gradient(net, point, dps=DEFAULT_DPS):
+    """The gradient ``[vec(A_k^T R B_k^T)]_k`` in theta's (column) order: exact, mp or float64 list.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data.
+    dps : int, "float64" or "exact"
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
+    [15, 10]
+    """
+    return _gradient(*_at(net, point), dps)
+
+
+def linear_hessian(net, point, dps=DEFAULT_DPS):
+    """The full Hessian in theta's (column) order from the closed-form blocks (one numeric pass).
+
+    Blocks (``lossgeom.symbolic.linear``): diagonal ``(B_k B_k^T) (x) (A_k^T A_k)``, cross (j < k)
+    ``(B_k B_j^T) (x) (A_k^T A_j) + [M_{kj} (x) (A_k^T R B_j^T)] K_{d_j, d_{j-1}}``.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        Exact weights and data.
+    dps : int, "float64" or "exact"
+
+    Returns
+    -------
+    SymPy Matrix, mpmath matrix or ndarray
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> linear_hessian(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
+    Matrix([
+    [ 9, 11],
+    [11,  4]])
+    """
+    return _hessian(*_at(net, point), dps)
+
+
+def _loss(weights, X, Y, dps):
+    if dps not in ("exact",):
+        check_dps(dps)
+    with Precision.resolve(dps).context():
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        R = _mul(_chain(Ws, len(Ws), 1, kind, widths), Xc) - Yc
+        val = _frob2(R) / 2
+        return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
+
+
+def _exact_point(weights, X, Y):
+    """A Point holding exact (possibly algebraic) weights: built directly, since resolve_point reads rationals."""
+    Ws = tuple(sp.ImmutableMatrix(W) for W in weights)
+    net = Net(widths=lin.linear_widths(Ws))
+    return net, Point(net, Ws, None, sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y))
+
+
+def _gradient(weights, X, Y, dps):
+    with Precision.resolve(dps).context():
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        H1 = len(Ws)
+        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
+        out = []
+        for k in range(1, H1 + 1):
+            A = _chain(Ws, H1, k + 1, kind, widths)
+            B = _mul(_chain(Ws, k - 1, 1, kind, widths), Xc)
+            G = _mul(_mul(_T(A), R), _T(B))
+            r, c = _shape(G)
+            out += [G[i, j] for j in range(c) for i in range(r)]
+        return out
+
+
+def _hessian(weights, X, Y, dps):
+    """The Hessian of weights that may be mpmath (irrational critical points) or exact.
+
+    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`."""
+    if dps == "exact":
+        net, point = _exact_point(weights, X, Y)
+        return sp.Matrix(lin.deep_linear_hessian(net, point))
+    with Precision.resolve(dps).context():
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        H1 = len(Ws)
+        sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
+        n = sum(sizes)
+        offs = [sum(sizes[:k]) for k in range(H1)]
+        Hm = _zeros(n, n, kind)
+        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
+        A = [None] + [_chain(Ws, H1, k + 1, kind, widths) for k in range(1, H1 + 1)]
+        B = [None] + [_mul(_chain(Ws, k - 1, 1, kind, widths), Xc) for k in range(1, H1 + 1)]
+        for k in range(1, H1 + 1):
+            for j in range(1, k + 1):
+                blk = _kron(_mul(B[k], _T(B[j])), _mul(_T(A[k]), A[j]), kind)
+                if j < k:
+                    M = _chain(Ws, k - 1, j + 1, kind, widths)
+                    Z = _kron(M, _mul(_mul(_T(A[k]), R), _T(B[j])), kind)
+                    m_, n_ = widths[j], widths[j - 1]
+                    # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
+                    for i in range(m_):
+                        for c in range(n_):
+                            for r in range(sizes[k - 1]):
+                                blk[r, i + c * m_] += Z[r, c + i * n_]
+                r0, c0 = offs[k - 1], offs[j - 1]
+                for r in range(sizes[k - 1]):
+                    for c in range(sizes[j - 1]):
+                        Hm[r0 + r, c0 + c] = blk[r, c]
+                        if j < k:
+                            Hm[c0 + c, r0 + r] = blk[r, c]
+        return Hm
+
+
+# -- higher-order test along explicit polynomial curves --------------------------------------------------
+
+def curve_polynomial(net, point, directions, dps="exact"):
+    """Coefficients ``c_0, c_1, ...`` of ``L(W + t D) - L(W)`` as a polynomial in t.
+
+    Parameters
+    ----------
+    net : Net
+        A deep linear net.
+    point : Point
+        The weights W and the data.
+    directions : sequence of matrices
+        D, one per layer with the weights' shapes.
+    dps : "exact", int or "float64"
+
+    Returns
+    -------
+    list
+        ``c[d]`` is the coefficient of ``t^d`` (``c[0] = 0``); degree at most ``2(H+1)``.
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1))
+    >>> curve_polynomial(net, resolve_point(net, [[[0]], [[0]]], X=[[1]], Y=[[1]]), [[[1]], [[1]]])
+    [0, 0, -1, 0, 1/2]
+
+    Notes
+    -----
+    ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
+    matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
+    """
+    weights, X, Y = _at(net, point)
+    return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
+
+
+def _curve(weights, directions, X, Y, dps):
+    with Precision.resolve(dps).context():
+        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        Ds = [_convert(D, kind) for D in directions]
+        if len(Ds) != len(Ws) or any(_shape(D) != _shape(W) for D, W in zip(Ds, Ws)):
+            raise DataError("directions: expected one matrix per layer with the weights' shapes")
+        P = [Ws[0], Ds[0]]
+        for W, D in zip(Ws[1:], Ds[1:]):
+            new = [None] * (len(P) + 1)
+            for d, C in enumerate(P):
+                for e, F in ((0, W), (1, D)):
+                    term = _mul(F, C)
+                    new[d + e] = term if new[d + e] is None else new[d + e] + term
+            P = new
+        Rs = [_mul(C, Xc) for C in P]
+        Rs[0] = Rs[0] - Yc
+        coeffs = [0] * (2 * len(Rs) - 1)
+        for a, Ra in enumerate(Rs):
+            for b, Rb in enumerate(Rs):
+                if a + b == 0:
+                    continue
+                ip = (float(np.sum(Ra * Rb)) if kind == "float64" else
+                      sum((x * y for x, y in zip(Ra, Rb)), sp.Integer(0) if kind == "exact" else mpmath.mpf(0)))
+                coeffs[a + b] = coeffs[a + b] + ip / 2
+        if kind == "exact":
+            coeffs = [sp.Integer(c) if isinstance(c, int) else (c if c.is_Rational else sp.simplify(c))
+                      for c in coeffs]
+        return coeffs
+
+
+@dataclass(frozen=True)
+class DescentCertificate:
+    """The lowest-order non-zero coefficient of ``L(W + tD) - L(W)`` and its sign.
+
+    Attributes
+    ----------
+    order : int
+    coefficient : str
+        Exact text, or a decimal at the working precision.
+    decreases : bool
+        The coefficient is negative: the loss strictly decreases along the curve for small t > 0.
+    """
+
+    order: int
+    coefficient: str
+    decreases: bool
+
+    def to_dict(self):
+        return {"order": self.order, "coefficient": self.coefficient, "decreases": self.decreases}
+
+
+@dataclass(frozen=True)
+class DescentCurve(DescentCertificate):
+    """A curve ``W + t D`` with its certificate: the coefficients of ``L(W + tD) - L(W)`` and D.
+
+    Attributes
+    ----------
+    polynomial : tuple of str
+        ``c_0, c_1, ...`` as text.
+    directions : tuple of str
+        D per layer (as row lists), empty when D was a built-in candidate direction.
+    """
+
+    polynomial: tuple = ()
+    directions: tuple = ()
+
+    def to_dict(self):
+        """The JSON-ready certificate (``order``, ``coefficient``, ``decreases``, [``directions``], ``polynomial``)."""
+        out = DescentCertificate.to_dict(self)
+        if self.directions:
+            out["directions"] = list(self.directions)
+        out["polynomial"] = list(self.polynomial)
+        return out
+
+
+def descent_certificate(coeffs, dps="exact", tol=None):
+    """The sign of the lowest-order non-zero coefficient of ``L(W + tD) - L(W)``.
+
+    Returns
+    -------
+    DescentCertificate or None
+        For the first coefficient with ``|c| > tol`` (exactly non-zero for exact input); None when
+        all vanish.
+
+    Examples
+    --------
+    >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
+    DescentCertificate(order=2, coefficient='-1', decreases=True)
+    """
+    for d, c in enumerate(coeffs):
+        if d == 0:
+            continue
+        if dps == "exact":
+            nonzero = c != 0
+        else:
+            t = tolerance(dps) if tol is None else tol
+            nonzero = abs(c) > t
+        if nonzero:
+            text = str(c) if dps == "exact" else (mpmath.nstr(c, 20) if not isinstance(c, float) else repr(c))
+            return DescentCertificate(d, text, bool(c < 0))
+    return None
+
+
+def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=()):
+    """Search a polynomial curve ``W + t D`` along which the loss strictly decreases (lowest order < 0).
+
+    Tries the given candidate directions first, then random integer directions on every non-empty
+    subset of layers (and their sign flips).  A found curve proves "not a local minimum".
+
+    Returns
+    -------
+    DescentCurve or None
+
+    Examples
+    --------
+    >>> from lossgeom.point import resolve_point
+    >>> net = Net(widths=(1, 1, 1, 1))
+    >>> c = find_descent_curve(net, resolve_point(net, [[[0]], [[0]], [[1]]], X=[[1]], Y=[[1]]))  # H = 2
+    >>> c.order, c.decreases, c.polynomial
+    (2, True, ('0', '0', '-2', '0', '2', '0', '0'))
+    """
+    weights, X, Y = _at(net, point)
+    return _find_curve(weights, X, Y, dps, seed, tries, candidates)
+
+
+def _find_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
+    rng = random.Random(seed)
+    shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
+    H1 = len(weights)
+
+    def attempts():
+        for D in candidates:
+            yield D
+        subsets = [s for r in range(1, H1 + 1) for s in itertools.combinations(range(H1), r)]
+        subsets.sort(key=lambda s: (-len(s), s))
+        for _ in range(max(1, tries // max(1, len(subsets)))):
+            for s in subsets:
+                D = [sp.Matrix(r, c, lambda *_: rng.randint(-3, 3)) if k in s else sp.zeros(r, c)
+                     for k, (r, c) in enumerate(shapes)]
+                yield D
+                yield [(-d if k == s[0] else d) for k, d in enumerate(D)]
+
+    for D in itertools.islice(attempts(), len(candidates) + 2 * tries):
+        coeffs = _curve(weights, D, X, Y, dps)
+        cert = descent_certificate(coeffs, dps)
+        if cert is not None and cert.decreases:
+            poly = tuple(str(c) if dps == "exact" else mpmath.nstr(mpmath.mpmathify(c), 15) for c in coeffs)
+            dirs = tuple(str(d.tolist()) if isinstance(d, (mpmath.matrix, np.ndarray)) else str(sp.Matrix(d).tolist())
+                         for d in D)
+            return DescentCurve(cert.order, cert.coefficient, cert.decreases, poly, dirs)
+    return None

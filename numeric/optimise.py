@@ -1,0 +1,120 @@
+"""Optimisers for experiments on deep linear nets: random starting weights and gradient descent (float64).
+
+The deep linear loss ``L(W) = 1/2 ||W_{H+1}...W_1 X - Y||_F^2`` (Kawaguchi 2016) has no spurious local
+minima; gradient descent from random weights is the experiment that shows it numerically.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from lossgeom.numbers import matrix_rows
+from lossgeom.precision import tolerance
+
+__all__ = ["random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS"]
+
+#: Backtracking halvings per gradient-descent step before the step is taken anyway.
+MAX_HALVINGS = 60
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """The end of a gradient-descent run.
+
+    Attributes
+    ----------
+    weights : tuple of ndarray
+        The final W_1 .. W_{H+1}.
+    loss : float
+    steps : int
+    gradient_norm : float
+    converged : bool
+        The gradient norm fell below the stopping tolerance.
+    """
+
+    weights: tuple
+    loss: float
+    steps: int
+    gradient_norm: float
+    converged: bool
+
+
+def random_weights(widths, seed=0, scale=1.0):
+    """Random float64 weights (normal, standard deviation ``scale / sqrt(d_{k-1})``), deterministic per seed.
+
+    Examples
+    --------
+    >>> [w.shape for w in random_weights((3, 2, 1), seed=1)]
+    [(2, 3), (1, 2)]
+    """
+    rng = np.random.default_rng(seed)
+    return [rng.standard_normal((widths[k], widths[k - 1])) * scale / np.sqrt(widths[k - 1])
+            for k in range(1, len(widths))]
+
+
+def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
+    """Gradient descent with Armijo backtracking on the deep linear loss, in float64.
+
+    Parameters
+    ----------
+    weights : list of ndarray
+        Starting point.
+    X, Y : matrices
+    steps : int
+        Maximum number of steps.
+    lr : float, optional
+        Initial step size (default 1); halved until the Armijo condition holds.
+    gtol : float, optional
+        Stop when the gradient norm falls below it (default ``sqrt(tolerance("float64", scale))``
+        with scale ``max(1, ||Y||_F^2)``: the loss is then accurate to about ``tolerance``).
+
+    Returns
+    -------
+    DescentRun
+
+    Examples
+    --------
+    >>> r = gradient_descent(random_weights((1, 1, 1), seed=0), np.eye(1), np.eye(1) * 2)
+    >>> round(r.loss, 8), r.converged
+    (0.0, True)
+    """
+    Xf, Yf = _floats(X, "X"), _floats(Y, "Y")
+    Ws = [_floats(W, "weights[%d]" % k) for k, W in enumerate(weights)]
+    scale = max(1.0, float(np.linalg.norm(Yf)) ** 2)
+    # the loss error near a minimum is of order |grad|^2 / curvature, so sqrt of the float64 tolerance
+    gtol = float(tolerance("float64", scale=scale)) ** 0.5 if gtol is None else gtol
+    eta = 1.0 if lr is None else lr
+
+    def loss_grad(Ws):
+        # prefix products B_k = W_{k-1}...W_1 X and suffix products A_k = W_{H+1}...W_{k+1}
+        B = [Xf]
+        for W in Ws[:-1]:
+            B.append(W @ B[-1])
+        A = [np.eye(Yf.shape[0])]
+        for W in reversed(Ws[1:]):
+            A.insert(0, A[0] @ W)
+        R = Ws[-1] @ B[-1] - Yf
+        grads = [Ak.T @ R @ Bk.T for Ak, Bk in zip(A, B)]
+        return 0.5 * float(np.sum(R * R)), grads
+
+    L, G = loss_grad(Ws)
+    n = 0
+    gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
+    for n in range(1, steps + 1):
+        if gn <= gtol:
+            break
+        step = eta
+        for _halving in range(MAX_HALVINGS):
+            trial = [W - step * g for W, g in zip(Ws, G)]
+            Lt, Gt = loss_grad(trial)
+            if Lt <= L - 0.5 * step * gn ** 2:
+                break
+            step /= 2
+        Ws, L, G = trial, Lt, Gt
+        gn = np.sqrt(sum(float(np.sum(g * g)) for g in G))
+        eta = min(1.0, step * 2)
+    return DescentRun(tuple(Ws), float(L), n, float(gn), bool(gn <= gtol))
+
+
+def _floats(M, field):
+    return np.array(matrix_rows(M, field), dtype=float)
