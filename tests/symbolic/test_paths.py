@@ -19,9 +19,9 @@ from lossgeom import DataError, Net, NetSpecError, SizeLimitError
 from lossgeom.numeric.graph import activation_pattern
 from lossgeom.symbolic.forward import forward_trace, input_symbols, symbol, weight_symbols
 from lossgeom.symbolic.paths import (RHO, collapsed_latex, expand_path_sum, expected_output, gate_symbol,
-                                     iter_net_paths, paths_per_output, prove_bernoulli_expectation,
-                                     prove_path_sum_identity, prove_spin_glass_reduction, spin_glass_form,
-                                     unit_slopes)
+                                     iter_net_paths, paths_per_output, unit_slopes, verify_bernoulli_expectation,
+                                     verify_path_sum_identity)
+from lossgeom.symbolic.spin_glass import spin_glass_form, verify_spin_glass_reduction
 
 LEAKY = {"name": "leaky_relu", "slope": "1/10"}
 TWO_PIECE = {"name": "two_piece", "s_plus": "3/2", "s_minus": "1/4"}
@@ -71,7 +71,7 @@ def test_linear_net_identity_expands_to_zero(widths):
     ones = ps.substitute_gates({z: 1 for z in ps.gates})
     oracle = linear_net_output(net)
     assert all(sp.expand(a - b) == 0 for a, b in zip(ones, oracle))
-    assert prove_path_sum_identity(net).outcome == "proved"
+    assert verify_path_sum_identity(net).outcome == "proved"
 
 
 def test_identity_check_can_fail():
@@ -89,7 +89,7 @@ def test_symbolic_identity_for_every_pattern(act):
     net = Net(widths=(2, 2, 2, 1), activation=act)
     units = [(l, i) for l in (1, 2) for i in (1, 2)]
     for pieces in itertools.product((0, 1), repeat=len(units)):
-        rep = prove_path_sum_identity(net, dict(zip(units, pieces)))
+        rep = verify_path_sum_identity(net, dict(zip(units, pieces)))
         assert rep.outcome == "proved", rep
 
 
@@ -110,7 +110,7 @@ def test_path_sum_equals_true_forward_pass(act, data):
     gated = expand_path_sum(net, W, x=x).gated(pat)
     truth = forward_trace(net, W, x=x).a[-1]  # the Piecewise activation itself
     assert list(gated) == list(truth)
-    assert prove_path_sum_identity(net, pat, W, None, x).outcome == "proved"
+    assert verify_path_sum_identity(net, pat, W, None, x).outcome == "proved"
 
 
 @pytest.mark.parametrize("act", ["relu", LEAKY])
@@ -143,7 +143,7 @@ def test_wrong_pattern_gives_wrong_value():
 def test_biases_as_paths():
     net = Net(widths=(2, 2, 1), activation=LEAKY, bias=True)
     for pieces in itertools.product((0, 1), repeat=2):
-        assert prove_path_sum_identity(net, {(1, 1): pieces[0], (1, 2): pieces[1]}).outcome == "proved"
+        assert verify_path_sum_identity(net, {(1, 1): pieces[0], (1, 2): pieces[1]}).outcome == "proved"
     W, b, x = [[[1, 2], [-3, 1]], [[1, 1]]], [[1, 0], [5]], [1, 1]
     pat = activation_pattern(net, W, x, b)
     assert list(expand_path_sum(net, W, b, x).gated(pat)) == list(forward_trace(net, W, b, x).a[-1])
@@ -172,7 +172,7 @@ def test_errors():
 @pytest.mark.parametrize("widths", [(2, 3, 2), (3, 2, 2, 1), (2, 2, 3, 2, 2), (1, 1, 1), (3, 1, 3)])
 def test_bernoulli_expectation_depth_1_to_3(widths):
     net = Net(widths=widths, activation="relu")
-    assert prove_bernoulli_expectation(net).outcome == "proved"
+    assert verify_bernoulli_expectation(net).outcome == "proved"
     assert all(sp.expand(a - b) == 0 for a, b in zip(expected_output(net), linear_net_output(net)))
     # without the normalisation q the expectation is rho times the linear net (MATH.md 7.7)
     plain = expected_output(net, q=sp.Integer(1))
@@ -206,7 +206,7 @@ def test_spin_glass_form_structure():
 
 @pytest.mark.parametrize("H,size", [(1, 2), (1, 3), (2, 2), (3, 2)])
 def test_spin_glass_reduction(H, size):
-    rep = prove_spin_glass_reduction(H, size)
+    rep = verify_spin_glass_reduction(H, size)
     assert rep.outcome == "proved"
     assert rep.evidence["paths"] == size ** (H + 1)
     assert rep.evidence["variance_on_sphere"] == str(size)
