@@ -41,14 +41,15 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
 from lossgeom.activations import X
 from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.net import Net
 from lossgeom.numbers import parse_number
 from lossgeom.point import Pattern
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import forward_trace, input_symbols, resolve_inputs, symbol, weight_symbols
+from lossgeom.symbolic.latex import LossgeomLatexPrinter, latex
 
 __all__ = ["PathTerm", "PathSum", "CollapsedPathSum", "paths_per_output", "iter_net_paths", "gate_symbol",
            "collapsed_latex", "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output",
@@ -201,10 +202,6 @@ def require_path_activation(net):
     ----------
     net : Net
 
-    Returns
-    -------
-    None
-
     Raises
     ------
     NetSpecError
@@ -271,7 +268,6 @@ def unit_slopes(net, pattern=None):
 
     See Also
     --------
-    require_path_activation : which activations have slopes on every piece.
     PathSum.gated : the path sum with each gate set to the product of these slopes.
 
     Examples
@@ -321,11 +317,7 @@ class PathTerm:
     weights : tuple of Expr
         The weights along the path, layer by layer (the bias entry first on a bias path).
     gate : Symbol
-        The path's indicator Z.
-
-    Notes
-    -----
-    term = start * Z * prod_k w^(k): one summand of eq. 5 of the Kawaguchi notes.
+        The path's indicator Z; term = start * Z * prod_k w^(k) (a summand of eq. 5).
 
     Examples
     --------
@@ -374,6 +366,8 @@ class PathSum:
     -----
     outputs[j] = q sum_{p ends at j} start_p Z_p prod_k w_p^(k); :meth:`gated` sets Z_p to the
     product of the unit slopes on p (a fixed activation pattern), :meth:`expectation` to rho.
+    It prints through :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`: term by term up
+    to the printer's ``max_terms`` paths (default 12), above it as :attr:`collapsed`.
 
     Examples
     --------
@@ -383,9 +377,11 @@ class PathSum:
     Matrix([[3*W1[1,1]*Z[1,1] + W1[1,2]*Z[2,1]/2]])
     >>> ps.gated({(1, 1): 0}), ps.expectation()
     (Matrix([[3*W1[1,1] + W1[1,2]/2]]), Matrix([[3*W1[1,1]*rho + W1[1,2]*rho/2]]))
+    >>> print(latex(ps, max_terms=1))
+    \\hat{y}_{1} = \\sum_{i_{0}=1}^{2} {x}_{i_{0}} {Z}_{i_{0},1} {W^{(1)}}_{1,i_{0}}
     """
 
-    net: object
+    net: Net
     weights: tuple
     biases: tuple
     x: sp.ImmutableMatrix
@@ -473,93 +469,105 @@ class PathSum:
         """
         return self.substitute_gates(lambda t: rho)
 
-    # -- printing -----------------------------------------------------------------------------
-    def latex(self, max_terms=12):
-        """LaTeX of the expansion, in full up to ``max_terms`` paths, else with sum notation.
-
-        Parameters
-        ----------
-        max_terms : int, default 12
-            Largest number of paths printed term by term.
-
-        Returns
-        -------
-        str
-            Through SymPy's ``LatexPrinter`` (symbol names W^{(l)}_{i,j}, x_{j}, Z_{...}); one
-            ``aligned`` row per output; :func:`collapsed_latex` above ``max_terms``.
-
-        Examples
-        --------
-        >>> from lossgeom import Net
-        >>> print(expand_path_sum(Net(widths=(2, 1), activation="relu")).latex())
-        \\hat{y}_{1} = x_{1} Z_{1,1} W^{(1)}_{1,1} + x_{2} Z_{2,1} W^{(1)}_{1,2}
-        """
-        if self.n_paths <= max_terms:
-            names = _latex_names(self.outputs.free_symbols | set(self.gates))
-            printer = LatexPrinter({"order": "none", "symbol_names": names})
-            rows = []
-            for j in range(1, self.net.widths[-1] + 1):
-                # unevaluated, so each term reads input, gate, weights in path order
-                body = sp.Add(*[sp.Mul(*([] if t.start == 1 else [t.start]), t.gate, *t.weights, evaluate=False)
-                                for t in self.output_terms(j)], evaluate=False)
-                text = printer.doprint(body)
-                if self.q != 1:
-                    text = r"%s \left(%s\right)" % (printer.doprint(self.q), text)
-                rows.append(r"\hat{y}_{%d} = %s" % (j, text))
-            return rows[0] if len(rows) == 1 else r"\begin{aligned}" + r" \\ ".join(
-                r.replace(" = ", " &= ", 1) for r in rows) + r"\end{aligned}"
-        return collapsed_latex(self.net, q=self.q)
+    @property
+    def collapsed(self):
+        """The same sum in sum notation (:class:`CollapsedPathSum`), which the printer uses above ``max_terms``."""
+        return CollapsedPathSum(self.net, self.q)
 
     def _repr_latex_(self):
-        return r"$\displaystyle %s$" % self.latex()
+        return r"$\displaystyle %s$" % latex(self)
 
     def _latex(self, printer):
-        # SymPy's printer hook: sp.latex(path_sum) gives the same text
-        return self.latex()
+        # SymPy's printer hook: sp.latex(path_sum) prints through LossgeomLatexPrinter, with its settings
+        return LossgeomLatexPrinter._adopt(printer)._print_PathSum(self)
 
     def __str__(self):
         return "PathSum(%s: %d paths)" % (self.net, self.n_paths)
 
 
-def _latex_names(symbols):
-    import re
-    names = {}
-    for s in symbols:
-        if not isinstance(s, sp.Symbol):
-            continue
-        n = s.name
-        m = re.fullmatch(r"([Wb])(\d+)\[([\d,]+)\]", n)
-        if m:
-            names[s] = r"%s^{(%s)}_{%s}" % (m.group(1), m.group(2), m.group(3))
-        elif re.fullmatch(r"[xy]\[\d+\]", n):
-            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
-        elif n.startswith("Z["):
-            names[s] = r"Z_{%s}" % n[2:-1].replace("b", "b^{(", 1).replace(";", ")};", 1) if ";" in n \
-                else r"Z_{%s}" % n[2:-1]
-        elif n.startswith("w[") or n.startswith("X["):
-            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
-    return names
+@dataclass(frozen=True)
+class CollapsedPathSum:
+    """The path sum of a net in sum notation over the path indices (nothing expanded, so any size).
+
+    Built with SymPy ``Sum`` and ``IndexedBase`` objects, printed by
+    :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`.
+
+    Attributes
+    ----------
+    net : Net
+    q : Expr
+        Normalisation printed in front of the sum (1 by default).
+
+    Notes
+    -----
+    y_j = q sum_{i_0=1}^{d_0} ... sum_{i_{L-1}=1}^{d_{L-1}} x_{i_0} Z_{i_0..i_{L-1} j}
+    prod_{k=1}^{L} W^{(k)}_{i_k i_{k-1}} (i_L = j), plus one sum per bias layer.
+
+    See Also
+    --------
+    collapsed_latex : its LaTeX.
+    PathSum : the expanded sum, term by term.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> cs = CollapsedPathSum(Net(widths=(2, 1), activation="relu", bias=True))
+    >>> len(cs.parts)  # the input paths, and the bias paths of layer 1
+    2
+    >>> print(latex(cs))
+    \\hat{y}_{1} = \\sum_{i_{0}=1}^{2} {x}_{i_{0}} {Z}_{i_{0},1} {W^{(1)}}_{1,i_{0}} + {b^{(1)}}_{1} {Z^{(b1)}}_{1}
+    """
+
+    net: Net
+    q: sp.Expr = sp.Integer(1)
+
+    @property
+    def parts(self):
+        """One unevaluated ``Sum`` for the input paths, then one per bias layer (input, gate, weights order)."""
+        net = self.net
+        L, widths = net.depth, net.widths
+        j = sp.Integer(1) if widths[-1] == 1 else sp.Symbol("j", integer=True, positive=True)
+        idx = [sp.Symbol("i_%d" % k, integer=True, positive=True) for k in range(L)] + [j]
+        Z, x = sp.IndexedBase("Z"), sp.IndexedBase("x")
+        W = [sp.IndexedBase("W^{(%d)}" % l) for l in range(1, L + 1)]
+
+        def weights(first):
+            return [W[l - 1][idx[l], idx[l - 1]] for l in range(first, L + 1)]
+
+        parts = [sp.Sum(sp.Mul(x[idx[0]], Z[tuple(idx)], *weights(1), evaluate=False),
+                        *[(idx[k], 1, widths[k]) for k in range(L)])]
+        if net.bias:
+            for k in range(1, L + 1):
+                b, Zb = sp.IndexedBase("b^{(%d)}" % k), sp.IndexedBase("Z^{(b%d)}" % k)
+                body = sp.Mul(b[idx[k]], Zb[tuple(idx[k:])], *weights(k + 1), evaluate=False)
+                lim = [(idx[m], 1, widths[m]) for m in range(k, L)]
+                parts.append(sp.Sum(body, *lim) if lim else body)
+        return tuple(parts)
+
+    def _latex(self, printer):
+        return LossgeomLatexPrinter._adopt(printer)._print_CollapsedPathSum(self)
 
 
-def collapsed_latex(net, q=sp.Integer(1)):
+def collapsed_latex(net, q=sp.Integer(1), **settings):
     """The path sum of output j in sum notation over path indices (any size; nothing expanded).
-
-    Built with SymPy ``Sum`` and ``IndexedBase`` objects and printed by SymPy's LaTeX printer.
 
     Parameters
     ----------
     net : Net
     q : Expr, default 1
         Normalisation printed in front of the sum.
+    **settings
+        Any setting of :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`.
 
     Returns
     -------
     str
+        ``latex(CollapsedPathSum(net, q))``.
 
-    Notes
-    -----
-    y_j = q sum_{i_0=1}^{d_0} ... sum_{i_{L-1}=1}^{d_{L-1}} x_{i_0} Z_{i_0..i_{L-1} j}
-    prod_{k=1}^{L} W^{(k)}_{i_k i_{k-1}} (i_L = j), plus one sum per bias layer.
+    See Also
+    --------
+    CollapsedPathSum : the SymPy sums it prints, and the formula.
+    expand_path_sum : the expanded sum (printed in full up to ``max_terms`` paths).
 
     Examples
     --------
@@ -567,32 +575,7 @@ def collapsed_latex(net, q=sp.Integer(1)):
     >>> print(collapsed_latex(Net(widths=(3, 4, 1), activation="relu")))
     \\hat{y}_{1} = \\sum_{\\substack{1 \\leq i_{0} \\leq 3\\\\1 \\leq i_{1} \\leq 4}} {x}_{i_{0}} {Z}_{i_{0},i_{1},1} {W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{1,i_{1}}
     """
-    L, widths = net.depth, net.widths
-    single = widths[-1] == 1
-    j = sp.Integer(1) if single else sp.Symbol("j", integer=True, positive=True)
-    idx = [sp.Symbol("i_%d" % k, integer=True, positive=True) for k in range(L)] + [j]
-    Z, x = sp.IndexedBase("Z"), sp.IndexedBase("x")
-    W = [sp.IndexedBase("W^{(%d)}" % l) for l in range(1, L + 1)]
-
-    def weights(first):
-        return [W[l - 1][idx[l], idx[l - 1]] for l in range(first, L + 1)]
-
-    # unevaluated products keep the reading order: input, gate, weights
-    parts = [sp.Sum(sp.Mul(x[idx[0]], Z[tuple(idx)], *weights(1), evaluate=False),
-                    *[(idx[k], 1, widths[k]) for k in range(L)])]
-    if net.bias:
-        for k in range(1, L + 1):
-            b, Zb = sp.IndexedBase("b^{(%d)}" % k), sp.IndexedBase("Z^{(b%d)}" % k)
-            body = sp.Mul(b[idx[k]], Zb[tuple(idx[k:])], *weights(k + 1), evaluate=False)
-            lim = [(idx[m], 1, widths[m]) for m in range(k, L)]
-            parts.append(sp.Sum(body, *lim) if lim else body)
-    printer = LatexPrinter({"order": "none"})
-    text = " + ".join(printer.doprint(p) for p in parts)
-    if q != 1:
-        text = r"%s \left(%s\right)" % (printer.doprint(q), text)
-    if single:
-        return r"\hat{y}_{1} = %s" % text
-    return r"\hat{y}_{j} = %s, \quad j = 1, \dots, %d" % (text, widths[-1])
+    return latex(CollapsedPathSum(net, q), **settings)
 
 
 def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_PATHS):
@@ -700,7 +683,6 @@ def verify_path_sum_identity(net, pattern=None, weights=None, biases=None, x=Non
 
     See Also
     --------
-    expand_path_sum : the expansion whose gated form is compared.
     verify_bernoulli_expectation : the identity for the expected path sum.
 
     Examples
@@ -757,7 +739,6 @@ def expected_output(net, rho=RHO, q=None):
 
     See Also
     --------
-    PathSum.expectation : the same substitution on any path sum.
     verify_bernoulli_expectation : decides that this equals W_L ... W_1 x.
 
     Examples

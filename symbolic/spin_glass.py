@@ -30,6 +30,7 @@ from lossgeom.errors import NetSpecError, SizeLimitError
 from lossgeom.net import Net
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import symbol
+from lossgeom.symbolic.latex import LossgeomLatexPrinter, latex
 from lossgeom.symbolic.paths import MAX_PATHS, expand_path_sum
 
 __all__ = ["SpinGlassForm", "spin_glass_form", "verify_spin_glass_reduction", "SPIN_GLASS_ASSUMPTIONS"]
@@ -77,6 +78,8 @@ class SpinGlassForm:
     --------
     >>> spin_glass_form(1, 2).constraint
     Eq(w[1]**2/2 + w[2]**2/2, 1)
+    >>> print(latex(spin_glass_form(1, 2)))
+    \\mathcal{L}(w) = C_1 + C_2\\,\\Lambda^{-\\frac{1}{2}} \\sum_{i_1,\\dots,i_{2}=1}^{\\Lambda} X_{i_1\\cdots i_{2}} \\prod_{k=1}^{2} w_{i_k}, \\quad \\frac{1}{\\Lambda}\\sum_{i=1}^{\\Lambda} w_i^2 = 1, \\quad \\Lambda = 2
     """
 
     H: int
@@ -96,18 +99,12 @@ class SpinGlassForm:
         """The spins w_1 .. w_Lambda."""
         return tuple(symbol("w[%d]" % i) for i in range(1, self.size + 1))
 
-    def latex(self):
-        """LaTeX of the loss and its constraint."""
-        H, n = self.H, self.size
-        return (r"\mathcal{L}(w) = C_1 + C_2\,\Lambda^{-%s} \sum_{i_1,\dots,i_{%d}=1}^{\Lambda} X_{i_1\cdots i_{%d}}"
-                r" \prod_{k=1}^{%d} w_{i_k}, \quad \frac{1}{\Lambda}\sum_{i=1}^{\Lambda} w_i^2 = 1, \quad \Lambda = %d"
-                % (sp.latex(sp.Rational(H, 2)), H + 1, H + 1, H + 1, n))
-
     def _repr_latex_(self):
-        return "$%s$" % self.latex()
+        return "$%s$" % latex(self)
 
     def _latex(self, printer):
-        return self.latex()
+        # SymPy's printer hook: sp.latex(form) prints through LossgeomLatexPrinter, with its settings
+        return LossgeomLatexPrinter._adopt(printer)._print_SpinGlassForm(self)
 
 
 def spin_glass_form(H, size):

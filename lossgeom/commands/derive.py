@@ -177,15 +177,16 @@ def _render(doc, fmt):
 
 
 def _run_path_sum(args, net):
+    from lossgeom.symbolic.latex import latex
     from lossgeom.symbolic.paths import expand_path_sum
 
     ps = expand_path_sum(net)
     outputs = [str(v) for v in ps.outputs]
     if args.format == "json":
         text = json.dumps({"kind": "path-sum", "net": net.spec(), "paths": ps.n_paths, "outputs": outputs,
-                           "latex": ps.latex()}, indent=2)
+                           "latex": latex(ps)}, indent=2)
     elif args.format == "latex":
-        text = ps.latex()
+        text = latex(ps)
     else:
         lines = ["Path-sum expansion (Choromanska et al. 2015) of %s: %d paths" % (net, ps.n_paths), ""]
         lines += ["  yhat[%d] = %s" % (j + 1, v) for j, v in enumerate(outputs)]

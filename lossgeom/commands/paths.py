@@ -177,9 +177,10 @@ def _render(doc, nf, args):
 
 
 def _latex(nf):
+    from lossgeom.symbolic.latex import latex
     from lossgeom.symbolic.paths import MAX_PATHS, collapsed_latex, expand_path_sum, paths_per_output
 
     net = nf.net
     if paths_per_output(net) * net.widths[-1] <= MAX_PATHS:
-        return expand_path_sum(net).latex()
+        return latex(expand_path_sum(net))
     return collapsed_latex(net)
