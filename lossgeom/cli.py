@@ -6,12 +6,10 @@ stderr and exits 2, never a traceback; output files are written atomically.
 """
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 
 from .errors import LossgeomError
+from .io import atomic_write
 
 __all__ = ["main"]
 
@@ -35,18 +33,11 @@ def write_output(text, out=None):
     if out is None or out == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    directory = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(directory):
-        raise UsageError("--out: the folder %r does not exist" % directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lossgeom-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(out, write, field="--out")
 
 
 def positive_int(name, low=1, high=None):

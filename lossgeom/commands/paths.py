@@ -96,7 +96,8 @@ def _sample_report(nf, graph, k, limit):
 
 
 def _cmd_paths(args):
-    from lossgeom.numeric.graph import build_graph, count_paths, draw_graph, mark_pattern, write_dot, write_graphml
+    from lossgeom.numeric.graph import build_graph, count_paths, mark_pattern
+    from lossgeom.numeric.graph_io import MAX_DRAW_EDGES, draw_graph, write_dot, write_graphml
 
     if args.draw:
         _check_draw(args.draw)
@@ -107,7 +108,6 @@ def _cmd_paths(args):
            "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
     graph = None
     if nf.weights is not None or args.draw or args.graphml or args.dot:
-        from lossgeom.numeric.graph import MAX_DRAW_EDGES
         edges = sum(net.widths[l] * net.widths[l - 1] + (net.widths[l] if net.bias else 0)
                     for l in range(1, net.depth + 1))
         if edges > MAX_GRAPH_EDGES or (args.draw and edges > MAX_DRAW_EDGES):
