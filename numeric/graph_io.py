@@ -185,6 +185,35 @@ def _layout(graph):
     return pos
 
 
+def _draw_edges(ax, graph, pos, big, marked):
+    for u, v, d in graph.edges(data=True):
+        wid = 0.5 + 3.5 * abs(float(d["value"])) / big if d.get("value") is not None else 1.0
+        colour, alpha, z = ("tab:red", 0.9, 2) if d.get("active") else (("0.6", 0.35, 1) if marked
+                                                                          else ("tab:blue", 0.6, 1))
+        (x0, y0), (x1, y1) = pos[u], pos[v]
+        ax.plot([x0, x1], [y0, y1], color=colour, linewidth=wid, alpha=alpha, zorder=z,
+                linestyle="--" if d.get("value") is not None and d["value"] < 0 else "-")
+
+
+def _draw_nodes(ax, graph, pos):
+    fill = {"active": "palegreen", "inactive": "lightgrey", "kink": "orange", "source": "lightblue"}
+    for n, d in graph.nodes(data=True):
+        colour = fill.get(d.get("state"), "lightblue" if d.get("kind") in ("input", "bias") else "white")
+        ax.scatter([pos[n][0]], [pos[n][1]], s=600, c=colour, edgecolors="black", zorder=3)
+        ax.annotate(d.get("label", node_label(n)), pos[n], ha="center", va="center", fontsize=7, zorder=4)
+
+
+def _legend(ax, marked, weighted):
+    from matplotlib.lines import Line2D
+    handles = [Line2D([], [], color="tab:red" if marked else "tab:blue", linewidth=2,
+                      label="on an active path" if marked else "weight"),
+               Line2D([], [], color="0.4", linestyle="--", label="negative weight")]
+    if marked:
+        handles.insert(1, Line2D([], [], color="0.6", alpha=0.5, linewidth=2, label="not on an active path"))
+    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
+              frameon=False, title="line width grows with |weight|" if weighted else None, title_fontsize=8)
+
+
 def draw_graph(graph, path, title=None):
     """Draw the graph to PNG or SVG with matplotlib (Agg canvas; no pyplot, no global state).
 
@@ -246,34 +275,16 @@ def draw_graph(graph, path, title=None):
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     vals = [abs(float(v)) for _, _, v in graph.edges(data="value") if v is not None]
-    big = max(vals) if vals and max(vals) > 0 else 1.0
     marked = any("active" in d for _, _, d in graph.edges(data=True))
-    for u, v, d in graph.edges(data=True):
-        wid = 0.5 + 3.5 * abs(float(d["value"])) / big if d.get("value") is not None else 1.0
-        colour, alpha, z = ("tab:red", 0.9, 2) if d.get("active") else (("0.6", 0.35, 1) if marked
-                                                                          else ("tab:blue", 0.6, 1))
-        (x0, y0), (x1, y1) = pos[u], pos[v]
-        ax.plot([x0, x1], [y0, y1], color=colour, linewidth=wid, alpha=alpha, zorder=z,
-                linestyle="--" if d.get("value") is not None and d["value"] < 0 else "-")
-    fill = {"active": "palegreen", "inactive": "lightgrey", "kink": "orange", "source": "lightblue"}
-    for n, d in graph.nodes(data=True):
-        colour = fill.get(d.get("state"), "lightblue" if d.get("kind") in ("input", "bias") else "white")
-        ax.scatter([pos[n][0]], [pos[n][1]], s=600, c=colour, edgecolors="black", zorder=3)
-        ax.annotate(d.get("label", node_label(n)), pos[n], ha="center", va="center", fontsize=7, zorder=4)
+    _draw_edges(ax, graph, pos, max(vals) if vals and max(vals) > 0 else 1.0, marked)
+    _draw_nodes(ax, graph, pos)
     ax.set_xticks(range(len(widths)))
     ax.set_xticklabels(["input"] + ["layer %d" % l for l in range(1, len(widths))])
     ax.set_yticks([])
     for side in ("top", "right", "left"):
         ax.spines[side].set_visible(False)
     ax.set_xlim(-0.5, len(widths) - 0.5)
-    from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color="tab:red" if marked else "tab:blue", linewidth=2,
-                      label="on an active path" if marked else "weight"),
-               Line2D([], [], color="0.4", linestyle="--", label="negative weight")]
-    if marked:
-        handles.insert(1, Line2D([], [], color="0.6", alpha=0.5, linewidth=2, label="not on an active path"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
-              frameon=False, title="line width grows with |weight|" if vals else None, title_fontsize=8)
+    _legend(ax, marked, bool(vals))
     ax.set_title(title or "activation paths of a %s net" % "-".join(map(str, widths)), fontsize=10)
     fig.tight_layout()
     atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt), field="draw")
