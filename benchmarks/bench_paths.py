@@ -1,4 +1,4 @@
-"""Benchmark of the activation-path graph (issue 4): counting and enumerating paths.
+"""Benchmark of the activation-path graph: counting and enumerating paths.
 
 Run:  python benchmarks/bench_paths.py
 

@@ -6,14 +6,15 @@ stderr and exits 2, never a traceback; output files are written atomically.
 """
 
 import argparse
-import json
-import os
 import sys
-import tempfile
 
-from .errors import LossgeomError
+from .activations import parse_activation
+from .errors import LossgeomError, NetSpecError
+from .io import atomic_write
+from .net import Net, parse_widths
 
-__all__ = ["main"]
+__all__ = ["main", "add_net_options", "build_net", "net_options_given", "add_precision", "add_seed", "add_out",
+           "add_format"]
 
 FORMATS = ("text", "json", "latex", "markdown")
 
@@ -35,18 +36,11 @@ def write_output(text, out=None):
     if out is None or out == "-":
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
         return
-    directory = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(directory):
-        raise UsageError("--out: the folder %r does not exist" % directory)
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lossgeom-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+
+    def write(tmp):
+        with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
+    atomic_write(out, write, field="--out")
 
 
 def positive_int(name, low=1, high=None):
@@ -64,6 +58,134 @@ def positive_int(name, low=1, high=None):
 
 def add_format(p, choices=FORMATS, default="text"):
     p.add_argument("--format", choices=choices, default=default, help="output format (default %(default)s)")
+
+
+def add_precision(p, default=50):
+    """Declare ``--dps N``: decimal digits of the numeric work, from 15 to 10000.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_precision(p)
+    >>> p.parse_args([]).dps, p.parse_args(["--dps", "30"]).dps
+    (50, 30)
+    """
+    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=default,
+                   help="decimal digits (default %(default)s)")
+
+
+def add_seed(p):
+    """Declare ``--seed N``: the random seed (an integer >= 0, default 0), so results repeat.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_seed(p)
+    >>> p.parse_args([]).seed, p.parse_args(["--seed", "7"]).seed
+    (0, 7)
+    """
+    p.add_argument("--seed", type=positive_int("--seed", 0), default=0, help="random seed (default 0)")
+
+
+def add_out(p, required=False, help="write the result to this file instead of stdout"):
+    """Declare ``--out FILE``, the file :func:`write_output` writes atomically (stdout without it).
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_out(p)
+    >>> p.parse_args([]).out, p.parse_args(["--out", "r.json"]).out
+    (None, 'r.json')
+    """
+    p.add_argument("--out", required=required, metavar="FILE", help=help)
+
+
+#: The flags :func:`add_net_options` declares, with their ``args`` attributes (``--widths`` first).
+NET_OPTIONS = (("--widths", "widths"), ("--activation", "activation"), ("--output-activation", "output_activation"),
+               ("--loss", "loss"), ("--bias", "bias"), ("--weight-decay", "weight_decay"))
+
+
+def add_net_options(p, activation="tanh", widths_required=True):
+    """Declare the flags that describe a net: ``--widths``, ``--activation``, ``--output-activation``,
+    ``--loss``, ``--bias``, ``--weight-decay``; :func:`build_net` reads them.
+
+    Every command that builds a net from flags declares them here, so each accepts the same
+    text (``--activation "leaky_relu(slope=1/10)"``, ``--loss cross_entropy``, ...).  Flags left
+    out are None (False for ``--bias``), so a command can tell them from their defaults.
+
+    Parameters
+    ----------
+    p : argparse.ArgumentParser
+    activation : str
+        The hidden activation when ``--activation`` is not given.
+    widths_required : bool
+        False for commands that can also read a net file.
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_net_options(p, activation="relu")
+    >>> print(build_net(p.parse_args(["--widths", "2,2,1", "--activation", "leaky_relu(slope=1/10)"])))
+    Net(2-2-1, leaky_relu(slope=1/10), square)
+    >>> build_net(p.parse_args(["--widths", "2,1"])).activation.name
+    'relu'
+    """
+    p.add_argument("--widths", required=widths_required,
+                   help="layer widths, input first, e.g. 2,3,1" + ("" if widths_required else " (instead of a net file)"))
+    p.add_argument("--activation", default=None, help="hidden activation, e.g. tanh, relu, leaky_relu(slope=1/10), "
+                                                      "f (generic); default %s" % activation)
+    p.add_argument("--output-activation", default=None, help="output activation (default identity)")
+    p.add_argument("--loss", default=None, help="square or cross_entropy (default square)")
+    p.add_argument("--bias", action="store_true", help="layers have biases")
+    p.add_argument("--weight-decay", default=None, help="exact weight decay, e.g. 1/100 (default 0)")
+    p.set_defaults(net_default_activation=activation)
+
+
+def net_options_given(args):
+    """The net flags other than ``--widths`` that were given on the command line (their flag names).
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_net_options(p, widths_required=False)
+    >>> net_options_given(p.parse_args(["--bias", "--loss", "square"]))
+    ['--loss', '--bias']
+    """
+    return [flag for flag, dest in NET_OPTIONS[1:] if getattr(args, dest) not in (None, False)]
+
+
+def build_net(args):
+    """The :class:`~lossgeom.Net` described by the flags of :func:`add_net_options`.
+
+    Raises
+    ------
+    NetSpecError
+        Listing every bad flag at once (widths, activation, output activation, loss, weight decay).
+
+    Examples
+    --------
+    >>> p = argparse.ArgumentParser()
+    >>> add_net_options(p)
+    >>> print(build_net(p.parse_args(["--widths", "1,2,2", "--bias", "--loss", "cross_entropy"])))
+    Net(1-2-2, tanh, cross_entropy, bias)
+    >>> build_net(p.parse_args(["--widths", "2,x", "--activation", "swish"]))  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetSpecError: invalid net (2 problems): widths: ...; activation: unknown activation 'swish'; ...
+    """
+    problems, values = [], {}
+    texts = {"widths": args.widths, "activation": args.activation or args.net_default_activation,
+             "output_activation": args.output_activation or "identity"}
+    for key, parse in (("widths", parse_widths), ("activation", parse_activation),
+                       ("output_activation", parse_activation)):
+        try:
+            values[key] = parse(texts[key])
+        except NetSpecError as err:
+            problems.extend(p.replace("activation", key, 1) if key == "output_activation" else p
+                            for p in err.problems)
+    if problems:
+        raise NetSpecError(problems)
+    return Net(bias=args.bias, loss=args.loss or "square", weight_decay=args.weight_decay or "0", **values)
 
 
 # -- main ----------------------------------------------------------------------------------------

@@ -13,13 +13,16 @@ it is active; :func:`active_subgraph` keeps exactly the nodes and edges on activ
 
 Paths are counted by dynamic programming (:func:`count_paths`, Python ints, so 10^30 paths
 come back at once) and enumerated lazily (:func:`iter_paths`, :func:`iter_path_terms`, in
-the order of :func:`lossgeom.symbolic.paths.iter_net_paths`).  Exports: GraphML (networkx),
-DOT (written here, no pydot needed), PNG/SVG drawings (matplotlib, Agg canvas, no pyplot).
+the order of :func:`lossgeom.symbolic.paths.iter_net_paths`).  Exports (GraphML, DOT, PNG/SVG
+drawings) are in :mod:`lossgeom.numeric.graph_io`.
+
+References
+----------
+Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+AISTATS 2015, Sec. 3 (paths of a ReLU net and their gates).
 """
 
 import math
-import os
-import tempfile
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -35,23 +38,19 @@ from lossgeom.symbolic.paths import paths_per_output, require_path_activation
 
 __all__ = ["STATES", "UnitState", "ActivationPattern", "PathCount", "build_graph", "activation_pattern",
            "mark_pattern", "active_subgraph", "count_paths", "iter_paths", "iter_path_terms", "sum_path_terms",
-           "node_label", "path_label", "to_dot", "write_dot", "write_graphml", "draw_graph", "MAX_DRAW_EDGES"]
+           "node_label", "path_label"]
 
 #: The states a unit can be in at an exact input.
 STATES = ("active", "inactive", "kink")
-#: Largest graph :func:`draw_graph` draws.
-MAX_DRAW_EDGES = 5000
 
 
 # -- the graph --------------------------------------------------------------------------------
-def node_label(node, depth=None):
+def node_label(node):
     """Readable name of a node: ``x[j]`` for inputs, ``h{l}[{i}]`` for units, ``1@{k}`` for bias nodes.
 
     Parameters
     ----------
     node : tuple (layer, unit)
-    depth : int, optional
-        Unused; kept for symmetry with the graph's ``widths``.
 
     Returns
     -------
@@ -61,11 +60,6 @@ def node_label(node, depth=None):
     -----
     Units are named by their pre-activation h_{l,i} (the names used for kinks); the bias node
     ``(k, 0)`` is the constant 1 feeding layer k+1.
-
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
 
     Examples
     --------
@@ -92,11 +86,6 @@ def path_label(path):
     Notes
     -----
     The nodes' :func:`node_label` joined by arrows, source first.
-
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
 
     Examples
     --------
@@ -132,11 +121,6 @@ def build_graph(net, weights=None, biases=None):
     Notes
     -----
     d_0 + ... + d_L nodes (+ L bias nodes) and sum_l d_l d_{l-1} (+ d_l) edges.
-
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
 
     Examples
     --------
@@ -316,11 +300,6 @@ def activation_pattern(net, weights, x, biases=None):
     h_l = W_l a_{l-1} (+ b_l), a_l = f(h_l) exactly; a unit is active on the last piece of f,
     inactive on an earlier one and at a kink when h_l equals a kink of f.
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
-
     Examples
     --------
     >>> net = Net(widths=(1, 3, 1), activation="relu")
@@ -379,11 +358,6 @@ def mark_pattern(graph, pattern):
     An edge is active when it lies on an active path (all units on the path active): its ends
     are reachable from a source and reach an output through active units only.
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
-
     Examples
     --------
     >>> net = Net(widths=(1, 2, 1), activation="relu")
@@ -434,11 +408,6 @@ def active_subgraph(graph, pattern):
     -----
     For ReLU the active paths alone carry the output: y_j = sum over active p ending at j of
     x_{i_0(p)} prod_k w_p^(k) (units at a kink contribute 0 either way, as their h is 0).
-
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
 
     Examples
     --------
@@ -499,11 +468,12 @@ def count_paths(obj):
     Notes
     -----
     c(source) = 1, c(v) = sum_{u -> v} c(u), in layer order; O(edges) additions.  For a full
-    net without biases every output gets Psi = d_0 d_1 ... d_{L-1} (MATH.md Sec. 3 and 7.7).
+    net without biases every output gets Psi = d_0 d_1 ... d_{L-1} (Choromanska et al., Sec. 3).
 
-    References
-    ----------
-    Choromanska et al., AISTATS 2015, Sec. 3.
+    See Also
+    --------
+    iter_paths : the paths themselves, lazily.
+    lossgeom.symbolic.paths.paths_per_output : the closed form from the widths.
 
     Examples
     --------
@@ -576,10 +546,11 @@ def iter_paths(graph, output=None):
     A generator: nothing is stored, so it can be stopped early on any net (use
     :func:`count_paths` to know how many there are first).
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
+    See Also
+    --------
+    count_paths : how many there are.
+    iter_path_terms : the paths with their exact terms.
+    lossgeom.symbolic.paths.iter_net_paths : the same order, from the widths alone.
 
     Examples
     --------
@@ -657,10 +628,10 @@ def iter_path_terms(graph, pattern, output=None):
     Exact integer arithmetic: values are scaled to integers layer by layer (one common
     denominator D for all paths) and each term is divided by D on the way out.
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
+    See Also
+    --------
+    iter_paths : the paths without their terms.
+    sum_path_terms : their sums, one per output.
 
     Examples
     --------
@@ -703,10 +674,10 @@ def sum_path_terms(graph, pattern, output=None):
     sum_p x_{i_0(p)} prod_{(l,i) on p} s_{l,i} prod_k w_p^(k), every path visited once; the
     integer partial sums are divided by the common denominator once at the end.
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3;
-    networkx ``DiGraph``.
+    See Also
+    --------
+    iter_path_terms : the terms one by one.
+    lossgeom.symbolic.paths.verify_path_sum_identity : the same identity, symbolically.
 
     Examples
     --------
@@ -724,264 +695,3 @@ def sum_path_terms(graph, pattern, output=None):
             total += val
         out.append(sp.Rational(total, D))
     return tuple(out)
-
-
-# -- export -----------------------------------------------------------------------------------
-def _plain(graph):
-    """A copy with string node ids and string/number attributes (what GraphML and DOT accept)."""
-    g = nx.DiGraph()
-    for k, v in graph.graph.items():
-        g.graph[k] = ",".join(map(str, v)) if isinstance(v, tuple) else (v if isinstance(v, (bool, int)) else str(v))
-    for n, data in graph.nodes(data=True):
-        g.add_node(node_label(n), **{k: (v if isinstance(v, (bool, int)) else str(v)) for k, v in data.items()})
-    for u, v, data in graph.edges(data=True):
-        g.add_edge(node_label(u), node_label(v),
-                   **{k: (v_ if isinstance(v_, (bool, int)) and not isinstance(v_, sp.Basic) else str(v_))
-                      for k, v_ in data.items()})
-    return g
-
-
-def write_graphml(graph, path):
-    """Write the graph as GraphML (node ids ``x[1]``, ``h1[2]``; exact values as strings like ``1/3``).
-
-    Parameters
-    ----------
-    graph : networkx.DiGraph
-    path : str
-        Written atomically.
-
-    Returns
-    -------
-    None
-
-    Notes
-    -----
-    networkx's GraphML writer on a copy with string node ids and string attributes, so exact
-    rationals survive the round trip.
-
-    References
-    ----------
-    networkx ``write_graphml``; the GraphML format, http://graphml.graphdrawing.org.
-
-    Examples
-    --------
-    >>> import os, shutil, tempfile
-    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "g.graphml")
-    >>> write_graphml(build_graph(Net(widths=(1, 1)), [[[2]]]), f)
-    >>> sorted(nx.read_graphml(f).edges(data="value"))
-    [('x[1]', 'h1[1]', '2')]
-    >>> shutil.rmtree(d)
-    """
-    _atomic_write(path, lambda tmp: nx.write_graphml(_plain(graph), tmp))
-
-
-def to_dot(graph):
-    """The graph in Graphviz DOT, left to right, one rank per layer (active edges bold red).
-
-    Parameters
-    ----------
-    graph : networkx.DiGraph
-        From :func:`build_graph` or :func:`mark_pattern`.
-
-    Returns
-    -------
-    str
-
-    Notes
-    -----
-    Written here (no pydot); edge labels are ``name=value``, node fill colours show the state.
-
-    References
-    ----------
-    Graphviz DOT language, https://graphviz.org/doc/info/lang.html.
-
-    Examples
-    --------
-    >>> print(to_dot(build_graph(Net(widths=(1, 1)), [[["1/2"]]])))
-    digraph net {
-      rankdir=LR;
-      node [shape=circle, fontsize=10];
-      { rank=same; "x[1]" [label="x[1]"]; }
-      { rank=same; "h1[1]" [label="h1[1]"]; }
-      "x[1]" -> "h1[1]" [label="W1[1,1]=1/2"];
-    }
-    """
-    def q(s):
-        return '"%s"' % str(s).replace("\\", "\\\\").replace('"', '\\"')
-
-    colours = {"active": "palegreen", "inactive": "lightgrey", "kink": "orange"}
-    lines = ["digraph net {", "  rankdir=LR;", "  node [shape=circle, fontsize=10];"]
-    for l in range(len(graph.graph["widths"])):
-        nodes = sorted(n for n in graph.nodes if n[0] == l)
-        if not nodes:
-            continue
-        items = []
-        for n in nodes:
-            attrs = ["label=%s" % q(graph.nodes[n].get("label", node_label(n)))]
-            st = graph.nodes[n].get("state")
-            if st in colours:
-                attrs += ["style=filled", "fillcolor=%s" % colours[st]]
-            items.append("%s [%s];" % (q(node_label(n)), ", ".join(attrs)))
-        lines.append("  { rank=same; %s }" % " ".join(items))
-    for u, v, data in sorted(graph.edges(data=True)):
-        label = data.get("name", "")
-        if data.get("value") is not None:
-            label += "=%s" % data["value"]
-        attrs = ["label=%s" % q(label)]
-        if data.get("active") is True:
-            attrs += ["color=red", "penwidth=2"]
-        elif data.get("active") is False:
-            attrs += ["color=grey"]
-        lines.append("  %s -> %s [%s];" % (q(node_label(u)), q(node_label(v)), ", ".join(attrs)))
-    lines.append("}")
-    return "\n".join(lines)
-
-
-def write_dot(graph, path):
-    """Write :func:`to_dot` to a file, atomically.
-
-    Parameters
-    ----------
-    graph : networkx.DiGraph
-    path : str
-
-    Returns
-    -------
-    None
-
-    Notes
-    -----
-    The text of :func:`to_dot` plus a newline.
-
-    References
-    ----------
-    Graphviz DOT language, https://graphviz.org/doc/info/lang.html.
-
-    Examples
-    --------
-    >>> import os, shutil, tempfile
-    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "g.dot")
-    >>> write_dot(build_graph(Net(widths=(1, 1))), f)
-    >>> open(f).read().splitlines()[-2]
-    '  "x[1]" -> "h1[1]" [label="W1[1,1]"];'
-    >>> shutil.rmtree(d)
-    """
-    text = to_dot(graph) + "\n"
-
-    def write(tmp):
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-    _atomic_write(path, write)
-
-
-def _atomic_write(path, writer):
-    directory = os.path.dirname(os.path.abspath(path))
-    if not os.path.isdir(directory):
-        raise DataError("output file: the folder %r does not exist" % directory)
-    suffix = os.path.splitext(path)[1]
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".lossgeom-", suffix=suffix)
-    os.close(fd)
-    try:
-        writer(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-        raise
-
-
-def draw_graph(graph, path, title=None):
-    """Draw the graph to PNG or SVG with matplotlib (Agg canvas; no pyplot, no global state).
-
-    Layers run left to right; edge widths grow with |weight|; when the graph carries a pattern
-    (:func:`mark_pattern`) the edges on active paths are red and the others pale, and units are
-    coloured by state (active green, inactive grey, kink orange).
-
-    Parameters
-    ----------
-    graph : networkx.DiGraph
-    path : str
-        Ends in ``.png`` or ``.svg``; written atomically.
-    title : str, optional
-
-    Raises
-    ------
-    DataError
-        For another suffix or a missing folder.
-    SizeLimitError
-        For more than :data:`MAX_DRAW_EDGES` edges.
-
-    Returns
-    -------
-    None
-
-    Notes
-    -----
-    Node (l, i) sits at (l, (d_l + 1)/2 - i); line width 0.5 + 3.5 |w| / max |w|; negative
-    weights dashed.
-
-    References
-    ----------
-    matplotlib ``Figure`` with the Agg canvas (``backend_agg.FigureCanvasAgg``).
-
-    Examples
-    --------
-    >>> import os, shutil, tempfile
-    >>> d = tempfile.mkdtemp(); f = os.path.join(d, "net.png")
-    >>> draw_graph(build_graph(Net(widths=(2, 1)), [[[1, -2]]]), f)
-    >>> open(f, "rb").read(8) == b"\\x89PNG\\r\\n\\x1a\\n"
-    True
-    >>> shutil.rmtree(d)
-    """
-    fmt = os.path.splitext(str(path))[1].lower().lstrip(".")
-    if fmt not in ("png", "svg"):
-        raise DataError("draw: expected a file name ending in .png or .svg, got %r" % (str(path),))
-    if graph.number_of_edges() > MAX_DRAW_EDGES:
-        raise SizeLimitError("draw: the graph has %d edges; drawing is limited to %d"
-                             % (graph.number_of_edges(), MAX_DRAW_EDGES))
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    widths = graph.graph["widths"]
-    tallest = max(widths) + (1 if graph.graph.get("bias") else 0)
-    pos = {}
-    for n in graph.nodes:
-        l, i = n
-        d = widths[l] + (1 if graph.graph.get("bias") else 0)
-        slot = i if i > 0 else d  # bias node below the layer's units
-        pos[n] = (l, (d + 1) / 2 - slot)
-    fig = Figure(figsize=(2 + 1.6 * len(widths), 1.5 + 0.6 * tallest))
-    FigureCanvasAgg(fig)
-    ax = fig.add_subplot(1, 1, 1)
-    vals = [abs(float(v)) for _, _, v in graph.edges(data="value") if v is not None]
-    big = max(vals) if vals and max(vals) > 0 else 1.0
-    marked = any("active" in d for _, _, d in graph.edges(data=True))
-    for u, v, d in graph.edges(data=True):
-        wid = 0.5 + 3.5 * abs(float(d["value"])) / big if d.get("value") is not None else 1.0
-        colour, alpha, z = ("tab:red", 0.9, 2) if d.get("active") else (("0.6", 0.35, 1) if marked
-                                                                          else ("tab:blue", 0.6, 1))
-        (x0, y0), (x1, y1) = pos[u], pos[v]
-        ax.plot([x0, x1], [y0, y1], color=colour, linewidth=wid, alpha=alpha, zorder=z,
-                linestyle="--" if d.get("value") is not None and d["value"] < 0 else "-")
-    fill = {"active": "palegreen", "inactive": "lightgrey", "kink": "orange", "source": "lightblue"}
-    for n, d in graph.nodes(data=True):
-        colour = fill.get(d.get("state"), "lightblue" if d.get("kind") in ("input", "bias") else "white")
-        ax.scatter([pos[n][0]], [pos[n][1]], s=600, c=colour, edgecolors="black", zorder=3)
-        ax.annotate(d.get("label", node_label(n)), pos[n], ha="center", va="center", fontsize=7, zorder=4)
-    ax.set_xticks(range(len(widths)))
-    ax.set_xticklabels(["input"] + ["layer %d" % l for l in range(1, len(widths))])
-    ax.set_yticks([])
-    for side in ("top", "right", "left"):
-        ax.spines[side].set_visible(False)
-    ax.set_xlim(-0.5, len(widths) - 0.5)
-    from matplotlib.lines import Line2D
-    handles = [Line2D([], [], color="tab:red" if marked else "tab:blue", linewidth=2,
-                      label="on an active path" if marked else "weight"),
-               Line2D([], [], color="0.4", linestyle="--", label="negative weight")]
-    if marked:
-        handles.insert(1, Line2D([], [], color="0.6", alpha=0.5, linewidth=2, label="not on an active path"))
-    ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=len(handles), fontsize=8,
-              frameon=False, title="line width grows with |weight|" if vals else None, title_fontsize=8)
-    ax.set_title(title or "activation paths of a %s net" % "-".join(map(str, widths)), fontsize=10)
-    fig.tight_layout()
-    _atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt))

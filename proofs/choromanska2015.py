@@ -20,13 +20,8 @@ from lossgeom.numeric.graph import activation_pattern, build_graph, count_paths,
 from lossgeom.proofs.claim import register_claim
 from lossgeom.proofs.evidence import Evidence, exact_check
 from lossgeom.symbolic.forward import forward_trace
-from lossgeom.symbolic.paths import (
-    SPIN_GLASS_ASSUMPTIONS,
-    expand_path_sum,
-    prove_bernoulli_expectation,
-    prove_path_sum_identity,
-    prove_spin_glass_reduction,
-)
+from lossgeom.symbolic.paths import expand_path_sum, verify_bernoulli_expectation, verify_path_sum_identity
+from lossgeom.symbolic.spin_glass import SPIN_GLASS_ASSUMPTIONS, verify_spin_glass_reduction
 
 ORDER = 30
 
@@ -72,7 +67,7 @@ def _check_path_sum(dps, seed):
         W, b, x, pat = _random_instance(net, rng)
         key = "%s %s%s" % ("-".join(map(str, net.widths)), net.activation.label, " bias" if net.bias else "")
         # (a) polynomial identity in symbolic weights and input, within the pattern read from the graph
-        sym = prove_path_sum_identity(net, pat)
+        sym = verify_path_sum_identity(net, pat)
         # (b) at the exact instance: enumerated path terms vs the forward pass through the true
         #     (Piecewise) activation, which knows nothing of patterns or paths
         forward = tuple(forward_trace(net, W, b, x).a[-1])
@@ -144,7 +139,7 @@ def _check_bernoulli(dps, seed):
     evidence, ok = {}, True
     for H in (1, 2, 3):
         widths = tuple(rng.randint(1, 3) for _ in range(H + 1)) + (rng.randint(1, 2),)
-        rep = prove_bernoulli_expectation(Net(widths=widths, activation="relu"))
+        rep = verify_bernoulli_expectation(Net(widths=widths, activation="relu"))
         ok &= rep.outcome == "proved"
         evidence["H=%d, %s" % (H, "-".join(map(str, widths)))] = "%s (%d paths)" % (rep.outcome, rep.evidence["paths"])
     # an independent route on the smallest case: the expectation as the sum over all 2^Psi gate
@@ -182,7 +177,7 @@ def _check_bernoulli(dps, seed):
 def _check_spin_glass(dps, seed):
     evidence, ok = {}, True
     for H, size in ((1, 2), (1, 3), (2, 2), (2, 3), (3, 2)):
-        rep = prove_spin_glass_reduction(H, size)
+        rep = verify_spin_glass_reduction(H, size)
         ok &= rep.outcome == "proved"
         evidence["H=%d, Lambda=%d" % (H, size)] = "%s; Var on the sphere = %s" % (
             rep.outcome, rep.evidence["variance_on_sphere"])

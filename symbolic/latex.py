@@ -1,29 +1,36 @@
 """LaTeX for lossgeom objects: a SymPy ``LatexPrinter`` subclass.
 
 Symbols of the naming scheme print as ``W1[2,1] -> W^{(1)}_{2,1}``, ``h1[2] -> h^{(1)}_{2}``,
-``delta1[2] -> \\delta^{(1)}_{2}``, ``H1[1,2] -> \\mathcal{H}^{(1)}_{1,2}``; the generic
+``delta1[2] -> \\delta^{(1)}_{2}``, ``H1[1,2] -> \\mathcal{H}^{(1)}_{1,2}``, the path gates
+``Z[1,2,1] -> Z_{1,2,1}`` and ``Z[b2;3,1] -> Z_{b^{(2)};3,1}``, the spins ``w[1] -> w_{1}``; the generic
 activation's derivatives print as ``f'``, ``f''``.  Derivation objects print through
 ``_print_<Class>`` methods, never hand-built strings elsewhere.
 """
 
 import re
+from contextlib import contextmanager
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from lossgeom.errors import OptionError, choose
+
 __all__ = ["LossgeomLatexPrinter", "latex"]
 
-_NAMED = re.compile(r"^(?P<base>W|b|h|a|delta|H|G|Z|x|y)(?P<layer>\d*)\[(?P<idx>[\d,]+)\]$")
+_NAMED = re.compile(r"^(?P<base>W|b|h|a|delta|H|G|Z|x|y|w|X)(?P<layer>\d*)\[(?P<idx>(?:b\d+;)?[\d,]+)\]$")
 _BASES = {"W": "W", "b": "b", "h": "h", "a": "a", "delta": r"\delta", "H": r"\mathcal{H}", "G": r"\mathcal{G}",
-          "Z": "Z", "x": "x", "y": "y"}
+          "Z": "Z", "x": "x", "y": "y", "w": "w", "X": "X"}
+#: The bias-path gate Z[b{k};...] names the layer its path starts from.
+_BIAS_GATE = re.compile(r"^b(\d+);")
 
 
 class LossgeomLatexPrinter(LatexPrinter):
     """LaTeX printer for lossgeom symbols and derivation objects.
 
-    Settings: every ``sympy.latex`` setting, in the one settings dict SymPy's printer validates
-    (an unknown setting is refused).  An :class:`~lossgeom.symbolic.hessian.Equation` prints as
-    ``lhs = rhs``; a derivation as an ``aligned`` block of its equations.
+    Settings (validated by SymPy's printer): every ``sympy.latex`` setting, plus
+    ``max_terms`` (default 12): the most paths a path sum prints term by term (sum notation
+    above it); ``path_order`` (default ``"none"``, path order): the term order of path sums and
+    of their sum notation, any of SymPy's ``order`` values.
 
     Examples
     --------
@@ -35,6 +42,7 @@ class LossgeomLatexPrinter(LatexPrinter):
     """
 
     printmethod = "_latex"
+    _default_settings = dict(LatexPrinter._default_settings, max_terms=12, path_order="none")
 
     def _print_Symbol(self, expr, style="plain"):
         m = _NAMED.match(expr.name)
@@ -42,7 +50,7 @@ class LossgeomLatexPrinter(LatexPrinter):
             return super()._print_Symbol(expr, style)
         base = _BASES[m.group("base")]
         layer = "^{(%s)}" % m.group("layer") if m.group("layer") else ""
-        return "%s%s_{%s}" % (base, layer, m.group("idx"))
+        return "%s%s_{%s}" % (base, layer, _BIAS_GATE.sub(r"b^{(\1)};", m.group("idx")))
 
     def _print_Function(self, expr, exp=None):
         order = getattr(expr.func, "_order", None)
@@ -66,6 +74,58 @@ class LossgeomLatexPrinter(LatexPrinter):
     def _aligned(self, equations):
         rows = [r"%s &= %s" % (self._print(eq.lhs), self._print(eq.rhs)) for eq in equations]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    # -- path sums and the spin-glass form (lossgeom.symbolic.paths, lossgeom.symbolic.spin_glass) --
+    @classmethod
+    def _adopt(cls, printer):
+        """This printer, or one with a plain SymPy printer's settings (for the objects' ``_latex`` hooks)."""
+        if isinstance(printer, cls):
+            return printer
+        return cls({k: v for k, v in printer._settings.items() if k in cls._default_settings})
+
+    @contextmanager
+    def _path_order(self):
+        order = choose("path_order", self._settings["path_order"], ("none", "lex", "grlex", "grevlex", "rev-lex",
+                                                                     "rev-grlex", "rev-grevlex", "old"))
+        saved, self._settings["order"] = self._settings["order"], order
+        try:
+            yield
+        finally:
+            self._settings["order"] = saved
+
+    def _scaled(self, q, text):
+        return text if q == 1 else r"%s \left(%s\right)" % (self._print(q), text)
+
+    def _print_PathSum(self, ps):
+        limit = self._settings["max_terms"]
+        if isinstance(limit, bool) or not isinstance(limit, int) or limit < 0:
+            raise OptionError("max_terms: expected an integer >= 0, got %r" % (limit,))
+        if ps.n_paths > limit:
+            return self._print(ps.collapsed)
+        rows = []
+        with self._path_order():
+            for j in range(1, ps.net.widths[-1] + 1):
+                # unevaluated, so each term reads input, gate, weights in path order
+                body = sp.Add(*[sp.Mul(*([] if t.start == 1 else [t.start]), t.gate, *t.weights, evaluate=False)
+                                for t in ps.output_terms(j)], evaluate=False)
+                rows.append((r"\hat{y}_{%d}" % j, self._scaled(ps.q, self._print(body))))
+        if len(rows) == 1:
+            return "%s = %s" % rows[0]
+        return r"\begin{aligned}" + r" \\ ".join("%s &= %s" % row for row in rows) + r"\end{aligned}"
+
+    def _print_CollapsedPathSum(self, cs):
+        with self._path_order():
+            text = self._scaled(cs.q, " + ".join(self._print(part) for part in cs.parts))
+        outputs = cs.net.widths[-1]
+        if outputs == 1:
+            return r"\hat{y}_{1} = %s" % text
+        return r"\hat{y}_{j} = %s, \quad j = 1, \dots, %d" % (text, outputs)
+
+    def _print_SpinGlassForm(self, sg):
+        spins = sg.H + 1
+        return (r"\mathcal{L}(w) = C_1 + C_2\,\Lambda^{-%s} \sum_{i_1,\dots,i_{%d}=1}^{\Lambda} X_{i_1\cdots i_{%d}}"
+                r" \prod_{k=1}^{%d} w_{i_k}, \quad \frac{1}{\Lambda}\sum_{i=1}^{\Lambda} w_i^2 = 1, \quad \Lambda = %d"
+                % (self._print(sp.Rational(sg.H, 2)), spins, spins, spins, sg.size))
 
 
 def latex(obj, **settings):

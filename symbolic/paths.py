@@ -10,7 +10,8 @@ entry at the path's start times the weights along it, gated by Z_p.  Within a fi
 activation pattern the gate of a path is the product of the slopes of the units it passes
 (1/0 for ReLU: the path is active or not).  The Kawaguchi notes (eqs. 5-7) and Choromanska
 et al. (Sec. 3) model the Z_p as independent Bernoulli(rho) variables; then with q = 1/rho
-the expected output is the deep linear net W_L ... W_1 x.
+the expected output is the deep linear net W_L ... W_1 x.  The spin-glass form built on this
+expansion lives in :mod:`lossgeom.symbolic.spin_glass`.
 
 Paths and names (deterministic, so LaTeX and tests are stable):
 
@@ -24,7 +25,15 @@ Paths and names (deterministic, so LaTeX and tests are stable):
 Everything is exact (SymPy Rationals and symbols).  This module does not import
 :mod:`lossgeom.numeric`; the activation pattern at a given input is read from the graph
 (:func:`lossgeom.numeric.graph.activation_pattern`) and passed in as a mapping
-``{(l, i): piece_index}``, the convention of :func:`~lossgeom.symbolic.forward.forward_trace`.
+``{(l, i): piece_index}`` or a :class:`~lossgeom.point.Pattern`, the convention of
+:func:`~lossgeom.symbolic.forward.forward_trace`.  Path sums print through
+:class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter` (``latex(path_sum, max_terms=12)``).
+
+References
+----------
+Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
+AISTATS 2015, Sec. 3.  Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3
+(the Kawaguchi notes: eq. 5 the path sum, eq. 6 the spin-glass form, eq. 7 the expectation).
 """
 
 import itertools
@@ -32,18 +41,19 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import sympy as sp
-from sympy.printing.latex import LatexPrinter
 
 from lossgeom.activations import X
 from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.net import Net
+from lossgeom.numbers import parse_number
 from lossgeom.point import Pattern
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import forward_trace, input_symbols, resolve_inputs, symbol, weight_symbols
+from lossgeom.symbolic.latex import LossgeomLatexPrinter, latex
 
-__all__ = ["PathTerm", "PathSum", "SpinGlassForm", "paths_per_output", "iter_net_paths", "gate_symbol",
+__all__ = ["PathTerm", "PathSum", "CollapsedPathSum", "paths_per_output", "iter_net_paths", "gate_symbol",
            "collapsed_latex", "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output",
-           "prove_path_sum_identity", "prove_bernoulli_expectation", "spin_glass_form", "prove_spin_glass_reduction",
-           "MAX_PATHS", "RHO", "SPIN_GLASS_ASSUMPTIONS"]
+           "verify_path_sum_identity", "verify_bernoulli_expectation", "MAX_PATHS", "RHO"]
 
 #: Largest number of paths :func:`expand_path_sum` expands unless told otherwise.
 MAX_PATHS = 20000
@@ -69,11 +79,13 @@ def paths_per_output(net):
     -----
     Let c_l be the number of paths ending at a unit of layer l.  Every unit of layer l is fed by
     all d_{l-1} units of layer l-1 and, with biases, by one bias node, so c_0 = 1 and
-    c_l = d_{l-1} c_{l-1} + [bias]; without biases c_L = prod_{k=0}^{L-1} d_k (MATH.md Sec. 3).
+    c_l = d_{l-1} c_{l-1} + [bias]; without biases c_L = prod_{k=0}^{L-1} d_k (Choromanska et al., Sec. 3).
 
-    References
-    ----------
-    Choromanska et al., "The Loss Surfaces of Multilayer Networks", AISTATS 2015, Sec. 3.
+    See Also
+    --------
+    iter_net_paths : the paths themselves, lazily.
+    lossgeom.numeric.graph.count_paths : the same count on a graph (also of its active subgraph).
+    lossgeom.numeric.graph.iter_paths : the paths of a graph.
 
     Examples
     --------
@@ -116,10 +128,11 @@ def iter_net_paths(net, output):
     An input path is a choice of one unit per layer, (i_0, ..., i_{L-1}) in
     [d_0] x ... x [d_{L-1}], so there are prod_k d_k of them (:func:`paths_per_output`).
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    paths_per_output : how many there are, without enumerating them.
+    gate_symbol : the gate Z of each path.
+    lossgeom.numeric.graph.iter_paths : the same order, on a graph (or its active subgraph).
 
     Examples
     --------
@@ -163,10 +176,9 @@ def gate_symbol(path):
     [Z_i]_{j,p} of the Kawaguchi notes (eq. 5), A_{i,j} of Choromanska et al.; cached, so equal
     names give the identical symbol.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    iter_net_paths : the paths, in the order their gates appear in :class:`PathSum`.
 
     Examples
     --------
@@ -190,10 +202,6 @@ def require_path_activation(net):
     ----------
     net : Net
 
-    Returns
-    -------
-    None
-
     Raises
     ------
     NetSpecError
@@ -205,10 +213,9 @@ def require_path_activation(net):
     The path sum needs f(h) = s h on each piece (no intercept), so that a unit passes its
     slope times its pre-activation on.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    unit_slopes : the slopes themselves, within an activation pattern.
 
     Examples
     --------
@@ -237,10 +244,11 @@ def unit_slopes(net, pattern=None):
     ----------
     net : Net
         Piecewise-linear activation through the origin.
-    pattern : mapping or None
-        ``{(l, i): piece_index}``; an object with a ``piece_map`` attribute (such as
-        :class:`lossgeom.numeric.graph.ActivationPattern`) is accepted too.  Units whose
-        activation has one piece (identity) need no entry.
+    pattern : Pattern, mapping or None
+        Read by :meth:`lossgeom.point.Pattern.from_spec`: ``{(l, i): piece_index}``, a
+        :class:`~lossgeom.point.Pattern`, or an object with a ``piece_map`` attribute (such as
+        :class:`lossgeom.numeric.graph.ActivationPattern`).  Units whose activation has one
+        piece (identity) need no entry.
 
     Returns
     -------
@@ -250,17 +258,17 @@ def unit_slopes(net, pattern=None):
     Raises
     ------
     NetSpecError
-        For a non-piecewise-linear activation, or a unit missing from the pattern or with a bad
-        piece index (the field is ``pattern``).
+        For a non-piecewise-linear activation, or a unit missing from the pattern (the field is
+        ``pattern``); a :class:`~lossgeom.point.PatternError` (a NetSpecError) for a unit the net
+        does not have or a piece its activation does not have.
 
     Notes
     -----
     On piece k, f(h) = s_k h, so the unit passes s_k times its pre-activation to the next layer.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    PathSum.gated : the path sum with each gate set to the product of these slopes.
 
     Examples
     --------
@@ -268,6 +276,10 @@ def unit_slopes(net, pattern=None):
     >>> net = Net(widths=(1, 2, 1), activation={"name": "leaky_relu", "slope": "1/10"})
     >>> unit_slopes(net, {(1, 1): 0, (1, 2): 1})
     {(1, 1): 1/10, (1, 2): 1, (2, 1): 1}
+    >>> unit_slopes(net, {(1, 1): 2, (1, 2): 1})
+    Traceback (most recent call last):
+    ...
+    lossgeom.point.PatternError: pattern[(1, 1)]: expected a piece index from 0 to 1 (leaky_relu(slope=1/10)), got 2
     """
     require_path_activation(net)
     pattern = Pattern.from_spec(pattern, net)
@@ -282,9 +294,6 @@ def unit_slopes(net, pattern=None):
                 else:
                     missing.append("h%d[%d]" % (l, i))
                     continue
-            if not isinstance(k, int) or not 0 <= k < len(act.pieces):
-                raise NetSpecError("pattern: unit (%d, %d) has piece %r; expected 0 to %d for %s"
-                                   % (l, i, k, len(act.pieces) - 1, act.label))
             slopes[(l, i)] = sp.diff(act.pieces[k].expr, X)
     if missing:
         raise NetSpecError("pattern: no activation piece given for unit(s) %s of %s (a unit at a kink has none; "
@@ -308,11 +317,7 @@ class PathTerm:
     weights : tuple of Expr
         The weights along the path, layer by layer (the bias entry first on a bias path).
     gate : Symbol
-        The path's indicator Z.
-
-    Notes
-    -----
-    term = start * Z * prod_k w^(k): one summand of eq. 5 of the Kawaguchi notes.
+        The path's indicator Z; term = start * Z * prod_k w^(k) (a summand of eq. 5).
 
     Examples
     --------
@@ -361,11 +366,8 @@ class PathSum:
     -----
     outputs[j] = q sum_{p ends at j} start_p Z_p prod_k w_p^(k); :meth:`gated` sets Z_p to the
     product of the unit slopes on p (a fixed activation pattern), :meth:`expectation` to rho.
-
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    It prints through :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`: term by term up
+    to the printer's ``max_terms`` paths (default 12), above it as :attr:`collapsed`.
 
     Examples
     --------
@@ -375,9 +377,11 @@ class PathSum:
     Matrix([[3*W1[1,1]*Z[1,1] + W1[1,2]*Z[2,1]/2]])
     >>> ps.gated({(1, 1): 0}), ps.expectation()
     (Matrix([[3*W1[1,1] + W1[1,2]/2]]), Matrix([[3*W1[1,1]*rho + W1[1,2]*rho/2]]))
+    >>> print(latex(ps, max_terms=1))
+    \\hat{y}_{1} = \\sum_{i_{0}=1}^{2} {x}_{i_{0}} {Z}_{i_{0},1} {W^{(1)}}_{1,i_{0}}
     """
 
-    net: object
+    net: Net
     weights: tuple
     biases: tuple
     x: sp.ImmutableMatrix
@@ -465,98 +469,105 @@ class PathSum:
         """
         return self.substitute_gates(lambda t: rho)
 
-    # -- printing -----------------------------------------------------------------------------
-    def latex(self, max_terms=12):
-        """LaTeX of the expansion, in full up to ``max_terms`` paths, else with sum notation.
-
-        Parameters
-        ----------
-        max_terms : int, default 12
-            Largest number of paths printed term by term.
-
-        Returns
-        -------
-        str
-            Through SymPy's ``LatexPrinter`` (symbol names W^{(l)}_{i,j}, x_{j}, Z_{...}); one
-            ``aligned`` row per output; :func:`collapsed_latex` above ``max_terms``.
-
-        Examples
-        --------
-        >>> from lossgeom import Net
-        >>> print(expand_path_sum(Net(widths=(2, 1), activation="relu")).latex())
-        \\hat{y}_{1} = x_{1} Z_{1,1} W^{(1)}_{1,1} + x_{2} Z_{2,1} W^{(1)}_{1,2}
-        """
-        if self.n_paths <= max_terms:
-            names = _latex_names(self.outputs.free_symbols | set(self.gates))
-            printer = LatexPrinter({"order": "none", "symbol_names": names})
-            rows = []
-            for j in range(1, self.net.widths[-1] + 1):
-                # unevaluated, so each term reads input, gate, weights in path order
-                body = sp.Add(*[sp.Mul(*([] if t.start == 1 else [t.start]), t.gate, *t.weights, evaluate=False)
-                                for t in self.output_terms(j)], evaluate=False)
-                text = printer.doprint(body)
-                if self.q != 1:
-                    text = r"%s \left(%s\right)" % (printer.doprint(self.q), text)
-                rows.append(r"\hat{y}_{%d} = %s" % (j, text))
-            return rows[0] if len(rows) == 1 else r"\begin{aligned}" + r" \\ ".join(
-                r.replace(" = ", " &= ", 1) for r in rows) + r"\end{aligned}"
-        return collapsed_latex(self.net, q=self.q)
+    @property
+    def collapsed(self):
+        """The same sum in sum notation (:class:`CollapsedPathSum`), which the printer uses above ``max_terms``."""
+        return CollapsedPathSum(self.net, self.q)
 
     def _repr_latex_(self):
-        return r"$\displaystyle %s$" % self.latex()
+        return r"$\displaystyle %s$" % latex(self)
 
     def _latex(self, printer):
-        # SymPy's printer hook: sp.latex(path_sum) gives the same text
-        return self.latex()
+        # SymPy's printer hook: sp.latex(path_sum) prints through LossgeomLatexPrinter, with its settings
+        return LossgeomLatexPrinter._adopt(printer)._print_PathSum(self)
 
     def __str__(self):
         return "PathSum(%s: %d paths)" % (self.net, self.n_paths)
 
 
-def _latex_names(symbols):
-    import re
-    names = {}
-    for s in symbols:
-        if not isinstance(s, sp.Symbol):
-            continue
-        n = s.name
-        m = re.fullmatch(r"([Wb])(\d+)\[([\d,]+)\]", n)
-        if m:
-            names[s] = r"%s^{(%s)}_{%s}" % (m.group(1), m.group(2), m.group(3))
-        elif re.fullmatch(r"[xy]\[\d+\]", n):
-            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
-        elif n.startswith("Z["):
-            names[s] = r"Z_{%s}" % n[2:-1].replace("b", "b^{(", 1).replace(";", ")};", 1) if ";" in n \
-                else r"Z_{%s}" % n[2:-1]
-        elif n.startswith("w[") or n.startswith("X["):
-            names[s] = r"%s_{%s}" % (n[0], n[2:-1])
-    return names
+@dataclass(frozen=True)
+class CollapsedPathSum:
+    """The path sum of a net in sum notation over the path indices (nothing expanded, so any size).
 
+    Built with SymPy ``Sum`` and ``IndexedBase`` objects, printed by
+    :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`.
 
-def collapsed_latex(net, q=sp.Integer(1)):
-    """The path sum of output j in sum notation over path indices (any size; nothing expanded).
-
-    Built with SymPy ``Sum`` and ``IndexedBase`` objects and printed by SymPy's LaTeX printer.
-
-    Parameters
+    Attributes
     ----------
     net : Net
-    q : Expr, default 1
-        Normalisation printed in front of the sum.
-
-    Returns
-    -------
-    str
+    q : Expr
+        Normalisation printed in front of the sum (1 by default).
 
     Notes
     -----
     y_j = q sum_{i_0=1}^{d_0} ... sum_{i_{L-1}=1}^{d_{L-1}} x_{i_0} Z_{i_0..i_{L-1} j}
     prod_{k=1}^{L} W^{(k)}_{i_k i_{k-1}} (i_L = j), plus one sum per bias layer.
 
-    References
+    See Also
+    --------
+    collapsed_latex : its LaTeX.
+    PathSum : the expanded sum, term by term.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> cs = CollapsedPathSum(Net(widths=(2, 1), activation="relu", bias=True))
+    >>> len(cs.parts)  # the input paths, and the bias paths of layer 1
+    2
+    >>> print(latex(cs))
+    \\hat{y}_{1} = \\sum_{i_{0}=1}^{2} {x}_{i_{0}} {Z}_{i_{0},1} {W^{(1)}}_{1,i_{0}} + {b^{(1)}}_{1} {Z^{(b1)}}_{1}
+    """
+
+    net: Net
+    q: sp.Expr = sp.Integer(1)
+
+    @property
+    def parts(self):
+        """One unevaluated ``Sum`` for the input paths, then one per bias layer (input, gate, weights order)."""
+        net = self.net
+        L, widths = net.depth, net.widths
+        j = sp.Integer(1) if widths[-1] == 1 else sp.Symbol("j", integer=True, positive=True)
+        idx = [sp.Symbol("i_%d" % k, integer=True, positive=True) for k in range(L)] + [j]
+        Z, x = sp.IndexedBase("Z"), sp.IndexedBase("x")
+        W = [sp.IndexedBase("W^{(%d)}" % l) for l in range(1, L + 1)]
+
+        def weights(first):
+            return [W[l - 1][idx[l], idx[l - 1]] for l in range(first, L + 1)]
+
+        parts = [sp.Sum(sp.Mul(x[idx[0]], Z[tuple(idx)], *weights(1), evaluate=False),
+                        *[(idx[k], 1, widths[k]) for k in range(L)])]
+        if net.bias:
+            for k in range(1, L + 1):
+                b, Zb = sp.IndexedBase("b^{(%d)}" % k), sp.IndexedBase("Z^{(b%d)}" % k)
+                body = sp.Mul(b[idx[k]], Zb[tuple(idx[k:])], *weights(k + 1), evaluate=False)
+                lim = [(idx[m], 1, widths[m]) for m in range(k, L)]
+                parts.append(sp.Sum(body, *lim) if lim else body)
+        return tuple(parts)
+
+    def _latex(self, printer):
+        return LossgeomLatexPrinter._adopt(printer)._print_CollapsedPathSum(self)
+
+
+def collapsed_latex(net, q=sp.Integer(1), **settings):
+    """The path sum of output j in sum notation over path indices (any size; nothing expanded).
+
+    Parameters
     ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    net : Net
+    q : Expr, default 1
+        Normalisation printed in front of the sum.
+    **settings
+        Any setting of :class:`~lossgeom.symbolic.latex.LossgeomLatexPrinter`.
+
+    Returns
+    -------
+    str
+        ``latex(CollapsedPathSum(net, q))``.
+
+    See Also
+    --------
+    CollapsedPathSum : the SymPy sums it prints, and the formula.
+    expand_path_sum : the expanded sum (printed in full up to ``max_terms`` paths).
 
     Examples
     --------
@@ -564,32 +575,7 @@ def collapsed_latex(net, q=sp.Integer(1)):
     >>> print(collapsed_latex(Net(widths=(3, 4, 1), activation="relu")))
     \\hat{y}_{1} = \\sum_{\\substack{1 \\leq i_{0} \\leq 3\\\\1 \\leq i_{1} \\leq 4}} {x}_{i_{0}} {Z}_{i_{0},i_{1},1} {W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{1,i_{1}}
     """
-    L, widths = net.depth, net.widths
-    single = widths[-1] == 1
-    j = sp.Integer(1) if single else sp.Symbol("j", integer=True, positive=True)
-    idx = [sp.Symbol("i_%d" % k, integer=True, positive=True) for k in range(L)] + [j]
-    Z, x = sp.IndexedBase("Z"), sp.IndexedBase("x")
-    W = [sp.IndexedBase("W^{(%d)}" % l) for l in range(1, L + 1)]
-
-    def weights(first):
-        return [W[l - 1][idx[l], idx[l - 1]] for l in range(first, L + 1)]
-
-    # unevaluated products keep the reading order: input, gate, weights
-    parts = [sp.Sum(sp.Mul(x[idx[0]], Z[tuple(idx)], *weights(1), evaluate=False),
-                    *[(idx[k], 1, widths[k]) for k in range(L)])]
-    if net.bias:
-        for k in range(1, L + 1):
-            b, Zb = sp.IndexedBase("b^{(%d)}" % k), sp.IndexedBase("Z^{(b%d)}" % k)
-            body = sp.Mul(b[idx[k]], Zb[tuple(idx[k:])], *weights(k + 1), evaluate=False)
-            lim = [(idx[m], 1, widths[m]) for m in range(k, L)]
-            parts.append(sp.Sum(body, *lim) if lim else body)
-    printer = LatexPrinter({"order": "none"})
-    text = " + ".join(printer.doprint(p) for p in parts)
-    if q != 1:
-        text = r"%s \left(%s\right)" % (printer.doprint(q), text)
-    if single:
-        return r"\hat{y}_{1} = %s" % text
-    return r"\hat{y}_{j} = %s, \quad j = 1, \dots, %d" % (text, widths[-1])
+    return latex(CollapsedPathSum(net, q), **settings)
 
 
 def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_PATHS):
@@ -626,9 +612,11 @@ def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_P
     y_j = q sum_{p: i_L(p) = j} x_{i_0(p)} Z_p prod_{k=1}^{L} W_k[i_k(p), i_{k-1}(p)]
     (the Kawaguchi notes, eq. 5; Choromanska et al., Sec. 3).
 
-    References
-    ----------
-    Choromanska et al., AISTATS 2015, Sec. 3; Kawaguchi, NIPS 2016, Sec. 3.
+    See Also
+    --------
+    collapsed_latex : the same sum in sum notation, for nets of any size.
+    verify_path_sum_identity : decides that the gated sum is the forward pass.
+    lossgeom.numeric.graph.sum_path_terms : the exact sum at numbers, path by path on a graph.
 
     Examples
     --------
@@ -651,7 +639,6 @@ def _expand(net, weights, biases, x, q, max_paths):
                              % (net, n, max_paths))
     W, b, xs, _ = resolve_inputs(net, weights, biases, x, None)
     if not (isinstance(q, sp.Expr) and not q.is_number):
-        from lossgeom.data import parse_number
         q = parse_number(q, "q")
     terms = []
     for j in range(1, net.widths[-1] + 1):
@@ -669,7 +656,7 @@ def _expand(net, weights, biases, x, q, max_paths):
 
 
 # -- identities -----------------------------------------------------------------------------------
-def prove_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None):
+def verify_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None):
     """Decide exactly that the gated path sum equals the forward pass.
 
     With no weights and no input given, the identity is checked as a polynomial identity in
@@ -694,18 +681,17 @@ def prove_path_sum_identity(net, pattern=None, weights=None, biases=None, x=None
     y = S_L W_L ... S_1 W_1 x with S_l = diag(s_l); expanding the matrix products gives the
     path sum with Z_p = prod of the slopes on p.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    verify_bernoulli_expectation : the identity for the expected path sum.
 
     Examples
     --------
     >>> from lossgeom import Net
-    >>> prove_path_sum_identity(Net(widths=(2, 3, 2), activation="identity")).outcome
+    >>> verify_path_sum_identity(Net(widths=(2, 3, 2), activation="identity")).outcome
     'proved'
     >>> net = Net(widths=(2, 2, 1), activation="relu")
-    >>> prove_path_sum_identity(net, {(1, 1): 1, (1, 2): 0}).outcome
+    >>> verify_path_sum_identity(net, {(1, 1): 1, (1, 2): 0}).outcome
     'proved'
     """
     ps = expand_path_sum(net, weights, biases, x)
@@ -751,10 +737,9 @@ def expected_output(net, rho=RHO, q=None):
     E_Z[y_j] = q rho sum_p x_p prod_k w_p^(k) = (W_L ... W_1 x)_j when q = 1/rho (the Kawaguchi
     notes, eq. 7).  The activation does not enter: the gates replace it.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    verify_bernoulli_expectation : decides that this equals W_L ... W_1 x.
 
     Examples
     --------
@@ -770,7 +755,7 @@ def expected_output(net, rho=RHO, q=None):
     return sp.ImmutableMatrix([sp.expand(e) for e in ps.expectation(rho)])
 
 
-def prove_bernoulli_expectation(net, rho=RHO):
+def verify_bernoulli_expectation(net, rho=RHO):
     """Decide exactly that q E_Z[path sum] = W_L ... W_1 x with q = 1/rho and rho a symbol.
 
     Parameters
@@ -789,15 +774,15 @@ def prove_bernoulli_expectation(net, rho=RHO):
     Independent of the first computation, the right side is the product of the symbolic
     weight matrices (SymPy matrix multiplication), not a path sum.
 
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
+    See Also
+    --------
+    expected_output : the left side.
+    verify_path_sum_identity : the path sum within one activation pattern.
 
     Examples
     --------
     >>> from lossgeom import Net
-    >>> prove_bernoulli_expectation(Net(widths=(2, 2, 2, 1), activation="relu")).outcome
+    >>> verify_bernoulli_expectation(Net(widths=(2, 2, 2, 1), activation="relu")).outcome
     'proved'
     """
     lhs = expected_output(net, rho)
@@ -812,195 +797,3 @@ def prove_bernoulli_expectation(net, rho=RHO):
                       "(rho symbolic, q = 1/rho)", evidence=evidence)
     return Report("E_Z[q path sum] = W_L...W_1 x", "refuted", "exact expansion of the difference",
                   evidence=evidence, counterexample={"residual": str(residual)})
-
-
-# -- the spin-glass form (eq. 6) ---------------------------------------------------------------
-SPIN_GLASS_ASSUMPTIONS = (
-    "A1p/A5u: path gates Z_p independent Bernoulli(rho), independent of the input and the weights",
-    "A2p: inputs Gaussian; A6u: every path has its own independent input X_p (so X_{i_1..i_{H+1}} i.i.d. N(0,1))",
-    "A3p/A4p: Lambda distinct weights, every (H+1)-tuple of them used by exactly one path (Psi = Lambda^(H+1))",
-    "A7p: spherical constraint (1/Lambda) sum_i w_i^2 = 1",
-    "C_1, C_2 (C_2 > 0) are left as symbols; the hinge/absolute-loss reduction to this form is not checked",
-)
-
-
-@dataclass(frozen=True)
-class SpinGlassForm:
-    """The spherical spin-glass form of the loss (the Kawaguchi notes, eq. 6), built for small sizes.
-
-    L(w) = C_1 + C_2 Lambda^{-H/2} sum_{i_1..i_{H+1}=1}^{Lambda} X_{i_1..i_{H+1}} prod_k w_{i_k},
-    subject to (1/Lambda) sum_i w_i^2 = 1.
-
-    Attributes
-    ----------
-    H : int
-        Hidden layers (H + 1 weight layers, so H + 1 spins per term).
-    size : int
-        Lambda, the number of distinct weights.
-    hamiltonian : Expr
-        sum X_{i_1..i_{H+1}} prod_k w_{i_k} (unnormalised).
-    loss : Expr
-    constraint : Equality
-    assumptions : tuple of str
-
-    Notes
-    -----
-    Built as printed in the Kawaguchi notes (H + 1 spins, exponent H/2); MATH.md marks the
-    exponent RECALLED/UNCONFIRMED against the paper, so only the properties decided by
-    :func:`prove_spin_glass_reduction` are claimed.
-
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
-
-    Examples
-    --------
-    >>> spin_glass_form(1, 2).constraint
-    Eq(w[1]**2/2 + w[2]**2/2, 1)
-    """
-
-    H: int
-    size: int
-    hamiltonian: sp.Expr
-    loss: sp.Expr
-    constraint: sp.Equality
-    assumptions: tuple = SPIN_GLASS_ASSUMPTIONS
-
-    @property
-    def normalisation(self):
-        """Lambda^{-H/2}, the form built here (MATH.md marks the exponent RECALLED)."""
-        return sp.Integer(self.size) ** sp.Rational(-self.H, 2)
-
-    @property
-    def weights(self):
-        """The spins w_1 .. w_Lambda."""
-        return tuple(symbol("w[%d]" % i) for i in range(1, self.size + 1))
-
-    def latex(self):
-        """LaTeX of the loss and its constraint."""
-        H, n = self.H, self.size
-        return (r"\mathcal{L}(w) = C_1 + C_2\,\Lambda^{-%s} \sum_{i_1,\dots,i_{%d}=1}^{\Lambda} X_{i_1\cdots i_{%d}}"
-                r" \prod_{k=1}^{%d} w_{i_k}, \quad \frac{1}{\Lambda}\sum_{i=1}^{\Lambda} w_i^2 = 1, \quad \Lambda = %d"
-                % (sp.latex(sp.Rational(H, 2)), H + 1, H + 1, H + 1, n))
-
-    def _repr_latex_(self):
-        return "$%s$" % self.latex()
-
-    def _latex(self, printer):
-        return self.latex()
-
-
-def spin_glass_form(H, size):
-    """Build the spin-glass form of eq. 6 with H + 1 spins per term and Lambda = ``size`` spins.
-
-    Parameters
-    ----------
-    H : int
-        Hidden layers, 1 or more.
-    size : int
-        Lambda >= 1; Lambda^(H+1) terms are built, so both must be small.
-
-    Returns
-    -------
-    SpinGlassForm
-
-    Raises
-    ------
-    SizeLimitError
-        When Lambda^(H+1) exceeds :data:`MAX_PATHS`.
-    NetSpecError
-        For H or size not a positive integer.
-
-    Notes
-    -----
-    H_Lambda(w) = sum_{i_1..i_{H+1}=1}^{Lambda} X_{i_1..i_{H+1}} w_{i_1} ... w_{i_{H+1}}, with the
-    X_{...} symbols ``X[i_1,...]`` and the spins ``w[i]``; loss = C_1 + C_2 Lambda^{-H/2} H_Lambda(w).
-
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
-
-    Examples
-    --------
-    >>> sg = spin_glass_form(1, 2)
-    >>> sg.hamiltonian
-    X[1,1]*w[1]**2 + X[1,2]*w[1]*w[2] + X[2,1]*w[1]*w[2] + X[2,2]*w[2]**2
-    >>> sg.normalisation
-    sqrt(2)/2
-    """
-    for name, v, low in (("H", H, 1), ("size", size, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise NetSpecError("%s: expected an integer >= %d, got %r" % (name, low, v))
-    if size ** (H + 1) > MAX_PATHS:
-        raise SizeLimitError("spin glass: Lambda^(H+1) = %d terms; the limit is %d" % (size ** (H + 1), MAX_PATHS))
-    w = [symbol("w[%d]" % i) for i in range(1, size + 1)]
-    terms = []
-    for idx in itertools.product(range(1, size + 1), repeat=H + 1):
-        terms.append(symbol("X[%s]" % ",".join(map(str, idx))) * sp.Mul(*[w[i - 1] for i in idx]))
-    ham = sp.Add(*terms)
-    C1, C2 = sp.Symbol("C_1", real=True), sp.Symbol("C_2", positive=True)
-    loss = C1 + C2 * sp.Integer(size) ** sp.Rational(-H, 2) * ham
-    constraint = sp.Eq(sp.Add(*[wi**2 for wi in w]) / size, 1)
-    return SpinGlassForm(H, size, ham, loss, constraint)
-
-
-def prove_spin_glass_reduction(H, size):
-    """Decide exactly the two checkable parts of eq. 6 for one small size.
-
-    (i) Weight sharing W_k[i, j] = w_j in a net of widths (Lambda, ..., Lambda, 1) with H + 1
-    weight layers gives Psi = Lambda^{H+1} paths whose weight products are the distinct
-    monomials w_{i_1} ... w_{i_{H+1}}; renaming each path's gated input x_{i_1} Z_p as
-    X_{i_1..i_{H+1}} turns the path sum into the Hamiltonian exactly.
-    (ii) With X i.i.d. N(0, 1) (A2p, A6u), Var[Lambda^{-H/2} H(w)] = Lambda^{-H} sum_i prod_k w_{i_k}^2
-    = Lambda^{-H} (sum_i w_i^2)^{H+1}, which is Lambda on the sphere: the normalisation of the
-    spherical (H+1)-spin glass.  Nothing about C_1, C_2 or the paper's printed exponent is checked.
-
-    Parameters
-    ----------
-    H : int
-        Hidden layers (H + 1 spins per term).
-    size : int
-        Lambda.
-
-    Returns
-    -------
-    Report
-        ``proved`` when (i) and (ii) expand to zero exactly.
-
-    Notes
-    -----
-    Var[sum_i c_i X_i] = sum_i c_i^2 for independent standard normals, with c_i = dH/dX_i.
-
-    References
-    ----------
-    Choromanska, Henaff, Mathieu, Ben Arous, LeCun, "The Loss Surfaces of Multilayer Networks",
-    AISTATS 2015, Sec. 3; Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016, Sec. 3.
-
-    Examples
-    --------
-    >>> prove_spin_glass_reduction(1, 2).outcome
-    'proved'
-    """
-    from lossgeom.net import Net
-    sg = spin_glass_form(H, size)
-    w = sg.weights
-    net = Net(widths=(size,) * (H + 1) + (1,), activation="relu")
-    weights = [sp.ImmutableMatrix(net.widths[l], net.widths[l - 1], lambda i, j: w[j]) for l in range(1, net.depth + 1)]
-    ps = expand_path_sum(net, weights=weights)
-    # A6u: the gated input x_{i_1} Z_p of path p becomes its own variable X_p
-    renamed = sp.Add(*[symbol("X[%s]" % ",".join(str(u) for _, u in t.path[:-1])) * sp.Mul(*t.weights)
-                       for t in ps.terms])
-    ok_sum = sp.expand(renamed - sg.hamiltonian) == 0
-    ok_count = ps.n_paths == size ** (H + 1)
-    variance = sp.Add(*[(sp.diff(sg.hamiltonian, X_))**2 for X_ in sorted(sg.hamiltonian.free_symbols - set(w),
-                                                                             key=str)])
-    ok_var = sp.expand(variance - sp.Add(*[wi**2 for wi in w]) ** (H + 1)) == 0
-    on_sphere = sp.simplify(sg.normalisation**2 * sp.Integer(size) ** (H + 1)) == size
-    evidence = {"H": H, "Lambda": size, "paths": ps.n_paths, "path_sum_equals_hamiltonian": ok_sum,
-                "variance_identity": ok_var, "variance_on_sphere": str(sg.normalisation**2 * size ** (H + 1)),
-                "form": "Kawaguchi notes eq. 6: C_1 + C_2 Lambda^(-H/2) sum X prod w (H+1 spins)"}
-    outcome = "proved" if ok_sum and ok_count and ok_var and on_sphere else "refuted"
-    return Report("spin-glass form", outcome, "exact expansion (weight-sharing construction, variance identity)",
-                  evidence=evidence)

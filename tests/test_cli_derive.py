@@ -107,3 +107,10 @@ def test_linear_gradient_needs_a_linear_net(capsys):
 def test_large_requests_are_refused_up_front(capsys, argv, message):
     assert main(argv) == 2
     assert message in capsys.readouterr().err
+
+
+def test_derive_reports_every_bad_net_flag_at_once(capsys):
+    assert main(["derive", "hessian", "--widths", "2,x", "--activation", "swish", "--output-activation", "nope"]) == 2
+    err = capsys.readouterr().err
+    assert "invalid net (3 problems)" in err and "widths: expected comma-separated positive integers" in err
+    assert "activation: unknown activation 'swish'" in err and "output_activation: unknown activation 'nope'" in err

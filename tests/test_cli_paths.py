@@ -151,3 +151,28 @@ def test_huge_graphs_are_refused_up_front(tmp_path, capsys, monkeypatch, argv, m
     assert main(argv) == 2
     assert message in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+def test_paths_accepts_the_activation_text_derive_accepts(capsys):
+    # one net builder (lossgeom.cli.build_net) for every command
+    code, out, err = run(capsys, "paths", "--widths", "2,2,1", "--activation", "leaky_relu(slope=1/10)",
+                         "--format", "json")
+    assert code == 0 and err == ""
+    doc = json.loads(out)
+    assert doc["activation"] == {"name": "leaky_relu", "slope": "1/10"} and doc["paths_total"] == "4"
+    code, out, err = run(capsys, "derive", "path-sum", "--widths", "2,2,1", "--activation", "leaky_relu(slope=1/10)",
+                         "--format", "json")
+    assert code == 0 and json.loads(out)["net"]["activation"] == doc["activation"]
+    code, out, _ = run(capsys, "paths", "--widths", "2,2,1", "--activation", "leaky_relu(slope=1/10)",
+                       "--format", "latex")
+    assert out.startswith(r"\hat{y}_{1} = x_{1} Z_{1,1,1} W^{(1)}_{1,1} W^{(2)}_{1,1} + ")
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["paths", EXAMPLE, "--loss", "square", "--bias"], "paths: --loss, --bias go with --widths"),
+    (["paths", "--widths", "2,x", "--activation", "swish"], "invalid net (2 problems): widths"),
+    (["paths", "--widths", "2,1", "--output-activation", "swish"], "output_activation: unknown activation 'swish'"),
+])
+def test_net_flags_are_checked_like_derive(capsys, argv, message):
+    code, out, err = run(capsys, *argv)
+    assert code == 2 and message in err and err.count("\n") == 1 and out == ""

@@ -10,7 +10,7 @@ import json
 
 import sympy as sp
 
-from lossgeom.cli import UsageError, add_format, write_output
+from lossgeom.cli import UsageError, add_format, add_net_options, add_out, build_net, write_output
 
 ORDER = 20
 
@@ -42,40 +42,14 @@ def add(sub):
                                    "in computation order and the Kronecker form of each layer block.")
     p.add_argument("kind", choices=KINDS, help="what to derive (path-sum: Choromanska et al. 2015; linear-gradient: "
                                                "Kawaguchi 2016, Lemma 1, for identity activations)")
-    p.add_argument("--widths", required=True, help="layer widths, input first, e.g. 2,3,1")
-    p.add_argument("--activation", default="tanh",
-                   help="hidden activation, e.g. tanh, relu, leaky_relu(slope=1/10), f (generic); default tanh")
-    p.add_argument("--output-activation", default="identity", help="output activation (default identity)")
-    p.add_argument("--loss", default="square", help="square or cross_entropy (default square)")
-    p.add_argument("--bias", action="store_true", help="layers have biases")
-    p.add_argument("--weight-decay", default="0", help="exact weight decay, e.g. 1/100 (default 0)")
+    add_net_options(p, activation="tanh")
     p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
     p.add_argument("--samples", type=int, default=1, help="linear-gradient: number of samples m (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
     add_format(p, choices=("text", "latex", "json", "markdown"))
-    p.add_argument("--out", help="write to this file instead of stdout")
+    add_out(p)
     p.set_defaults(func=run)
-
-
-def build_net(args):
-    """The Net described by --widths, --activation, --output-activation, --loss, --bias, --weight-decay."""
-    from lossgeom.activations import parse_activation
-    from lossgeom.errors import NetSpecError
-    from lossgeom.net import Net, parse_widths
-
-    problems = []
-    values = {}
-    for key, parse in (("widths", parse_widths), ("activation", parse_activation),
-                       ("output_activation", parse_activation)):
-        try:
-            values[key] = parse(getattr(args, key))
-        except NetSpecError as err:
-            problems.extend(p.replace("activation", key, 1) if key == "output_activation" else p
-                            for p in err.problems)
-    if problems:
-        raise NetSpecError(problems)
-    return Net(bias=args.bias, loss=args.loss, weight_decay=args.weight_decay, **values)
 
 
 def run(args):
@@ -177,15 +151,16 @@ def _render(doc, fmt):
 
 
 def _run_path_sum(args, net):
+    from lossgeom.symbolic.latex import latex
     from lossgeom.symbolic.paths import expand_path_sum
 
     ps = expand_path_sum(net)
     outputs = [str(v) for v in ps.outputs]
     if args.format == "json":
         text = json.dumps({"kind": "path-sum", "net": net.spec(), "paths": ps.n_paths, "outputs": outputs,
-                           "latex": ps.latex()}, indent=2)
+                           "latex": latex(ps)}, indent=2)
     elif args.format == "latex":
-        text = ps.latex()
+        text = latex(ps)
     else:
         lines = ["Path-sum expansion (Choromanska et al. 2015) of %s: %d paths" % (net, ps.n_paths), ""]
         lines += ["  yhat[%d] = %s" % (j + 1, v) for j, v in enumerate(outputs)]

@@ -1,7 +1,8 @@
 """``lossgeom paths``: count, list and draw the activation paths of a net.
 
 ``lossgeom paths NETFILE`` reads a net with exact weights (and optionally inputs);
-``lossgeom paths --widths 3,4,2,1 [--activation relu] [--bias]`` works from the shape alone.
+``lossgeom paths --widths 3,4,2,1 [--activation relu] [--bias]`` works from the shape alone, with
+the net flags of every command (:func:`lossgeom.cli.add_net_options`).
 
 JSON fields (stable): ``net``, ``widths``, ``activation``, ``paths_total`` and
 ``paths_per_output`` (decimal strings: counts can exceed 2^53), and with inputs
@@ -16,7 +17,8 @@ even with units at a kink, whose h is 0) and ``active_path_sum_equals_output``.
 import json
 import os
 
-from lossgeom.cli import UsageError, add_format, positive_int, write_output
+from lossgeom.cli import (UsageError, add_format, add_net_options, add_out, build_net, net_options_given,
+                          positive_int, write_output)
 
 from lossgeom.errors import SizeLimitError
 
@@ -31,9 +33,7 @@ def add(sub):
                        description="Paths from the inputs to the outputs of a net: counts (dynamic programming), "
                                    "the active paths at the file's inputs, the path-sum expansion, drawings.")
     p.add_argument("netfile", nargs="?", metavar="NETFILE", help="JSON net file (DESIGN.md format)")
-    p.add_argument("--widths", help="layer widths instead of a net file, e.g. 3,4,2,1")
-    p.add_argument("--activation", default=None, help="activation name with --widths (default relu)")
-    p.add_argument("--bias", action="store_true", help="with --widths: a net with biases")
+    add_net_options(p, activation="relu", widths_required=False)
     p.add_argument("--list", type=positive_int("--list", 0), default=20, metavar="N",
                    help="list at most N active paths per sample (default 20)")
     p.add_argument("--sample", type=positive_int("--sample", 1), default=1,
@@ -42,24 +42,23 @@ def add(sub):
     p.add_argument("--graphml", metavar="FILE", help="write the graph as GraphML")
     p.add_argument("--dot", metavar="FILE", help="write the graph as Graphviz DOT")
     add_format(p, choices=("text", "latex", "json"))
-    p.add_argument("--out", help="write the result to this file instead of stdout")
+    add_out(p)
     p.set_defaults(func=_cmd_paths)
 
 
 def _load(args):
-    from lossgeom.data import read_net_file
-    from lossgeom.net import Net
+    from lossgeom.data import NetFile, read_net_file
 
     if args.netfile and args.widths:
         raise UsageError("paths: give either NETFILE or --widths, not both")
     if args.netfile:
-        if args.activation is not None or args.bias:
-            raise UsageError("paths: --activation and --bias go with --widths; a net file carries its own")
+        given = net_options_given(args)
+        if given:
+            raise UsageError("paths: %s go with --widths; a net file carries its own" % ", ".join(given))
         return read_net_file(args.netfile)
     if not args.widths:
         raise UsageError("paths: expected a NETFILE or --widths (e.g. --widths 3,4,2,1)")
-    from lossgeom.data import NetFile
-    return NetFile(Net(widths=args.widths, activation=args.activation or "relu", bias=args.bias))
+    return NetFile(build_net(args))
 
 
 def _check_draw(path):
@@ -96,7 +95,8 @@ def _sample_report(nf, graph, k, limit):
 
 
 def _cmd_paths(args):
-    from lossgeom.numeric.graph import build_graph, count_paths, draw_graph, mark_pattern, write_dot, write_graphml
+    from lossgeom.numeric.graph import build_graph, count_paths, mark_pattern
+    from lossgeom.numeric.graph_io import MAX_DRAW_EDGES, draw_graph, write_dot, write_graphml
 
     if args.draw:
         _check_draw(args.draw)
@@ -107,7 +107,6 @@ def _cmd_paths(args):
            "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
     graph = None
     if nf.weights is not None or args.draw or args.graphml or args.dot:
-        from lossgeom.numeric.graph import MAX_DRAW_EDGES
         edges = sum(net.widths[l] * net.widths[l - 1] + (net.widths[l] if net.bias else 0)
                     for l in range(1, net.depth + 1))
         if edges > MAX_GRAPH_EDGES or (args.draw and edges > MAX_DRAW_EDGES):
@@ -177,9 +176,10 @@ def _render(doc, nf, args):
 
 
 def _latex(nf):
+    from lossgeom.symbolic.latex import latex
     from lossgeom.symbolic.paths import MAX_PATHS, collapsed_latex, expand_path_sum, paths_per_output
 
     net = nf.net
     if paths_per_output(net) * net.widths[-1] <= MAX_PATHS:
-        return expand_path_sum(net).latex()
+        return latex(expand_path_sum(net))
     return collapsed_latex(net)

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossgeom import DataError, Net, NetSpecError, NonDifferentiableError
-from lossgeom.numeric.graph import (active_subgraph, activation_pattern, build_graph, count_paths, draw_graph,
-                                    iter_path_terms, iter_paths, mark_pattern, path_label, sum_path_terms, to_dot,
-                                    write_dot, write_graphml)
+from lossgeom.numeric.graph import (active_subgraph, activation_pattern, build_graph, count_paths, iter_path_terms,
+                                    iter_paths, mark_pattern, path_label, sum_path_terms)
+from lossgeom.numeric.graph_io import draw_graph, to_dot, write_dot, write_graphml
 from lossgeom.symbolic.paths import iter_net_paths
 
 ACTIVATIONS = {
@@ -265,6 +265,22 @@ def test_draw_bad_suffix_and_folder(tmp_path):
     with pytest.raises(DataError, match="does not exist"):
         draw_graph(g, str(tmp_path / "missing" / "net.png"))
     assert os.listdir(tmp_path) == []
+
+
+def test_failed_export_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monkeypatch):
+    target = tmp_path / "g.graphml"
+    target.write_text("old")
+
+    def half_write(graph, path):
+        with open(path, "w") as fh:
+            fh.write("<graphml")  # half written, then the disk fills up
+        raise OSError("disk full")
+    monkeypatch.setattr(nx, "write_graphml", half_write)
+    with pytest.raises(OSError, match="disk full"):
+        write_graphml(build_graph(Net(widths=(1, 1))), str(target))
+    assert target.read_text() == "old" and os.listdir(tmp_path) == ["g.graphml"]
+    with pytest.raises(DataError, match=r"^dot: the folder '.*missing' does not exist$"):
+        write_dot(build_graph(Net(widths=(1, 1))), str(tmp_path / "missing" / "g.dot"))
 
 
 @pytest.mark.parametrize("name", ["relu", "leaky", "two_piece"])

@@ -330,21 +330,13 @@ def test_the_sympy_fast_paths_and_their_fallbacks_build_equal_blocks(monkeypatch
         assert all(p.args == q.args and hash(p) == hash(q) for p, q in zip(a, b))
 
 
-_REPORT_NAMES_MOVED_BY_PATHS = {"prove_path_sum_identity", "prove_bernoulli_expectation", "prove_spin_glass_reduction",
-                                "verify_path_sum_identity", "verify_bernoulli_expectation",
-                                "verify_spin_glass_reduction"}
-
-
 def test_lossgeom_symbolic_re_exports_every_public_name():
     import lossgeom.symbolic as package
     modules = ["forward", "hessian", "decide", "verify", "latex", "paths", "spin_glass", "linear", "vec"]
     expected = set()
     for name in modules:
-        try:
-            module = importlib.import_module("lossgeom.symbolic." + name)
-        except ModuleNotFoundError:  # spin_glass is split from paths separately
-            continue
-        names = set(module.__all__) - _REPORT_NAMES_MOVED_BY_PATHS - {"vec"}  # the module keeps its name
+        module = importlib.import_module("lossgeom.symbolic." + name)
+        names = set(module.__all__) - {"vec"}  # the vec module keeps its name
         expected |= names
         for public in names:
             assert getattr(package, public) is getattr(module, public), (name, public)

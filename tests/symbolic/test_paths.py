@@ -15,13 +15,14 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossgeom import DataError, Net, NetSpecError, SizeLimitError
+from lossgeom import DataError, Net, NetSpecError, OptionError, SizeLimitError
 from lossgeom.numeric.graph import activation_pattern
 from lossgeom.symbolic.forward import forward_trace, input_symbols, symbol, weight_symbols
 from lossgeom.symbolic.paths import (RHO, collapsed_latex, expand_path_sum, expected_output, gate_symbol,
-                                     iter_net_paths, paths_per_output, prove_bernoulli_expectation,
-                                     prove_path_sum_identity, prove_spin_glass_reduction, spin_glass_form,
-                                     unit_slopes)
+                                     iter_net_paths, paths_per_output, unit_slopes, verify_bernoulli_expectation,
+                                     verify_path_sum_identity)
+from lossgeom.symbolic.latex import latex
+from lossgeom.symbolic.spin_glass import spin_glass_form, verify_spin_glass_reduction
 
 LEAKY = {"name": "leaky_relu", "slope": "1/10"}
 TWO_PIECE = {"name": "two_piece", "s_plus": "3/2", "s_minus": "1/4"}
@@ -71,7 +72,7 @@ def test_linear_net_identity_expands_to_zero(widths):
     ones = ps.substitute_gates({z: 1 for z in ps.gates})
     oracle = linear_net_output(net)
     assert all(sp.expand(a - b) == 0 for a, b in zip(ones, oracle))
-    assert prove_path_sum_identity(net).outcome == "proved"
+    assert verify_path_sum_identity(net).outcome == "proved"
 
 
 def test_identity_check_can_fail():
@@ -89,7 +90,7 @@ def test_symbolic_identity_for_every_pattern(act):
     net = Net(widths=(2, 2, 2, 1), activation=act)
     units = [(l, i) for l in (1, 2) for i in (1, 2)]
     for pieces in itertools.product((0, 1), repeat=len(units)):
-        rep = prove_path_sum_identity(net, dict(zip(units, pieces)))
+        rep = verify_path_sum_identity(net, dict(zip(units, pieces)))
         assert rep.outcome == "proved", rep
 
 
@@ -110,7 +111,7 @@ def test_path_sum_equals_true_forward_pass(act, data):
     gated = expand_path_sum(net, W, x=x).gated(pat)
     truth = forward_trace(net, W, x=x).a[-1]  # the Piecewise activation itself
     assert list(gated) == list(truth)
-    assert prove_path_sum_identity(net, pat, W, None, x).outcome == "proved"
+    assert verify_path_sum_identity(net, pat, W, None, x).outcome == "proved"
 
 
 @pytest.mark.parametrize("act", ["relu", LEAKY])
@@ -143,7 +144,7 @@ def test_wrong_pattern_gives_wrong_value():
 def test_biases_as_paths():
     net = Net(widths=(2, 2, 1), activation=LEAKY, bias=True)
     for pieces in itertools.product((0, 1), repeat=2):
-        assert prove_path_sum_identity(net, {(1, 1): pieces[0], (1, 2): pieces[1]}).outcome == "proved"
+        assert verify_path_sum_identity(net, {(1, 1): pieces[0], (1, 2): pieces[1]}).outcome == "proved"
     W, b, x = [[[1, 2], [-3, 1]], [[1, 1]]], [[1, 0], [5]], [1, 1]
     pat = activation_pattern(net, W, x, b)
     assert list(expand_path_sum(net, W, b, x).gated(pat)) == list(forward_trace(net, W, b, x).a[-1])
@@ -172,7 +173,7 @@ def test_errors():
 @pytest.mark.parametrize("widths", [(2, 3, 2), (3, 2, 2, 1), (2, 2, 3, 2, 2), (1, 1, 1), (3, 1, 3)])
 def test_bernoulli_expectation_depth_1_to_3(widths):
     net = Net(widths=widths, activation="relu")
-    assert prove_bernoulli_expectation(net).outcome == "proved"
+    assert verify_bernoulli_expectation(net).outcome == "proved"
     assert all(sp.expand(a - b) == 0 for a, b in zip(expected_output(net), linear_net_output(net)))
     # without the normalisation q the expectation is rho times the linear net (MATH.md 7.7)
     plain = expected_output(net, q=sp.Integer(1))
@@ -201,12 +202,12 @@ def test_spin_glass_form_structure():
     assert sg.normalisation == sp.Rational(1, 3)  # Lambda^(-H/2) with H = 2
     assert sg.constraint == sp.Eq(sum(w**2 for w in sg.weights) / 3, 1)
     assert any("A6u" in a for a in sg.assumptions) and any("not checked" in a for a in sg.assumptions)
-    assert "C_2" in sg.latex() and r"\Lambda^{-1}" in sg.latex()
+    assert "C_2" in latex(sg) and r"\Lambda^{-1}" in latex(sg)
 
 
 @pytest.mark.parametrize("H,size", [(1, 2), (1, 3), (2, 2), (3, 2)])
 def test_spin_glass_reduction(H, size):
-    rep = prove_spin_glass_reduction(H, size)
+    rep = verify_spin_glass_reduction(H, size)
     assert rep.outcome == "proved"
     assert rep.evidence["paths"] == size ** (H + 1)
     assert rep.evidence["variance_on_sphere"] == str(size)
@@ -229,21 +230,21 @@ def test_spin_glass_variance_with_sympy_stats():
 # -- LaTeX -------------------------------------------------------------------------------------------
 def test_latex_full_golden():
     ps = expand_path_sum(Net(widths=(2, 1, 1), activation="relu"))
-    assert ps.latex() == (r"\hat{y}_{1} = x_{1} Z_{1,1,1} W^{(1)}_{1,1} W^{(2)}_{1,1} "
+    assert latex(ps) == (r"\hat{y}_{1} = x_{1} Z_{1,1,1} W^{(1)}_{1,1} W^{(2)}_{1,1} "
                           r"+ x_{2} Z_{2,1,1} W^{(1)}_{1,2} W^{(2)}_{1,1}")
-    assert ps._repr_latex_() == r"$\displaystyle " + ps.latex() + "$"
+    assert ps._repr_latex_() == r"$\displaystyle " + latex(ps) + "$"
 
 
 def test_latex_multi_output_and_q():
     ps = expand_path_sum(Net(widths=(1, 2), activation="relu"), q=RHO ** -1)
-    assert ps.latex() == (r"\begin{aligned}\hat{y}_{1} &= \frac{1}{\rho} \left(x_{1} Z_{1,1} W^{(1)}_{1,1}\right) \\ "
+    assert latex(ps) == (r"\begin{aligned}\hat{y}_{1} &= \frac{1}{\rho} \left(x_{1} Z_{1,1} W^{(1)}_{1,1}\right) \\ "
                           r"\hat{y}_{2} &= \frac{1}{\rho} \left(x_{1} Z_{1,2} W^{(1)}_{2,1}\right)\end{aligned}")
 
 
 def test_latex_collapsed_golden():
     net = Net(widths=(3, 4, 2), activation="relu")
     ps = expand_path_sum(net)
-    assert ps.latex(max_terms=10) == collapsed_latex(net) == (
+    assert latex(ps, max_terms=10) == collapsed_latex(net) == (
         r"\hat{y}_{j} = \sum_{\substack{1 \leq i_{0} \leq 3\\1 \leq i_{1} \leq 4}} {x}_{i_{0}} {Z}_{i_{0},i_{1},j} "
         r"{W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{j,i_{1}}, \quad j = 1, \dots, 2")
     # collapsed LaTeX needs no expansion: fine for a net with 10^30 paths
@@ -252,6 +253,25 @@ def test_latex_collapsed_golden():
 
 def test_sympy_latex_hook():
     ps = expand_path_sum(Net(widths=(2, 1), activation="relu"))
-    assert sp.latex(ps) == ps.latex()
+    assert sp.latex(ps) == latex(ps)
     sg = spin_glass_form(1, 2)
-    assert sp.latex(sg) == sg.latex() and sg._repr_latex_() == "$" + sg.latex() + "$"
+    assert sp.latex(sg) == latex(sg) and sg._repr_latex_() == "$" + latex(sg) + "$"
+
+
+def test_latex_bias_gate_names_golden():
+    ps = expand_path_sum(Net(widths=(1, 1), activation="relu", bias=True))
+    assert latex(ps) == r"\hat{y}_{1} = x_{1} Z_{1,1} W^{(1)}_{1,1} + Z_{b^{(1)};1} b^{(1)}_{1}"
+    assert latex(symbol("Z[b2;3,1]")) == r"Z_{b^{(2)};3,1}" and latex(symbol("w[3]")) == "w_{3}"
+    assert sp.latex(ps, mode="inline") == "$" + latex(ps) + "$"  # sp.latex's settings reach the printer
+
+
+def test_latex_path_printer_settings():
+    ps = expand_path_sum(Net(widths=(1, 1), activation="relu"))
+    # path order (input, gate, weight) by default; SymPy's orders on request
+    assert latex(ps) == r"\hat{y}_{1} = x_{1} Z_{1,1} W^{(1)}_{1,1}"
+    assert latex(ps, path_order="lex") == r"\hat{y}_{1} = W^{(1)}_{1,1} Z_{1,1} x_{1}"
+    assert latex(ps, max_terms=0) == collapsed_latex(ps.net)
+    with pytest.raises(OptionError, match="max_terms: expected an integer >= 0, got -1"):
+        latex(ps, max_terms=-1)
+    with pytest.raises(OptionError, match="path_order: expected one of 'none'.*got 'sideways'"):
+        latex(ps, path_order="sideways")
