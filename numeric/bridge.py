@@ -15,9 +15,8 @@ import mpmath
 import sympy as sp
 
 from lossgeom.errors import DataError, NonDifferentiableError
-from lossgeom.symbolic.forward import resolve_inputs
-
 from lossgeom.precision import DEFAULT_DPS, check_dps, working_precision
+from lossgeom.symbolic.forward import resolve_inputs
 
 __all__ = ["CompiledExpression", "compile_expression", "symbol_values", "evaluate_expression", "evaluate_on_net"]
 

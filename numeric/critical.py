@@ -32,8 +32,23 @@ from lossgeom.net import Net
 from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
-from .linear import (_T, _at, _convert, _curve, _eye, _find_curve, _gradient, _hessian, _loss, _mpf, _mul,
-                     _shape, _zeros, DescentCurve, descent_certificate)
+from .linear import (
+    _T,
+    DescentCurve,
+    _at,
+    _convert,
+    _curve,
+    _eye,
+    _find_curve,
+    _gradient,
+    _hessian,
+    _loss,
+    _mpf,
+    _mul,
+    _shape,
+    _zeros,
+    descent_certificate,
+)
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",

@@ -30,9 +30,9 @@ import networkx as nx
 import sympy as sp
 
 from lossgeom.activations import X as _X
-from lossgeom.point import Pattern
-from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
+from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError
 from lossgeom.net import Net
+from lossgeom.point import Pattern
 from lossgeom.symbolic.forward import resolve_inputs
 from lossgeom.symbolic.paths import paths_per_output, require_path_activation
 

@@ -132,7 +132,7 @@ def symmetric_eigen(A, dps=DEFAULT_DPS, method="auto"):
 
 def _refine_eigen(M, max_iter=12):
     """Ogita-Aishima refinement of NumPy's eigh to the current mpmath precision, or None."""
-    from flint import arb, arb_mat, ctx
+    from flint import arb_mat, ctx
 
     n = M.rows
     prec = mpmath.mp.prec
@@ -609,6 +609,7 @@ def _arb_eig(A, prec):
 
 def _residual_enclosures(A, M, dps, prec):
     from flint import arb, arb_mat, ctx
+
     from lossgeom.errors import DataError
     E, Q = symmetric_eigen(M, dps + 10, method="auto")
     n = M.rows

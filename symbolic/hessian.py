@@ -31,8 +31,17 @@ import sympy as sp
 
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
 
-from .forward import (bias_symbols, forward_trace, input_symbols, one_sample_pattern, parameter_symbols,
-                      resolve_inputs, symbol, target_symbols, weight_symbols)
+from .forward import (
+    bias_symbols,
+    forward_trace,
+    input_symbols,
+    one_sample_pattern,
+    parameter_symbols,
+    resolve_inputs,
+    symbol,
+    target_symbols,
+    weight_symbols,
+)
 
 # Fast paths through SymPy internals, relied on and tested with SymPy 1.14: ``_mulsort`` with
 # ``Mul._from_args`` builds a canonical product without Mul's flattening, and

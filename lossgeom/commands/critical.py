@@ -83,7 +83,6 @@ def _text(rep):
 
 def _cmd_critical(args):
     from lossgeom.data import read_net_file
-
     from lossgeom.numeric.critical import critical_report
 
     nf = read_net_file(args.netfile)

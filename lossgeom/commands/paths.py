@@ -17,9 +17,16 @@ even with units at a kink, whose h is 0) and ``active_path_sum_equals_output``.
 import json
 import os
 
-from lossgeom.cli import (UsageError, add_format, add_net_options, add_out, build_net, net_options_given,
-                          positive_int, write_output)
-
+from lossgeom.cli import (
+    UsageError,
+    add_format,
+    add_net_options,
+    add_out,
+    build_net,
+    net_options_given,
+    positive_int,
+    write_output,
+)
 from lossgeom.errors import SizeLimitError
 
 ORDER = 40
@@ -68,8 +75,14 @@ def _check_draw(path):
 
 
 def _sample_report(nf, graph, k, limit):
-    from lossgeom.numeric.graph import (activation_pattern, active_subgraph, count_paths, iter_path_terms,
-                                        path_label, sum_path_terms)
+    from lossgeom.numeric.graph import (
+        activation_pattern,
+        active_subgraph,
+        count_paths,
+        iter_path_terms,
+        path_label,
+        sum_path_terms,
+    )
 
     x = list(nf.inputs[:, k])
     pat = activation_pattern(nf.net, nf.weights, x, nf.biases)

@@ -12,9 +12,9 @@ from lossgeom.errors import DataError, NetSpecError, SizeLimitError
 from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia, subset_weights
 from lossgeom.numeric.linear import curve_polynomial, linear_gradient, linear_hessian, linear_loss
 from lossgeom.numeric.optimise import gradient_descent, random_weights
+from lossgeom.numeric.spectrum import exact_inertia, inertia
 from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
-from lossgeom.numeric.spectrum import exact_inertia, inertia
 from lossgeom.symbolic.linear import deep_linear_hessian, global_minimum_value, sigma_eigen
 
 X3, Y3 = sp.eye(3), sp.diag(3, 2, 1)
@@ -213,8 +213,9 @@ def test_a_net_that_is_not_deep_linear_is_refused_with_every_reason():
 @pytest.mark.parametrize("widths", [(2, 3, 2), (2, 2, 1, 2), (1, 2, 2, 1, 1)])
 def test_closed_forms_agree_with_the_backprop_engine_at_identity_activation(widths):
     # the engine (Botev backprop, numeric/evaluate.py) shares no code with the Kronecker closed forms
-    from lossgeom.numeric.evaluate import full_hessian, gradient, loss_value
     import random
+
+    from lossgeom.numeric.evaluate import full_hessian, gradient, loss_value
     rng = random.Random(sum(widths))
     q = lambda: sp.Rational(rng.randint(-5, 5), rng.randint(1, 4))  # noqa: E731
     net = _net(widths)

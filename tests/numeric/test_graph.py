@@ -16,8 +16,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lossgeom import DataError, Net, NetSpecError, NonDifferentiableError
-from lossgeom.numeric.graph import (active_subgraph, activation_pattern, build_graph, count_paths, iter_path_terms,
-                                    iter_paths, mark_pattern, path_label, sum_path_terms)
+from lossgeom.numeric.graph import (
+    activation_pattern,
+    active_subgraph,
+    build_graph,
+    count_paths,
+    iter_path_terms,
+    iter_paths,
+    mark_pattern,
+    path_label,
+    sum_path_terms,
+)
 from lossgeom.numeric.graph_io import draw_graph, to_dot, write_dot, write_graphml
 from lossgeom.symbolic.paths import iter_net_paths
 

@@ -8,9 +8,22 @@ import sympy as sp
 
 from lossgeom import DataError, Net
 from lossgeom.numeric.evaluate import evaluate_net
-from lossgeom.numeric.spectrum import (Inertia, certified_eigenvalues, certified_inertia, eigen_residual,
-                                       exact_inertia, exact_rank, inertia, is_psd, ldl_inertia, numeric_rank, psd_verdict,
-                                       symmetric_eigen, symmetric_eigenvalues, trace)
+from lossgeom.numeric.spectrum import (
+    Inertia,
+    certified_eigenvalues,
+    certified_inertia,
+    eigen_residual,
+    exact_inertia,
+    exact_rank,
+    inertia,
+    is_psd,
+    ldl_inertia,
+    numeric_rank,
+    psd_verdict,
+    symmetric_eigen,
+    symmetric_eigenvalues,
+    trace,
+)
 
 
 def _random_symmetric(n, seed, den=7):

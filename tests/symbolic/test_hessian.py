@@ -10,10 +10,20 @@ import sympy as sp
 
 from lossgeom import Net, activation_names, loss_names
 from lossgeom.errors import NonDifferentiableError, OptionError, SizeLimitError
+from lossgeom.symbolic import (
+    decide_zero,
+    derive_gauss_newton,
+    derive_gradient,
+    derive_hessian,
+    direct_hessian,
+    direct_layer_block,
+    forward_trace,
+    latex,
+    parameter_symbols,
+    verify_recursion,
+)
 from lossgeom.symbolic import hessian as hs
 from lossgeom.symbolic import verify as vf
-from lossgeom.symbolic import (decide_zero, derive_gauss_newton, derive_gradient, derive_hessian, direct_hessian,
-                               direct_layer_block, forward_trace, latex, parameter_symbols, verify_recursion)
 
 # Rational and algebraic activations (softsign, bent identity) make the direct decision slow
 # (nested radicals and rational functions): they are decided directly on depth 2 and by

@@ -5,8 +5,15 @@ import pytest
 import sympy as sp
 
 from lossgeom import Net
-from lossgeom.symbolic import (Equation, LossgeomLatexPrinter, derive_gauss_newton, derive_gradient, derive_hessian,
-                               latex, symbol)
+from lossgeom.symbolic import (
+    Equation,
+    LossgeomLatexPrinter,
+    derive_gauss_newton,
+    derive_gradient,
+    derive_hessian,
+    latex,
+    symbol,
+)
 
 
 @pytest.mark.parametrize("name, tex", [

@@ -7,9 +7,20 @@ import sympy as sp
 from lossgeom import Net
 from lossgeom.errors import DataError, NetSpecError
 from lossgeom.point import Point, resolve_point
-from lossgeom.symbolic.linear import (check_assumptions, deep_linear_hessian, deep_linear_loss, factor_into_widths,
-                                      generic_linear_instance, global_minimum_value, hessian_block, lemma1_gradient,
-                                      minimising_product, sigma_eigen, sigma_matrix, verify_linear_derivatives)
+from lossgeom.symbolic.linear import (
+    check_assumptions,
+    deep_linear_hessian,
+    deep_linear_loss,
+    factor_into_widths,
+    generic_linear_instance,
+    global_minimum_value,
+    hessian_block,
+    lemma1_gradient,
+    minimising_product,
+    sigma_eigen,
+    sigma_matrix,
+    verify_linear_derivatives,
+)
 from lossgeom.symbolic.vec import commutation_matrix
 
 

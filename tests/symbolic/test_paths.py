@@ -18,10 +18,19 @@ from hypothesis import strategies as st
 from lossgeom import DataError, Net, NetSpecError, OptionError, SizeLimitError
 from lossgeom.numeric.graph import activation_pattern
 from lossgeom.symbolic.forward import forward_trace, input_symbols, symbol, weight_symbols
-from lossgeom.symbolic.paths import (RHO, collapsed_latex, expand_path_sum, expected_output, gate_symbol,
-                                     iter_net_paths, paths_per_output, unit_slopes, verify_bernoulli_expectation,
-                                     verify_path_sum_identity)
 from lossgeom.symbolic.latex import latex
+from lossgeom.symbolic.paths import (
+    RHO,
+    collapsed_latex,
+    expand_path_sum,
+    expected_output,
+    gate_symbol,
+    iter_net_paths,
+    paths_per_output,
+    unit_slopes,
+    verify_bernoulli_expectation,
+    verify_path_sum_identity,
+)
 from lossgeom.symbolic.spin_glass import spin_glass_form, verify_spin_glass_reduction
 
 LEAKY = {"name": "leaky_relu", "slope": "1/10"}
