@@ -1,1 +1,148 @@
-"""lossgeom.numeric: evaluation at a chosen precision (mpmath, default 50 digits) and in float64."""
+"""lossgeom.numeric: evaluation at a chosen precision (mpmath, default 50 digits), in float64 or exactly.
+
+Backends behind one interface (``backends``); the evaluation engine: loss, gradient, Botev blocks,
+full Hessian and Hessian-vector products (``evaluate``); the Hessian's summary (``summary``); the
+numeric hand-off of symbolic results (``bridge``); eigenvalues, inertia, rank and certified
+enclosures (``spectrum``); the activation-path graph (``graph``) and its export (``graph_io``);
+deep linear nets: loss and derivatives (``linear``), critical points (``critical``) and optimisers
+(``optimise``).  Every public name of those modules is re-exported here explicitly.
+"""
+
+from .backends import (
+    BACKENDS,
+    Backend,
+    ExactBackend,
+    FlintBackend,
+    Float64Backend,
+    MpBackend,
+    exact_capable,
+    select_backend,
+)
+from .bridge import (
+    CompiledExpression,
+    compile_expression,
+    evaluate_expression,
+    evaluate_on_net,
+    symbol_values,
+)
+from .critical import (
+    CLASSIFICATIONS,
+    MAX_HESSIAN_SIZE,
+    MAX_SUBSETS,
+    CriticalPoint,
+    CriticalSet,
+    PointClassification,
+    classify_point,
+    critical_report,
+    enumerate_critical_points,
+    hessian_inertia,
+    sigma_eigenvectors,
+    subset_weights,
+)
+from .evaluate import (
+    HessianEvaluation,
+    Kink,
+    evaluate_net,
+    evaluate_net_file,
+    find_kinks,
+    full_hessian,
+    gradient,
+    hvp,
+    kink_message,
+    loss_value,
+)
+from .graph import (
+    STATES,
+    ActivationPattern,
+    PathCount,
+    UnitState,
+    activation_pattern,
+    active_subgraph,
+    build_graph,
+    count_paths,
+    iter_path_terms,
+    iter_paths,
+    mark_pattern,
+    node_label,
+    path_label,
+    sum_path_terms,
+)
+from .graph_io import (
+    MAX_DRAW_EDGES,
+    draw_graph,
+    to_dot,
+    write_dot,
+    write_graphml,
+)
+from .linear import (
+    DescentCertificate,
+    DescentCurve,
+    curve_polynomial,
+    descent_certificate,
+    find_descent_curve,
+    linear_gradient,
+    linear_hessian,
+    linear_loss,
+)
+from .optimise import (
+    MAX_HALVINGS,
+    DescentRun,
+    gradient_descent,
+    random_weights,
+)
+from .spectrum import (
+    Enclosure,
+    Inertia,
+    PsdVerdict,
+    certified_eigenvalues,
+    certified_inertia,
+    eigen_residual,
+    exact_inertia,
+    exact_rank,
+    inertia,
+    is_psd,
+    ldl_inertia,
+    numeric_rank,
+    psd_verdict,
+    symmetric_eigen,
+    symmetric_eigenvalues,
+    symmetry_defect,
+    to_mp_matrix,
+    trace,
+)
+from .summary import (
+    BlockVerdict,
+    HessianSummary,
+    summarize_net_file,
+)
+
+__all__ = [
+    # backends
+    "Backend", "Float64Backend", "MpBackend", "FlintBackend", "ExactBackend", "BACKENDS", "select_backend",
+    "exact_capable",
+    # evaluate
+    "Kink", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient", "full_hessian",
+    "hvp", "find_kinks", "kink_message",
+    # summary
+    "BlockVerdict", "HessianSummary", "summarize_net_file",
+    # bridge
+    "CompiledExpression", "compile_expression", "symbol_values", "evaluate_expression", "evaluate_on_net",
+    # spectrum
+    "Inertia", "to_mp_matrix", "symmetric_eigen", "symmetric_eigenvalues", "inertia", "ldl_inertia", "is_psd",
+    "numeric_rank", "exact_rank", "symmetry_defect", "trace", "Enclosure", "certified_eigenvalues",
+    "certified_inertia", "exact_inertia", "PsdVerdict", "psd_verdict", "eigen_residual",
+    # graph
+    "STATES", "UnitState", "ActivationPattern", "PathCount", "build_graph", "activation_pattern", "mark_pattern",
+    "active_subgraph", "count_paths", "iter_paths", "iter_path_terms", "sum_path_terms", "node_label", "path_label",
+    # graph_io
+    "to_dot", "write_dot", "write_graphml", "draw_graph", "MAX_DRAW_EDGES",
+    # critical
+    "CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
+    "sigma_eigenvectors", "hessian_inertia", "classify_point", "PointClassification", "critical_report",
+    "MAX_HESSIAN_SIZE", "MAX_SUBSETS",
+    # linear
+    "linear_loss", "linear_gradient", "linear_hessian", "curve_polynomial", "descent_certificate",
+    "find_descent_curve", "DescentCertificate", "DescentCurve",
+    # optimise
+    "random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS",
+]

@@ -120,3 +120,29 @@ def test_wheel_installs_and_runs_outside_the_tree(tmp_path):
                          env=env, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr
     assert "botev2017.kronecker-block" in run.stdout and "proved" in run.stdout
+def test_ruff_is_clean():
+    ruff = shutil.which("ruff") or os.path.join(os.path.dirname(sys.executable), "ruff")
+    assert os.path.exists(ruff), "ruff is a test dependency"
+    run = subprocess.run([ruff, "check", "--no-cache", ROOT], capture_output=True, text=True)
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+#: the house limits: a module about one idea, a function that fits on a screen
+MAX_MODULE_LINES, MAX_FUNCTION_LINES = 800, 80
+
+
+def test_modules_and_functions_stay_small():
+    too_big = []
+    for _, name, path in _modules() + [("cli", "lossgeom.cli", os.path.join(ROOT, "lossgeom", "cli.py"))] + [
+            ("cli", "lossgeom.commands." + f[:-3], os.path.join(ROOT, "lossgeom", "commands", f))
+            for f in os.listdir(os.path.join(ROOT, "lossgeom", "commands")) if f.endswith(".py")]:
+        src = open(path, encoding="utf-8").read()
+        if src.count("\n") > MAX_MODULE_LINES:
+            too_big.append("%s: %d lines" % (name, src.count("\n")))
+        for node in ast.walk(ast.parse(src)):
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                length = node.end_lineno - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    too_big.append("%s.%s: %d lines" % (name, node.name, length))
+    assert not too_big, "over the limits (%d-line modules, %d-line functions): %s" % (
+        MAX_MODULE_LINES, MAX_FUNCTION_LINES, "; ".join(too_big))

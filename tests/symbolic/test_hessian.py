@@ -1,7 +1,6 @@
 """The Botev recursion against independent references: SymPy's direct differentiation, mpmath finite
 differences of a forward pass written here, and the worked micro-example of docs/MATH.md section 1."""
 
-import importlib
 import random
 
 import mpmath
@@ -338,17 +337,3 @@ def test_the_sympy_fast_paths_and_their_fallbacks_build_equal_blocks(monkeypatch
     for a, b in zip(fast, slow):
         assert a == b and type(a) is type(b)
         assert all(p.args == q.args and hash(p) == hash(q) for p, q in zip(a, b))
-
-
-def test_lossgeom_symbolic_re_exports_every_public_name():
-    import lossgeom.symbolic as package
-    modules = ["forward", "hessian", "decide", "verify", "latex", "paths", "spin_glass", "linear", "vec"]
-    expected = set()
-    for name in modules:
-        module = importlib.import_module("lossgeom.symbolic." + name)
-        names = set(module.__all__) - {"vec"}  # the vec module keeps its name
-        expected |= names
-        for public in names:
-            assert getattr(package, public) is getattr(module, public), (name, public)
-    assert set(package.__all__) == expected
-    assert len(package.__all__) == len(expected)
