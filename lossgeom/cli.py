@@ -12,6 +12,7 @@ from .activations import parse_activation
 from .errors import LossgeomError, NetSpecError
 from .io import atomic_write
 from .net import Net, parse_widths
+from .precision import MAX_DPS, MIN_DPS
 
 __all__ = ["main", "add_net_options", "build_net", "net_options_given", "add_precision", "add_seed", "add_out",
            "add_format"]
@@ -70,7 +71,7 @@ def add_precision(p, default=50):
     >>> p.parse_args([]).dps, p.parse_args(["--dps", "30"]).dps
     (50, 30)
     """
-    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=default,
+    p.add_argument("--dps", type=positive_int("--dps", MIN_DPS, MAX_DPS), default=default,
                    help="decimal digits (default %(default)s)")
 
 

@@ -20,7 +20,7 @@ optional ``at_weights``.
 
 import json
 
-from lossgeom.cli import add_format, positive_int, write_output
+from lossgeom.cli import add_format, add_out, add_precision, write_output
 
 ORDER = 50
 
@@ -31,11 +31,11 @@ def add(sub):
                                    "loss) from subsets of Sigma's eigenvectors, with exact values, Hessian inertia "
                                    "at --dps digits and classification. Exit 2 on bad input.")
     p.add_argument("netfile", metavar="NETFILE", help="JSON net file with inputs and targets (weights optional)")
-    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50, help="decimal digits (default 50)")
+    add_precision(p)
     p.add_argument("--ranks", choices=("all", "full"), default="all",
                    help="all subsets |I| <= min(p, d_y) (default) or only |I| = min(p, d_y)")
     add_format(p, choices=("text", "json"))
-    p.add_argument("--out", help="write the result to this file instead of stdout")
+    add_out(p)
     p.set_defaults(func=_cmd_critical)
 
 

@@ -23,7 +23,7 @@ command prints one line on stderr naming the units and samples, and exits 2.
 
 import json
 
-from lossgeom.cli import add_format, positive_int, write_output
+from lossgeom.cli import add_format, add_out, add_precision, write_output
 
 ORDER = 30
 
@@ -40,12 +40,11 @@ def add(sub):
                                    "tolerance, trace and which layer blocks are PSD. Exit 2 on bad input or when a "
                                    "pre-activation sits exactly at a kink (the Hessian does not exist there).")
     p.add_argument("netfile", metavar="NETFILE", help="JSON net file with weights, inputs and targets")
-    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
-                   help="decimal digits (default 50)")
+    add_precision(p)
     p.add_argument("--certify", action="store_true",
                    help="also certify the inertia with ball arithmetic (python-flint)")
     add_format(p, choices=("text", "json"))
-    p.add_argument("--out", help="write the result to this file instead of stdout")
+    add_out(p)
     p.set_defaults(func=_cmd_hessian)
 
 

@@ -7,7 +7,7 @@ that decided it and its evidence.  The format follows the file name's suffix.
 import html
 import os
 
-from lossgeom.cli import UsageError, positive_int, write_output
+from lossgeom.cli import UsageError, add_out, add_precision, add_seed, write_output
 
 ORDER = 70
 
@@ -19,10 +19,9 @@ def add(sub):
                        description="Verify the claims catalog (or the given ids) and write it as a document; "
                                    "the format follows the suffix of --out (.tex, .md, .html).")
     p.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claim ids (default: all)")
-    p.add_argument("--out", required=True, help="the document to write: FILE.tex, FILE.md or FILE.html")
-    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
-                   help="decimal digits for numeric checks (default 50)")
-    p.add_argument("--seed", type=positive_int("--seed", 0), default=0, help="random seed (default 0)")
+    add_out(p, required=True, help="the document to write: FILE.tex, FILE.md or FILE.html")
+    add_precision(p)
+    add_seed(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=run)
 

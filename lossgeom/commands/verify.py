@@ -3,7 +3,7 @@
 import json
 import sys
 
-from lossgeom.cli import add_format, positive_int, write_output
+from lossgeom.cli import add_format, add_out, add_precision, add_seed, write_output
 
 ORDER = 10
 
@@ -16,11 +16,10 @@ def add(sub):
                                    "reported but do not fail), 2 for bad usage.")
     p.add_argument("claims", nargs="*", metavar="CLAIM_ID", help="claim ids (default: all)")
     p.add_argument("--list", action="store_true", help="list the claims and exit")
-    p.add_argument("--dps", type=positive_int("--dps", 15, 10000), default=50,
-                   help="decimal digits for numeric checks (default 50)")
-    p.add_argument("--seed", type=positive_int("--seed", 0), default=0, help="random seed (default 0)")
+    add_precision(p)
+    add_seed(p)
     add_format(p)
-    p.add_argument("--out", help="write the result to this file instead of stdout")
+    add_out(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
     p.set_defaults(func=_cmd_verify)
 
