@@ -93,7 +93,7 @@ def test_count_and_enumeration_match_networkx(widths, bias):
 
 
 def test_math_md_number_and_huge_count():
-    assert count_paths(Net(widths=(3, 4, 2, 1), activation="relu")).total == 24  # MATH.md 7.7
+    assert count_paths(Net(widths=(3, 4, 2, 1), activation="relu")).total == 24  # docs/MATH.md 7.7
     big = Net(widths=(10,) * 30 + (1,))
     assert count_paths(build_graph(big)).total == 10 ** 30
     assert count_paths(Net(widths=(7,) * 40 + (3,))).per_output == (7 ** 40,) * 3

@@ -184,7 +184,7 @@ def test_bernoulli_expectation_depth_1_to_3(widths):
     net = Net(widths=widths, activation="relu")
     assert verify_bernoulli_expectation(net).outcome == "proved"
     assert all(sp.expand(a - b) == 0 for a, b in zip(expected_output(net), linear_net_output(net)))
-    # without the normalisation q the expectation is rho times the linear net (MATH.md 7.7)
+    # without the normalisation q the expectation is rho times the linear net (docs/MATH.md 7.7)
     plain = expected_output(net, q=sp.Integer(1))
     assert all(sp.expand(a - RHO * b) == 0 for a, b in zip(plain, linear_net_output(net)))
 
