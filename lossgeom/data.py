@@ -141,7 +141,7 @@ def _read_arrays(net, doc):
 
 
 def read_net_file(path):
-    """Read a JSON net file (DESIGN.md format) exactly.
+    """Read a JSON net file (the format in the README) exactly.
 
     Parameters
     ----------

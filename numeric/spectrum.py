@@ -33,7 +33,7 @@ class Inertia:
     tolerance: str
 
     def to_dict(self):
-        """JSON-ready dict with the DESIGN.md field names."""
+        """JSON-ready dict with the field names of the JSON output."""
         return {"positive": self.positive, "negative": self.negative, "zero": self.zero,
                 "tolerance": self.tolerance}
 

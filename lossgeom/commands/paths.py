@@ -39,7 +39,7 @@ def add(sub):
     p = sub.add_parser("paths", help="count, list and draw the activation paths of a net",
                        description="Paths from the inputs to the outputs of a net: counts (dynamic programming), "
                                    "the active paths at the file's inputs, the path-sum expansion, drawings.")
-    p.add_argument("netfile", nargs="?", metavar="NETFILE", help="JSON net file (DESIGN.md format)")
+    p.add_argument("netfile", nargs="?", metavar="NETFILE", help="JSON net file (format in the README)")
     add_net_options(p, activation="relu", widths_required=False)
     p.add_argument("--list", type=positive_int("--list", 0), default=20, metavar="N",
                    help="list at most N active paths per sample (default 20)")
