@@ -30,9 +30,10 @@ def botev_micro():
     Examples
     --------
     >>> pt = botev_micro()
-    >>> print(pt.net), pt.theta(), pt.X, pt.Y
+    >>> print(pt.net)
     Net(1-1-1, tanh, square)
-    (None, (1/2, 2), Matrix([[1]]), Matrix([[0]]))
+    >>> pt.theta(), pt.X, pt.Y
+    ((1/2, 2), Matrix([[1]]), Matrix([[0]]))
     """
     return resolve_point(Net(widths=(1, 1, 1), activation="tanh"), [[["1/2"]], [[2]]], X=[[1]], Y=[[0]])
 
