@@ -76,7 +76,7 @@ def require_deep_linear(net, hidden=False, what="this computation"):
     >>> require_deep_linear(Net(widths=(2, 2), activation="tanh"), hidden=True)
     Traceback (most recent call last):
     ...
-    lossgeom.errors.NetSpecError: invalid net (3 problems): this computation needs a deep linear net, got Net(2-2, tanh, square); activation: expected 'identity' (a deep linear net), got 'tanh'; widths: expected at least one hidden layer, got [2, 2]
+    lossgeom.errors.NetSpecError: invalid net (2 problems): this computation needs a deep linear net, got Net(2-2, tanh, square): activation: expected 'identity' (a deep linear net), got 'tanh'; widths: expected at least one hidden layer, got [2, 2]
     """
     if not isinstance(net, Net):
         raise NetSpecError("net: expected a lossgeom Net, got %r" % (net,))
@@ -84,7 +84,8 @@ def require_deep_linear(net, hidden=False, what="this computation"):
     if hidden and len(net.widths) < 3:
         problems.append("widths: expected at least one hidden layer, got %r" % (list(net.widths),))
     if problems:
-        raise NetSpecError(["%s needs a deep linear net, got %s" % (what, net)] + problems)
+        problems[0] = "%s needs a deep linear net, got %s: %s" % (what, net, problems[0])
+        raise NetSpecError(problems)
     return net
 
 
