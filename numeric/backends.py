@@ -4,7 +4,10 @@ A :class:`Backend` is the number system the kernels of :mod:`lossgeom.numeric._e
 NumPy float64, mpmath at ``dps`` digits (optionally with the large products in python-flint's
 ``arb_mat``), or exact rational arithmetic (Fractions).  Every kernel works on NumPy arrays (of
 floats, or of mpf/Fraction objects) and only reaches the number system through the methods
-declared here, so a new backend is one subclass and one entry of :data:`BACKENDS`.
+declared here, so a new backend is one subclass and one entry of :data:`BACKENDS`.  The deep linear
+nets of :mod:`lossgeom.numeric.linear` and :mod:`lossgeom.numeric.critical` compute on the same
+backends, through the matrix methods (:meth:`Backend.from_matrix`, :meth:`Backend.dot`,
+:meth:`Backend.kron`, :meth:`Backend.inner`, ...).
 
 Exact weights and data reach a backend as Fractions and are rounded once, by :meth:`Backend.scalar`.
 """
@@ -32,7 +35,8 @@ class Backend(abc.ABC):
     """The operations the numeric kernels use, in one number system.
 
     Subclasses set the class attributes and implement the abstract methods; the elementwise
-    ``exp``/``log``/``log1p`` and the array builders have shared defaults.
+    ``exp``/``log``/``log1p``, the array builders and the matrix operations of deep-linear work
+    (``identity``, ``from_matrix``, ``dot``, ``kron``, ``inner``, ``inverse``) have shared defaults.
 
     Attributes
     ----------

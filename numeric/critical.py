@@ -234,38 +234,38 @@ def subset_weights(net, U, M, subset, C=None, dps="exact"):
     p = min(widths[1:-1])
     if k > p:
         raise DataError("subset: expected at most p = %d eigen-indices, got %d" % (p, k))
-    B = _backend(dps)
-    U, M = B.from_matrix(U), B.from_matrix(M)
+    be = _backend(dps)
+    U, M = be.from_matrix(U), be.from_matrix(M)
     UI = U[:, list(subset)]
-    first = B.dot(UI.T, M)
+    first = be.dot(UI.T, M)
     if C is not None:
-        Cm = B.from_matrix(C)
-        UI, first = B.dot(UI, Cm), B.dot(B.inverse(Cm), first)
+        Cm = be.from_matrix(C)
+        UI, first = be.dot(UI, Cm), be.dot(be.inverse(Cm), first)
     Ws = []
     for l in range(1, H1 + 1):
-        Wl = B.full((widths[l], widths[l - 1]))
-        src = first if l == 1 else (UI if l == H1 else B.identity(k))
+        Wl = be.full((widths[l], widths[l - 1]))
+        src = first if l == 1 else (UI if l == H1 else be.identity(k))
         rows, cols = (k if l < H1 else widths[l]), (widths[l - 1] if l == 1 else k)
         Wl[:rows, :cols] = src[:rows, :cols]
-        Ws.append(B.output(Wl, rounded=False))
+        Ws.append(be.output(Wl, rounded=False))
     return tuple(Ws)
 
 
-def _swap_direction(B, widths, U, M, pos, j):
-    """D moving u_{I[pos]} toward u_j: column pos of W_{H+1} and row pos of W_1 (arrays of the backend B)."""
+def _swap_direction(be, widths, U, M, pos, j):
+    """D moving u_{I[pos]} toward u_j: column pos of W_{H+1} and row pos of W_1 (arrays of the backend be)."""
     H1 = len(widths) - 1
-    D = [B.full((widths[l], widths[l - 1])) for l in range(1, H1 + 1)]
+    D = [be.full((widths[l], widths[l - 1])) for l in range(1, H1 + 1)]
     D[-1][:, pos] = U[:, j]
-    D[0][pos, :] = B.dot(U[:, j:j + 1].T, M)[0, :]
+    D[0][pos, :] = be.dot(U[:, j:j + 1].T, M)[0, :]
     return D
 
 
-def _add_direction(B, widths, U, M, k, j):
+def _add_direction(be, widths, U, M, k, j):
     """D switching on the unused slot k with eigenvector u_j in every layer."""
     H1 = len(widths) - 1
-    D = _swap_direction(B, widths, U, M, k, j)  # slot k of the outer layers, as for a swap
+    D = _swap_direction(be, widths, U, M, k, j)  # slot k of the outer layers, as for a swap
     for l in range(2, H1):
-        D[l - 1][k, k] = B.one
+        D[l - 1][k, k] = be.one
     return D
 
 
@@ -337,10 +337,10 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
     Mexact = Y * X.T * (X * X.T).inv()
     with Precision.resolve(dps, allow=("float64", "mp")).context():
         # exact data and exact eigenvectors keep the weights exact; otherwise they are rounded to dps
-        B = _backend("exact" if eig.exact and dps != "float64" else dps)
-        U = B.from_matrix(eig.eigenvectors if B.dps == "exact"
+        be = _backend("exact" if eig.exact and dps != "float64" else dps)
+        U = be.from_matrix(eig.eigenvectors if be.dps == "exact"
                           else sigma_eigenvectors(eig, DEFAULT_DPS if dps == "float64" else dps))
-        ctx = _Enumeration(net, X, Y, U, B.from_matrix(Mexact), eig, (Y * Y.T).trace(), gmin, dps, B, classify,
+        ctx = _Enumeration(net, X, Y, U, be.from_matrix(Mexact), eig, (Y * Y.T).trace(), gmin, dps, be, classify,
                            assumptions.distinct_eigenvalues is True)
         points = [_classify_subset(ctx, subset, C if k == min(widths[1:-1]) and len(widths) == 3 else None)
                   for k in sizes for subset in itertools.combinations(range(Y.rows), k)]
@@ -467,19 +467,19 @@ def _classify(ctx, W, subset, value, inertia):
                           % (inertia.negative, inertia.positive)}
     # PSD (or NSD) Hessian: a higher-order test along explicit curves W + t D
     lam = eig.eigenvalues
-    B = ctx.backend
-    cdps = B.dps
+    be = ctx.backend
+    cdps = be.dps
     cands = []
     k, dy = len(subset), widths[-1]
     outside = [j for j in range(dy) if j not in subset]
     for pos, i in enumerate(subset):
         for j in outside:
             if sp.N(lam[j] - lam[i], 30) > 0:
-                cands.append(_swap_direction(B, widths, U, M, pos, j))
+                cands.append(_swap_direction(be, widths, U, M, pos, j))
     if k < min(widths[1:-1]):
         for j in outside:
             if sp.N(lam[j], 30) > 0:
-                cands.append(_add_direction(B, widths, U, M, k, j))
+                cands.append(_add_direction(be, widths, U, M, k, j))
     curve = None
     for D in cands:
         cert = descent_certificate(_curve(W, D, X, Y, cdps), cdps)

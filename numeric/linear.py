@@ -36,33 +36,33 @@ def _backend(dps):
     return select_backend(Precision.resolve(dps).dps)
 
 
-def _chain(B, Ws, a, b, widths):
+def _chain(be, Ws, a, b, widths):
     """``W_a W_{a-1} ... W_b`` (the identity when a < b), multiplied left to right."""
     if a < b:
-        return B.identity(widths[a])
+        return be.identity(widths[a])
     P = Ws[a - 1]
     for i in range(a - 1, b - 1, -1):
-        P = B.dot(P, Ws[i - 1])
+        P = be.dot(P, Ws[i - 1])
     return P
 
 
 def _prep(weights, X, Y, dps):
-    B = _backend(dps)
-    Ws = [B.from_matrix(W) for W in weights]
+    be = _backend(dps)
+    Ws = [be.from_matrix(W) for W in weights]
     widths = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
     for k, W in enumerate(Ws, 1):
         if W.shape[1] != widths[k - 1]:
             raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], W.shape))
-    Xc, Yc = B.from_matrix(X), B.from_matrix(Y)
+    Xc, Yc = be.from_matrix(X), be.from_matrix(Y)
     if Xc.shape[0] != widths[0] or Yc.shape != (widths[-1], Xc.shape[1]):
         raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
                         % (widths[0], widths[-1], Xc.shape, Yc.shape))
-    return B, Ws, tuple(widths), Xc, Yc
+    return be, Ws, tuple(widths), Xc, Yc
 
 
-def _residual(B, Ws, widths, Xc, Yc):
+def _residual(be, Ws, widths, Xc, Yc):
     """``R = W_{H+1} ... W_1 X - Y``."""
-    return B.dot(_chain(B, Ws, len(Ws), 1, widths), Xc) - Yc
+    return be.dot(_chain(be, Ws, len(Ws), 1, widths), Xc) - Yc
 
 
 def _at(net, point):
@@ -146,10 +146,10 @@ def _loss(weights, X, Y, dps):
     if dps not in ("exact",):
         check_dps(dps)
     with Precision.resolve(dps).context():
-        B, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        R = _residual(B, Ws, widths, Xc, Yc)
-        val = B.output_scalar(B.inner(R, R) / 2, rounded=False)
-        return (val if val.is_Rational else sp.simplify(val)) if B.dps == "exact" else val
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        R = _residual(be, Ws, widths, Xc, Yc)
+        val = be.output_scalar(be.inner(R, R) / 2, rounded=False)
+        return (val if val.is_Rational else sp.simplify(val)) if be.dps == "exact" else val
 
 
 def _exact_point(weights, X, Y):
@@ -161,55 +161,51 @@ def _exact_point(weights, X, Y):
 
 def _gradient(weights, X, Y, dps):
     with Precision.resolve(dps).context():
-        B, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
-        R = _residual(B, Ws, widths, Xc, Yc)
+        R = _residual(be, Ws, widths, Xc, Yc)
         out = []
         for k in range(1, H1 + 1):
-            left = _chain(B, Ws, H1, k + 1, widths)
-            right = B.dot(_chain(B, Ws, k - 1, 1, widths), Xc)
-            G = B.dot(B.dot(left.T, R), right.T)
+            left = _chain(be, Ws, H1, k + 1, widths)
+            right = be.dot(_chain(be, Ws, k - 1, 1, widths), Xc)
+            G = be.dot(be.dot(left.T, R), right.T)
             r, c = G.shape
-            out += [B.output_scalar(G[i, j], rounded=False) for j in range(c) for i in range(r)]
+            out += [be.output_scalar(G[i, j], rounded=False) for j in range(c) for i in range(r)]
         return out
 
 
 def _hessian(weights, X, Y, dps):
-    """The Hessian of weights that may be mpmath (irrational critical points) or exact.
+    """The Hessian of weights that may be mpmath (irrational critical points) or exact, on the backend of ``dps``.
 
-    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`."""
+    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`;
+    ``A_k = W_{H+1} ... W_{k+1}`` and ``B_k = W_{k-1} ... W_1 X`` as in the public docstring."""
     if dps == "exact":
         net, point = _exact_point(weights, X, Y)
         return sp.Matrix(lin.deep_linear_hessian(net, point))
     with Precision.resolve(dps).context():
-        Bk, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
         sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
-        n = sum(sizes)
-        offs = [sum(sizes[:k]) for k in range(H1)]
-        Hm = Bk.full((n, n))
-        R = _residual(Bk, Ws, widths, Xc, Yc)
-        A = [None] + [_chain(Bk, Ws, H1, k + 1, widths) for k in range(1, H1 + 1)]
-        B = [None] + [Bk.dot(_chain(Bk, Ws, k - 1, 1, widths), Xc) for k in range(1, H1 + 1)]
+        offs = [sum(sizes[:k]) for k in range(H1 + 1)]
+        Hm = be.full((offs[-1], offs[-1]))
+        R = _residual(be, Ws, widths, Xc, Yc)
+        A = [None] + [_chain(be, Ws, H1, k + 1, widths) for k in range(1, H1 + 1)]
+        B = [None] + [be.dot(_chain(be, Ws, k - 1, 1, widths), Xc) for k in range(1, H1 + 1)]
         for k in range(1, H1 + 1):
             for j in range(1, k + 1):
-                blk = Bk.kron(Bk.dot(B[k], B[j].T), Bk.dot(A[k].T, A[j]))
+                blk = be.kron(be.dot(B[k], B[j].T), be.dot(A[k].T, A[j]))
                 if j < k:
-                    M = _chain(Bk, Ws, k - 1, j + 1, widths)
-                    Z = Bk.kron(M, Bk.dot(Bk.dot(A[k].T, R), B[j].T))
+                    Z = be.kron(_chain(be, Ws, k - 1, j + 1, widths), be.dot(be.dot(A[k].T, R), B[j].T))
                     m_, n_ = widths[j], widths[j - 1]
                     # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
                     for i in range(m_):
                         for c in range(n_):
-                            for r in range(sizes[k - 1]):
-                                blk[r, i + c * m_] += Z[r, c + i * n_]
-                r0, c0 = offs[k - 1], offs[j - 1]
-                for r in range(sizes[k - 1]):
-                    for c in range(sizes[j - 1]):
-                        Hm[r0 + r, c0 + c] = blk[r, c]
-                        if j < k:
-                            Hm[c0 + c, r0 + r] = blk[r, c]
-        return Bk.output(Hm, rounded=False)
+                            blk[:, i + c * m_] += Z[:, c + i * n_]
+                rows, cols = slice(offs[k - 1], offs[k]), slice(offs[j - 1], offs[j])
+                Hm[rows, cols] = blk
+                if j < k:
+                    Hm[cols, rows] = blk.T
+        return be.output(Hm, rounded=False)
 
 
 # -- higher-order test along explicit polynomial curves --------------------------------------------------
@@ -250,8 +246,8 @@ def curve_polynomial(net, point, directions, dps="exact"):
 
 def _curve(weights, directions, X, Y, dps):
     with Precision.resolve(dps).context():
-        B, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        Ds = [B.from_matrix(D) for D in directions]
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        Ds = [be.from_matrix(D) for D in directions]
         if len(Ds) != len(Ws) or any(D.shape != W.shape for D, W in zip(Ds, Ws)):
             raise DataError("directions: expected one matrix per layer with the weights' shapes")
         P = [Ws[0], Ds[0]]
@@ -259,19 +255,19 @@ def _curve(weights, directions, X, Y, dps):
             new = [None] * (len(P) + 1)
             for d, C in enumerate(P):
                 for e, F in ((0, W), (1, D)):
-                    term = B.dot(F, C)
+                    term = be.dot(F, C)
                     new[d + e] = term if new[d + e] is None else new[d + e] + term
             P = new
-        Rs = [B.dot(C, Xc) for C in P]
+        Rs = [be.dot(C, Xc) for C in P]
         Rs[0] = Rs[0] - Yc
         coeffs = [0] * (2 * len(Rs) - 1)
         for a, Ra in enumerate(Rs):
             for b, Rb in enumerate(Rs):
                 if a + b == 0:
                     continue
-                coeffs[a + b] = coeffs[a + b] + B.inner(Ra, Rb) / 2
-        if B.dps == "exact":
-            coeffs = [B.output_scalar(c) for c in coeffs]
+                coeffs[a + b] = coeffs[a + b] + be.inner(Ra, Rb) / 2
+        if be.dps == "exact":
+            coeffs = [be.output_scalar(c) for c in coeffs]
             coeffs = [c if c.is_Rational else sp.simplify(c) for c in coeffs]
         return coeffs
 
