@@ -347,7 +347,19 @@ class MpBackend(Backend):
 
     def dot(self, A, B):
         """``A @ B`` with every entry an ``mpmath.fdot`` (exact products, one rounding), as ``mpmath.matrix``
-        multiplies."""
+        multiplies.
+
+        Examples
+        --------
+        >>> B = MpBackend(20)
+        >>> with B.context():
+        ...     A = B.from_matrix(sp.Matrix([[sp.Rational(1, 3), sp.Rational(2, 3)]]))
+        ...     C = B.dot(A, A.T)
+        ...     C[0, 0] == (mpmath.matrix(A.tolist()) * mpmath.matrix(A.T.tolist()))[0, 0]
+        True
+        >>> print(mpmath.nstr(B.output(C)[0, 0], 20))
+        0.55555555555555555556
+        """
         out = np.empty((A.shape[0], B.shape[1]), dtype=object)
         for i in range(A.shape[0]):
             for j in range(B.shape[1]):

@@ -45,6 +45,8 @@ CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum",
 MAX_SUBSETS = 5000
 #: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 MAX_HESSIAN_SIZE = 400
+#: Converts SymPy numbers to mpf for printing; its conversions work at the caller's working precision.
+_MP = select_backend(DEFAULT_DPS, "mpmath")
 
 
 def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
@@ -170,9 +172,6 @@ def _dec(x, digits):
     if isinstance(x, sp.Basic):
         x = _MP.convert(x)
     return mpmath.nstr(x, digits)
-
-
-_MP = select_backend(DEFAULT_DPS, "mpmath")  # its conversions work at the caller's working precision
 
 
 @dataclass(frozen=True)
