@@ -4,7 +4,10 @@ A :class:`Backend` is the number system the kernels of :mod:`lossgeom.numeric._e
 NumPy float64, mpmath at ``dps`` digits (optionally with the large products in python-flint's
 ``arb_mat``), or exact rational arithmetic (Fractions).  Every kernel works on NumPy arrays (of
 floats, or of mpf/Fraction objects) and only reaches the number system through the methods
-declared here, so a new backend is one subclass and one entry of :data:`BACKENDS`.
+declared here, so a new backend is one subclass and one entry of :data:`BACKENDS`.  The deep linear
+nets of :mod:`lossgeom.numeric.linear` and :mod:`lossgeom.numeric.critical` compute on the same
+backends, through the matrix methods (:meth:`Backend.from_matrix`, :meth:`Backend.dot`,
+:meth:`Backend.kron`, :meth:`Backend.inner`, ...).
 
 Exact weights and data reach a backend as Fractions and are rounded once, by :meth:`Backend.scalar`.
 """
@@ -15,6 +18,7 @@ from fractions import Fraction
 
 import mpmath
 import numpy as np
+import sympy as sp
 from flint import arb, arb_mat
 from flint import ctx as flint_ctx
 from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
@@ -31,7 +35,8 @@ class Backend(abc.ABC):
     """The operations the numeric kernels use, in one number system.
 
     Subclasses set the class attributes and implement the abstract methods; the elementwise
-    ``exp``/``log``/``log1p`` and the array builders have shared defaults.
+    ``exp``/``log``/``log1p``, the array builders and the matrix operations of deep-linear work
+    (``identity``, ``from_matrix``, ``dot``, ``kron``, ``inner``, ``inverse``) have shared defaults.
 
     Attributes
     ----------
@@ -88,6 +93,88 @@ class Backend(abc.ABC):
         """An array of ``shape`` filled with 0 (or the Fraction-like ``value``)."""
         return np.full(shape, self.zero if value is None else self.scalar(Fraction(value)), dtype=self.dtype)
 
+    def identity(self, n):
+        """The ``n x n`` identity matrix.
+
+        Examples
+        --------
+        >>> ExactBackend().identity(2).tolist()
+        [[Fraction(1, 1), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 1)]]
+        """
+        out = self.full((n, n))
+        for i in range(n):
+            out[i, i] = self.one
+        return out
+
+    @abc.abstractmethod
+    def convert(self, v):
+        """The backend's number for a SymPy, mpmath, NumPy or Python number ``v`` (see the subclasses)."""
+
+    def from_matrix(self, M):
+        """A 2-D array of the backend from a SymPy, mpmath or NumPy matrix (or a list of rows), entry by entry
+        through :meth:`convert`.
+
+        Examples
+        --------
+        >>> Float64Backend().from_matrix(sp.Matrix([[1, sp.Rational(1, 2)]])).tolist()
+        [[1.0, 0.5]]
+        >>> MpBackend(20).from_matrix(mpmath.matrix([[1, 2]])).shape
+        (1, 2)
+        """
+        rows, shape = _matrix_rows(M)
+        out = np.empty(shape, dtype=self.dtype)
+        for i, row in enumerate(rows):
+            for j, v in enumerate(row):
+                out[i, j] = self.convert(v)
+        return out
+
+    def dot(self, A, B):
+        """The matrix product ``A @ B`` of 2-D arrays, every entry rounded once (a correctly rounded dot product
+        where the backend rounds), as ``mpmath.matrix`` products are.
+
+        Examples
+        --------
+        >>> B = ExactBackend()
+        >>> B.dot(B.identity(2), B.from_matrix([[1], [2]])).tolist()
+        [[Fraction(1, 1)], [Fraction(2, 1)]]
+        """
+        return np.matmul(A, B)
+
+    def kron(self, A, B):
+        """The Kronecker product of 2-D arrays: block ``(i, j)`` is ``A[i, j] B``.
+
+        Examples
+        --------
+        >>> B = Float64Backend()
+        >>> B.kron(np.array([[1.0, 2.0]]), np.array([[1.0], [3.0]])).tolist()
+        [[1.0, 2.0], [3.0, 6.0]]
+        """
+        return np.kron(A, B)
+
+    def inner(self, A, B):
+        """The Frobenius inner product ``sum_ij A_ij B_ij`` (summed in row-major order from :attr:`zero`);
+        ``inner(A, A)`` is the squared Frobenius norm.
+
+        Examples
+        --------
+        >>> B = ExactBackend()
+        >>> A = B.from_matrix([[1, 2], [3, 4]])
+        >>> B.inner(A, A)
+        Fraction(30, 1)
+        """
+        return sum((a * b for a, b in zip(np.ravel(A), np.ravel(B))), self.zero)
+
+    def inverse(self, A):
+        """The inverse of a square invertible 2-D array.
+
+        Examples
+        --------
+        >>> B = ExactBackend()
+        >>> B.inverse(B.from_matrix([[2, 0], [0, 4]])).tolist()
+        [[Fraction(1, 2), Fraction(0, 1)], [Fraction(0, 1), Fraction(1, 4)]]
+        """
+        return self.from_matrix(sp.Matrix(self.output(A, rounded=False)).inv())
+
     # -- arithmetic ----------------------------------------------------------------------
     def matmul(self, A, B, native=False):
         """``A @ B`` (batched over a leading axis when 3-D); ``native`` lets a backend keep its own entries."""
@@ -119,12 +206,13 @@ class Backend(abc.ABC):
 
     # -- results -------------------------------------------------------------------------
     @abc.abstractmethod
-    def output(self, A):
-        """The public form of an array: NumPy, an ``mpmath.matrix`` rounded to ``dps``, or a SymPy matrix."""
+    def output(self, A, rounded=True):
+        """The public form of an array: NumPy, an ``mpmath.matrix`` rounded to ``dps`` (kept at the working
+        precision when not ``rounded``), or a SymPy matrix."""
 
     @abc.abstractmethod
-    def output_scalar(self, v):
-        """The public form of a scalar."""
+    def output_scalar(self, v, rounded=True):
+        """The public form of a scalar (an mpf is rounded to ``dps`` when ``rounded``)."""
 
     def context(self):
         """The working precision of the backend, as a context manager (none for float64 and exact)."""
@@ -162,10 +250,33 @@ class Float64Backend(Backend):
         scale = float(np.max(np.abs(h))) if np.size(h) else 1.0
         return float(tolerance("float64", scale=scale))
 
-    def output(self, A):
+    def convert(self, v):
+        """A float: SymPy numbers evaluated to 17 digits first, everything else through ``float``.
+
+        Examples
+        --------
+        >>> Float64Backend().convert(sp.sqrt(2)), Float64Backend().convert(mpmath.mpf(1) / 4)
+        (1.4142135623730951, 0.25)
+        """
+        if isinstance(v, Fraction):
+            v = sp.Rational(v.numerator, v.denominator)
+        return float(v.evalf(17)) if isinstance(v, sp.Basic) else float(v)
+
+    def from_matrix(self, M):
+        if isinstance(M, np.ndarray):
+            return M.astype(float)
+        return super().from_matrix(M)
+
+    def inner(self, A, B):
+        return float(np.sum(A * B))
+
+    def inverse(self, A):
+        return np.linalg.inv(A)
+
+    def output(self, A, rounded=True):
         return np.array(A, dtype=float)
 
-    def output_scalar(self, v):
+    def output_scalar(self, v, rounded=True):
         return float(v)
 
 
@@ -215,14 +326,62 @@ class MpBackend(Backend):
         scale = max((abs(v) for v in np.ravel(h)), default=self.one)
         return tolerance(self.dps, scale=scale)
 
-    def output(self, A):
-        """An mpmath matrix (a column for a vector) rounded to ``dps`` digits; entries mpf or arb."""
+    def convert(self, v):
+        """An mpf at the working precision: SymPy rationals divided once, other SymPy numbers through their
+        decimal text (``mpf(Float)`` may round through a double), mpf entries kept as they are.
+
+        Examples
+        --------
+        >>> B = MpBackend(20)
+        >>> with B.context():
+        ...     print(mpmath.nstr(B.convert(sp.sqrt(2)), 20), mpmath.nstr(B.convert(sp.Rational(1, 3)), 20))
+        1.4142135623730950488 0.33333333333333333333
+        """
+        if isinstance(v, sp.Rational):
+            return mpmath.mpf(int(v.p)) / int(v.q)
+        if isinstance(v, sp.Basic):
+            return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))
+        if isinstance(v, Fraction):
+            return self.scalar(v)
+        return mpmath.mp.convert(v)
+
+    def dot(self, A, B):
+        """``A @ B`` with every entry an ``mpmath.fdot`` (exact products, one rounding), as ``mpmath.matrix``
+        multiplies.
+
+        Examples
+        --------
+        >>> B = MpBackend(20)
+        >>> with B.context():
+        ...     A = B.from_matrix(sp.Matrix([[sp.Rational(1, 3), sp.Rational(2, 3)]]))
+        ...     C = B.dot(A, A.T)
+        ...     C[0, 0] == (mpmath.matrix(A.tolist()) * mpmath.matrix(A.T.tolist()))[0, 0]
+        True
+        >>> print(mpmath.nstr(B.output(C)[0, 0], 20))
+        0.55555555555555555556
+        """
+        out = np.empty((A.shape[0], B.shape[1]), dtype=object)
+        for i in range(A.shape[0]):
+            for j in range(B.shape[1]):
+                out[i, j] = mpmath.mp.fdot(A[i, :], B[:, j])
+        return out
+
+    def inverse(self, A):
+        return self.from_matrix(mpmath.matrix(A.tolist()) ** -1)
+
+    def output(self, A, rounded=True):
+        """An mpmath matrix (a column for a vector) rounded to ``dps`` digits (or not, when not ``rounded``);
+        entries mpf or arb."""
+        A = np.asarray(A, dtype=object)
+        if not rounded:
+            return mpmath.matrix(A.tolist() if A.ndim == 2 else [[v] for v in A])
         with mpmath.workdps(self.dps):
-            A = np.asarray(A, dtype=object)
             rounded = _ROUND(A, mpmath.mp.prec)
             return mpmath.matrix(rounded.tolist() if A.ndim == 2 else [[v] for v in rounded])
 
-    def output_scalar(self, v):
+    def output_scalar(self, v, rounded=True):
+        if not rounded:
+            return mpmath.mp.convert(v)
         with mpmath.workdps(self.dps):
             return +mpmath.mpf(v)
 
@@ -314,18 +473,47 @@ class ExactBackend(Backend):
         raise DataError("dps: 'exact' decides kinks exactly and has no tolerance; a numeric kink test was "
                         "asked for past a transcendental layer (expected rational activations)")
 
-    def output(self, A):
-        import sympy as sp
+    def convert(self, v):
+        """A Fraction for a rational number; other exact SymPy numbers (square roots, roots of polynomials)
+        stay SymPy numbers, so deep-linear work with algebraic eigenvectors stays exact.
+
+        Examples
+        --------
+        >>> ExactBackend().convert(sp.Rational(-2, 6)), ExactBackend().convert(sp.sqrt(2))
+        (Fraction(-1, 3), sqrt(2))
+        """
+        if isinstance(v, sp.Rational):
+            return Fraction(int(v.p), int(v.q))
+        if isinstance(v, (int, Fraction, np.integer)):
+            return Fraction(v)
+        return v if isinstance(v, sp.Basic) else sp.sympify(v)
+
+    def output(self, A, rounded=True):
         A = np.asarray(A, dtype=object)
         if A.ndim == 1:
             A = A[:, None]
-        return sp.ImmutableMatrix(A.shape[0], A.shape[1], [sp.Rational(v.numerator, v.denominator)
-                                                            for v in A.reshape(-1)])
+        return sp.ImmutableMatrix(A.shape[0], A.shape[1], [_to_sympy(v) for v in A.reshape(-1)])
 
-    def output_scalar(self, v):
-        import sympy as sp
+    def output_scalar(self, v, rounded=True):
+        return _to_sympy(v)
+
+
+def _to_sympy(v):
+    if isinstance(v, (int, Fraction)):
         v = Fraction(v)
         return sp.Rational(v.numerator, v.denominator)
+    return sp.sympify(v)
+
+
+def _matrix_rows(M):
+    """The rows of a SymPy, mpmath or NumPy matrix (or a list of rows), and its shape."""
+    if isinstance(M, mpmath.matrix):
+        return M.tolist(), (M.rows, M.cols)
+    if isinstance(M, (sp.MatrixBase, np.ndarray)):
+        if len(M.shape) != 2:
+            raise DataError("matrix: expected a 2-D matrix, got shape %s" % (M.shape,))
+        return M.tolist(), tuple(M.shape)
+    return _matrix_rows(sp.Matrix(M))
 
 
 def _horner(coeffs, x):

@@ -32,23 +32,8 @@ from lossgeom.net import Net
 from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
-from .linear import (
-    _T,
-    DescentCurve,
-    _at,
-    _convert,
-    _curve,
-    _eye,
-    _find_curve,
-    _gradient,
-    _hessian,
-    _loss,
-    _mpf,
-    _mul,
-    _shape,
-    _zeros,
-    descent_certificate,
-)
+from .backends import select_backend
+from .linear import DescentCurve, _at, _backend, _curve, _find_curve, _gradient, _hessian, _loss, descent_certificate
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
@@ -60,6 +45,8 @@ CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum",
 MAX_SUBSETS = 5000
 #: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
 MAX_HESSIAN_SIZE = 400
+#: Converts SymPy numbers to mpf for printing; its conversions work at the caller's working precision.
+_MP = select_backend(DEFAULT_DPS, "mpmath")
 
 
 def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
@@ -104,7 +91,7 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
     if method not in ("auto", "eigen", "ldl"):
         raise DataError("method: expected one of auto, eigen, ldl; got %r" % (method,))
     if dps == "float64":
-        A = _convert(H, "float64")
+        A = select_backend("float64").from_matrix(H)
         n = A.shape[0]
         eig = list(np.linalg.eigvalsh((A + A.T) / 2)) if n else []
         scale = float(np.max(np.abs(A))) * max(n, 1) if n else 1.0
@@ -183,7 +170,7 @@ def _dec(x, digits):
     if isinstance(x, float):
         return repr(x)
     if isinstance(x, sp.Basic):
-        x = _mpf(x)
+        x = _MP.convert(x)
     return mpmath.nstr(x, digits)
 
 
@@ -214,7 +201,7 @@ class CriticalSet:
         return sorted(set(p.value for p in self.points), key=lambda v: sp.N(v, 60))
 
 
-def subset_weights(net, U, M, subset, C=None, kind="exact"):
+def subset_weights(net, U, M, subset, C=None, dps="exact"):
     """The zero-padded critical point for the eigen-index subset I (0-based ``subset``).
 
     Parameters
@@ -229,6 +216,9 @@ def subset_weights(net, U, M, subset, C=None, kind="exact"):
         0-based column indices, ``len(subset) <= min(d_1..d_H)``.
     C : optional invertible k x k matrix
         Baldi-Hornik's ``GL(k)`` freedom for H = 1: ``A = [U_I C, 0]``, ``B = [C^{-1} U_I^T M; 0]``.
+    dps : "exact", "float64" or int
+        The arithmetic (:func:`lossgeom.numeric.backends.select_backend`): SymPy matrices for ``"exact"``,
+        NumPy arrays for ``"float64"``, mpmath matrices at the caller's working precision for digits.
 
     Examples
     --------
@@ -243,56 +233,39 @@ def subset_weights(net, U, M, subset, C=None, kind="exact"):
     p = min(widths[1:-1])
     if k > p:
         raise DataError("subset: expected at most p = %d eigen-indices, got %d" % (p, k))
-    U, M = _convert(U, kind), _convert(M, kind)
-    dy = widths[-1]
-    UI = _zeros(dy, k, kind)
-    for c, i in enumerate(subset):
-        for r in range(dy):
-            UI[r, c] = U[r, i]
-    first = _mul(_T(UI), M)
-    Cm = Ci = None
+    be = _backend(dps)
+    U, M = be.from_matrix(U), be.from_matrix(M)
+    UI = U[:, list(subset)]
+    first = be.dot(UI.T, M)
     if C is not None:
-        Cm = _convert(C, kind)
-        Ci = Cm.inv() if kind == "exact" else (np.linalg.inv(Cm) if kind == "float64" else Cm ** -1)
-        UI, first = _mul(UI, Cm), _mul(Ci, first)
+        Cm = be.from_matrix(C)
+        UI, first = be.dot(UI, Cm), be.dot(be.inverse(Cm), first)
     Ws = []
     for l in range(1, H1 + 1):
-        Wl = _zeros(widths[l], widths[l - 1], kind)
-        src = first if l == 1 else (UI if l == H1 else _eye(k, kind))
-        for r in range(k if l < H1 else widths[l]):
-            for c in range(widths[l - 1] if l == 1 else k):
-                Wl[r, c] = src[r, c]
-        Ws.append(Wl)
+        Wl = be.full((widths[l], widths[l - 1]))
+        src = first if l == 1 else (UI if l == H1 else be.identity(k))
+        rows, cols = (k if l < H1 else widths[l]), (widths[l - 1] if l == 1 else k)
+        Wl[:rows, :cols] = src[:rows, :cols]
+        Ws.append(be.output(Wl, rounded=False))
     return tuple(Ws)
 
 
-def _swap_direction(widths, U, M, subset, pos, j, kind):
-    """D moving u_{I[pos]} toward u_j: column pos of W_{H+1} and row pos of W_1."""
+def _swap_direction(be, widths, U, M, pos, j):
+    """D moving u_{I[pos]} toward u_j: column pos of W_{H+1} and row pos of W_1 (arrays of the backend be)."""
     H1 = len(widths) - 1
-    D = [_zeros(widths[l], widths[l - 1], kind) for l in range(1, H1 + 1)]
-    for r in range(widths[-1]):
-        D[-1][r, pos] = U[r, j]
-    row = _mul(_T(_col(U, j, kind)), M)
-    for c in range(widths[0]):
-        D[0][pos, c] = row[0, c]
+    D = [be.full((widths[l], widths[l - 1])) for l in range(1, H1 + 1)]
+    D[-1][:, pos] = U[:, j]
+    D[0][pos, :] = be.dot(U[:, j:j + 1].T, M)[0, :]
     return D
 
 
-def _add_direction(widths, U, M, k, j, kind):
+def _add_direction(be, widths, U, M, k, j):
     """D switching on the unused slot k with eigenvector u_j in every layer."""
     H1 = len(widths) - 1
-    D = _swap_direction(widths, U, M, None, k, j, kind)  # slot k of the outer layers, as for a swap
+    D = _swap_direction(be, widths, U, M, k, j)  # slot k of the outer layers, as for a swap
     for l in range(2, H1):
-        D[l - 1][k, k] = 1
+        D[l - 1][k, k] = be.one
     return D
-
-
-def _col(U, j, kind):
-    n = _shape(U)[0]
-    out = _zeros(n, 1, kind)
-    for r in range(n):
-        out[r, 0] = U[r, j]
-    return out
 
 
 def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
@@ -362,13 +335,11 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
     gmin = lin.global_minimum_value(net, X, Y)
     Mexact = Y * X.T * (X * X.T).inv()
     with Precision.resolve(dps, allow=("float64", "mp")).context():
-        kind = "exact" if eig.exact and dps != "float64" else ("float64" if dps == "float64" else "mp")
-        if kind == "exact":
-            U, M = sp.Matrix(eig.eigenvectors), Mexact
-        else:
-            U = _convert(sigma_eigenvectors(eig, 50 if dps == "float64" else dps), kind)
-            M = _convert(Mexact, kind)
-        ctx = _Enumeration(net, X, Y, U, M, eig, (Y * Y.T).trace(), gmin, dps, kind, classify,
+        # exact data and exact eigenvectors keep the weights exact; otherwise they are rounded to dps
+        be = _backend("exact" if eig.exact and dps != "float64" else dps)
+        U = be.from_matrix(eig.eigenvectors if be.dps == "exact"
+                          else sigma_eigenvectors(eig, DEFAULT_DPS if dps == "float64" else dps))
+        ctx = _Enumeration(net, X, Y, U, be.from_matrix(Mexact), eig, (Y * Y.T).trace(), gmin, dps, be, classify,
                            assumptions.distinct_eigenvalues is True)
         points = [_classify_subset(ctx, subset, C if k == min(widths[1:-1]) and len(widths) == 3 else None)
                   for k in sizes for subset in itertools.combinations(range(Y.rows), k)]
@@ -377,7 +348,8 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
 
 @dataclass(frozen=True)
 class _Enumeration:
-    """What every subset of one enumeration shares: the data, Sigma's eigenvectors, and the settings."""
+    """What every subset of one enumeration shares: the data, Sigma's eigenvectors (``U`` and ``M`` as arrays
+    of ``backend``, the arithmetic of the weights), and the settings."""
 
     net: Net
     X: object
@@ -388,7 +360,7 @@ class _Enumeration:
     trYY: object
     gmin: object
     dps: object
-    kind: str
+    backend: object
     classify: bool
     distinct: bool
 
@@ -398,34 +370,27 @@ class _Enumeration:
 
 
 def _classify_subset(ctx, subset, C):
-    X, Y, widths, dps, kind = ctx.X, ctx.Y, ctx.widths, ctx.dps, ctx.kind
-    W = subset_weights(ctx.net, ctx.U, ctx.M, subset, C=C, kind=kind)
+    X, Y, dps, wdps = ctx.X, ctx.Y, ctx.dps, ctx.backend.dps
+    W = subset_weights(ctx.net, ctx.U, ctx.M, subset, C=C, dps=wdps)
     value = sp.Rational(1, 2) * (ctx.trYY - sum((ctx.eig.eigenvalues[i] for i in subset), sp.Integer(0)))
     value = value if value.has(sp.CRootOf) else sp.simplify(value)
-    if kind == "exact":
-        vnum = _loss(W, X, Y, "exact")
-        g = _gradient(W, X, Y, "exact")
+    vnum = _loss(W, X, Y, wdps)
+    g = _gradient(W, X, Y, wdps)
+    if wdps == "exact":
         gnorm = sp.sqrt(sum((v ** 2 for v in g), sp.Integer(0)))
     else:
-        vnum = _loss(W, X, Y, dps)
-        g = _gradient(W, X, Y, dps)
         gnorm = (float(np.sqrt(sum(v * v for v in g))) if dps == "float64"
                  else mpmath.sqrt(sum((v * v for v in g), mpmath.mpf(0))))
     subset1 = tuple(i + 1 for i in subset)
     if not ctx.classify:
         return CriticalPoint(subset1, W, value, vnum, gnorm, Inertia(0, 0, 0, "not computed"), (), "undecided",
                              {"reason": "classification not requested"})
-    if kind == "exact":  # exact data and eigenvectors: a rational Hessian's inertia is decided exactly
+    Hm = _hessian(W, X, Y, wdps)
+    inertia, spec = hessian_inertia(Hm, dps)  # for exact weights: eigenvalues at dps digits, for display
+    if wdps == "exact" and all(v.is_Rational for v in Hm):  # normalised eigenvectors can hold square roots
         from . import spectrum
-        Hm = _hessian(W, X, Y, "exact")
-        inertia, spec = hessian_inertia(Hm, dps)  # eigenvalues at dps digits, for display
-        if all(v.is_Rational for v in Hm):  # normalised eigenvectors can hold square roots
-            inertia = spectrum.exact_inertia(Hm)
-    else:
-        Hm = _hessian(W, X, Y, dps)
-        inertia, spec = hessian_inertia(Hm, dps)
-    cls, cert = _classify(W, X, Y, widths, ctx.U, ctx.M, subset, ctx.eig, value, ctx.gmin, inertia, dps, kind,
-                          ctx.distinct)
+        inertia = spectrum.exact_inertia(Hm)  # a rational Hessian's inertia is decided exactly
+    cls, cert = _classify(ctx, W, subset, value, inertia)
     return CriticalPoint(subset1, W, value, vnum, gnorm, inertia, tuple(spec), cls, cert)
 
 
@@ -448,7 +413,7 @@ def sigma_eigenvectors(eig, dps=DEFAULT_DPS):
     """
     with working_precision(dps):
         if eig.exact:
-            return mpmath.matrix([[_mpf(v) for v in row] for row in eig.eigenvectors.tolist()])
+            return _MP.output(_MP.from_matrix(eig.eigenvectors), rounded=False)
         E, Q = symmetric_eigen(eig.sigma, dps)
         n = len(E)
         U = mpmath.matrix(n, n)
@@ -487,8 +452,9 @@ def _is_global_minimum(subset, eig, value, gmin, widths, distinct, dps):
     return None, "eigenvalues not known to be distinct and values irrational"
 
 
-def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kind, distinct=False):
-    is_min, how = _is_global_minimum(subset, eig, value, gmin, widths, distinct, dps)
+def _classify(ctx, W, subset, value, inertia):
+    X, Y, widths, U, M, eig, gmin, dps = ctx.X, ctx.Y, ctx.widths, ctx.U, ctx.M, ctx.eig, ctx.gmin, ctx.dps
+    is_min, how = _is_global_minimum(subset, eig, value, gmin, widths, ctx.distinct, dps)
     if is_min is None:
         is_min = _equal(value, gmin, dps)
         how = "value equals the global minimum to the working tolerance (not decided exactly)"
@@ -500,18 +466,19 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
                           % (inertia.negative, inertia.positive)}
     # PSD (or NSD) Hessian: a higher-order test along explicit curves W + t D
     lam = eig.eigenvalues
-    cdps = "exact" if kind == "exact" else dps
+    be = ctx.backend
+    cdps = be.dps
     cands = []
     k, dy = len(subset), widths[-1]
     outside = [j for j in range(dy) if j not in subset]
     for pos, i in enumerate(subset):
         for j in outside:
             if sp.N(lam[j] - lam[i], 30) > 0:
-                cands.append(_swap_direction(widths, U, M, subset, pos, j, kind))
+                cands.append(_swap_direction(be, widths, U, M, pos, j))
     if k < min(widths[1:-1]):
         for j in outside:
             if sp.N(lam[j], 30) > 0:
-                cands.append(_add_direction(widths, U, M, k, j, kind))
+                cands.append(_add_direction(be, widths, U, M, k, j))
     curve = None
     for D in cands:
         cert = descent_certificate(_curve(W, D, X, Y, cdps), cdps)
@@ -519,7 +486,7 @@ def _classify(W, X, Y, widths, U, M, subset, eig, value, gmin, inertia, dps, kin
             curve = DescentCurve(cert.order, cert.coefficient, cert.decreases,
                                  tuple(str(c) if cdps == "exact" else _dec(c, 15) for c in _curve(W, D, X, Y, cdps)))
             break
-    if curve is None and kind == "exact":
+    if curve is None and cdps == "exact":
         curve = _find_curve(W, X, Y, "exact", tries=20)
     if curve is not None:
         if inertia.positive == 0 and inertia.negative == 0:

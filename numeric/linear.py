@@ -23,102 +23,46 @@ from lossgeom.point import Point
 from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance
 from lossgeom.symbolic import linear as lin
 
+from .backends import select_backend
+
 __all__ = ["linear_loss", "linear_gradient", "linear_hessian", "curve_polynomial", "descent_certificate",
            "find_descent_curve", "DescentCertificate", "DescentCurve"]
 
 
-# -- arithmetic that works on SymPy (exact), mpmath and NumPy matrices --------------------------------------
+# -- the matrices of one backend ---------------------------------------------------------------------------
 
-def _kind(dps):
-    return "float64" if dps == "float64" else ("exact" if dps == "exact" else "mp")
-
-
-def _convert(M, kind):
-    if kind == "exact":
-        return sp.Matrix(M)
-    if kind == "float64":
-        if isinstance(M, np.ndarray):
-            return M.astype(float)
-        if isinstance(M, mpmath.matrix):
-            return np.array(M.tolist(), dtype=float)
-        return np.array(sp.Matrix(M).evalf(17).tolist(), dtype=float)
-    if isinstance(M, mpmath.matrix):
-        return M.copy()
-    if isinstance(M, np.ndarray):
-        return mpmath.matrix(M.tolist())
-    M = sp.Matrix(M)
-    return mpmath.matrix([[_mpf(v) for v in row] for row in M.tolist()])
+def _backend(dps):
+    """The :class:`~lossgeom.numeric.backends.Backend` of ``dps`` (``"exact"``, ``"float64"`` or digits)."""
+    return select_backend(Precision.resolve(dps).dps)
 
 
-def _mpf(v):
-    if isinstance(v, sp.Rational):
-        return mpmath.mpf(v.p) / v.q
-    return mpmath.mpf(str(sp.N(v, mpmath.mp.dps + 5)))  # via text: mpf(Float) may round through a double
-
-
-def _mul(A, B):
-    return A @ B if isinstance(A, np.ndarray) else A * B
-
-
-def _T(A):
-    return A.T
-
-
-def _eye(n, kind):
-    return sp.eye(n) if kind == "exact" else (np.eye(n) if kind == "float64" else mpmath.eye(n))
-
-
-def _zeros(r, c, kind):
-    return sp.zeros(r, c) if kind == "exact" else (np.zeros((r, c)) if kind == "float64" else mpmath.zeros(r, c))
-
-
-def _shape(A):
-    return (A.rows, A.cols) if isinstance(A, (mpmath.matrix, sp.MatrixBase)) else A.shape
-
-
-def _chain(Ws, a, b, kind, widths):
+def _chain(be, Ws, a, b, widths):
+    """``W_a W_{a-1} ... W_b`` (the identity when a < b), multiplied left to right."""
     if a < b:
-        return _eye(widths[a], kind)
+        return be.identity(widths[a])
     P = Ws[a - 1]
     for i in range(a - 1, b - 1, -1):
-        P = _mul(P, Ws[i - 1])
+        P = be.dot(P, Ws[i - 1])
     return P
 
 
-def _kron(A, B, kind):
-    if kind == "float64":
-        return np.kron(A, B)
-    (m, n), (p, q) = _shape(A), _shape(B)
-    K = _zeros(m * p, n * q, kind)
-    for i in range(m):
-        for j in range(n):
-            a = A[i, j]
-            if a == 0:
-                continue
-            for k in range(p):
-                for l in range(q):
-                    K[i * p + k, j * q + l] = a * B[k, l]
-    return K
-
-
-def _frob2(A):
-    if isinstance(A, np.ndarray):
-        return float(np.sum(A * A))
-    return sum((v * v for v in A), sp.Integer(0) if isinstance(A, sp.MatrixBase) else mpmath.mpf(0))
-
-
 def _prep(weights, X, Y, dps):
-    kind = _kind(dps)
-    Ws = [_convert(W, kind) for W in weights]
-    widths = [_shape(Ws[0])[1]] + [_shape(W)[0] for W in Ws]
+    be = _backend(dps)
+    Ws = [be.from_matrix(W) for W in weights]
+    widths = [Ws[0].shape[1]] + [W.shape[0] for W in Ws]
     for k, W in enumerate(Ws, 1):
-        if _shape(W)[1] != widths[k - 1]:
-            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], _shape(W)))
-    Xc, Yc = _convert(X, kind), _convert(Y, kind)
-    if _shape(Xc)[0] != widths[0] or _shape(Yc) != (widths[-1], _shape(Xc)[1]):
+        if W.shape[1] != widths[k - 1]:
+            raise DataError("weights[%d]: expected %d columns, got shape %s" % (k - 1, widths[k - 1], W.shape))
+    Xc, Yc = be.from_matrix(X), be.from_matrix(Y)
+    if Xc.shape[0] != widths[0] or Yc.shape != (widths[-1], Xc.shape[1]):
         raise DataError("X, Y: expected shapes %dx m and %dx m, got %s and %s"
-                        % (widths[0], widths[-1], _shape(Xc), _shape(Yc)))
-    return kind, Ws, tuple(widths), Xc, Yc
+                        % (widths[0], widths[-1], Xc.shape, Yc.shape))
+    return be, Ws, tuple(widths), Xc, Yc
+
+
+def _residual(be, Ws, widths, Xc, Yc):
+    """``R = W_{H+1} ... W_1 X - Y``."""
+    return be.dot(_chain(be, Ws, len(Ws), 1, widths), Xc) - Yc
 
 
 def _at(net, point):
@@ -202,10 +146,10 @@ def _loss(weights, X, Y, dps):
     if dps not in ("exact",):
         check_dps(dps)
     with Precision.resolve(dps).context():
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        R = _mul(_chain(Ws, len(Ws), 1, kind, widths), Xc) - Yc
-        val = _frob2(R) / 2
-        return (val if val.is_Rational else sp.simplify(val)) if kind == "exact" else val
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        R = _residual(be, Ws, widths, Xc, Yc)
+        val = be.output_scalar(be.inner(R, R) / 2, rounded=False)
+        return (val if val.is_Rational else sp.simplify(val)) if be.dps == "exact" else val
 
 
 def _exact_point(weights, X, Y):
@@ -217,55 +161,51 @@ def _exact_point(weights, X, Y):
 
 def _gradient(weights, X, Y, dps):
     with Precision.resolve(dps).context():
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
+        R = _residual(be, Ws, widths, Xc, Yc)
         out = []
         for k in range(1, H1 + 1):
-            A = _chain(Ws, H1, k + 1, kind, widths)
-            B = _mul(_chain(Ws, k - 1, 1, kind, widths), Xc)
-            G = _mul(_mul(_T(A), R), _T(B))
-            r, c = _shape(G)
-            out += [G[i, j] for j in range(c) for i in range(r)]
+            left = _chain(be, Ws, H1, k + 1, widths)
+            right = be.dot(_chain(be, Ws, k - 1, 1, widths), Xc)
+            G = be.dot(be.dot(left.T, R), right.T)
+            r, c = G.shape
+            out += [be.output_scalar(G[i, j], rounded=False) for j in range(c) for i in range(r)]
         return out
 
 
 def _hessian(weights, X, Y, dps):
-    """The Hessian of weights that may be mpmath (irrational critical points) or exact.
+    """The Hessian of weights that may be mpmath (irrational critical points) or exact, on the backend of ``dps``.
 
-    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`."""
+    Exact weights use the closed forms of :func:`lossgeom.symbolic.linear.deep_linear_hessian`;
+    ``A_k = W_{H+1} ... W_{k+1}`` and ``B_k = W_{k-1} ... W_1 X`` as in the public docstring."""
     if dps == "exact":
         net, point = _exact_point(weights, X, Y)
         return sp.Matrix(lin.deep_linear_hessian(net, point))
     with Precision.resolve(dps).context():
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
         H1 = len(Ws)
         sizes = [widths[k] * widths[k - 1] for k in range(1, H1 + 1)]
-        n = sum(sizes)
-        offs = [sum(sizes[:k]) for k in range(H1)]
-        Hm = _zeros(n, n, kind)
-        R = _mul(_chain(Ws, H1, 1, kind, widths), Xc) - Yc
-        A = [None] + [_chain(Ws, H1, k + 1, kind, widths) for k in range(1, H1 + 1)]
-        B = [None] + [_mul(_chain(Ws, k - 1, 1, kind, widths), Xc) for k in range(1, H1 + 1)]
+        offs = [sum(sizes[:k]) for k in range(H1 + 1)]
+        Hm = be.full((offs[-1], offs[-1]))
+        R = _residual(be, Ws, widths, Xc, Yc)
+        A = [None] + [_chain(be, Ws, H1, k + 1, widths) for k in range(1, H1 + 1)]
+        B = [None] + [be.dot(_chain(be, Ws, k - 1, 1, widths), Xc) for k in range(1, H1 + 1)]
         for k in range(1, H1 + 1):
             for j in range(1, k + 1):
-                blk = _kron(_mul(B[k], _T(B[j])), _mul(_T(A[k]), A[j]), kind)
+                blk = be.kron(be.dot(B[k], B[j].T), be.dot(A[k].T, A[j]))
                 if j < k:
-                    M = _chain(Ws, k - 1, j + 1, kind, widths)
-                    Z = _kron(M, _mul(_mul(_T(A[k]), R), _T(B[j])), kind)
+                    Z = be.kron(_chain(be, Ws, k - 1, j + 1, widths), be.dot(be.dot(A[k].T, R), B[j].T))
                     m_, n_ = widths[j], widths[j - 1]
                     # right-multiplying by K_{m,n} permutes columns: (Z K)[:, i + c m] = Z[:, c + i n]
                     for i in range(m_):
                         for c in range(n_):
-                            for r in range(sizes[k - 1]):
-                                blk[r, i + c * m_] += Z[r, c + i * n_]
-                r0, c0 = offs[k - 1], offs[j - 1]
-                for r in range(sizes[k - 1]):
-                    for c in range(sizes[j - 1]):
-                        Hm[r0 + r, c0 + c] = blk[r, c]
-                        if j < k:
-                            Hm[c0 + c, r0 + r] = blk[r, c]
-        return Hm
+                            blk[:, i + c * m_] += Z[:, c + i * n_]
+                rows, cols = slice(offs[k - 1], offs[k]), slice(offs[j - 1], offs[j])
+                Hm[rows, cols] = blk
+                if j < k:
+                    Hm[cols, rows] = blk.T
+        return be.output(Hm, rounded=False)
 
 
 # -- higher-order test along explicit polynomial curves --------------------------------------------------
@@ -306,31 +246,29 @@ def curve_polynomial(net, point, directions, dps="exact"):
 
 def _curve(weights, directions, X, Y, dps):
     with Precision.resolve(dps).context():
-        kind, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
-        Ds = [_convert(D, kind) for D in directions]
-        if len(Ds) != len(Ws) or any(_shape(D) != _shape(W) for D, W in zip(Ds, Ws)):
+        be, Ws, widths, Xc, Yc = _prep(weights, X, Y, dps)
+        Ds = [be.from_matrix(D) for D in directions]
+        if len(Ds) != len(Ws) or any(D.shape != W.shape for D, W in zip(Ds, Ws)):
             raise DataError("directions: expected one matrix per layer with the weights' shapes")
         P = [Ws[0], Ds[0]]
         for W, D in zip(Ws[1:], Ds[1:]):
             new = [None] * (len(P) + 1)
             for d, C in enumerate(P):
                 for e, F in ((0, W), (1, D)):
-                    term = _mul(F, C)
+                    term = be.dot(F, C)
                     new[d + e] = term if new[d + e] is None else new[d + e] + term
             P = new
-        Rs = [_mul(C, Xc) for C in P]
+        Rs = [be.dot(C, Xc) for C in P]
         Rs[0] = Rs[0] - Yc
         coeffs = [0] * (2 * len(Rs) - 1)
         for a, Ra in enumerate(Rs):
             for b, Rb in enumerate(Rs):
                 if a + b == 0:
                     continue
-                ip = (float(np.sum(Ra * Rb)) if kind == "float64" else
-                      sum((x * y for x, y in zip(Ra, Rb)), sp.Integer(0) if kind == "exact" else mpmath.mpf(0)))
-                coeffs[a + b] = coeffs[a + b] + ip / 2
-        if kind == "exact":
-            coeffs = [sp.Integer(c) if isinstance(c, int) else (c if c.is_Rational else sp.simplify(c))
-                      for c in coeffs]
+                coeffs[a + b] = coeffs[a + b] + be.inner(Ra, Rb) / 2
+        if be.dps == "exact":
+            coeffs = [be.output_scalar(c) for c in coeffs]
+            coeffs = [c if c.is_Rational else sp.simplify(c) for c in coeffs]
         return coeffs
 
 
@@ -431,7 +369,7 @@ def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=())
 
 def _find_curve(weights, X, Y, dps="exact", seed=0, tries=40, candidates=()):
     rng = random.Random(seed)
-    shapes = [_shape(_convert(W, "exact" if dps == "exact" else _kind(dps))) for W in weights]
+    shapes = [_backend(dps).from_matrix(W).shape for W in weights]
     H1 = len(weights)
 
     def attempts():

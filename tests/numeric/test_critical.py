@@ -250,3 +250,30 @@ def test_exact_eigenvectors_with_square_roots_are_classified_not_refused():
         [(p.inertia.positive, p.inertia.negative) for p in f64.points]
     assert [p.subset for p in cs.points if p.classification == "global minimum"] == [(1, 2)]
     assert any(not v.is_Rational for p in cs.points for W in p.weights for v in W)
+
+
+@pytest.mark.parametrize("dps", ["float64", 30])
+def test_deep_linear_forms_on_every_backend_agree_with_exact_arithmetic(dps):
+    # loss, gradient, Hessian, curve coefficients and the GL(k) critical point at float64 and 30 digits,
+    # against the exact ones: each public type (ndarray / mpmath.matrix) and each entry to the tolerance
+    W = [sp.Matrix([[sp.Rational(1, 3), -1], [2, sp.Rational(1, 7)]]), sp.Matrix([[1, sp.Rational(-3, 5)]])]
+    X, Y = sp.Matrix([[1, sp.Rational(1, 3), 0], [2, -1, 1]]), sp.Matrix([[sp.Rational(1, 2), 1, -2]])
+    D = [sp.Matrix([[1, 0], [sp.Rational(1, 3), -1]]), sp.Matrix([[2, 1]])]
+    net, pt = _pt(W, X, Y)
+    tol = tolerance(dps, scale=100)
+    with mpmath.workdps(40):
+        assert abs(mpmath.mpf(linear_loss(net, pt, dps)) - _mp(linear_loss(net, pt, "exact"))) < tol
+        pairs = [(linear_gradient(net, pt, dps), linear_gradient(net, pt, "exact")),
+                 (curve_polynomial(net, pt, D, dps), curve_polynomial(net, pt, D))]
+        H, Hx = linear_hessian(net, pt, dps), linear_hessian(net, pt, "exact")
+        assert isinstance(H, np.ndarray if dps == "float64" else mpmath.matrix)
+        pairs.append(([H[i, j] for i in range(6) for j in range(6)], list(Hx)))
+        e = sigma_eigen(_net((3, 2, 3)), X3, Y3)
+        C = sp.Matrix([[2, 1], [1, 1]])
+        Wc = subset_weights(_net((3, 2, 3)), e.eigenvectors, Y3, [0, 2], C=C, dps=dps)
+        Wx = subset_weights(_net((3, 2, 3)), e.eigenvectors, Y3, [0, 2], C=C)
+        pairs += [([w[i, j] for i in range(x.rows) for j in range(x.cols)], list(x)) for w, x in zip(Wc, Wx)]
+        for got, want in pairs:
+            assert len(got) == len(want) and max(abs(mpmath.mpf(g) - _mp(sp.Rational(w)))
+                                                 for g, w in zip(got, want)) < tol
+    assert max(abs(v) for v in Hx) > 1 and any(v != 0 for v in linear_gradient(net, pt, "exact"))
