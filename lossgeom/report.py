@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 
 from .errors import ClaimDefinitionError
 
-__all__ = ["Report", "Outcome", "Expect", "Kind", "Basis", "Origin", "OUTCOMES", "EXPECTS", "KINDS"]
+__all__ = ["Report", "ReportTable", "origin_note", "Outcome", "Expect", "Kind", "Basis", "Origin", "OUTCOMES", "EXPECTS", "KINDS"]
 
 
 _StrEnum = getattr(enum, "StrEnum", None)
@@ -247,7 +247,7 @@ class Report:
         """A Markdown section."""
         lines = ["### `%s`: **%s**" % (self.claim, self.outcome), ""]
         if self.source:
-            lines.append("*Source:* %s%s  " % (self.source, _origin_note(self.origin)))
+            lines.append("*Source:* %s%s  " % (self.source, origin_note(self.origin)))
         if self.statement:
             lines.append("*Statement:* $%s$  " % self.statement)
         if self.scope:
@@ -262,26 +262,6 @@ class Report:
             lines.append("- %s" % d)
         return "\n".join(lines) + "\n"
 
-    def to_latex(self):
-        """A LaTeX paragraph (for reports and notebooks)."""
-        from .latex_text import escape
-        lines = [r"\paragraph{\texttt{%s}: %s.}" % (escape(self.claim), escape(self.outcome))]
-        if self.source:
-            lines.append(r"\emph{Source:} %s%s. " % (escape(self.source), escape(_origin_note(self.origin))))
-        if self.statement:
-            lines.append(r"\emph{Statement:} $%s$. " % self.statement)
-        if self.scope:
-            lines.append(r"\emph{Scope:} %s. " % escape(self.scope))
-        lines.append(r"\emph{Method:} %s (%.2f\,s). " % (escape(self.method), self.seconds))
-        if self.evidence or self.counterexample is not None:
-            lines.append(r"\begin{itemize}")
-            for k, v in self.evidence.items():
-                lines.append(r"\item %s: %s" % (escape(str(k)), escape(str(v))))
-            if self.counterexample is not None:
-                lines.append(r"\item counterexample: \texttt{%s}" % escape(json.dumps(_jsonable(self.counterexample))))
-            lines.append(r"\end{itemize}")
-        return "\n".join(lines) + "\n"
-
     def to_html(self, assumptions=()):
         """An HTML section (MathJax reads the statement); ``assumptions`` are listed when given."""
         import html
@@ -294,12 +274,9 @@ class Report:
                 '<p>Method: %s (%.2f s)</p>%s<ul>%s</ul></section>' % (
                     esc(self.claim), esc(self.outcome),
                     "" if self.matches else " (does not match: expected %s)" % esc(self.expect),
-                    esc(self.source), esc(_origin_note(self.origin)), esc(self.statement),
+                    esc(self.source), esc(origin_note(self.origin)), esc(self.statement),
                     "<p>Scope: %s</p>" % esc(self.scope) if self.scope else "", esc(self.method), self.seconds,
                     "<p>Assumptions:</p><ul>%s</ul>" % listed if listed else "", evidence))
-
-    def _repr_latex_(self):
-        return "$\\text{%s: %s}$" % (self.claim.replace("_", "\\_"), self.outcome)
 
     def __str__(self):
         head = "%s: %s (%s; %.2f s)" % (self.claim, self.outcome, self.method, self.seconds)
@@ -308,7 +285,14 @@ class Report:
         return head + scope + ("\n  " + ev if ev else "")
 
 
-def _origin_note(origin):
+def origin_note(origin):
+    """The note a rendering adds after the source of a claim whose statement lossgeom derived.
+
+    Examples
+    --------
+    >>> origin_note("source"), origin_note("derived").startswith(" (statement derived by lossgeom")
+    ('', True)
+    """
     return " (statement derived by lossgeom from this paper; the paper does not print it)" \
         if origin == Origin.DERIVED else ""
 
@@ -325,3 +309,31 @@ def _jsonable(obj):
     if isinstance(obj, float):
         return repr(obj)
     return str(obj)
+
+
+@dataclass(frozen=True)
+class ReportTable:
+    """Several reports as one table (the catalog summary), for the printers.
+
+    Its LaTeX comes from ``lossgeom.symbolic.latex.latex(table)``, like every LaTeX lossgeom prints.
+
+    Parameters
+    ----------
+    reports : tuple of Report
+    environment : {"tabular", "longtable"}
+        ``longtable`` for a table that may break across pages (the ``lossgeom report`` document).
+
+    Examples
+    --------
+    >>> t = ReportTable((Report("demo", "proved", "trivial"),))
+    >>> len(t.reports), t.environment
+    (1, 'tabular')
+    """
+
+    reports: tuple
+    environment: str = "tabular"
+
+    def __post_init__(self):
+        object.__setattr__(self, "reports", tuple(self.reports))
+        if self.environment not in ("tabular", "longtable"):
+            raise ClaimDefinitionError("environment: expected 'tabular' or 'longtable', got %r" % (self.environment,))

@@ -7,6 +7,7 @@ activation's derivatives print as ``f'``, ``f''``.  Derivation objects print thr
 ``_print_<Class>`` methods, never hand-built strings elsewhere.
 """
 
+import json
 import re
 from contextlib import contextmanager
 
@@ -14,6 +15,8 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from lossgeom.errors import OptionError, choose
+from lossgeom.latex_text import escape
+from lossgeom.report import origin_note
 
 __all__ = ["LossgeomLatexPrinter", "latex"]
 
@@ -74,6 +77,34 @@ class LossgeomLatexPrinter(LatexPrinter):
     def _aligned(self, equations):
         rows = [r"%s &= %s" % (self._print(eq.lhs), self._print(eq.rhs)) for eq in equations]
         return "\\begin{aligned}\n" + " \\\\\n".join(rows) + "\n\\end{aligned}"
+
+    # -- claim reports (lossgeom.report) ---------------------------------------------------------
+    def _print_Report(self, rep):
+        """A LaTeX paragraph: outcome, source, statement, scope, method and the evidence as a list."""
+        lines = [r"\paragraph{\texttt{%s}: %s.}" % (escape(rep.claim), escape(rep.outcome))]
+        if rep.source:
+            lines.append(r"\emph{Source:} %s%s. " % (escape(rep.source), escape(origin_note(rep.origin))))
+        if rep.statement:
+            lines.append(r"\emph{Statement:} $%s$. " % rep.statement)
+        if rep.scope:
+            lines.append(r"\emph{Scope:} %s. " % escape(rep.scope))
+        lines.append(r"\emph{Method:} %s (%.2f\,s). " % (escape(rep.method), rep.seconds))
+        facts = rep.to_dict()
+        if rep.evidence or rep.counterexample is not None:
+            lines.append(r"\begin{itemize}")
+            lines += [r"\item %s: %s" % (escape(str(k)), escape(str(v))) for k, v in rep.evidence.items()]
+            if rep.counterexample is not None:
+                lines.append(r"\item counterexample: \texttt{%s}" % escape(json.dumps(facts["counterexample"])))
+            lines.append(r"\end{itemize}")
+        return "\n".join(lines) + "\n"
+
+    def _print_ReportTable(self, table):
+        """The summary table (claim, outcome, expect, method, seconds), then each report's paragraph."""
+        env = table.environment
+        rows = [r"\texttt{%s} & %s & %s & %s & %.2f \\" % (escape(r.claim), escape(r.outcome), escape(r.expect),
+                                                            escape(r.method), r.seconds) for r in table.reports]
+        head = [r"\begin{%s}{lllp{6cm}r}" % env, r"claim & outcome & expect & method & s \\ \hline"]
+        return "\n".join(head + rows + [r"\end{%s}" % env, ""] + [self._print(r) for r in table.reports])
 
     # -- path sums and the spin-glass form (lossgeom.symbolic.paths, lossgeom.symbolic.spin_glass) --
     @classmethod

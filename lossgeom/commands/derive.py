@@ -82,7 +82,7 @@ def run(args):
             raise UsageError("--blocks: %d block entries requested, above the limit %d; use --layer or the "
                              "Kronecker form (without --blocks)" % (entries, MAX_BLOCK_ENTRIES))
     doc = _document(args.kind, net, derivation, layers, args.blocks or args.expand, args.expand)
-    write_output(_render(doc, args.format), args.out)
+    write_output(_render(doc, args.format, derivation), args.out)
     return 0
 
 
@@ -125,13 +125,12 @@ def _document(kind, net, derivation, layers, with_blocks, expand):
     return doc
 
 
-def _render(doc, fmt):
+def _render(doc, fmt, derivation):
     if fmt == "json":
         return json.dumps(doc, indent=2)
     if fmt == "latex":
-        lines = ["%% %s" % doc["title"], r"\begin{aligned}"]
-        lines.append(" \\\\\n".join(e["latex"].replace(" = ", " &= ", 1) for e in doc["equations"]))
-        lines.append(r"\end{aligned}")
+        from lossgeom.symbolic.latex import latex
+        lines = ["%% %s" % doc["title"], latex(derivation)]  # the equations as an aligned block
         for layer in doc["layers"]:
             if "latex" in layer:
                 lines.append("%% layer %d: %s" % (layer["layer"], layer["formula"]))

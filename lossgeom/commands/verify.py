@@ -84,11 +84,9 @@ def render_reports(reports, fmt, dps, seed, latex_table="tabular"):
                                                                 r.scope, r.seconds) for r in reports]
         return "\n".join(head + rows + ["", summary_line(reports, dps, seed), ""] + [r.to_markdown() for r in reports])
     if fmt == "latex":
-        from lossgeom.latex_text import escape
-        rows = [r"\texttt{%s} & %s & %s & %s & %.2f \\" % (escape(r.claim), escape(r.outcome), escape(r.expect),
-                                                            escape(r.method), r.seconds) for r in reports]
-        return "\n".join([r"\begin{%s}{lllp{6cm}r}" % latex_table, r"claim & outcome & expect & method & s \\ \hline"]
-                         + rows + [r"\end{%s}" % latex_table, ""] + [r.to_latex() for r in reports])
+        from lossgeom.report import ReportTable
+        from lossgeom.symbolic.latex import latex
+        return latex(ReportTable(reports, latex_table))
     wid = max([len(r.claim) for r in reports] + [5])
     lines = ["%-*s  %-12s %-6s %8s  %s" % (wid, "claim", "outcome", "expect", "seconds", "method")]
     for r in reports:

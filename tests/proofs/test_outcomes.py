@@ -10,6 +10,7 @@ from lossgeom.errors import ClaimDefinitionError
 from lossgeom.proofs import get_claim, list_claims
 from lossgeom.proofs.evidence import Evidence, combine, decide_outcome, exact_check, from_report
 from lossgeom.report import Report
+from lossgeom.symbolic.latex import latex
 
 #: claim id -> outcome at dps=30, seed=0
 PINNED = {
@@ -69,7 +70,7 @@ def test_every_report_carries_its_claims_scope(catalog_reports, cid):
     rep, claim = catalog_reports[cid], get_claim(cid)
     assert rep.scope == claim.scope and len(rep.scope) > 20
     assert rep.to_dict()["scope"] == claim.scope
-    assert claim.scope in str(rep) and claim.scope in rep.to_markdown() and "Scope:" in rep.to_latex()
+    assert claim.scope in str(rep) and claim.scope in rep.to_markdown() and "Scope:" in latex(rep)
 
 
 def test_derived_statements_say_so(catalog_reports):
