@@ -322,6 +322,10 @@ class ReportTable:
     reports : tuple of Report
     environment : {"tabular", "longtable"}
         ``longtable`` for a table that may break across pages (the ``lossgeom report`` document).
+    title : str or None
+        With a title the table prints as a whole LaTeX document (preamble, title, ``summary``).
+    summary : str
+        A line printed above the table in a document.
 
     Examples
     --------
@@ -332,6 +336,8 @@ class ReportTable:
 
     reports: tuple
     environment: str = "tabular"
+    title: str = None
+    summary: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "reports", tuple(self.reports))

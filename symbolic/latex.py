@@ -104,7 +104,12 @@ class LossgeomLatexPrinter(LatexPrinter):
         rows = [r"\texttt{%s} & %s & %s & %s & %.2f \\" % (escape(r.claim), escape(r.outcome), escape(r.expect),
                                                             escape(r.method), r.seconds) for r in table.reports]
         head = [r"\begin{%s}{lllp{6cm}r}" % env, r"claim & outcome & expect & method & s \\ \hline"]
-        return "\n".join(head + rows + [r"\end{%s}" % env, ""] + [self._print(r) for r in table.reports])
+        body = "\n".join(head + rows + [r"\end{%s}" % env, ""] + [self._print(r) for r in table.reports])
+        if table.title is None:
+            return body
+        return "\n".join([r"\documentclass{article}", r"\usepackage{amsmath,amssymb,longtable}",
+                          r"\usepackage[margin=2cm]{geometry}", r"\title{%s}" % escape(table.title),
+                          r"\begin{document}", r"\maketitle", escape(table.summary), "", body, r"\end{document}", ""])
 
     # -- path sums and the spin-glass form (lossgeom.symbolic.paths, lossgeom.symbolic.spin_glass) --
     @classmethod

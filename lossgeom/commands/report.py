@@ -64,10 +64,9 @@ def render_document(reports, claims, fmt, dps, seed):
 
     summary = summary_line(reports, dps, seed).replace("seed=%d)" % seed, "seed=%d; lossgeom %s)" % (seed, __version__))
     if fmt == "latex":
-        body = render_reports(reports, "latex", dps, seed, latex_table="longtable")
-        return "\n".join([r"\documentclass{article}", r"\usepackage{amsmath,amssymb,longtable}",
-                          r"\usepackage[margin=2cm]{geometry}", r"\title{The lossgeom claims catalog}",
-                          r"\begin{document}", r"\maketitle", summary, "", body, r"\end{document}", ""])
+        from lossgeom.report import ReportTable
+        from lossgeom.symbolic.latex import latex
+        return latex(ReportTable(reports, "longtable", title="The lossgeom claims catalog", summary=summary))
     if fmt == "markdown":
         return "# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
     rows = [r.to_html(claims[r.claim].assumptions) for r in reports]
