@@ -18,7 +18,7 @@ import sympy as sp
 
 from lossgeom.data import parse_matrix, parse_vector
 from lossgeom.errors import DataError, SizeLimitError
-from lossgeom.point import Pattern
+from lossgeom.point import Pattern, Point
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
            "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells"]
@@ -122,7 +122,13 @@ def resolve_inputs(net, weights=None, biases=None, x=None, y=None):
     Traceback (most recent call last):
     ...
     lossgeom.errors.DataError: weights[0][0]: expected 1 numbers, got 2
+    >>> from lossgeom.point import resolve_point
+    >>> pt = resolve_point(Net(widths=(1, 1)), [[["1/2"]]], X=[[3]], Y=[[1]])
+    >>> resolve_inputs(pt.net, pt)[2:]   # a Point gives weights, biases and its one datapoint
+    (Matrix([[3]]), Matrix([[1]]))
     """
+    if isinstance(weights, Point):
+        weights, biases, x, y = _from_point(net, weights, biases, x, y)
     if weights is None:
         W = tuple(weight_symbols(net, l) for l in range(1, net.depth + 1))
     else:
@@ -142,6 +148,20 @@ def resolve_inputs(net, weights=None, biases=None, x=None, y=None):
     xs = input_symbols(net) if x is None else _as_matrix(x, "x", (net.widths[0], 1))
     ys = target_symbols(net) if y is None else _as_matrix(y, "y", (net.widths[-1], 1))
     return W, b, xs, ys
+
+
+def _from_point(net, point, biases, x, y):
+    """Weights, biases and (x, y) of a Point: derivations are per datapoint, so its data must be one sample."""
+    if point.net != net:
+        raise DataError("point: bound to %s, but the net is %s" % (point.net, net))
+    if biases is not None:
+        raise DataError("biases: given with a Point, which carries its own biases")
+    if x is None and y is None and point.has_data:
+        if point.n_samples != 1:
+            raise DataError("point: a symbolic trace takes one datapoint, the point has %d samples; pass x and y"
+                            % point.n_samples)
+        x, y = point.sample(1)
+    return point.weights, point.biases, x, y
 
 
 def _as_matrix(value, field, shape):
@@ -216,7 +236,8 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     Parameters
     ----------
     net : Net
-    weights, biases, x, y : optional exact values (symbols where omitted)
+    weights, biases, x, y : optional exact values (symbols where omitted); ``weights`` may be a
+        :class:`~lossgeom.point.Point` with at most one sample, which supplies all four
     pattern : dict or Pattern, optional
         ``{(l, i): piece_index}`` (1-based l and i): use that smooth piece of the activation for
         unit i of layer l (an activation cell); units not listed use the whole activation.  The

@@ -130,3 +130,18 @@ def test_parameter_symbols_follow_theta_order():
     net = Net(widths=(2, 2, 1), bias=True)
     assert [s.name for s in parameter_symbols(net)] == list(net.parameter_names())
     assert [s.name for s in parameter_symbols(net)][:4] == ["W1[1,1]", "W1[2,1]", "W1[1,2]", "W1[2,2]"]
+
+
+def test_a_point_supplies_weights_biases_and_its_datapoint():
+    from lossgeom.errors import DataError
+    from lossgeom.point import resolve_point
+    net = Net(widths=(2, 2, 1), activation="tanh", bias=True)
+    W, b, X, Y = [[[1, "1/2"], [0, -1]], [[2, 3]]], [["1/3", 0], [1]], [[1], [2]], [["1/4"]]
+    pt = resolve_point(net, W, b, X, Y)
+    by_point = forward_trace(net, pt)
+    by_values = forward_trace(net, W, b, [1, 2], ["1/4"])
+    assert by_point.a[-1] == by_values.a[-1] and by_point.loss() == by_values.loss()
+    two = resolve_point(net, W, b, [[1, 0], [2, 1]], [[0, 1]])
+    with pytest.raises(DataError, match="one datapoint, the point has 2 samples"):
+        forward_trace(net, two)
+    assert forward_trace(net, two, x=[1, 2], y=["1/4"]).a[-1] == by_values.a[-1]
