@@ -27,7 +27,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.errors import DataError, SizeLimitError, choose
 from lossgeom.net import Net
 from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
@@ -88,8 +88,7 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
     J. R. Bunch, B. N. Parlett, "Direct methods for solving symmetric indefinite systems of
     linear equations", SIAM J. Numer. Anal. 8 (1971) 639-655.
     """
-    if method not in ("auto", "eigen", "ldl"):
-        raise DataError("method: expected one of auto, eigen, ldl; got %r" % (method,))
+    choose("method", method, ("auto", "eigen", "ldl"))
     if dps == "float64":
         A = select_backend("float64").from_matrix(H)
         n = A.shape[0]

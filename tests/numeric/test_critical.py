@@ -277,3 +277,12 @@ def test_deep_linear_forms_on_every_backend_agree_with_exact_arithmetic(dps):
             assert len(got) == len(want) and max(abs(mpmath.mpf(g) - _mp(sp.Rational(w)))
                                                  for g, w in zip(got, want)) < tol
     assert max(abs(v) for v in Hx) > 1 and any(v != 0 for v in linear_gradient(net, pt, "exact"))
+
+
+def test_an_unknown_inertia_method_lists_the_choices():
+    import sympy as sp
+
+    from lossgeom.errors import OptionError
+    from lossgeom.numeric.critical import hessian_inertia
+    with pytest.raises(OptionError, match="method: expected one of 'auto', 'eigen', 'ldl', got 'qr'"):
+        hessian_inertia(sp.eye(2), method="qr")
