@@ -33,7 +33,7 @@ from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, wor
 from lossgeom.symbolic import linear as lin
 
 from .backends import select_backend
-from .linear import DescentCurve, _at, _backend, _curve, _find_curve, _gradient, _hessian, _loss, descent_certificate
+from .linear import DescentCurve, _backend, _curve, _find_curve, _gradient, _hessian, _loss, descent_certificate
 from .spectrum import Inertia, symmetric_eigen
 
 __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critical_points", "subset_weights",
@@ -521,7 +521,7 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     (True, 4, 'saddle', 3)
     """
     from . import spectrum
-    weights, X, Y = _at(net, point)
+    weights, X, Y = lin.linear_arrays(net, point)
     mode = "exact" if exact is not False else dps
     g = _gradient(weights, X, Y, mode)
     value = _loss(weights, X, Y, mode)

@@ -65,11 +65,6 @@ def _residual(be, Ws, widths, Xc, Yc):
     return be.dot(_chain(be, Ws, len(Ws), 1, widths), Xc) - Yc
 
 
-def _at(net, point):
-    weights, X, Y = lin._at(net, point)
-    return weights, X, Y
-
-
 def linear_loss(net, point, dps=DEFAULT_DPS):
     """``1/2 ||W_{H+1}...W_1 X - Y||_F^2`` exactly (``dps="exact"``), at ``dps`` digits or in float64.
 
@@ -88,7 +83,7 @@ def linear_loss(net, point, dps=DEFAULT_DPS):
     >>> linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]), "exact")
     1
     """
-    return _loss(*_at(net, point), dps)
+    return _loss(*lin.linear_arrays(net, point), dps)
 
 
 def linear_gradient(net, point, dps=DEFAULT_DPS):
@@ -109,7 +104,7 @@ def linear_gradient(net, point, dps=DEFAULT_DPS):
     >>> linear_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
     [15, 10]
     """
-    return _gradient(*_at(net, point), dps)
+    return _gradient(*lin.linear_arrays(net, point), dps)
 
 
 def linear_hessian(net, point, dps=DEFAULT_DPS):
@@ -139,7 +134,7 @@ def linear_hessian(net, point, dps=DEFAULT_DPS):
     [ 9, 11],
     [11,  4]])
     """
-    return _hessian(*_at(net, point), dps)
+    return _hessian(*lin.linear_arrays(net, point), dps)
 
 
 def _loss(weights, X, Y, dps):
@@ -240,7 +235,7 @@ def curve_polynomial(net, point, directions, dps="exact"):
     ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
     matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
     """
-    weights, X, Y = _at(net, point)
+    weights, X, Y = lin.linear_arrays(net, point)
     return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
 
 
@@ -363,7 +358,7 @@ def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=())
     >>> c.order, c.decreases, c.polynomial
     (2, True, ('0', '0', '-2', '0', '2', '0', '0'))
     """
-    weights, X, Y = _at(net, point)
+    weights, X, Y = lin.linear_arrays(net, point)
     return _find_curve(weights, X, Y, dps, seed, tries, candidates)
 
 

@@ -60,6 +60,7 @@ from .linear import (
     global_minimum_value,
     hessian_block,
     lemma1_gradient,
+    linear_arrays,
     linear_data,
     linear_widths,
     minimising_product,
@@ -132,7 +133,7 @@ __all__ = [
     # spin_glass
     "SpinGlassForm", "spin_glass_form", "verify_spin_glass_reduction", "SPIN_GLASS_ASSUMPTIONS",
     # linear
-    "require_deep_linear", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual",
+    "require_deep_linear", "linear_arrays", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual",
     "lemma1_gradient", "hessian_block", "deep_linear_hessian", "generic_linear_instance",
     "verify_linear_derivatives", "sigma_matrix", "KawaguchiAssumptions", "check_assumptions", "SigmaEigen",
     "sigma_eigen", "global_minimum_value", "minimising_product", "Factorization", "factor_into_widths", "FORMS",

@@ -40,7 +40,7 @@ from lossgeom.report import Report
 
 from .vec import commutation_matrix, generic_matrix, kron, vec
 
-__all__ = ["require_deep_linear", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
+__all__ = ["linear_arrays", "require_deep_linear", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
            "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",
            "KawaguchiAssumptions", "check_assumptions", "SigmaEigen", "sigma_eigen", "global_minimum_value",
            "minimising_product", "Factorization", "factor_into_widths", "FORMS"]
@@ -107,8 +107,23 @@ def linear_data(net, X, Y):
     return exact_matrix(X, "X", (net.widths[0], m)), exact_matrix(Y, "Y", (net.widths[-1], m))
 
 
-def _at(net, point):
-    """(weights, X, Y) of a Point of the deep linear ``net`` (a generic symbolic Point included)."""
+def linear_arrays(net, point):
+    """(weights, X, Y) of a Point of the deep linear ``net`` (a generic symbolic Point included), checked once.
+
+    Raises
+    ------
+    NetSpecError
+        When ``net`` is not deep linear (every reason listed).
+    DataError
+        When ``point`` is not a Point of ``net`` with data.
+
+    Examples
+    --------
+    >>> from lossgeom import Net, resolve_point
+    >>> net = Net(widths=(1, 1))
+    >>> linear_arrays(net, resolve_point(net, [[[2]]], X=[[1]], Y=[[3]]))
+    ([Matrix([[2]])], Matrix([[1]]), Matrix([[3]]))
+    """
     require_deep_linear(net)
     if not isinstance(point, Point):
         raise DataError("point: expected a lossgeom Point (resolve_point(net, weights, X=X, Y=Y)), got %s"
@@ -181,7 +196,7 @@ def residual(net, point):
     >>> residual(net, resolve_point(net, [[[2]]], X=[[1, 1]], Y=[[1, 3]]))
     Matrix([[1, -1]])
     """
-    weights, X, Y = _at(net, point)
+    weights, X, Y = linear_arrays(net, point)
     return _product(weights) * X - Y
 
 
@@ -243,7 +258,7 @@ def lemma1_gradient(net, point, k, form="column"):
     Kawaguchi (2016), Lemma 4.1.
     """
     _check_form(form)
-    weights, X, Y = _at(net, point)
+    weights, X, Y = linear_arrays(net, point)
     widths = net.widths
     _check_layer(k, widths)
     H1 = len(weights)
@@ -299,7 +314,7 @@ def hessian_block(net, point, k, j, form="column"):
     Kawaguchi (2016), Sec. 4 (Hessian blocks).
     """
     _check_form(form)
-    weights, X, Y = _at(net, point)
+    weights, X, Y = linear_arrays(net, point)
     widths = net.widths
     _check_layer(k, widths)
     _check_layer(j, widths)
@@ -416,7 +431,7 @@ def verify_linear_derivatives(net, m, point=None):
     generic = generic_linear_instance(net, m)
     gW = generic.weights
     at = generic if point is None else point
-    _at(net, at)
+    linear_arrays(net, at)
     if point is not None:  # differentiate in the weights symbolically, then substitute the exact weights
         subs = {s: v for G, V in zip(gW, point.weights) for s, v in zip(G, V)}
         L = sp.expand(deep_linear_loss(net, Point(net, gW, None, point.X, point.Y)))

@@ -30,7 +30,7 @@ PUBLIC = {
         "expected_output", "factor_into_widths", "forward_trace", "full_rank_factorization", "gate_symbol",
         "generalized_inverse", "generic_linear_instance", "generic_matrix", "global_minimum_value",
         "hessian_block", "input_symbols", "is_generalized_inverse", "is_moore_penrose", "iter_net_paths",
-        "khatri_rao", "kron", "latex", "lemma1_gradient", "linear_data", "linear_widths",
+        "khatri_rao", "kron", "latex", "lemma1_gradient", "linear_arrays", "linear_data", "linear_widths",
         "minimising_product", "one_sample_pattern", "parameter_symbols", "paths_per_output", "pinv",
         "require_deep_linear", "require_path_activation", "residual", "resolve_inputs",
         "select_columns_form", "sigma_eigen", "sigma_matrix", "spin_glass_form", "symbol", "target_symbols",
