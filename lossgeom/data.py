@@ -4,13 +4,17 @@ Numbers are read by the whitelist parser of :mod:`lossgeom.numbers` (re-exported
 """
 
 import json
+import os
+import re
+import stat
 from dataclasses import dataclass
 
 import sympy as sp
 
-from .errors import DataError, LossgeomError, NetFileError
+from .errors import DataError, LossgeomError, NetFileError, SizeLimitError
+from .limits import LIMITS, shorten
 from .net import Net
-from .numbers import MAX_EXPONENT, parse_matrix, parse_number, parse_vector  # noqa: F401 (public re-exports)
+from .numbers import MAX_EXPONENT, number_digits, parse_matrix, parse_number, parse_vector  # noqa: F401
 from .point import Point
 
 __all__ = ["parse_number", "parse_matrix", "parse_vector", "NetFile", "read_net_file", "net_file_from_dict"]
@@ -89,18 +93,46 @@ def net_file_from_dict(doc, source="net file"):
         widths = tuple(_as_int(w) for w in widths)
     try:
         net = Net(widths=widths, **kwargs)
+    except SizeLimitError as err:
+        raise SizeLimitError("%s: %s" % (source, err)) from None
     except LossgeomError as err:
         raise NetFileError("%s: %s" % (source, err)) from None
     try:
-        return _read_arrays(net, doc)
+        _check_data_size(doc)
+        nf = _read_arrays(net, doc)
+    except SizeLimitError as err:
+        raise SizeLimitError("%s: %s" % (source, err)) from None
     except DataError as err:
         raise NetFileError("%s: %s" % (source, err)) from None
+    _check_digits(nf, source)
+    return nf
 
 
 def _as_int(w):
-    if isinstance(w, str) and w.strip().lstrip("+").isdigit():
-        return int(w)
+    if isinstance(w, str) and _WIDTH_TEXT.fullmatch(w.strip()):
+        return int(w.strip().lstrip("+"))
     return w
+
+
+# ASCII digits only: "²".isdigit() is True; more than 9 digits is past the width limit (and stays text).
+_WIDTH_TEXT = re.compile(r"\+?[0-9]{1,9}")
+
+
+def _check_data_size(doc):
+    """Refuse data past the sample and entry limits before reading a number of it."""
+    for name in ("inputs", "targets"):
+        samples = doc.get(name)
+        if isinstance(samples, list):
+            LIMITS["samples"].check(len(samples), name)
+    entries = sum(len(s) for name in ("inputs", "targets") if isinstance(doc.get(name), list)
+                  for s in doc[name] if isinstance(s, list))
+    LIMITS["data_entries"].check(entries, "inputs and targets")
+
+
+def _check_digits(nf, source):
+    arrays = list(nf.weights or ()) + list(nf.biases or ()) + [a for a in (nf.inputs, nf.targets) if a is not None]
+    total = sum(number_digits(v) for a in arrays for v in a)
+    LIMITS["input_digits"].check(total, source, shown="the numbers have %s digits together" % "{:,}".format(total))
 
 
 def _read_arrays(net, doc):
@@ -141,7 +173,11 @@ def _read_arrays(net, doc):
 
 
 def read_net_file(path):
-    """Read a JSON net file (the format in the README) exactly.
+    """Read a JSON net file (the format in ``docs/netfile.md``) exactly.
+
+    The file must be a regular file (not a directory, named pipe or device, nor a symlink to
+    one) of at most ``file_bytes`` bytes, with JSON nested at most ``json_depth`` levels
+    (:mod:`lossgeom.limits`); reading is bounded, so ``/dev/zero`` or a 3 GiB file is refused at once.
 
     Parameters
     ----------
@@ -150,7 +186,10 @@ def read_net_file(path):
     Raises
     ------
     NetFileError
-        When the file is missing, is not JSON, or has a bad field; the message names the field.
+        When the file is missing, is not a regular file, is not JSON, or has a bad field; the
+        message names the file and the field.
+    SizeLimitError
+        When the file or what it asks for is past a limit.
 
     Examples
     --------
@@ -161,21 +200,79 @@ def read_net_file(path):
     >>> read_net_file(path).weights[0][0, 0]   # 0.1 is read exactly
     1/10
     >>> os.remove(path)
+    >>> read_net_file("/dev/zero")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.NetFileError: /dev/zero: not a regular file (a character device); expected a JSON net file
     """
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise NetFileError("path: expected the name of a net file (str or path-like), got %s" % shorten(path))
+    path = os.fspath(path)
+    if not path:
+        raise NetFileError("path: expected the name of a net file, got ''")
+    data = _read_bounded(path)
     try:
-        with open(path, encoding="utf-8") as fh:
-            text = fh.read()
-    except OSError as err:
-        raise NetFileError("%s: cannot read the net file (%s)" % (path, err.strerror or err)) from None
+        text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         raise NetFileError("%s: not a UTF-8 text file (byte %d); expected a JSON net file" % (path, err.start)) from None
     try:
-        doc = json.loads(text, parse_float=str, parse_int=int, parse_constant=_reject_constant)
+        doc = json.loads(text, parse_float=str, parse_int=_json_int, parse_constant=_reject_constant)
     except json.JSONDecodeError as err:
         raise NetFileError("%s: not valid JSON (%s at line %d column %d)" % (path, err.msg, err.lineno, err.colno)) from None
+    except RecursionError:
+        LIMITS["json_depth"].check(LIMITS["json_depth"].value + 1, path, shown="JSON nested too deep to parse")
     except ValueError as err:
         raise NetFileError("%s: %s" % (path, err)) from None
-    return net_file_from_dict(doc, source=str(path))
+    depth = _json_depth(doc, LIMITS["json_depth"].value + 1)
+    LIMITS["json_depth"].check(depth, path, shown="JSON nested %s levels deep"
+                               % ("more than %d" % (depth - 1) if depth > LIMITS["json_depth"].value else depth))
+    return net_file_from_dict(doc, source=path)
+
+
+_KINDS = ((stat.S_ISDIR, "a directory"), (stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a character device"),
+          (stat.S_ISBLK, "a block device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _read_bounded(path):
+    """The bytes of a regular file of at most ``file_bytes`` bytes; never blocks on a pipe or reads a device."""
+    limit = LIMITS["file_bytes"]
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0)
+    try:
+        fd = os.open(path, flags)
+    except OSError as err:
+        raise NetFileError("%s: cannot read the net file (%s)" % (path, err.strerror or err)) from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            kind = next((name for test, name in _KINDS if test(info.st_mode)), "not a regular file")
+            raise NetFileError("%s: not a regular file (%s); expected a JSON net file" % (path, kind))
+        limit.check(info.st_size, path, shown="the file has %s bytes" % "{:,}".format(info.st_size))
+        chunks, size = [], 0
+        while size <= limit.value:
+            chunk = os.read(fd, min(1 << 20, limit.value + 1 - size))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+        limit.check(size, path, shown="the file has more than %s bytes" % "{:,}".format(limit.value))
+        return b"".join(chunks)
+    except OSError as err:
+        raise NetFileError("%s: cannot read the net file (%s)" % (path, err.strerror or err)) from None
+    finally:
+        os.close(fd)
+
+
+def _json_int(text):
+    """JSON integers as ints while short; longer ones stay text, for the number parser and its limits."""
+    return int(text) if len(text) <= 30 else text
+
+
+def _json_depth(doc, cap):
+    """Nesting depth of a parsed JSON document, counted up to ``cap``."""
+    if cap <= 0 or not isinstance(doc, (list, dict)):
+        return 0
+    items = doc.values() if isinstance(doc, dict) else doc
+    return 1 + max((_json_depth(v, cap - 1) for v in items if isinstance(v, (list, dict))), default=0)
 
 
 def _reject_constant(name):

@@ -1,11 +1,14 @@
 """`Net`: the one specification object that flows through lossgeom."""
 
+import re
 from dataclasses import dataclass, field
+from numbers import Integral
 
 import sympy as sp
 
 from .activations import Activation, get_activation
 from .errors import DataError, NetSpecError
+from .limits import LIMITS, shorten
 from .losses import Loss, get_loss
 from .numbers import parse_number
 
@@ -74,19 +77,16 @@ class Net:
             except NetSpecError as err:
                 problems.extend(err.problems)
                 widths = None
-        if widths is not None:
-            try:
-                widths = tuple(widths)
-            except TypeError:
-                problems.append("widths: expected a sequence of positive integers, got %r" % (widths,))
-                widths = None
-        if widths is not None:
-            bad = [w for w in widths if isinstance(w, bool) or not isinstance(w, int) or w < 1]
-            if bad:
-                problems.append("widths: expected positive integers, got %r in %r" % (bad[0], widths))
-            elif len(widths) < 2:
-                problems.append("widths: expected at least 2 layer widths (input and output), got %r" % (widths,))
-            put("widths", tuple(int(w) for w in widths) if not bad else widths)
+        elif widths is None:
+            problems.append("widths: required, a sequence of positive integers such as (2, 3, 1)")
+        elif isinstance(widths, (list, tuple, range)) or hasattr(widths, "__array__"):
+            widths = _int_widths(widths, problems)
+        else:
+            problems.append("widths: expected a sequence of positive integers such as (2, 3, 1), got %s"
+                            % shorten(widths))
+            widths = None
+        if isinstance(widths, tuple):
+            put("widths", widths)
         for name in ("activation", "output_activation"):
             try:
                 put(name, get_activation(getattr(self, name)))
@@ -113,6 +113,7 @@ class Net:
                             % (self.loss.name, self.loss.min_outputs, self.widths[-1]))
         if problems:
             raise NetSpecError(problems)
+        _check_size(self.widths, self.bias)
 
     # -- shape ---------------------------------------------------------------------------
     @property
@@ -241,6 +242,32 @@ class Net:
         return "Net(%s)" % ", ".join(parts)
 
 
+def _int_widths(widths, problems):
+    """``widths`` as a tuple of ints, or None after adding the problem to ``problems``."""
+    items = list(widths.tolist() if hasattr(widths, "tolist") else widths)
+    LIMITS["depth"].check(max(len(items) - 1, 0), "widths", shown="%d layers" % (len(items) - 1))
+    out = []
+    for w in items:
+        if isinstance(w, bool) or not isinstance(w, Integral) or w < 1:
+            problems.append("widths: expected positive integers, got %s in %s" % (shorten(w, 30), shorten(items)))
+            return None
+        out.append(int(w))
+    if len(out) < 2:
+        problems.append("widths: expected at least 2 layer widths (input and output), got %r" % (tuple(out),))
+        return None
+    return tuple(out)
+
+
+def _check_size(widths, bias):
+    """Refuse nets past the width, depth and parameter limits (:mod:`lossgeom.limits`)."""
+    LIMITS["depth"].check(len(widths) - 1, "widths", shown="%d layers" % (len(widths) - 1))
+    widest = max(widths)
+    LIMITS["layer_width"].check(widest, "widths", shown="a layer of %s units" % "{:,}".format(widest))
+    params = sum(a * b + (a if bias else 0) for b, a in zip(widths, widths[1:]))
+    LIMITS["parameters"].check(params, "widths", shown="%s has %s parameters"
+                               % (shorten("-".join(map(str, widths)), 40), "{:,}".format(params)))
+
+
 def parse_widths(text):
     """Parse ``"2,3,1"`` into ``(2, 3, 1)``.
 
@@ -253,7 +280,20 @@ def parse_widths(text):
     ...
     lossgeom.errors.NetSpecError: invalid net: widths: expected comma-separated positive integers like 2,3,1, got '2,x'
     """
-    parts = [p.strip() for p in str(text).split(",")]
-    if not parts or not all(p.isdigit() and int(p) >= 1 for p in parts):
-        raise NetSpecError("widths: expected comma-separated positive integers like 2,3,1, got %r" % (text,))
-    return tuple(int(p) for p in parts)
+    if not isinstance(text, str):
+        raise NetSpecError("widths: expected text such as '2,3,1', got %s" % shorten(text))
+    parts = [p.strip() for p in text.split(",")]
+    LIMITS["depth"].check(len(parts) - 1, "widths", shown="%d layers" % (len(parts) - 1))
+    # ASCII digits only ("²".isdigit() is True); a longer run of digits is past the width limit anyway.
+    if not all(_WIDTH_RE.fullmatch(p) and p.lstrip("0") for p in parts):
+        raise NetSpecError("widths: expected comma-separated positive integers like 2,3,1, got %s" % shorten(text))
+    for p in parts:
+        digits = p.lstrip("0")
+        if len(digits) > 9:
+            LIMITS["layer_width"].check(10 ** 9, "widths", shown="a layer of %s... units" % digits[:12])
+        LIMITS["layer_width"].check(int(digits), "widths", shown="a layer of %s units" % "{:,}".format(int(digits)))
+    widths = tuple(int(p) for p in parts)
+    return widths
+
+
+_WIDTH_RE = re.compile("[0-9]+")

@@ -7,7 +7,12 @@ admits the forms above and anything else is an error naming the field and the va
 that are already numbers (Python, SymPy, NumPy and mpmath floats) are converted exactly from
 their binary value.
 
-This module is a leaf of the core: it imports nothing from lossgeom but the errors.
+Every number is bounded before it is built (:mod:`lossgeom.limits`): at most
+``number_digits`` digits and a decimal exponent of at most ``exponent`` in absolute value,
+whatever its type, so that neither a 10^6-digit string nor ``1e99999999`` can stall a command.
+Integers longer than Python's int-string limit (4,300 digits) are read in pieces.
+
+This module is a leaf of the core: it imports nothing from lossgeom but the errors and limits.
 """
 
 import re
@@ -18,14 +23,59 @@ import numpy as np
 import sympy as sp
 
 from .errors import DataError
+from .limits import LIMITS, shorten
 
-__all__ = ["parse_number", "parse_vector", "parse_matrix", "exact_matrix", "to_fraction", "matrix_rows", "MAX_EXPONENT"]
+__all__ = ["parse_number", "parse_vector", "parse_matrix", "exact_matrix", "to_fraction", "matrix_rows",
+           "MAX_EXPONENT", "MAX_DIGITS", "number_digits"]
 
-_INT = r"[+-]?\d+"
-_DEC = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+# ASCII digits only: "\d" would also admit "²" or Arabic-Indic digits, which int() then rejects or misreads.
+_INT = r"[+-]?[0-9]+"
+_DEC = r"[+-]?(?:[0-9]+\.?[0-9]*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?"
 #: Largest decimal exponent accepted ("1e-99999999999" would build a number with 10^11 digits).
-MAX_EXPONENT = 1000
-_NUMBER_RE = re.compile(r"^\s*(?:(?P<p>%s)\s*/\s*(?P<q>\d+)|(?P<dec>%s))\s*$" % (_INT, _DEC))
+MAX_EXPONENT = LIMITS["exponent"].value
+#: Most digits one number may have.
+MAX_DIGITS = LIMITS["number_digits"].value
+_NUMBER_RE = re.compile(r"^\s*(?:(?P<p>%s)\s*/\s*(?P<q>[0-9]+)|(?P<dec>%s))\s*$" % (_INT, _DEC))
+#: Longest string worth matching: the digits, an exponent, signs, a point, a slash and some blanks.
+_MAX_TEXT = MAX_DIGITS + 64
+#: int() refuses strings above 4,300 digits (sys.int_info.str_digits_check_threshold); read longer ones in pieces.
+_INT_PIECE = 4000
+_LOG10_2 = 0.30102999566398120
+
+
+def number_digits(q):
+    """Decimal digits of an exact rational (numerator and denominator together), from bit lengths.
+
+    Examples
+    --------
+    >>> number_digits(sp.Rational(-12345, 7)), number_digits(sp.Integer(0))
+    (6, 1)
+    """
+    p, d = abs(int(q.p)), int(q.q)
+    return max(1, int(p.bit_length() * _LOG10_2) + 1 if p else 1) + (int(d.bit_length() * _LOG10_2) + 1 if d > 1 else 0)
+
+
+def _int(text):
+    """int(text) for a string of ASCII digits of any length (up to the digit limit)."""
+    text = text.lstrip("+")
+    sign = -1 if text.startswith("-") else 1
+    text = text.lstrip("-")
+    if len(text) <= _INT_PIECE:
+        return sign * int(text)
+    value = 0
+    for start in range(0, len(text), _INT_PIECE):
+        piece = text[start:start + _INT_PIECE]
+        value = value * 10 ** len(piece) + int(piece)
+    return sign * value
+
+
+def _check_size(q, field, value):
+    digits = number_digits(q)
+    if digits > MAX_DIGITS:
+        LIMITS["number_digits"].check(digits, field, shown="%s has about %d digits"
+                                      % (shorten(value, 40) if isinstance(value, str) else "the %s value" % type(value).__name__,
+                                         digits))
+    return q
 
 
 def parse_number(value, field="value"):
@@ -56,11 +106,11 @@ def parse_number(value, field="value"):
     if isinstance(value, bool):
         raise DataError("%s: expected a number, got the boolean %r" % (field, value))
     if isinstance(value, sp.Rational):
-        return value
+        return _check_size(value, field, value)
     if isinstance(value, int):
-        return sp.Integer(value)
+        return _check_size(sp.Integer(value), field, value)
     if isinstance(value, Fraction):
-        return sp.Rational(value.numerator, value.denominator)
+        return _check_size(sp.Rational(value.numerator, value.denominator), field, value)
     if isinstance(value, np.integer):
         return sp.Integer(int(value))
     if isinstance(value, (float, np.floating)):
@@ -73,24 +123,42 @@ def parse_number(value, field="value"):
     if isinstance(value, mpmath.mpf):
         if not mpmath.isfinite(value):
             raise DataError("%s: expected a finite number, got %s" % (field, value))
-        sign, man, exp, _ = value._mpf_
+        sign, man, exp, bc = value._mpf_
+        if man and abs(exp + bc) * _LOG10_2 > MAX_EXPONENT + 1 or (man and exp < 0 and -exp * _LOG10_2 > MAX_DIGITS):
+            LIMITS["exponent"].check(int(abs(exp + bc) * _LOG10_2) + 1, field,
+                                     shown="an mpmath number of magnitude about 10^%d" % int((exp + bc) * _LOG10_2))
         man = -int(man) if sign else int(man)
-        return sp.Integer(man * 2 ** exp) if exp >= 0 else sp.Rational(man, 2 ** -exp)
+        q = sp.Integer(man * 2 ** exp) if exp >= 0 else sp.Rational(man, 2 ** -exp)
+        return _check_size(q, field, value)
     if isinstance(value, str):
+        if len(value) > _MAX_TEXT:
+            LIMITS["number_digits"].check(len(value), field, shown="a number written with %d characters (%s)"
+                                          % (len(value), shorten(value)))
         m = _NUMBER_RE.match(value)
         if m:
-            if m.group("p") is not None:
-                q = int(m.group("q"))
-                if q == 0:
-                    raise DataError("%s: division by zero in %r" % (field, value))
-                return sp.Rational(int(m.group("p")), q)
-            mantissa, _, exponent = m.group("dec").lower().partition("e")
-            if exponent and abs(int(exponent)) > MAX_EXPONENT:
-                raise DataError("%s: expected a decimal exponent from -%d to %d, got %r"
-                                % (field, MAX_EXPONENT, MAX_EXPONENT, value))
-            frac = Fraction(m.group("dec"))
-            return sp.Rational(frac.numerator, frac.denominator)
-    raise DataError("%s: expected a number such as 3, -1/3, 0.25 or 2.5e-3, got %r" % (field, value))
+            return _parse_text(m, value, field)
+    raise DataError("%s: expected a number such as 3, -1/3, 0.25 or 2.5e-3, got %s" % (field, shorten(value)))
+
+
+def _parse_text(m, value, field):
+    if m.group("p") is not None:
+        q = _int(m.group("q"))
+        if q == 0:
+            raise DataError("%s: division by zero in %s" % (field, shorten(value)))
+        return _check_size(sp.Rational(_int(m.group("p")), q), field, value)
+    mantissa, _, exponent = m.group("dec").lower().partition("e")
+    if exponent:
+        exponent_digits = exponent.lstrip("+-").lstrip("0")
+        if len(exponent_digits) > 6 or int(exponent) > MAX_EXPONENT or int(exponent) < -MAX_EXPONENT:
+            LIMITS["exponent"].check(MAX_EXPONENT + 1, field, shown="%s has a decimal exponent of %s"
+                                     % (shorten(value), shorten(exponent, 20)))
+    whole, _, frac = mantissa.partition(".")
+    sign = "-" if whole.startswith("-") else ""
+    whole = whole.lstrip("+-")
+    numerator = _int(sign + ((whole + frac).lstrip("0") or "0"))
+    shift = (int(exponent) if exponent else 0) - len(frac)
+    q = sp.Integer(numerator * 10 ** shift) if shift >= 0 else sp.Rational(numerator, 10 ** -shift)
+    return _check_size(q, field, value)
 
 
 def parse_vector(values, field, length=None):

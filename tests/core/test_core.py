@@ -13,6 +13,7 @@ from lossgeom import (
     Net,
     NetFileError,
     NetSpecError,
+    SizeLimitError,
     UnknownActivationError,
     activation_names,
     get_activation,
@@ -221,7 +222,7 @@ def test_piecewise_derivative_branches_are_the_pieces_derivatives(name):
 
 
 def test_huge_exponents_and_repeated_parameters_are_refused():
-    with pytest.raises(DataError, match="decimal exponent"):
+    with pytest.raises(SizeLimitError, match="decimal exponent"):
         parse_number("1e-99999999999", "weight_decay")
     with pytest.raises(NetSpecError, match="given twice"):
         parse_activation("leaky_relu(slope=0.1, slope=2)")
