@@ -25,6 +25,7 @@ import numpy as np
 import sympy as sp
 
 from .errors import DataError, NetSpecError, NonDifferentiableError, UnknownActivationError
+from .limits import shorten
 from .numbers import parse_number
 
 __all__ = ["Activation", "Piece", "get_activation", "activation_names", "parse_activation", "register_activation",
@@ -487,9 +488,9 @@ def get_activation(spec):
         params = dict(spec)
         name = params.pop("name", None)
         if not isinstance(name, str):
-            raise NetSpecError("activation: expected a 'name' string in %r" % (spec,))
+            raise NetSpecError("activation: expected a 'name' string in %s" % shorten(spec))
     else:
-        raise NetSpecError("activation: expected a name or a dict with 'name', got %r" % (spec,))
+        raise NetSpecError("activation: expected a name or a dict with 'name', got %s" % shorten(spec))
     if name in _FIXED:
         if params:
             raise NetSpecError("activation: %r takes no parameters, got %s" % (name, ", ".join(sorted(params))))
@@ -498,9 +499,10 @@ def get_activation(spec):
         try:
             return _PARAMETRISED[name](**params)
         except TypeError:
-            raise NetSpecError("activation: unknown parameter(s) %s for %r" % (", ".join(sorted(params)), name))
-    raise UnknownActivationError("activation: unknown activation %r; expected one of %s"
-                                 % (name, ", ".join(activation_names())))
+            raise NetSpecError("activation: unknown parameter(s) %s for %r"
+                               % (", ".join(sorted(map(str, params)))[:80], name))
+    raise UnknownActivationError("activation: unknown activation %s; expected one of %s"
+                                 % (shorten(name), ", ".join(activation_names())))
 
 
 def register_activation(name, factory):

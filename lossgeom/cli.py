@@ -72,7 +72,7 @@ def add_precision(p, default=50):
     (50, 30)
     """
     p.add_argument("--dps", type=positive_int("--dps", MIN_DPS, MAX_DPS), default=default,
-                   help="decimal digits (default %(default)s)")
+                   help="decimal digits of the numeric work, %d to %d (default %%(default)s)" % (MIN_DPS, MAX_DPS))
 
 
 def add_seed(p):

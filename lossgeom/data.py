@@ -82,8 +82,8 @@ def net_file_from_dict(doc, source="net file"):
         raise NetFileError("%s: expected a JSON object at the top level, got %s" % (source, type(doc).__name__))
     unknown = sorted(set(doc) - _KNOWN_FIELDS)
     if unknown:
-        raise NetFileError("%s: unknown field %r; expected some of %s"
-                           % (source, unknown[0], ", ".join(sorted(_KNOWN_FIELDS))))
+        raise NetFileError("%s: unknown field %s; expected some of %s"
+                           % (source, shorten(unknown[0]), ", ".join(sorted(_KNOWN_FIELDS))))
     if "widths" not in doc:
         raise NetFileError("%s: missing field 'widths' (e.g. [2, 3, 1])" % source)
     kwargs = {k: doc[k] for k in ("activation", "output_activation", "loss", "bias", "weight_decay", "reduction")
@@ -98,7 +98,7 @@ def net_file_from_dict(doc, source="net file"):
     except LossgeomError as err:
         raise NetFileError("%s: %s" % (source, err)) from None
     try:
-        _check_data_size(doc)
+        _check_numbers(net, doc, _check_data_size(doc))
         nf = _read_arrays(net, doc)
     except SizeLimitError as err:
         raise SizeLimitError("%s: %s" % (source, err)) from None
@@ -127,6 +127,14 @@ def _check_data_size(doc):
     entries = sum(len(s) for name in ("inputs", "targets") if isinstance(doc.get(name), list)
                   for s in doc[name] if isinstance(s, list))
     LIMITS["data_entries"].check(entries, "inputs and targets")
+    return entries
+
+
+def _check_numbers(net, doc, entries):
+    """Refuse a file with more numbers than ``input_numbers`` before reading one (SymPy numbers are slow to build)."""
+    params = net.n_params if "weights" in doc else 0
+    LIMITS["input_numbers"].check(params + entries, "weights, biases, inputs and targets",
+                                  shown="%s numbers" % "{:,}".format(params + entries))
 
 
 def _check_digits(nf, source):
@@ -148,7 +156,7 @@ def _read_arrays(net, doc):
             raise DataError("biases: given, but the net has bias = false")
         bs = doc["biases"]
         if not isinstance(bs, list) or len(bs) != net.depth:
-            raise DataError("biases: expected a list of %d vectors (one per layer), got %r" % (net.depth, bs))
+            raise DataError("biases: expected a list of %d vectors (one per layer), got %s" % (net.depth, shorten(bs)))
         biases = tuple(sp.ImmutableMatrix(parse_vector(b, "biases[%d]" % k, length=net.widths[k + 1]))
                        for k, b in enumerate(bs))
     elif net.bias and weights is not None:
@@ -157,7 +165,7 @@ def _read_arrays(net, doc):
         if name in doc:
             samples = doc[name]
             if not isinstance(samples, list) or not samples:
-                raise DataError("%s: expected a non-empty list of samples, got %r" % (name, samples))
+                raise DataError("%s: expected a non-empty list of samples, got %s" % (name, shorten(samples)))
             cols = [parse_vector(s, "%s[%d]" % (name, i), length=width) for i, s in enumerate(samples)]
             mat = sp.ImmutableMatrix(cols).T
             if name == "inputs":

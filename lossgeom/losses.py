@@ -14,6 +14,7 @@ import mpmath
 import sympy as sp
 
 from .errors import NetSpecError, UnknownLossError
+from .limits import shorten
 
 __all__ = ["Loss", "SquareLoss", "CrossEntropyLoss", "get_loss", "loss_names", "register_loss"]
 
@@ -217,5 +218,5 @@ def get_loss(spec):
     if isinstance(spec, Loss):
         return spec
     if not isinstance(spec, str) or spec not in _LOSSES:
-        raise UnknownLossError("loss: unknown loss %r; expected one of %s" % (spec, ", ".join(_LOSSES)))
+        raise UnknownLossError("loss: unknown loss %s; expected one of %s" % (shorten(spec), ", ".join(_LOSSES)))
     return _LOSSES[spec]

@@ -98,7 +98,7 @@ class Net:
         except NetSpecError as err:
             problems.extend(err.problems)
         if not isinstance(self.bias, bool):
-            problems.append("bias: expected true or false, got %r" % (self.bias,))
+            problems.append("bias: expected true or false, got %s" % shorten(self.bias))
         try:
             wd = parse_number(self.weight_decay, "weight_decay")
             if wd < 0:
@@ -107,7 +107,7 @@ class Net:
         except DataError as err:
             problems.append(str(err))
         if self.reduction not in ("sum", "mean"):
-            problems.append("reduction: expected 'sum' or 'mean', got %r" % (self.reduction,))
+            problems.append("reduction: expected 'sum' or 'mean', got %s" % shorten(self.reduction))
         if (not problems and isinstance(self.loss, Loss) and self.widths[-1] < self.loss.min_outputs):
             problems.append("loss: %s needs at least %d outputs, got output width %d"
                             % (self.loss.name, self.loss.min_outputs, self.widths[-1]))
@@ -137,7 +137,7 @@ class Net:
         lossgeom.errors.NetSpecError: invalid net: layer: expected an integer from 1 to 2, got 3
         """
         if not (isinstance(l, int) and not isinstance(l, bool) and 1 <= l <= self.depth):
-            raise NetSpecError("%s: expected an integer from 1 to %d, got %r" % (field, self.depth, l))
+            raise NetSpecError("%s: expected an integer from 1 to %d, got %s" % (field, self.depth, shorten(l)))
         return l
 
     def layer_activation(self, l):

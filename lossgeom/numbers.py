@@ -174,7 +174,7 @@ def parse_vector(values, field, length=None):
     lossgeom.errors.DataError: inputs[0]: expected 2 numbers, got 1
     """
     if not isinstance(values, (list, tuple)):
-        raise DataError("%s: expected a list of numbers, got %r" % (field, values))
+        raise DataError("%s: expected a list of numbers, got %s" % (field, shorten(values)))
     if length is not None and len(values) != length:
         raise DataError("%s: expected %d numbers, got %d" % (field, length, len(values)))
     return [parse_number(v, "%s[%d]" % (field, i)) for i, v in enumerate(values)]
@@ -195,7 +195,7 @@ def parse_matrix(rows, field, shape=None):
     lossgeom.errors.DataError: weights[1]: expected a 2x2 matrix (2 rows of 2), got 1 row(s)
     """
     if not isinstance(rows, (list, tuple)) or not all(isinstance(r, (list, tuple)) for r in rows):
-        raise DataError("%s: expected a matrix as a list of rows, got %r" % (field, rows))
+        raise DataError("%s: expected a matrix as a list of rows, got %s" % (field, shorten(rows)))
     if shape is not None:
         r, c = shape
         if len(rows) != r:
@@ -242,13 +242,17 @@ def matrix_rows(value, field):
     if isinstance(value, mpmath.matrix):
         return [[value[i, j] for j in range(value.cols)] for i in range(value.rows)]
     if isinstance(value, np.ndarray):
+        if value.ndim not in (1, 2):
+            raise DataError("%s: expected a matrix (2-d) or a column (1-d) array, got a %d-d array"
+                            % (field, value.ndim))
         return value.tolist() if value.ndim == 2 else [[v] for v in value.tolist()]
     if isinstance(value, (list, tuple)):
         if all(isinstance(r, (list, tuple)) for r in value):
             return [list(r) for r in value]
         if not any(isinstance(r, (list, tuple)) for r in value):
             return [[v] for v in value]
-    raise DataError("%s: expected a matrix (list of rows, SymPy, NumPy or mpmath matrix), got %r" % (field, value))
+    raise DataError("%s: expected a matrix (list of rows, SymPy, NumPy or mpmath matrix), got %s"
+                    % (field, shorten(value)))
 
 
 def exact_matrix(value, field, shape):
@@ -264,7 +268,7 @@ def exact_matrix(value, field, shape):
     lossgeom.errors.DataError: v: expected a 2x1 matrix, got 3x1
     """
     if isinstance(value, str) or value is None:
-        raise DataError("%s: expected a %dx%d matrix, got %r" % ((field,) + tuple(shape) + (value,)))
+        raise DataError("%s: expected a %dx%d matrix, got %s" % ((field,) + tuple(shape) + (shorten(value),)))
     rows = matrix_rows(value, field)
     r, c = shape
     if len(rows) != r or any(len(row) != c for row in rows):

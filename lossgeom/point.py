@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from .errors import DataError, NetSpecError
+from .limits import LIMITS, shorten
 from .net import Net
-from .numbers import exact_matrix, matrix_rows
+from .numbers import exact_matrix, matrix_rows, number_digits
 
 __all__ = ["Pattern", "PatternError", "Point", "resolve_point"]
 
@@ -133,8 +134,8 @@ class Pattern(Mapping):
                 items = list(spec.items()) if isinstance(spec, Mapping) else list(spec)
                 items = [(key, k) for key, k in items]
             except (TypeError, ValueError):
-                raise PatternError("%s: expected a mapping {(layer, unit): piece index}, got %r"
-                                   % (field, spec)) from None
+                raise PatternError("%s: expected a mapping {(layer, unit): piece index}, got %s"
+                                   % (field, shorten(spec))) from None
             units, samples, problems = {}, {}, []
             for key, k in items:
                 if isinstance(key, tuple) and len(key) == 2 and all(map(_is_index, key)):
@@ -143,7 +144,7 @@ class Pattern(Mapping):
                     samples[key] = k
                 else:
                     problems.append("%s: expected keys (layer, unit) or (sample, layer, unit) of positive "
-                                    "integers, got %r" % (field, key))
+                                    "integers, got %s" % (field, shorten(key)))
             if problems:
                 raise PatternError(problems)
             pat = cls(tuple(sorted(units.items())), tuple(sorted(samples.items())))
@@ -170,8 +171,8 @@ class Pattern(Mapping):
             n = len(net.layer_activation(l).pieces)
             if not (_is_index(k) and 0 <= k < n):
                 key = (l, i) if s is None else (s, l, i)
-                problems.append("%s[%r]: expected a piece index from 0 to %d (%s), got %r"
-                                % (field, key, n - 1, net.layer_activation(l).label, k))
+                problems.append("%s[%r]: expected a piece index from 0 to %d (%s), got %s"
+                                % (field, key, n - 1, net.layer_activation(l).label, shorten(k)))
         if problems:
             raise PatternError(problems)
         return self
@@ -252,7 +253,7 @@ class Point:
     def sample(self, s):
         """(x, y) of sample s (1-based) as columns."""
         if not (_is_index(s) and 1 <= s <= self.n_samples):
-            raise DataError("sample: expected an integer from 1 to %d, got %r" % (self.n_samples, s))
+            raise DataError("sample: expected an integer from 1 to %d, got %s" % (self.n_samples, shorten(s)))
         return self.X[:, s - 1], self.Y[:, s - 1]
 
     def with_data(self, X, Y):
@@ -338,9 +339,10 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
     lossgeom.errors.DataError: weights[0]: expected a 1x2 matrix, got 1x1
     """
     if not isinstance(net, Net):
-        raise DataError("net: expected a lossgeom Net, got %r" % (net,))
+        raise DataError("net: expected a lossgeom Net, got %s" % shorten(net))
     if isinstance(weights, Point):
         return weights
+    LIMITS["input_numbers"].check(net.n_params, "weights", shown="the net has %s parameters" % "{:,}".format(net.n_params))
     W = tuple(exact_matrix(w, "weights[%d]" % k, net.layer_shape(k + 1))
               for k, w in enumerate(_layers(weights, "weights", net.depth, "matrices")))
     if net.bias:
@@ -355,6 +357,7 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
     if X is None and Y is None:
         if require_data:
             raise DataError("X: no inputs given; the loss needs inputs (d_0 x m, samples as columns) and targets")
+        _check_digits((W, b or ()))
         return Point(net, W, b)
     if X is None or Y is None:
         missing = "X" if X is None else "Y"
@@ -364,10 +367,23 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
     m = len(xr[0]) if xr else 0
     if m == 0:
         raise DataError("X: expected at least one sample (a column), got none")
+    LIMITS["samples"].check(m, "X")
+    entries = (net.widths[0] + net.widths[-1]) * m
+    LIMITS["data_entries"].check(entries, "X and Y", shown="%s numbers" % "{:,}".format(entries))
+    LIMITS["input_numbers"].check(net.n_params + entries, "weights, biases and data",
+                                  shown="%s numbers" % "{:,}".format(net.n_params + entries))
     Xm = exact_matrix(X, "X", (net.widths[0], m))
     yr = matrix_rows(Y, "Y")
     if len(yr) != net.widths[-1] or any(len(r) != m for r in yr):
         raise DataError("Y: expected a %dx%d matrix (one target column per sample of X), got %dx%d"
                         % (net.widths[-1], m, len(yr), len(yr[0]) if yr else 0))
     Ym = exact_matrix(Y, "Y", (net.widths[-1], m))
+    _check_digits((W, b or (), (Xm, Ym)))
     return Point(net, W, b, Xm, Ym)
+
+
+def _check_digits(groups):
+    """Refuse a point whose numbers have more digits together than the ``input_digits`` limit."""
+    total = sum(number_digits(v) for group in groups for a in group for v in a)
+    LIMITS["input_digits"].check(total, "weights, biases and data",
+                                 shown="the numbers have %s digits together" % "{:,}".format(total))
