@@ -654,11 +654,11 @@ def parse_activation(text, field="activation"):
                 m = None
                 break
             if am.group("key") in args:
-                raise NetSpecError("%s: parameter %r given twice in %r" % (field, am.group("key"), str(text)))
+                raise NetSpecError("%s: parameter %r given twice in %s" % (field, am.group("key"), shorten(str(text))))
             args[am.group("key")] = am.group("value")
     if not m:
         raise NetSpecError("%s: expected a name such as tanh or name(key=number, ...) such as "
-                           "leaky_relu(slope=1/10), got %r" % (field, str(text)))
+                           "leaky_relu(slope=1/10), got %s" % (field, shorten(str(text))))
     if not args:
         return get_activation(m.group("name"))
     return get_activation(dict(args, name=m.group("name")))

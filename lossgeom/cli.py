@@ -6,11 +6,14 @@ stderr and exits 2, never a traceback; output files are written atomically.
 """
 
 import argparse
+import contextlib
+import re
 import sys
 
 from .activations import parse_activation
 from .errors import LossgeomError, NetSpecError
 from .io import atomic_write
+from .limits import shorten
 from .net import Net, parse_widths
 from .precision import MAX_DPS, MIN_DPS
 
@@ -24,6 +27,8 @@ class _Parser(argparse.ArgumentParser):
     """argparse, but usage errors are one line on stderr and exit 2."""
 
     def error(self, message):
+        # argparse quotes the bad value in full: shorten a huge one so the error stays one readable line
+        message = re.sub(r"'([^']{60,})'", lambda m: shorten(m.group(1)), message)
         sys.stderr.write("%s: error: %s (see --help)\n" % (self.prog, message))
         raise SystemExit(2)
 
@@ -46,10 +51,10 @@ def write_output(text, out=None):
 
 def positive_int(name, low=1, high=None):
     def conv(text):
-        try:
-            value = int(text)
-        except ValueError:
-            raise argparse.ArgumentTypeError("%s: expected an integer, got %r" % (name, text))
+        # ASCII digits only (int() also reads "٥"), and no more than 30 of them
+        if not re.fullmatch(r"\s*[+-]?[0-9]{1,30}\s*", text):
+            raise argparse.ArgumentTypeError("%s: expected an integer, got %s" % (name, shorten(text, 40)))
+        value = int(text)
         if value < low or (high is not None and value > high):
             rng = ">= %d" % low if high is None else "from %d to %d" % (low, high)
             raise argparse.ArgumentTypeError("%s: expected an integer %s, got %d" % (name, rng, value))
@@ -175,8 +180,10 @@ def build_net(args):
     lossgeom.errors.NetSpecError: invalid net (2 problems): widths: ...; activation: unknown activation 'swish'; ...
     """
     problems, values = [], {}
-    texts = {"widths": args.widths, "activation": args.activation or args.net_default_activation,
-             "output_activation": args.output_activation or "identity"}
+    # ``is None``, not ``or``: an empty --activation "" is a mistake to report, not a request for the default
+    texts = {"widths": args.widths,
+             "activation": args.net_default_activation if args.activation is None else args.activation,
+             "output_activation": "identity" if args.output_activation is None else args.output_activation}
     for key, parse in (("widths", parse_widths), ("activation", parse_activation),
                        ("output_activation", parse_activation)):
         try:
@@ -186,7 +193,8 @@ def build_net(args):
                             for p in err.problems)
     if problems:
         raise NetSpecError(problems)
-    return Net(bias=args.bias, loss=args.loss or "square", weight_decay=args.weight_decay or "0", **values)
+    return Net(bias=args.bias, loss="square" if args.loss is None else args.loss,
+               weight_decay="0" if args.weight_decay is None else args.weight_decay, **values)
 
 
 # -- main ----------------------------------------------------------------------------------------
@@ -218,6 +226,25 @@ def build_parser():
     return parser
 
 
+@contextlib.contextmanager
+def _exact_numbers_print():
+    """Lift Python's 4,300-digit int-string limit for one command run.
+
+    The limit guards against quadratic-time conversions of untrusted text; every input of a
+    command is already bounded by :mod:`lossgeom.limits` (digits per number, file size), while
+    exact results (a critical value of a rational net, a number at ``--dps 10000``) may need more
+    digits to print.  The old setting is restored afterwards.
+    """
+    old = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else None
+    if old is not None:
+        sys.set_int_max_str_digits(0)
+    try:
+        yield
+    finally:
+        if old is not None:
+            sys.set_int_max_str_digits(old)
+
+
 def main(argv=None):
     """Run the command line; returns the exit code (0 ok, 1 a claim mismatch, 2 bad usage or input).
 
@@ -229,7 +256,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with _exact_numbers_print():
+            return args.func(args)
     except LossgeomError as err:
         sys.stderr.write("lossgeom: error: %s\n" % err)
         return 2

@@ -13,6 +13,7 @@ import traceback
 from dataclasses import dataclass
 
 from lossgeom.errors import ClaimDefinitionError, UnknownClaimError
+from lossgeom.limits import shorten
 from lossgeom.report import Expect, Kind, Origin, Outcome, Report, member
 
 from .evidence import Evidence
@@ -156,9 +157,9 @@ def get_claim(id):
         return _REGISTRY[id]
     except KeyError:
         import difflib
-        close = difflib.get_close_matches(id, list(_REGISTRY), n=3)
+        close = difflib.get_close_matches(id, list(_REGISTRY), n=3) if len(id) < 200 else []
         hint = ("; did you mean %s?" % ", ".join(close)) if close else "; see `lossgeom verify --list`"
-        raise UnknownClaimError("claim: unknown claim id %r%s" % (id, hint)) from None
+        raise UnknownClaimError("claim: unknown claim id %s%s" % (shorten(id), hint)) from None
 
 
 def list_claims():

@@ -10,7 +10,7 @@ import json
 
 import sympy as sp
 
-from lossgeom.cli import UsageError, add_format, add_net_options, add_out, build_net, write_output
+from lossgeom.cli import UsageError, add_format, add_net_options, add_out, build_net, positive_int, write_output
 
 ORDER = 20
 
@@ -44,7 +44,8 @@ def add(sub):
                                                "Kawaguchi 2016, Lemma 1, for identity activations)")
     add_net_options(p, activation="tanh")
     p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
-    p.add_argument("--samples", type=int, default=1, help="linear-gradient: number of samples m (default 1)")
+    p.add_argument("--samples", type=positive_int("--samples", 1, 20), default=1,
+                   help="linear-gradient: number of samples m, 1 to 20 (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
     add_format(p, choices=("text", "latex", "json", "markdown"))
