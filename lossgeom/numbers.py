@@ -52,7 +52,15 @@ def number_digits(q):
     (6, 1)
     """
     p, d = abs(int(q.p)), int(q.q)
-    return max(1, int(p.bit_length() * _LOG10_2) + 1 if p else 1) + (int(d.bit_length() * _LOG10_2) + 1 if d > 1 else 0)
+    return _int_digits(p) + (_int_digits(d) if d > 1 else 0)
+
+
+def _int_digits(n):
+    """Decimal digits of an int n >= 0, without converting it to text (which Python limits to 4,300 digits)."""
+    if n < 10:
+        return 1
+    estimate = int(n.bit_length() * _LOG10_2) + 1     # exact or one too many
+    return estimate - 1 if n < 10 ** (estimate - 1) else estimate
 
 
 def _int(text):
