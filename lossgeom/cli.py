@@ -16,7 +16,7 @@ import threading
 
 from .activations import parse_activation
 from .errors import LossgeomError, NetSpecError
-from .io import Outputs, write_file
+from .io import Outputs, write_file, write_stdout
 from .limits import shorten
 from .net import Net, parse_widths
 from .precision import MAX_DPS, MIN_DPS
@@ -44,7 +44,7 @@ class UsageError(LossgeomError, ValueError):
 def write_output(text, out=None):
     """Print ``text`` or write it to ``out`` (staged in the command's :class:`~lossgeom.io.Outputs`)."""
     if out is None or out == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write_stdout(text if text.endswith("\n") else text + "\n")
         return
 
     def write(tmp):

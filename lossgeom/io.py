@@ -27,7 +27,7 @@ import tempfile
 from .errors import LossgeomError, OutputError
 from .limits import shorten
 
-__all__ = ["atomic_write", "check_output_path", "write_file", "Outputs", "OUTPUT_FLAGS", "PREFIX"]
+__all__ = ["atomic_write", "check_output_path", "write_file", "write_stdout", "Outputs", "OUTPUT_FLAGS", "PREFIX"]
 
 #: The command-line flags that name output files, with their ``args`` attributes.
 OUTPUT_FLAGS = (("--out", "out"), ("--draw", "draw"), ("--graphml", "graphml"), ("--dot", "dot"))
@@ -296,6 +296,7 @@ class Outputs:
     def __init__(self, paths=()):
         self._targets = {}
         self._staged = {}
+        self._stdout = []
         for field, path in paths:
             self.add(path, field)
 
@@ -345,8 +346,12 @@ class Outputs:
                         except OSError as err:
                             raise target.error(_reason(err), err) from None
                     del self._staged[id(target)]
-            finally:
+            except BaseException:
                 self._abort()
+                raise
+            texts, self._stdout = self._stdout, []
+        for text in texts:
+            sys.stdout.write(text)
 
     def abort(self):
         """Remove every staged file; the targets stay as they were."""
@@ -357,6 +362,7 @@ class Outputs:
         for _, tmp in self._staged.values():
             _remove(tmp)
         self._staged.clear()
+        self._stdout.clear()
 
     def __enter__(self):
         _ACTIVE.append(self)
@@ -403,6 +409,25 @@ def write_file(path, writer, field="output file"):
         _ACTIVE[-1].stage(path, writer, field)
     else:
         atomic_write(path, writer, field)
+
+
+def write_stdout(text):
+    """Print ``text``: after the files of the open :class:`Outputs` are in place (never when it aborts), else now.
+
+    So a command that fails after its report was rendered prints no report (and no "written to").
+
+    Examples
+    --------
+    >>> with Outputs():
+    ...     write_stdout("done\\n")
+    ...     print("first")
+    first
+    done
+    """
+    if _ACTIVE:
+        _ACTIVE[-1]._stdout.append(text)
+    else:
+        sys.stdout.write(text)
 
 
 def atomic_write(path, writer, field="output file"):
