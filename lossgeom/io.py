@@ -23,6 +23,7 @@ import signal
 import stat
 import sys
 import tempfile
+import threading
 
 from .errors import LossgeomError, OutputError
 from .limits import shorten
@@ -41,8 +42,14 @@ _FD_LINK = re.compile(r"/(?:proc/(?:self|thread-self|\d+)|dev)/fd/\d+\Z")
 # Paths are shortened only when absurdly long (their end is what tells them apart).
 _PATH_WIDTH = 300
 
-# The transactions open now (innermost last); write_file stages into the innermost.
-_ACTIVE = []
+# The transactions open in this thread (innermost last); write_file stages into the innermost.
+_LOCAL = threading.local()
+
+
+def _active():
+    if not hasattr(_LOCAL, "stack"):
+        _LOCAL.stack = []
+    return _LOCAL.stack
 
 
 def _error(field, path, reason, cause=None):
@@ -365,11 +372,11 @@ class Outputs:
         self._stdout.clear()
 
     def __enter__(self):
-        _ACTIVE.append(self)
+        _active().append(self)
         return self
 
     def __exit__(self, exc_type, exc, tb):
-        _ACTIVE.remove(self)
+        _active().remove(self)
         if exc_type is None:
             self.commit()
         else:
@@ -405,8 +412,8 @@ def write_file(path, writer, field="output file"):
     'hi'
     >>> shutil.rmtree(d)
     """
-    if _ACTIVE:
-        _ACTIVE[-1].stage(path, writer, field)
+    if _active():
+        _active()[-1].stage(path, writer, field)
     else:
         atomic_write(path, writer, field)
 
@@ -424,8 +431,8 @@ def write_stdout(text):
     first
     done
     """
-    if _ACTIVE:
-        _ACTIVE[-1]._stdout.append(text)
+    if _active():
+        _active()[-1]._stdout.append(text)
     else:
         sys.stdout.write(text)
 
