@@ -2,17 +2,21 @@
 
 Each subcommand lives in its own module ``lossgeom/commands/<name>.py`` (``ORDER`` and
 ``add(subparsers)``); this module holds the parser, the shared helpers and ``main``.  Bad usage or bad input prints one line on
-stderr and exits 2, never a traceback; output files are written atomically.
+stderr and exits 2, never a traceback.  Output files are all or nothing: ``main`` checks every output
+flag before the command starts and opens one :class:`~lossgeom.io.Outputs` transaction, committed only
+when the command returns (Ctrl-C exits 130, SIGTERM 143, both leaving no new or changed file).
 """
 
 import argparse
 import contextlib
 import re
+import signal
 import sys
+import threading
 
 from .activations import parse_activation
 from .errors import LossgeomError, NetSpecError
-from .io import atomic_write
+from .io import Outputs, write_file, write_stdout
 from .limits import shorten
 from .net import Net, parse_widths
 from .precision import MAX_DPS, MIN_DPS
@@ -38,15 +42,15 @@ class UsageError(LossgeomError, ValueError):
 
 
 def write_output(text, out=None):
-    """Print ``text`` or write it to ``out`` atomically (nothing half-written on failure)."""
+    """Print ``text`` or write it to ``out`` (staged in the command's :class:`~lossgeom.io.Outputs`)."""
     if out is None or out == "-":
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        write_stdout(text if text.endswith("\n") else text + "\n")
         return
 
     def write(tmp):
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text if text.endswith("\n") else text + "\n")
-    atomic_write(out, write, field="--out")
+    write_file(out, write, field="--out")
 
 
 def positive_int(name, low=1, high=None):
@@ -245,22 +249,55 @@ def _exact_numbers_print():
             sys.set_int_max_str_digits(old)
 
 
+class Terminated(BaseException):
+    """Raised in the main thread by SIGTERM while :func:`main` runs (like KeyboardInterrupt for SIGINT)."""
+
+
+def _raise_terminated(signum, frame):
+    raise Terminated()
+
+
+class _TermRaises:
+    """While active, SIGTERM raises :class:`Terminated` (the old handler is restored after)."""
+
+    def __enter__(self):
+        self.old = None
+        if threading.current_thread() is threading.main_thread():
+            self.old = signal.signal(signal.SIGTERM, _raise_terminated)
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is not None:
+            signal.signal(signal.SIGTERM, self.old)
+        return False
+
+
 def main(argv=None):
-    """Run the command line; returns the exit code (0 ok, 1 a claim mismatch, 2 bad usage or input).
+    """Run the command line; returns the exit code (0 ok, 1 a claim mismatch, 2 bad usage or input,
+    130 interrupted, 143 terminated).
+
+    Every output file flag is checked before the command starts; the files are written only when
+    it returns normally, all together (see :class:`lossgeom.io.Outputs`).
 
     Examples
     --------
     >>> main(["verify", "no-such.claim"])   # the one-line error goes to stderr
     2
+    >>> main(["derive", "gradient", "--widths", "1,1", "--out", ""])  # checked before any work
+    2
     """
     parser = build_parser()
     args = parser.parse_args(argv)
-    try:
-        with _exact_numbers_print():
-            return args.func(args)
-    except LossgeomError as err:
-        sys.stderr.write("lossgeom: error: %s\n" % err)
-        return 2
-    except KeyboardInterrupt:
-        sys.stderr.write("lossgeom: interrupted\n")
-        return 130
+    with _TermRaises():
+        try:
+            with _exact_numbers_print(), Outputs.from_args(args):
+                return args.func(args)
+        except LossgeomError as err:
+            sys.stderr.write("lossgeom: error: %s\n" % err)
+            return 2
+        except KeyboardInterrupt:
+            sys.stderr.write("lossgeom: interrupted (no output file written)\n")
+            return 130
+        except Terminated:
+            sys.stderr.write("lossgeom: terminated (no output file written)\n")
+            return 143

@@ -17,6 +17,7 @@ __all__ = [
     "UnknownClaimError",
     "OptionError",
     "ClaimDefinitionError",
+    "OutputError",
     "choose",
 ]
 
@@ -107,6 +108,24 @@ class OptionError(LossgeomError, ValueError):
 
 class ClaimDefinitionError(LossgeomError, ValueError):
     """A catalog claim is defined inconsistently (an unknown kind or expectation, a duplicate id)."""
+
+
+class OutputError(LossgeomError, OSError):
+    """An output file cannot be written: a bad path (checked before any work) or an OS error while writing.
+
+    An :class:`OSError` (not a :class:`ValueError`): the file system refused, so ``except OSError``
+    around file writing keeps working, and ``errno`` is kept (``errno.ENOSPC`` for a full disk).  The
+    message names the flag, the path and the reason.
+
+    Examples
+    --------
+    >>> from lossgeom.io import check_output_path
+    >>> try:
+    ...     check_output_path("/no/such/folder/r.json", "--out")
+    ... except OSError as err:
+    ...     print(type(err).__name__, "|", err)
+    OutputError | --out: cannot write '/no/such/folder/r.json': the folder '/no/such/folder' does not exist
+    """
 
 
 def choose(name, value, options):

@@ -4,7 +4,7 @@ The graph is the one :func:`lossgeom.numeric.graph.build_graph` builds (and
 :func:`~lossgeom.numeric.graph.mark_pattern` marks).  GraphML goes through networkx with string
 node ids (``x[1]``, ``h1[2]``, ``1@0``) and exact values as strings (``1/3``); DOT is written
 here (no pydot); drawings use matplotlib's Agg canvas (no pyplot, no global state).  Every
-file is written atomically (:func:`lossgeom.io.atomic_write`).
+file goes through :func:`lossgeom.io.write_file` (staged with the command's other outputs).
 """
 
 import os
@@ -13,7 +13,7 @@ import networkx as nx
 import sympy as sp
 
 from lossgeom.errors import DataError, SizeLimitError
-from lossgeom.io import atomic_write
+from lossgeom.io import write_file
 from lossgeom.numeric.graph import node_label
 
 __all__ = ["to_dot", "write_dot", "write_graphml", "draw_graph", "MAX_DRAW_EDGES"]
@@ -43,7 +43,7 @@ def write_graphml(graph, path):
     ----------
     graph : networkx.DiGraph
     path : str
-        Written atomically.
+        Written atomically (staged with the command's other outputs inside :class:`lossgeom.io.Outputs`).
 
     Returns
     -------
@@ -69,7 +69,7 @@ def write_graphml(graph, path):
     [('x[1]', 'h1[1]', '2')]
     >>> shutil.rmtree(d)
     """
-    atomic_write(path, lambda tmp: nx.write_graphml(_plain(graph), tmp), field="graphml")
+    write_file(path, lambda tmp: nx.write_graphml(_plain(graph), tmp), field="graphml")
 
 
 def to_dot(graph):
@@ -172,7 +172,7 @@ def write_dot(graph, path):
     def write(tmp):
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
-    atomic_write(path, write, field="dot")
+    write_file(path, write, field="dot")
 
 
 def _layout(graph):
@@ -287,4 +287,4 @@ def draw_graph(graph, path, title=None):
     _legend(ax, marked, bool(vals))
     ax.set_title(title or "activation paths of a %s net" % "-".join(map(str, widths)), fontsize=10)
     fig.tight_layout()
-    atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt), field="draw")
+    write_file(path, lambda tmp: fig.savefig(tmp, format=fmt), field="draw")

@@ -12,7 +12,7 @@ import pytest
 PUBLIC = {
     "lossgeom": {
         "Activation", "ClaimDefinitionError", "DataError", "Loss", "LossgeomError", "Net", "NetFile",
-        "NetFileError", "NetSpecError", "NonDifferentiableError", "OptionError", "Pattern", "PatternError",
+        "NetFileError", "NetSpecError", "NonDifferentiableError", "OptionError", "OutputError", "Pattern", "PatternError",
         "Point", "Precision", "Report", "SizeLimitError", "UnknownActivationError", "UnknownClaimError",
         "UnknownLossError", "__version__", "activation_names", "exact_matrix", "get_activation", "get_loss",
         "loss_names", "net_file_from_dict", "parse_activation", "parse_matrix", "parse_number",

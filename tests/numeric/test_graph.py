@@ -15,7 +15,7 @@ import sympy as sp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lossgeom import DataError, Net, NetSpecError, NonDifferentiableError
+from lossgeom import DataError, Net, NetSpecError, NonDifferentiableError, OutputError
 from lossgeom.numeric.graph import (
     activation_pattern,
     active_subgraph,
@@ -271,7 +271,7 @@ def test_draw_bad_suffix_and_folder(tmp_path):
     g = build_graph(Net(widths=(1, 1)))
     with pytest.raises(DataError, match=r"draw: expected a file name ending in \.png or \.svg, got '.*net\.jpg'"):
         draw_graph(g, str(tmp_path / "net.jpg"))
-    with pytest.raises(DataError, match="does not exist"):
+    with pytest.raises(OutputError, match="does not exist"):
         draw_graph(g, str(tmp_path / "missing" / "net.png"))
     assert os.listdir(tmp_path) == []
 
@@ -288,7 +288,7 @@ def test_failed_export_keeps_the_old_file_and_leaves_no_temporary(tmp_path, monk
     with pytest.raises(OSError, match="disk full"):
         write_graphml(build_graph(Net(widths=(1, 1))), str(target))
     assert target.read_text() == "old" and os.listdir(tmp_path) == ["g.graphml"]
-    with pytest.raises(DataError, match=r"^dot: the folder '.*missing' does not exist$"):
+    with pytest.raises(OutputError, match=r"^dot: cannot write '.*g\.dot': the folder '.*missing' does not exist$"):
         write_dot(build_graph(Net(widths=(1, 1))), str(tmp_path / "missing" / "g.dot"))
 
 
