@@ -12,7 +12,7 @@ from .activations import parse_activation
 from .errors import LossgeomError, NetSpecError
 from .io import atomic_write
 from .net import Net, parse_widths
-from .precision import MAX_DPS, MIN_DPS
+from .precision import MAX_DPS, MIN_DPS, int_digits_for
 
 __all__ = ["main", "add_net_options", "build_net", "net_options_given", "add_precision", "add_seed", "add_out",
            "add_format"]
@@ -229,7 +229,8 @@ def main(argv=None):
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
-        return args.func(args)
+        with int_digits_for(getattr(args, "dps", None)):  # numbers of --dps digits print and parse
+            return args.func(args)
     except LossgeomError as err:
         sys.stderr.write("lossgeom: error: %s\n" % err)
         return 2

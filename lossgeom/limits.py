@@ -24,7 +24,7 @@ from dataclasses import dataclass
 
 from .errors import SizeLimitError
 
-__all__ = ["Limit", "LIMITS", "limit", "shorten", "limits_table"]
+__all__ = ["Limit", "LIMITS", "limit", "shorten", "limits_table", "hessian_work_units", "critical_work_units"]
 
 
 @dataclass(frozen=True)
@@ -106,10 +106,78 @@ _TABLE = (
      "reading 100,000 one-number samples: about 1 s"),
     ("data_entries", 10 ** 6, "numbers", "numbers in the inputs and targets together", "net files, Point",
      "reading: about 3 s"),
+    # -- per command (costs measured with benchmarks/bench_limits.py on the 2-core build machine) --------------
+    ("dps", 10000, "digits", "working precision (--dps, dps=); at least 15, the digits of a double",
+     "every command with --dps, the numeric Python API",
+     "verify, all 37 claims: each under 2 min except botev2017.gauss-newton (about 200 s, symbolic), "
+     "critical on examples/linear_3_2_2_2_3.json: 57 s"),
+    ("hessian_parameters", 70, "parameters", "weights and biases of the net", "lossgeom hessian",
+     "70-parameter tanh net, one sample, 50 digits: about 30 s (60: 17 s; 150: 186 s)"),
+    ("hessian_work", 420000, "work units", "estimated cost (n^3 + m (n^2 + 4)/2) (1 + (dps/1000)^1.5) for n "
+     "parameters, m samples (hessian_work_units)", "lossgeom hessian",
+     "about 30 s (32 parameters at 10000 digits: 81 s of 26 x 32^3 units; 2 parameters x 100,000 samples: 37 s)"),
+    ("critical_hessian_parameters", 400, "parameters", "parameters of a net whose critical points are classified "
+     "(MAX_HESSIAN_SIZE)", "lossgeom critical, enumerate_critical_points", "bounded jointly by critical_work"),
+    ("critical_subsets", 5000, "subsets", "eigenvector subsets (critical points) enumerated (MAX_SUBSETS)",
+     "lossgeom critical, enumerate_critical_points", "bounded jointly by critical_work"),
+    ("critical_work", 2000000, "work units", "estimated cost subsets x n^3 x (1 + (dps/1000)^1.5) of classifying "
+     "(critical_work_units)", "lossgeom critical, enumerate_critical_points",
+     "examples/linear_3_2_2_2_3.json at 10000 digits (1.8 million units): 57 s"),
+    ("critical_data_entries", 100000, "numbers", "numbers in X and Y together (exact X X^T and X Y^T)",
+     "lossgeom critical", "1-1-1 net, 50,000 samples: about 27 s (100,000 samples of 2-2-2: 91 s, refused)"),
+    ("derive_parameters", 20000, "parameters", "weights and biases of a net derived symbolically",
+     "lossgeom derive (every kind)", "derive gradient of 100-100-100 (20,000 parameters): 11 s (45,000: 23 s)"),
+    ("derive_block_entries", 2500, "entries", "block entries printed with --blocks/--expand (MAX_BLOCK_ENTRIES)",
+     "lossgeom derive --blocks", "bounded by derive_parameters"),
+    ("derive_equation_terms", 60000, "terms", "terms of the printed named Hessian equations, about "
+     "sum_l d_l(d_l+1)/2 d_{l+1}^2 (MAX_EQUATION_TERMS)", "lossgeom derive hessian/gauss-newton",
+     "bounded by derive_parameters"),
+    ("expand_parameters", 200, "parameters", "parameters of a net whose named intermediates are expanded into "
+     "the weights (EXPAND_LIMIT)", "derive --expand, Derivation.expand", "see derive_parameters"),
+    ("path_sum_paths", 20000, "paths", "input-to-output paths expanded into a path sum (MAX_PATHS)",
+     "expand_path_sum, paths --format latex, derive path-sum", "expanding 20,000 paths: a few seconds"),
+    ("spin_glass_terms", 20000, "terms", "Lambda^(H+1) terms of the spin-glass Hamiltonian",
+     "spin_glass_form", "as path_sum_paths"),
+    ("activation_cells", 256, "cells", "activation cells (pieces per unit multiplied) enumerated by default",
+     "activation_cells, the piecewise derivations", "one forward trace per cell"),
+    ("graph_edges", 200000, "edges", "edges of the path graph built (MAX_GRAPH_EDGES)",
+     "lossgeom paths with weights, --graphml, --dot", "building 200,000 edges: a few seconds"),
+    ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",
+     "drawing with matplotlib: seconds"),
 )
 
 #: Every limit, by name.
 LIMITS = {row[0]: Limit(*row) for row in _TABLE}
+
+
+def _dps_factor(dps):
+    digits = dps if isinstance(dps, int) and not isinstance(dps, bool) else 50
+    return 1 + (digits / 1000) ** 1.5
+
+
+def hessian_work_units(n_params, n_samples, dps):
+    """The estimated cost of ``lossgeom hessian`` in the units of the ``hessian_work`` limit:
+    ``(n^3 + m (n^2 + 4) / 2) (1 + (dps/1000)^1.5)`` (eigenvalues cost n^3 multiplications, each sample
+    about n^2; a multiplication at d digits costs about d^1.5 beyond 1000 digits; fitted to measurements).
+
+    Examples
+    --------
+    >>> hessian_work_units(2, 100000, 50)
+    404480
+    """
+    return int((n_params ** 3 + n_samples * (n_params ** 2 + 4) / 2) * _dps_factor(dps))
+
+
+def critical_work_units(n_subsets, n_params, dps):
+    """The estimated cost of classifying ``n_subsets`` critical points of an ``n_params``-parameter deep
+    linear net at ``dps`` digits, in the units of the ``critical_work`` limit (one n x n spectrum each).
+
+    Examples
+    --------
+    >>> critical_work_units(7, 20, 10000)
+    1826875
+    """
+    return int(n_subsets * n_params ** 3 * _dps_factor(dps))
 
 
 def limit(name):

@@ -11,15 +11,16 @@ import json
 import sympy as sp
 
 from lossgeom.cli import UsageError, add_format, add_net_options, add_out, build_net, write_output
+from lossgeom.limits import LIMITS
 
 ORDER = 20
 
 KINDS = ("hessian", "gauss-newton", "gradient", "path-sum", "linear-gradient")
 
 #: Most block entries printed entrywise; beyond it the Kronecker form is the readable output.
-MAX_BLOCK_ENTRIES = 2500
+MAX_BLOCK_ENTRIES = LIMITS["derive_block_entries"].value
 #: Most terms in the printed named Hessian equations (about sum_l d_l(d_l+1)/2 * d_{l+1}^2).
-MAX_EQUATION_TERMS = 60000
+MAX_EQUATION_TERMS = LIMITS["derive_equation_terms"].value
 
 
 def equation_terms(net):
@@ -56,18 +57,20 @@ def run(args):
     from lossgeom.symbolic import derive_gauss_newton, derive_gradient, derive_hessian
 
     net = build_net(args)
+    LIMITS["derive_parameters"].check(net.n_params, "derive", shown="%s has %s parameters" % (net, "{:,}".format(
+        net.n_params)))
     if args.layer is not None and not 1 <= args.layer <= net.depth:
         raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
     layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
     if args.kind in ("hessian", "gauss-newton") and equation_terms(net) > MAX_EQUATION_TERMS:
         raise UsageError("derive: the named Hessian equations of %s have about %d terms, above the limit %d for "
                          "printing; use the Python API (lossgeom.symbolic.derive_hessian), which keeps them "
-                         "unexpanded, or a smaller net" % (net, equation_terms(net), MAX_EQUATION_TERMS))
+                         "unexpanded, or a smaller net (limit derive_equation_terms)" % (net, equation_terms(net), MAX_EQUATION_TERMS))
     if args.expand:
         from lossgeom.symbolic.hessian import EXPAND_LIMIT
         if net.n_params > EXPAND_LIMIT:
             raise UsageError("--expand: the net has %d parameters, above the limit %d for expanding into the "
-                             "weights; drop --expand to see the named form" % (net.n_params, EXPAND_LIMIT))
+                             "weights; drop --expand to see the named form (limit expand_parameters)" % (net.n_params, EXPAND_LIMIT))
     if args.kind == "path-sum":
         return _run_path_sum(args, net)
     if args.kind == "linear-gradient":
@@ -80,7 +83,7 @@ def run(args):
         entries = sum(net.layer_size(l) ** (1 if args.kind == "gradient" else 2) for l in layers)
         if entries > MAX_BLOCK_ENTRIES:
             raise UsageError("--blocks: %d block entries requested, above the limit %d; use --layer or the "
-                             "Kronecker form (without --blocks)" % (entries, MAX_BLOCK_ENTRIES))
+                             "Kronecker form (without --blocks) (limit derive_block_entries)" % (entries, MAX_BLOCK_ENTRIES))
     doc = _document(args.kind, net, derivation, layers, args.blocks or args.expand, args.expand)
     write_output(_render(doc, args.format, derivation), args.out)
     return 0

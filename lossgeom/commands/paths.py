@@ -28,11 +28,12 @@ from lossgeom.cli import (
     write_output,
 )
 from lossgeom.errors import SizeLimitError
+from lossgeom.limits import LIMITS
 
 ORDER = 40
 
 #: Most edges of a graph built for exports or a file's weights (drawing has its own, smaller limit).
-MAX_GRAPH_EDGES = 200000
+MAX_GRAPH_EDGES = LIMITS["graph_edges"].value
 
 
 def add(sub):
@@ -125,8 +126,9 @@ def _cmd_paths(args):
         if edges > MAX_GRAPH_EDGES or (args.draw and edges > MAX_DRAW_EDGES):
             limit = MAX_DRAW_EDGES if args.draw else MAX_GRAPH_EDGES
             raise SizeLimitError("paths: the graph of %s has %d edges, above the limit %d for %s; counts need no "
-                                 "graph (drop --draw/--graphml/--dot)" % (
-                                     net, edges, limit, "drawing" if args.draw else "building the graph"))
+                                 "graph (drop --draw/--graphml/--dot) (limit %s)" % (
+                                     net, edges, limit, "drawing" if args.draw else "building the graph",
+                                     "draw_edges" if args.draw else "graph_edges"))
         graph = build_graph(net, nf.weights, nf.biases)
     highlight = None
     if nf.inputs is not None:
