@@ -111,6 +111,10 @@ _TABLE = (
      "every command with --dps, the numeric Python API",
      "verify, all 37 claims: each under 2 min except botev2017.gauss-newton (about 200 s, symbolic), "
      "critical on examples/linear_3_2_2_2_3.json: 57 s"),
+    ("verify_dps", 5000, "digits", "working precision of the claims (--dps); per claim, since verify shows "
+     "each claim's progress on stderr", "lossgeom verify, lossgeom report",
+     "the slowest claim, botev2017.gauss-newton: 42 s CPU at 5000 digits (23 s at 3000, about 200 s at 10000; "
+     "5 s at 50); the whole catalog: a few minutes, with progress"),
     ("hessian_parameters", 70, "parameters", "weights and biases of the net", "lossgeom hessian",
      "70-parameter tanh net, one sample, 50 digits: about 30 s (60: 17 s; 150: 186 s)"),
     ("hessian_work", 420000, "work units", "estimated cost (n^3 + m (n^2 + 4)/2) (1 + (dps/1000)^1.5) for n "

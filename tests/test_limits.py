@@ -13,7 +13,7 @@ from lossgeom.precision import MAX_DPS, MIN_DPS, Precision, check_dps, int_digit
 
 #: Limits whose refusal through the real entry point is tested below (the others are tested in
 #: tests/core/test_input_limits.py and through Limit.check here).
-COMMAND_LIMITS = ("dps", "hessian_parameters", "hessian_work", "critical_hessian_parameters", "critical_subsets",
+COMMAND_LIMITS = ("dps", "verify_dps", "hessian_parameters", "hessian_work", "critical_hessian_parameters", "critical_subsets",
                   "critical_work", "critical_data_entries", "derive_parameters", "derive_block_entries",
                   "derive_equation_terms", "expand_parameters", "path_sum_paths", "spin_glass_terms",
                   "activation_cells", "graph_edges", "draw_edges")
@@ -83,11 +83,22 @@ def test_int_string_limit_is_raised_for_the_precision_and_restored():
         assert sys.get_int_max_str_digits() == before
 
 
-def test_verify_theorem_ii_at_max_dps(capsys):
-    # about 7 s at 10000 digits
-    assert main(["verify", "kawaguchi2016.theorem-ii", "--dps", str(MAX_DPS), "--quiet", "--format", "json"]) == 0
+def test_verify_theorem_ii_at_the_verify_dps_limit(capsys):
+    # about 4 s at 5000 digits
+    dps = LIMITS["verify_dps"].value
+    assert main(["verify", "kawaguchi2016.theorem-ii", "--dps", str(dps), "--quiet", "--format", "json"]) == 0
     rep = json.loads(capsys.readouterr().out)
-    assert rep["matched"] == 1 and rep["claims"][0]["outcome"] == "verified"
+    assert rep["matched"] == 1 and rep["claims"][0]["outcome"] == "verified" and rep["dps"] == dps
+    _one_line_error(capsys, ["verify", "kawaguchi2016.theorem-ii", "--dps", str(dps + 1)], "verify_dps")
+    _one_line_error(capsys, ["report", "kawaguchi2016.theorem-ii", "--dps", str(dps + 1), "--out", "x.md"],
+                    "verify_dps")
+
+
+def test_theorem_ii_at_max_dps_through_the_api():
+    # about 7 s at 10000 digits (the Python API accepts MAX_DPS; the command line stops at verify_dps)
+    from lossgeom.proofs import get_claim
+    rep = get_claim("kawaguchi2016.theorem-ii").verify(dps=MAX_DPS)
+    assert rep.outcome == "verified" and rep.matches
 
 
 @pytest.mark.slow
