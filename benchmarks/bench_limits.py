@@ -57,9 +57,11 @@ def cases(folder):
     t = lambda *a: _tanh_file(folder, *a)  # noqa: E731
     out = os.path.join(folder, "out")
     return {
-        "dps": ("verify kawaguchi2016.theorem-ii --dps 10000",
-                ["verify", "kawaguchi2016.theorem-ii", "--dps", "10000", "--quiet"],
-                ["verify", "kawaguchi2016.theorem-ii", "--quiet"]),
+        "dps": ("critical linear_3_2_2_2_3.json --dps 10000 (see critical_work)",
+                ["critical", EXAMPLE, "--dps", "10000"], ["critical", EXAMPLE]),
+        "verify_dps": ("verify botev2017.gauss-newton (the slowest claim) --dps 5000",
+                       ["verify", "botev2017.gauss-newton", "--dps", "5000", "--quiet"],
+                       ["verify", "botev2017.gauss-newton", "--quiet"]),
         "critical_work": ("critical linear_3_2_2_2_3.json --dps 10000 (1.8 million units)",
                           ["critical", EXAMPLE, "--dps", "10000"], ["critical", EXAMPLE]),
         "hessian_parameters": ("hessian, 2-14-3 tanh net (70 parameters), 50 digits",

@@ -144,6 +144,11 @@ _TABLE = (
      "spin_glass_form", "as path_sum_paths"),
     ("activation_cells", 256, "cells", "activation cells (pieces per unit multiplied) enumerated by default",
      "activation_cells, the piecewise derivations", "one forward trace per cell"),
+    ("paths_enumerated", 4000000, "paths", "paths enumerated for a net file with weights and samples: every path "
+     "of the net, once per sample", "lossgeom paths NETFILE",
+     "enumerating and adding up 10^6 paths: under 5 s (benchmarks/bench_paths.py), so about 20 s"),
+    ("derive_samples", 20, "samples", "samples m of the symbolic deep linear gradient", "derive linear-gradient",
+     "symbolic m-sample data: a few seconds"),
     ("graph_edges", 200000, "edges", "edges of the path graph built (MAX_GRAPH_EDGES)",
      "lossgeom paths with weights, --graphml, --dot", "building 200,000 edges: a few seconds"),
     ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",

@@ -16,7 +16,7 @@ from lossgeom.precision import MAX_DPS, MIN_DPS, Precision, check_dps, int_digit
 COMMAND_LIMITS = ("dps", "verify_dps", "hessian_parameters", "hessian_work", "critical_hessian_parameters", "critical_subsets",
                   "critical_work", "critical_data_entries", "derive_parameters", "derive_block_entries",
                   "derive_equation_terms", "expand_parameters", "path_sum_paths", "spin_glass_terms",
-                  "activation_cells", "graph_edges", "draw_edges")
+                  "activation_cells", "graph_edges", "draw_edges", "paths_enumerated", "derive_samples")
 
 
 @pytest.mark.parametrize("name", sorted(LIMITS))
@@ -222,3 +222,25 @@ def test_activation_cells():
 def test_graph_and_draw_edges(capsys):
     _one_line_error(capsys, ["paths", "--widths", "1000,1000,1", "--draw", "x.png"], "draw_edges")
     _one_line_error(capsys, ["paths", "--widths", "1000,1000,1", "--dot", "x.dot"], "graph_edges")
+
+
+def test_paths_enumerated(tmp_path, capsys):
+    widths = (2,) + (10,) * 6 + (1,)  # 2 * 10^6 paths
+    assert Net(widths=widths).n_params and 2 * 10 ** 6 * 2 == LIMITS["paths_enumerated"].value
+    # at the limit (2 samples, 4 million paths) the command takes about 20-40 s: the check alone there
+    LIMITS["paths_enumerated"].check(2 * 10 ** 6 * 2, "paths")
+    doc = {"widths": list(widths), "activation": "relu",
+           "weights": [[[1] * widths[l - 1]] * widths[l] for l in range(1, len(widths))],
+           "inputs": [[1, 2]] * 3, "targets": [[0]] * 3}
+    path = tmp_path / "deep.json"
+    path.write_text(json.dumps(doc))
+    _one_line_error(capsys, ["paths", str(path)], "paths_enumerated")
+    doc.update(widths=[2, 2, 1], weights=[[[1, 2], [3, 4]], [[1, -1]]])
+    path.write_text(json.dumps(doc))
+    assert main(["paths", str(path)]) == 0
+
+
+def test_derive_samples(capsys):
+    _one_line_error(capsys, ["derive", "linear-gradient", "--widths", "2,2,1", "--activation", "identity",
+                             "--samples", "21"], "derive_samples")
+    assert main(["derive", "linear-gradient", "--widths", "2,1", "--activation", "identity", "--samples", "20"]) == 0

@@ -176,8 +176,10 @@ def _run_linear_gradient(args, net, layers):
     from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient, require_deep_linear
 
     require_deep_linear(net, what="linear-gradient")
-    if not 1 <= args.samples <= 20:
-        raise UsageError("--samples: expected an integer from 1 to 20, got %d" % args.samples)
+    if args.samples < 1:
+        raise UsageError("--samples: expected an integer from 1 to %d, got %d" % (LIMITS["derive_samples"].value,
+                                                                                  args.samples))
+    LIMITS["derive_samples"].check(args.samples, "--samples")
     point = generic_linear_instance(net, args.samples)
     doc = {"kind": "linear-gradient", "net": net.spec(), "samples": args.samples, "layers": []}
     for k in layers:

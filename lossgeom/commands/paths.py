@@ -119,6 +119,9 @@ def _cmd_paths(args):
     counts = count_paths(net)
     doc = {"net": str(net), "widths": list(net.widths), "activation": net.activation.spec(), "bias": net.bias,
            "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
+    if nf.inputs is not None:
+        LIMITS["paths_enumerated"].check(counts.total * nf.n_samples, "paths", shown="%s samples x %s paths of %s "
+                                         "to enumerate" % (nf.n_samples, counts.total, net))
     graph = None
     if nf.weights is not None or args.draw or args.graphml or args.dot:
         edges = sum(net.widths[l] * net.widths[l - 1] + (net.widths[l] if net.bias else 0)
