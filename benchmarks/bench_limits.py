@@ -51,6 +51,13 @@ def _write(folder, name, doc):
     return path
 
 
+def _deep_file(folder, samples, widths=(2,) + (10,) * 6 + (1,)):
+    doc = {"widths": list(widths), "activation": "relu",
+           "weights": [[[1] * widths[l - 1]] * widths[l] for l in range(1, len(widths))],
+           "inputs": [[1, 2]] * samples, "targets": [[0]] * samples}
+    return _write(folder, "deep%d_%d.json" % (len(widths), samples), doc)
+
+
 def cases(folder):
     """``{limit: (description at the limit, argv at the limit, cheap argv)}``; argv are lossgeom arguments,
     or ``["-c", code]`` for a Python API case."""
@@ -89,6 +96,12 @@ def cases(folder):
         "path_sum_paths": ("paths --widths 20,1000,1 --activation relu --format latex (20,000 paths)",
                            ["paths", "--widths", "20,1000,1", "--activation", "relu", "--format", "latex"],
                            ["paths", "--widths", "2,2,1", "--activation", "relu", "--format", "latex"]),
+        "paths_enumerated": ("paths NETFILE, (2,10,10,10,10,10,10,1) ReLU net (2 million paths), 2 samples",
+                             ["paths", _deep_file(folder, 2)], ["paths", _deep_file(folder, 2, (2, 2, 1))]),
+        "derive_samples": ("derive linear-gradient --widths 3,2,3 --samples 20",
+                           ["derive", "linear-gradient", "--widths", "3,2,3", "--activation", "identity",
+                            "--samples", "20"],
+                           ["derive", "linear-gradient", "--widths", "3,2,3", "--activation", "identity"]),
         "graph_edges": ("paths --widths 400,498,1 --dot (199,698 edges)",
                         ["paths", "--widths", "400,498,1", "--dot", out + ".dot"],
                         ["paths", "--widths", "2,2,1", "--dot", out + ".dot"]),
