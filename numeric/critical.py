@@ -27,9 +27,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.errors import DataError, SizeLimitError, choose
+from lossgeom.errors import DataError, choose
+from lossgeom.limits import LIMITS, critical_work_units
 from lossgeom.net import Net
-from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
+from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, int_digits_for, tolerance, working_precision
 from lossgeom.symbolic import linear as lin
 
 from .backends import select_backend
@@ -42,9 +43,10 @@ __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critica
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
 #: Most eigenvector subsets (critical points) enumerated in one call.
-MAX_SUBSETS = 5000
-#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
-MAX_HESSIAN_SIZE = 400
+MAX_SUBSETS = LIMITS["critical_subsets"].value
+#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front
+#: (jointly with the number of subsets and ``dps``: ``LIMITS["critical_work"]``).
+MAX_HESSIAN_SIZE = LIMITS["critical_hessian_parameters"].value
 #: Converts SymPy numbers to mpf for printing; its conversions work at the caller's working precision.
 _MP = select_backend(DEFAULT_DPS, "mpmath")
 
@@ -316,16 +318,20 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
     if dps != "float64":
         check_dps(dps)
-    if classify and net.n_params > MAX_HESSIAN_SIZE:
-        raise SizeLimitError("widths: the Hessian has %d parameters; the limit for classification is %d"
-                             % (net.n_params, MAX_HESSIAN_SIZE))
+    if classify:
+        LIMITS["critical_hessian_parameters"].check(net.n_params, "widths", shown="the Hessian has %d parameters "
+                                                    "(the limit for classification is %d)" % (net.n_params,
+                                                                                             MAX_HESSIAN_SIZE))
     X, Y = (sp.Matrix(A) for A in lin.linear_data(net, X, Y))
     top = min(min(widths[1:-1]), Y.rows)
     sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
     n_subsets = sum(math.comb(Y.rows, k) for k in sizes)
-    if n_subsets > MAX_SUBSETS:
-        raise SizeLimitError("widths: %d eigenvector subsets (critical points) to enumerate, above the limit %d"
-                             % (n_subsets, MAX_SUBSETS))
+    LIMITS["critical_subsets"].check(n_subsets, "widths", shown="%d eigenvector subsets (critical points) to "
+                                     "enumerate" % n_subsets)
+    if classify:
+        work = critical_work_units(n_subsets, net.n_params, dps)
+        LIMITS["critical_work"].check(work, "widths", shown="%d critical points of %d parameters at %s digits: about "
+                                      "%s work units" % (n_subsets, net.n_params, dps, "{:,}".format(work)))
     assumptions = lin.check_assumptions(net, X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
@@ -583,7 +589,7 @@ class PointClassification:
 
 
 def _decimal(v, dps):
-    with mpmath.workdps(dps + 10):
+    with int_digits_for(dps + 25), mpmath.workdps(dps + 10):
         return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
 
 
@@ -613,6 +619,11 @@ def critical_report(net, X, Y, weights=None, dps=DEFAULT_DPS, ranks="all"):
     >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
     ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
     """
+    with int_digits_for(dps):
+        return _critical_report(net, X, Y, weights, dps, ranks)
+
+
+def _critical_report(net, X, Y, weights, dps, ranks):
     cs = enumerate_critical_points(net, X, Y, dps=dps, ranks=ranks)
     gm = cs.global_minimum_value
     points = []

@@ -12,14 +12,15 @@ import os
 import networkx as nx
 import sympy as sp
 
-from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.errors import DataError
 from lossgeom.io import write_file
+from lossgeom.limits import LIMITS
 from lossgeom.numeric.graph import node_label
 
 __all__ = ["to_dot", "write_dot", "write_graphml", "draw_graph", "MAX_DRAW_EDGES"]
 
 #: Largest graph :func:`draw_graph` draws.
-MAX_DRAW_EDGES = 5000
+MAX_DRAW_EDGES = LIMITS["draw_edges"].value
 
 
 def _plain(graph):
@@ -262,9 +263,8 @@ def draw_graph(graph, path, title=None):
     fmt = os.path.splitext(str(path))[1].lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise DataError("draw: expected a file name ending in .png or .svg, got %r" % (str(path),))
-    if graph.number_of_edges() > MAX_DRAW_EDGES:
-        raise SizeLimitError("draw: the graph has %d edges; drawing is limited to %d"
-                             % (graph.number_of_edges(), MAX_DRAW_EDGES))
+    LIMITS["draw_edges"].check(graph.number_of_edges(), "draw", shown="the graph has %d edges"
+                               % graph.number_of_edges())
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -18,6 +18,7 @@ import sympy as sp
 
 from lossgeom.data import parse_matrix, parse_vector
 from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.limits import LIMITS
 from lossgeom.point import Pattern, Point
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
@@ -276,7 +277,7 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     return ForwardTrace(net, W, b, xs, ys, tuple(hs), tuple(a))
 
 
-def activation_cells(net, limit=256):
+def activation_cells(net, limit=LIMITS["activation_cells"].value):
     """Every activation pattern of the hidden (and output) units of a piecewise net.
 
     Yields ``{(l, i): piece}`` dicts covering the units whose activation has several pieces, in

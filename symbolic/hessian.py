@@ -30,6 +30,7 @@ from functools import cached_property, lru_cache
 import sympy as sp
 
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
+from lossgeom.limits import LIMITS
 
 from .forward import (
     bias_symbols,
@@ -60,7 +61,7 @@ __all__ = ["Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "d
 
 #: Largest number of parameters for which :meth:`BackwardPass.expand` expands a whole net without
 #: ``force=True`` (expanded Hessian entries of deep tanh nets grow quickly).
-EXPAND_LIMIT = 200
+EXPAND_LIMIT = LIMITS["expand_parameters"].value
 
 
 @dataclass(frozen=True)
@@ -115,7 +116,7 @@ def _expand_named(derivation, expr, force):
     net = derivation.net
     if net.n_params > EXPAND_LIMIT and not force:
         raise SizeLimitError("expand: the net has %d parameters, above the limit %d for expanding named "
-                             "intermediates into the weights; pass force=True, or use the named form"
+                             "intermediates into the weights; pass force=True, or use the named form (limit expand_parameters)"
                              % (net.n_params, EXPAND_LIMIT))
     return expr.xreplace(derivation._expansions)
 

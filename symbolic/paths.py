@@ -44,6 +44,7 @@ import sympy as sp
 
 from lossgeom.activations import X
 from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.limits import LIMITS
 from lossgeom.net import Net
 from lossgeom.numbers import parse_number
 from lossgeom.point import Pattern
@@ -56,7 +57,7 @@ __all__ = ["PathTerm", "PathSum", "CollapsedPathSum", "paths_per_output", "iter_
            "verify_path_sum_identity", "verify_bernoulli_expectation", "MAX_PATHS", "RHO"]
 
 #: Largest number of paths :func:`expand_path_sum` expands unless told otherwise.
-MAX_PATHS = 20000
+MAX_PATHS = LIMITS["path_sum_paths"].value
 
 #: The success probability of the Bernoulli gates (a positive symbol).
 RHO = sp.Symbol("rho", positive=True)
@@ -635,7 +636,7 @@ def _expand(net, weights, biases, x, q, max_paths):
     n = paths_per_output(net) * net.widths[-1]
     if n > max_paths:
         raise SizeLimitError("path sum: the net %s has %d paths; the expansion is limited to max_paths=%d "
-                             "(use collapsed_latex for the sum notation, or count_paths to count)"
+                             "(use collapsed_latex for the sum notation, or count_paths to count; limit path_sum_paths)"
                              % (net, n, max_paths))
     W, b, xs, _ = resolve_inputs(net, weights, biases, x, None)
     if not (isinstance(q, sp.Expr) and not q.is_number):
