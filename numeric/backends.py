@@ -24,6 +24,7 @@ from flint import ctx as flint_ctx
 from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
 
 from lossgeom.activations import X as _X
+from lossgeom.checks import check_net
 from lossgeom.errors import DataError, OptionError, choose
 from lossgeom.precision import GUARD_DIGITS, check_dps, tolerance, working_precision
 
@@ -589,6 +590,7 @@ def exact_capable(net):
     >>> exact_capable(Net(widths=(1, 2, 1), activation="relu")), exact_capable(Net(widths=(1, 2, 1), activation="tanh"))
     (True, False)
     """
+    check_net(net)
     if net.loss.name != "square":
         return False
     acts = (net.activation, net.output_activation)
