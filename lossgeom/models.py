@@ -234,7 +234,7 @@ def random_linear_data(seed, dx, dy, m, low=-3, high=3, distinct=True):
     >>> X.shape, Y.shape, admissible_linear_data(X, Y)
     ((3, 5), (2, 5), True)
     """
-    seed = check_int(seed, "seed", 0)
+    seed = check_int(seed, "seed")
     dx = check_int(dx, "dx", 1)
     dy = check_int(dy, "dy", 1)
     m = check_int(m, "m", 1)
@@ -279,7 +279,8 @@ def random_point(net, seed, samples=1, bound=3, denominator=10, nonnegative_targ
     True
     """
     check_net(net)
-    seed = check_int(seed, "seed", 0)
+    if not isinstance(seed, random.Random):
+        seed = check_int(seed, "seed")
     samples = check_int(samples, "samples", 1)
     bound = check_int(bound, "bound", 0)
     denominator = check_int(denominator, "denominator", 1)

@@ -487,7 +487,7 @@ class ExactBackend(Backend):
             return Fraction(int(v.p), int(v.q))
         if isinstance(v, (int, Fraction, np.integer)):
             return Fraction(v)
-        return v if isinstance(v, sp.Basic) else sp.sympify(v)
+        return v if isinstance(v, sp.Basic) else sp.sympify(v, strict=True)  # strict: a str is refused, never parsed
 
     def output(self, A, rounded=True):
         A = np.asarray(A, dtype=object)
@@ -503,7 +503,7 @@ def _to_sympy(v):
     if isinstance(v, (int, Fraction)):
         v = Fraction(v)
         return sp.Rational(v.numerator, v.denominator)
-    return sp.sympify(v)
+    return sp.sympify(v, strict=True)  # numbers only: strict never parses a string
 
 
 def _matrix_rows(M):

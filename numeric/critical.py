@@ -542,7 +542,7 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     (True, 4, 'saddle', 3)
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     from . import spectrum
     weights, X, Y = lin.linear_arrays(net, point)
     mode = "exact" if exact is not False else dps

@@ -572,9 +572,8 @@ def iter_paths(graph, output=None):
     ['x[1] -> h1[1] -> h2[1]', 'x[1] -> h1[2] -> h2[1]']
     """
     check_graph(graph)
-    for o in _check_output_node(graph, output):
-        for path, _ in _walk(graph, o, lambda s: None, lambda u, v, val: None):
-            yield path
+    outputs = list(_check_output_node(graph, output))  # checked now; the paths are lazy
+    return (path for o in outputs for path, _ in _walk(graph, o, lambda s: None, lambda u, v, val: None))
 
 
 def _scaled_values(graph, pattern):
@@ -658,9 +657,9 @@ def iter_path_terms(graph, pattern, output=None):
     check_graph(graph)
     check_type(pattern, "pattern", ActivationPattern, "an ActivationPattern (activation_pattern(net, weights, x))")
     ints, starts, D = _scaled_values(graph, pattern)
-    for o in _check_output_node(graph, output):
-        for path, val in _walk(graph, o, starts.__getitem__, lambda u, v, val: val * ints[(u, v)]):
-            yield path, (val // D if val % D == 0 else Fraction(val, D))
+    outputs = list(_check_output_node(graph, output))  # checked now; the terms are lazy
+    return ((path, val // D if val % D == 0 else Fraction(val, D)) for o in outputs
+            for path, val in _walk(graph, o, starts.__getitem__, lambda u, v, val: val * ints[(u, v)]))
 
 
 def sum_path_terms(graph, pattern, output=None):

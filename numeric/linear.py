@@ -10,6 +10,7 @@ Public functions take the deep linear :class:`~lossgeom.Net` first and a :class:
 """
 
 import itertools
+import numbers
 import random
 from dataclasses import dataclass
 
@@ -17,7 +18,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.checks import check_expr, check_int, check_matrices, check_net, check_point, check_sequence
+from lossgeom.checks import check_int, check_matrices, check_net, check_point, check_sequence, check_type
 from lossgeom.errors import DataError
 from lossgeom.net import Net
 from lossgeom.point import Point
@@ -85,7 +86,7 @@ def linear_loss(net, point, dps=DEFAULT_DPS):
     1
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     return _loss(*lin.linear_arrays(net, point), dps)
 
 
@@ -108,7 +109,7 @@ def linear_gradient(net, point, dps=DEFAULT_DPS):
     [15, 10]
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     return _gradient(*lin.linear_arrays(net, point), dps)
 
 
@@ -140,7 +141,7 @@ def linear_hessian(net, point, dps=DEFAULT_DPS):
     [11,  4]])
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     return _hessian(*lin.linear_arrays(net, point), dps)
 
 
@@ -243,7 +244,7 @@ def curve_polynomial(net, point, directions, dps="exact"):
     matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     directions = check_matrices(directions, "directions", count=net.depth)
     weights, X, Y = lin.linear_arrays(net, point)
     return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
@@ -336,7 +337,8 @@ def descent_certificate(coeffs, dps="exact", tol=None):
     >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
     DescentCertificate(order=2, coefficient='-1', decreases=True)
     """
-    coeffs = [check_expr(c, "coeffs[%d]" % k) for k, c in enumerate(check_sequence(coeffs, "coeffs"))]
+    for k, c in enumerate(check_sequence(coeffs, "coeffs", "a list of numbers")):
+        check_type(c, "coeffs[%d]" % k, (sp.Basic, numbers.Real, mpmath.mpf), "a number")
     for d, c in enumerate(coeffs):
         if d == 0:
             continue
@@ -370,7 +372,7 @@ def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=())
     (2, True, ('0', '0', '-2', '0', '2', '0', '0'))
     """
     check_net(net)
-    check_point(point, net=net)
+    check_point(point)
     seed = check_int(seed, "seed", 0)
     tries = check_int(tries, "tries", 0)
     candidates = [check_matrices(c, "candidates[%d]" % k, count=net.depth) for k, c in enumerate(check_sequence(candidates, "candidates"))]

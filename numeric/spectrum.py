@@ -760,7 +760,7 @@ def psd_verdict(A, dps=DEFAULT_DPS, tol=None, method="auto"):
         method = "exact" if exact else "numeric"
     if method == "exact":
         I = exact_inertia(A)
-        M = sp.Matrix(A)
+        M = sp.Matrix(check_matrix(A, "A"))
         if not M.rows:
             lam = "n/a"
         elif I.negative == 0 and I.zero:

@@ -341,5 +341,5 @@ def activation_cells(net, limit=256):
         total *= k
     if total > limit:
         raise SizeLimitError("cells: %s has %d activation cells, above the limit %d" % (net, total, limit))
-    for choice in itertools.product(*[range(k) for _, _, k in units]):
-        yield {(l, i): c for (l, i, _), c in zip(units, choice)}
+    return ({(l, i): c for (l, i, _), c in zip(units, choice)}  # checked now; the cells are lazy
+            for choice in itertools.product(*[range(k) for _, _, k in units]))

@@ -15,7 +15,7 @@ import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 from lossgeom.checks import check_mapping
-from lossgeom.errors import OptionError, choose
+from lossgeom.errors import ArgumentTypeError, OptionError, choose
 from lossgeom.latex_text import escape
 from lossgeom.report import origin_note
 
@@ -53,8 +53,9 @@ class LossgeomLatexPrinter(LatexPrinter):
             settings = check_mapping(settings, "settings")
         try:
             super().__init__(settings)
-        except (TypeError, ValueError) as err:  # SymPy: "Unknown setting 'a'."
-            raise OptionError("settings: %s (known: %s)" % (err, ", ".join(sorted(self._default_settings)))) from None
+        except TypeError as err:  # SymPy: "Unknown setting 'a'." (a TypeError, as for an unknown keyword)
+            raise ArgumentTypeError("settings: %s (known: %s)" % (err, ", ".join(sorted(self._default_settings)))) \
+                from None
 
     def _print_Symbol(self, expr, style="plain"):
         m = _NAMED.match(expr.name)

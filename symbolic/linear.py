@@ -32,7 +32,7 @@ from functools import reduce
 
 import sympy as sp
 
-from lossgeom.checks import check_int, check_matrices, check_matrix_like, check_net
+from lossgeom.checks import check_args, check_int, check_matrices, check_matrix_like, check_net
 from lossgeom.errors import DataError, NetSpecError
 from lossgeom.net import Net
 from lossgeom.numbers import exact_matrix, matrix_rows
@@ -102,8 +102,7 @@ def linear_data(net, X, Y):
     ...
     lossgeom.errors.DataError: X: expected a 2x2 matrix, got 1x2
     """
-    check_matrix_like(X, "X")
-    check_matrix_like(Y, "Y")
+    check_args(X=X, Y=Y)
     require_deep_linear(net)
     rows = matrix_rows(X, "X") if X is not None else None
     m = len(rows[0]) if rows else 0
@@ -264,7 +263,6 @@ def lemma1_gradient(net, point, k, form="column"):
     Kawaguchi (2016), Lemma 4.1.
     """
     check_net(net)
-    check_int(k, "k", 1, net.depth)
     _check_form(form)
     weights, X, Y = linear_arrays(net, point)
     widths = net.widths
@@ -322,8 +320,6 @@ def hessian_block(net, point, k, j, form="column"):
     Kawaguchi (2016), Sec. 4 (Hessian blocks).
     """
     check_net(net)
-    check_int(k, "k", 1, net.depth)
-    check_int(j, "j", 1, net.depth)
     _check_form(form)
     weights, X, Y = linear_arrays(net, point)
     widths = net.widths

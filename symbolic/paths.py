@@ -140,14 +140,13 @@ def iter_net_paths(net, output):
     >>> list(iter_net_paths(Net(widths=(1, 1), bias=True), 1))
     [((0, 1), (1, 1)), ((0, 0), (1, 1))]
     """
-    _check_output(net, output)
+    _check_output(net, output)  # checked now, not at the first next(): the paths themselves are lazy
     L, widths = net.depth, net.widths
-    for idx in itertools.product(*(range(1, d + 1) for d in widths[:-1])):
-        yield tuple(enumerate(idx)) + ((L, output),)
-    if net.bias:
-        for k in range(L):
-            for idx in itertools.product(*(range(1, d + 1) for d in widths[k + 1:-1])):
-                yield ((k, 0),) + tuple((k + 1 + m, i) for m, i in enumerate(idx)) + ((L, output),)
+    ranges = lambda ws: itertools.product(*(range(1, d + 1) for d in ws))  # noqa: E731
+    inputs = (tuple(enumerate(idx)) + ((L, output),) for idx in ranges(widths[:-1]))
+    biases = (((k, 0),) + tuple((k + 1 + m, i) for m, i in enumerate(idx)) + ((L, output),)
+              for k in range(L if net.bias else 0) for idx in ranges(widths[k + 1:-1]))
+    return itertools.chain(inputs, biases)
 
 
 def _check_output(net, output):

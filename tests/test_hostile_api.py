@@ -11,8 +11,10 @@ code-like string must never run (no file ``PWNED`` appears).
 import dataclasses
 import importlib
 import inspect
+import itertools
 import pkgutil
 from collections import Counter
+from collections.abc import Iterator
 
 import numpy as np
 import pytest
@@ -423,7 +425,10 @@ def test_every_callable_is_classified():
 
 def _call(name, kwargs):
     try:
-        return CALLABLES[name][1](**kwargs)
+        out = CALLABLES[name][1](**kwargs)
+        if isinstance(out, Iterator):  # a lazy result is used too: errors must not hide behind next()
+            list(itertools.islice(out, 5))
+        return out
     finally:
         _cleanup()
 
@@ -461,9 +466,50 @@ def test_hostile_arguments(name, tmp_path, monkeypatch):
     assert not bad, "%s:\n  %s" % (name, "\n  ".join(bad))
 
 
+def test_no_public_generator_functions():
+    """A generator function runs none of its body, door checks included, until the first next():
+    public functions check first and then return a generator (``iter_net_paths("tanh", 1)`` fails now)."""
+    lazy = [n for n in TESTED if inspect.isgeneratorfunction(CALLABLES[n][1])]
+    assert not lazy, lazy
+    with pytest.raises(lossgeom.ArgumentTypeError, match="net: expected"):
+        lossgeom.symbolic.iter_net_paths("tanh", 1)
+
+
 def test_counts_per_module():
     """The enumeration is not empty anywhere (guards against a silently broken discovery)."""
     per_module = Counter(CALLABLES[n][0] for n in TESTED)
     for mod in ("lossgeom.symbolic.vec", "lossgeom.symbolic.linear", "lossgeom.numeric.critical",
                 "lossgeom.numeric.evaluate", "lossgeom.proofs.claim", "lossgeom.data"):
         assert per_module[mod] > 0, mod
+
+
+def test_the_parser_guard_is_active():
+    """tests/conftest.py replaces sympy's parse_expr for the whole session: any string sympify fails."""
+    with pytest.raises(AssertionError, match="parse_expr"):
+        sp.sympify("1 + 1")
+    with pytest.raises(AssertionError, match="parse_expr"):
+        sp.Matrix([[CODE]])
+
+
+def test_code_strings_in_matrices_are_refused_not_run(tmp_path, monkeypatch):
+    """The reported hole: a nested list of strings handed to a matrix function is parsed by the whitelist."""
+    monkeypatch.chdir(tmp_path)
+    from lossgeom.symbolic.vec import vec
+    with pytest.raises(lossgeom.DataError, match=r"A\[0\]\[0\]: expected a number"):
+        vec([[CODE]])
+    with pytest.raises(lossgeom.DataError, match=r"X\[0\]\[0\]"):
+        lossgeom.symbolic.sigma_eigen(_net(1, 1), [[CODE]], [[1]])
+    assert not (tmp_path / "PWNED").exists()
+
+
+def test_wrong_types_are_argument_type_errors():
+    with pytest.raises(lossgeom.ArgumentTypeError, match="net: expected a lossgeom Net"):
+        lossgeom.symbolic.derive_hessian("tanh")
+    with pytest.raises(lossgeom.ArgumentTypeError, match="net: expected a lossgeom Net"):
+        lossgeom.symbolic.verify_recursion("abc")
+    with pytest.raises(lossgeom.ArgumentTypeError, match="weights: expected a list"):
+        lossgeom.numeric.evaluate_net(_net(1, 1), (w for w in [[[1]]]), X=[[1]], Y=[[1]])
+    with pytest.raises(TypeError, match="weights: expected a list"):  # also a builtin TypeError
+        lossgeom.numeric.evaluate_net(_net(1, 1), 5, X=[[1]], Y=[[1]])
+    with pytest.raises(lossgeom.DataError, match="X: expected a 1-d or 2-d array, got a 0-d array"):
+        lossgeom.numeric.evaluate_net(_net(1, 1), [[[1]]], X=np.array(3), Y=[[1]])
