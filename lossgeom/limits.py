@@ -22,7 +22,7 @@ lossgeom.errors.SizeLimitError: net.json: JSON nested 5000 levels deep; the limi
 
 from dataclasses import dataclass
 
-from .errors import SizeLimitError
+from .errors import ArgumentTypeError, SizeLimitError, choose
 
 __all__ = ["Limit", "LIMITS", "limit", "shorten", "limits_table", "hessian_work_units", "critical_work_units"]
 
@@ -180,6 +180,7 @@ def hessian_work_units(n_params, n_samples, dps):
     >>> hessian_work_units(2, 100000, 50)
     404480
     """
+    _counts(n_params=n_params, n_samples=n_samples, dps=dps)
     return int((n_params ** 3 + n_samples * (n_params ** 2 + 4) / 2) * _dps_factor(dps))
 
 
@@ -192,21 +193,28 @@ def critical_work_units(n_subsets, n_params, dps):
     >>> critical_work_units(7, 20, 10000)
     1826875
     """
+    _counts(n_subsets=n_subsets, n_params=n_params, dps=dps)
     return int(n_subsets * n_params ** 3 * _dps_factor(dps))
 
 
+def _counts(**named):
+    """Each argument a non-negative int (the sizes the work estimates take)."""
+    for name, value in named.items():
+        if name == "dps" and value in ("float64", "exact"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ArgumentTypeError("%s: expected a non-negative integer, got %s" % (name, shorten(value, 40)))
+
+
 def limit(name):
-    """The :class:`Limit` called ``name`` (a ``KeyError`` lists the names).
+    """The :class:`Limit` called ``name`` (an :class:`~lossgeom.errors.OptionError` lists the names).
 
     Examples
     --------
     >>> limit("samples").value
     100000
     """
-    try:
-        return LIMITS[name]
-    except KeyError:
-        raise KeyError("no limit %r; the limits are %s" % (name, ", ".join(LIMITS))) from None
+    return LIMITS[choose("name", name, tuple(LIMITS))]
 
 
 def shorten(value, width=60):

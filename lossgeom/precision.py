@@ -14,6 +14,8 @@ from dataclasses import dataclass
 
 import mpmath
 
+from lossgeom.checks import check_real
+
 from .errors import DataError
 from .limits import LIMITS
 
@@ -218,6 +220,9 @@ def tolerance(dps=DEFAULT_DPS, scale=1, loss=None):
     >>> print(tolerance(30, scale=100, loss=2))
     1.0e-26
     """
+    scale = check_real(scale, "scale")
+    if loss is not None:
+        loss = check_real(loss, "loss")
     dps = check_dps(dps)
     if dps == "float64":
         digits, default_loss = FLOAT64_DPS, 5
@@ -239,6 +244,8 @@ def agreeing_digits(a, b):
     ...     agreeing_digits(mpmath.mpf(1), mpmath.mpf(1) + mpmath.mpf(10) ** -20)
     20
     """
+    check_real(a, "a")
+    check_real(b, "b")
     if isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix):
         pairs = zip(mpmath.matrix(a), mpmath.matrix(b))
         worst = min((agreeing_digits(x, y) for x, y in pairs), default=mpmath.inf)

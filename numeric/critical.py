@@ -27,10 +27,29 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from lossgeom.checks import (
+    check_args,
+    check_int,
+    check_matrix,
+    check_matrix_like,
+    check_net,
+    check_point,
+    check_sequence,
+    check_type,
+)
 from lossgeom.errors import DataError, choose
 from lossgeom.limits import LIMITS, critical_work_units
 from lossgeom.net import Net
-from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, int_digits_for, tolerance, working_precision
+from lossgeom.precision import (
+    DEFAULT_DPS,
+    MAX_DPS,
+    MIN_DPS,
+    Precision,
+    check_dps,
+    int_digits_for,
+    tolerance,
+    working_precision,
+)
 from lossgeom.symbolic import linear as lin
 
 from .backends import select_backend
@@ -90,6 +109,8 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
     J. R. Bunch, B. N. Parlett, "Direct methods for solving symmetric indefinite systems of
     linear equations", SIAM J. Numer. Anal. 8 (1971) 639-655.
     """
+    H = check_matrix_like(H, "H")
+    check_args(tol=tol)
     choose("method", method, ("auto", "eigen", "ldl"))
     if dps == "float64":
         A = select_backend("float64").from_matrix(H)
@@ -229,6 +250,12 @@ def subset_weights(net, U, M, subset, C=None, dps="exact"):
     [0],
     [1]]))
     """
+    check_net(net)
+    U = check_matrix(U, "U", symbolic=True)
+    M = check_matrix(M, "M", symbolic=True)
+    subset = [check_int(i, "subset[%d]" % k, 0, U.cols - 1) for k, i in enumerate(check_sequence(subset, "subset"))]
+    if C is not None:
+        C = check_matrix(C, "C")
     widths = lin.require_deep_linear(net, hidden=True).widths
     k, H1 = len(subset), len(widths) - 1
     p = min(widths[1:-1])
@@ -313,6 +340,7 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
     ----------
     P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
     """
+    check_args(net=net, X=X, Y=Y, C=C)
     widths = lin.require_deep_linear(net, hidden=True, what="enumerate_critical_points").widths
     if ranks not in ("all", "full"):
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
@@ -416,6 +444,8 @@ def sigma_eigenvectors(eig, dps=DEFAULT_DPS):
     >>> [mpmath.nstr(abs(U[i, 0]), 10) for i in range(2)]  # for (3 + sqrt(5))/2, the larger eigenvalue
     ['0.8506508084', '0.5257311121']
     """
+    check_type(eig, "eig", lin.SigmaEigen, "a SigmaEigen (lossgeom.symbolic.sigma_eigen(net, X, Y))")
+    dps = check_int(dps, "dps", MIN_DPS, MAX_DPS)
     with working_precision(dps):
         if eig.exact:
             return _MP.output(_MP.from_matrix(eig.eigenvectors), rounded=False)
@@ -526,6 +556,8 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     >>> r.critical, r.inertia.zero, r.classification, r.certificate["order"]
     (True, 4, 'saddle', 3)
     """
+    check_net(net)
+    check_point(point)
     from . import spectrum
     weights, X, Y = lin.linear_arrays(net, point)
     mode = "exact" if exact is not False else dps
@@ -619,6 +651,7 @@ def critical_report(net, X, Y, weights=None, dps=DEFAULT_DPS, ranks="all"):
     >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
     ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
     """
+    check_args(net=net, X=X, Y=Y, weights=weights)
     with int_digits_for(dps):
         return _critical_report(net, X, Y, weights, dps, ranks)
 

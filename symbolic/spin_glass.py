@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from lossgeom.checks import check_int
 from lossgeom.errors import NetSpecError
 from lossgeom.limits import LIMITS
 from lossgeom.net import Net
@@ -147,6 +148,8 @@ def spin_glass_form(H, size):
     >>> sg.normalisation
     sqrt(2)/2
     """
+    check_int(H, "H", 1)
+    check_int(size, "size", 1)
     for name, v, low in (("H", H, 1), ("size", size, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise NetSpecError("%s: expected an integer >= %d, got %r" % (name, low, v))
@@ -199,6 +202,8 @@ def verify_spin_glass_reduction(H, size):
     >>> verify_spin_glass_reduction(1, 2).outcome
     'proved'
     """
+    check_int(H, "H", 1)
+    check_int(size, "size", 1)
     sg = spin_glass_form(H, size)
     w = sg.weights
     net = Net(widths=(size,) * (H + 1) + (1,), activation="relu")
