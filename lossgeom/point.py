@@ -302,6 +302,26 @@ def _layers(value, field, count, what):
     return list(value)
 
 
+def _resolve_data(net, X, Y):
+    """X and Y read exactly, after the sample and entry limits."""
+    xr = matrix_rows(X, "X")
+    m = len(xr[0]) if xr else 0
+    if m == 0:
+        raise DataError("X: expected at least one sample (a column), got none")
+    LIMITS["samples"].check(m, "X")
+    entries = (net.widths[0] + net.widths[-1]) * m
+    LIMITS["data_entries"].check(entries, "X and Y", shown="%s numbers" % "{:,}".format(entries))
+    LIMITS["input_numbers"].check(net.n_params + entries, "weights, biases and data",
+                                  shown="%s numbers" % "{:,}".format(net.n_params + entries))
+    Xm = exact_matrix(X, "X", (net.widths[0], m))
+    yr = matrix_rows(Y, "Y")
+    if len(yr) != net.widths[-1] or any(len(r) != m for r in yr):
+        raise DataError("Y: expected a %dx%d matrix (one target column per sample of X), got %dx%d"
+                        % (net.widths[-1], m, len(yr), len(yr[0]) if yr else 0))
+    Ym = exact_matrix(Y, "Y", (net.widths[-1], m))
+    return Xm, Ym
+
+
 def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False):
     """Read and validate exact weights, biases and data for ``net``: the one place numbers are normalised.
 
@@ -367,21 +387,7 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
         missing = "X" if X is None else "Y"
         raise DataError("%s: given %s without %s; give inputs and targets together"
                         % (missing, "Y" if X is None else "X", missing))
-    xr = matrix_rows(X, "X")
-    m = len(xr[0]) if xr else 0
-    if m == 0:
-        raise DataError("X: expected at least one sample (a column), got none")
-    LIMITS["samples"].check(m, "X")
-    entries = (net.widths[0] + net.widths[-1]) * m
-    LIMITS["data_entries"].check(entries, "X and Y", shown="%s numbers" % "{:,}".format(entries))
-    LIMITS["input_numbers"].check(net.n_params + entries, "weights, biases and data",
-                                  shown="%s numbers" % "{:,}".format(net.n_params + entries))
-    Xm = exact_matrix(X, "X", (net.widths[0], m))
-    yr = matrix_rows(Y, "Y")
-    if len(yr) != net.widths[-1] or any(len(r) != m for r in yr):
-        raise DataError("Y: expected a %dx%d matrix (one target column per sample of X), got %dx%d"
-                        % (net.widths[-1], m, len(yr), len(yr[0]) if yr else 0))
-    Ym = exact_matrix(Y, "Y", (net.widths[-1], m))
+    Xm, Ym = _resolve_data(net, X, Y)
     _check_digits((W, b or (), (Xm, Ym)))
     return Point(net, W, b, Xm, Ym)
 

@@ -296,6 +296,24 @@ def _add_direction(be, widths, U, M, k, j):
     return D
 
 
+def _subset_sizes(net, dy, ranks, dps, classify):
+    """The subset sizes |I| to enumerate, after the size limits (parameters, subsets, joint work)."""
+    if classify:
+        LIMITS["critical_hessian_parameters"].check(net.n_params, "widths", shown="the Hessian has %d parameters "
+                                                    "(the limit for classification is %d)" % (net.n_params,
+                                                                                             MAX_HESSIAN_SIZE))
+    top = min(min(net.widths[1:-1]), dy)
+    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
+    n_subsets = sum(math.comb(dy, k) for k in sizes)
+    LIMITS["critical_subsets"].check(n_subsets, "widths", shown="%d eigenvector subsets (critical points) to "
+                                     "enumerate" % n_subsets)
+    if classify:
+        work = critical_work_units(n_subsets, net.n_params, dps)
+        LIMITS["critical_work"].check(work, "widths", shown="%d critical points of %d parameters at %s digits: about "
+                                      "%s work units" % (n_subsets, net.n_params, dps, "{:,}".format(work)))
+    return sizes
+
+
 def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=True, C=None):
     """Enumerate and classify the Baldi-Hornik / Kawaguchi critical points from Sigma's eigenvectors.
 
@@ -346,20 +364,8 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
     if dps != "float64":
         check_dps(dps)
-    if classify:
-        LIMITS["critical_hessian_parameters"].check(net.n_params, "widths", shown="the Hessian has %d parameters "
-                                                    "(the limit for classification is %d)" % (net.n_params,
-                                                                                             MAX_HESSIAN_SIZE))
     X, Y = (sp.Matrix(A) for A in lin.linear_data(net, X, Y))
-    top = min(min(widths[1:-1]), Y.rows)
-    sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
-    n_subsets = sum(math.comb(Y.rows, k) for k in sizes)
-    LIMITS["critical_subsets"].check(n_subsets, "widths", shown="%d eigenvector subsets (critical points) to "
-                                     "enumerate" % n_subsets)
-    if classify:
-        work = critical_work_units(n_subsets, net.n_params, dps)
-        LIMITS["critical_work"].check(work, "widths", shown="%d critical points of %d parameters at %s digits: about "
-                                      "%s work units" % (n_subsets, net.n_params, dps, "{:,}".format(work)))
+    sizes = _subset_sizes(net, Y.rows, ranks, dps, classify)
     assumptions = lin.check_assumptions(net, X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
