@@ -214,6 +214,7 @@ class ShenRank:
     """
 
     block_ranks: tuple
+    block_bases: tuple
     rank: int
     basis: str
     tolerance: str
@@ -226,7 +227,7 @@ class ShenRank:
 
     def to_dict(self):
         """JSON-ready fields."""
-        return dict(self.__dict__, block_ranks=list(self.block_ranks))
+        return dict(self.__dict__, block_ranks=list(self.block_ranks), block_bases=list(self.block_bases))
 
 
 def shen_verdict(critical, exact_fit, rank, n_lt, certain=True):
@@ -269,13 +270,15 @@ def shen_rank(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
     if net.activation.name in RATIONAL:
         s = shen_system_exact(net, W, b, pt.X, pt.Y)
         blocks = tuple(rational_rank(B) for B in s.blocks)
+        bases = ("exact",) * len(blocks)
         rank, basis, tol = rational_rank(s.P), "exact", "exact"
         g = s.gradient()
         critical, fit = all(v == 0 for v in g), all(e == 0 for e in s.eps)
         norm = str(max([abs(v) for v in g] + [0]))
     else:
         s = shen_system_balls(net, W, b, pt.X, pt.Y, dps)
-        blocks = tuple(ball_rank(B, dps)[0] for B in s.blocks)
+        found = [ball_rank(B, dps) for B in s.blocks]
+        blocks, bases = tuple(f[0] for f in found), tuple(f[1] for f in found)
         rank, basis, tol = ball_rank(s.P, dps)
         with working_precision(dps):
             sm = shen_system_mp(net, W, b, pt.X, pt.Y, dps)
@@ -285,7 +288,7 @@ def shen_rank(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
             norm = mpmath.nstr(max(abs(v) for v in g), 10)
         tol = tol or mpmath.nstr(t, 3)
     verdict = shen_verdict(critical, fit, rank, n_lt, certain=basis in ("exact", "certified"))
-    return ShenRank(blocks, rank, basis, tol, s.n_rows, n_lt, critical, fit, norm, verdict)
+    return ShenRank(blocks, bases, rank, basis, tol, s.n_rows, n_lt, critical, fit, norm, verdict)
 
 
 def khatri_rao_counterexample(A, B, bound):

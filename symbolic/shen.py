@@ -62,7 +62,8 @@ def shen_permutation(net):
     >>> net = Net(widths=(2, 1), bias=True)
     >>> [net.parameter_names()[k] for k in shen_permutation(net)]
     ['W1[1,1]', 'W1[1,2]', 'b1[1]']
-    >>> [net.parameter_names()[k] for k in shen_permutation(Net(widths=(2, 2)))]
+    >>> net2 = Net(widths=(2, 2))
+    >>> [net2.parameter_names()[k] for k in shen_permutation(net2)]
     ['W1[1,1]', 'W1[1,2]', 'W1[2,1]', 'W1[2,2]']
     """
     perm, offset = [], 0
@@ -93,7 +94,7 @@ class ShenSystem:
     @property
     def P(self):
         """P = [P_1; ...; P_L] (N_net x n_L T) as a list of rows."""
-        return [row for block in self.blocks for row in block]
+        return [list(row) for block in self.blocks for row in block]
 
     @property
     def n_rows(self):
