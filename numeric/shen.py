@@ -245,10 +245,12 @@ def shen_verdict(critical, exact_fit, rank, n_lt, certain=True):
     """
     if not critical:
         return "not a critical point: the theorem says nothing"
-    if rank == n_lt and certain:
+    if rank == n_lt:
         if not exact_fit:
-            return "CONTRADICTION: rank P = n_L T at a critical point with eps != 0"
-        return "global minimum: critical and rank P = n_L T, so eps = 0 (the theorem applies)"
+            return ("CONTRADICTION: rank P = n_L T at a critical point with eps != 0" if certain else
+                    "undecided: rank P = n_L T only at tolerance, and eps != 0")
+        return "global minimum: critical and rank P = n_L T, so eps = 0 (the theorem applies)" + (
+            "" if certain else "; the rank holds at tolerance only (not certified)")
     if exact_fit:
         return "global minimum (eps = 0) although rank P < n_L T: the theorem's condition is sufficient, not necessary"
     return "critical with eps != 0 and rank P < n_L T: the theorem does not apply; not a global minimum (J > 0)"
