@@ -130,6 +130,16 @@ def shen_gradient_residual(net, weights, biases=None, X=None, Y=None, dps=DEFAUL
         return max(abs(mine[k] - ref[perm[k]]) for k in range(len(perm))) / scale
 
 
+def _fmpq_mat(rows):
+    """python-flint fmpq_mat of exact rational rows (DataError for any other entry)."""
+    from flint import fmpq, fmpq_mat
+    rows = [[sp.sympify(v) for v in r] for r in rows]
+    bad = [v for r in rows for v in r if not v.is_Rational]
+    if bad:
+        raise DataError("matrix: exact rank needs rational entries, got %s" % bad[0])
+    return fmpq_mat([[fmpq(int(v.p), int(v.q)) for v in r] for r in rows])
+
+
 def rational_rank(rows):
     """Exact rank of a rational matrix given as rows (python-flint fmpq_mat).
 
@@ -138,15 +148,10 @@ def rational_rank(rows):
     >>> rational_rank([[1, 2], [2, 4], [sp.Rational(1, 3), 1]])
     2
     """
-    from flint import fmpq, fmpq_mat
     rows = [list(r) for r in rows]
     if not rows or not rows[0]:
         return 0
-    bad = [v for r in rows for v in r if not sp.sympify(v).is_Rational]
-    if bad:
-        raise DataError("matrix: exact rank needs rational entries, got %s" % bad[0])
-    conv = lambda v: fmpq(int(sp.Rational(v).p), int(sp.Rational(v).q))  # noqa: E731
-    return fmpq_mat([[conv(v) for v in r] for r in rows]).rank()
+    return _fmpq_mat(rows).rank()
 
 
 def _pivots(mid, tol):
@@ -203,6 +208,15 @@ def ball_rank(balls, dps=DEFAULT_DPS):
     if r == full and not det.contains(0):
         return r, "certified", None
     return r, "tolerance", mpmath.nstr(tol, 3)
+
+
+def _exact_text(q, dps):
+    """A rational as "p/q", or as a decimal when its digits are too many to print (no int-to-text conversion)."""
+    q = sp.Rational(q)
+    if max(abs(q.p).bit_length(), q.q.bit_length()) < 3000:
+        return str(q)
+    with working_precision(dps):
+        return mpmath.nstr(mpmath.mpf(q.p) / q.q, 10) + " (exact rational, shown to 10 digits)"
 
 
 @dataclass(frozen=True)
@@ -273,10 +287,11 @@ def shen_rank(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
         s = shen_system_exact(net, W, b, pt.X, pt.Y)
         blocks = tuple(rational_rank(B) for B in s.blocks)
         bases = ("exact",) * len(blocks)
-        rank, basis, tol = rational_rank(s.P), "exact", "exact"
-        g = s.gradient()
+        Pm = _fmpq_mat(s.P)
+        rank, basis, tol = Pm.rank(), "exact", "exact"
+        g = [sp.Rational(int(v.p), int(v.q)) for v in (Pm * _fmpq_mat([[e] for e in s.eps])).entries()]
         critical, fit = all(v == 0 for v in g), all(e == 0 for e in s.eps)
-        norm = str(max([abs(v) for v in g] + [0]))
+        norm = _exact_text(max([abs(v) for v in g] + [sp.Integer(0)]), dps)
     else:
         s = shen_system_balls(net, W, b, pt.X, pt.Y, dps)
         found = [ball_rank(B, dps) for B in s.blocks]

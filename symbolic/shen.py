@@ -201,7 +201,28 @@ def shen_system_exact(net, weights, biases=None, X=None, Y=None):
     WS = [[[sp.sympify(v) for v in row] for row in layer] for layer in WS]
     cols = [list(X[:, i]) for i in range(X.cols)]
     ys = [list(Y[:, i]) for i in range(Y.cols)]
-    return shen_system(net, WS, cols, ys, lambda z, k: net.activation.apply(z, k))
+    return shen_system(net, WS, cols, ys, _exact_activation(net.activation))
+
+
+def _exact_activation(act):
+    """``act(z, order)``: one smooth piece's rational form at a rational z (fast), else the Piecewise form."""
+    from lossgeom.activations import X as ARG
+    forms = {}
+
+    def apply(z, k):
+        if not z.is_Rational or act.generic:
+            return act.apply(z, k)
+        piece = act.piece_index(z)
+        if piece is None:    # at a kink: a value only where that derivative exists (never one-sided)
+            if k and act.at_kink(z, k):
+                from lossgeom.errors import NonDifferentiableError
+                raise NonDifferentiableError("P(W): a pre-activation sits exactly at a kink (%s) of %s, where f' "
+                                             "does not exist" % (z, act.label))
+            return act.apply(z, k)
+        if (piece, k) not in forms:
+            forms[piece, k] = sp.diff(act.pieces[piece].expr, ARG, k)
+        return forms[piece, k].xreplace({ARG: z})
+    return apply
 
 
 def _symbolic_point(net, samples):

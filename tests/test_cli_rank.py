@@ -68,3 +68,15 @@ def test_bad_input_is_one_line_exit_2(tmp_path, capsys, doc, message):
     assert main(["rank", write(tmp_path, doc)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and message in err[0]
+
+
+def test_size_limits_are_one_line(tmp_path, capsys):
+    from lossgeom.commands.rank import MAX_EXACT_ENTRIES
+    width = 60
+    doc = {"widths": [1, width, width, 1], "activation": "softsign", "bias": True,
+           "weights": [[[1]] * width, [[0] * width] * width, [[0] * width]],
+           "biases": [[0] * width, [0] * width, [0]], "inputs": [[k] for k in range(3)], "targets": [[0]] * 3}
+    assert (2 * width + width * (width + 1) + width + 1) * 3 > MAX_EXACT_ENTRIES
+    assert main(["rank", write(tmp_path, doc)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "the limit is %d" % MAX_EXACT_ENTRIES in err[0]

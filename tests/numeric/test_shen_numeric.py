@@ -119,3 +119,19 @@ def test_sylvester_and_a_false_bound_caught():
     assert N.sylvester_counterexample(A, B) is None
     assert N.sylvester_counterexample(A, B, slack=1) == {"rank A": 2, "rank B": 1, "n": 3, "rank AB": 0,
                                                          "claimed >=": 1}
+
+
+def test_a_kink_is_never_differentiated_one_sidedly():
+    from lossgeom.errors import NonDifferentiableError
+    net = Net(widths=(1, 1, 1), activation="leaky_relu", bias=True)
+    with pytest.raises(NonDifferentiableError, match="kink"):
+        N.shen_rank(net, [[[1]], [[1]]], [[0], [0]], [[0]], [[1]])
+    # softsign's f' is continuous at 0: P exists there (only f'' jumps)
+    assert N.shen_rank(Net(widths=(1, 1, 1), activation="softsign", bias=True), [[[1]], [[1]]], [[0], [0]],
+                       [[0]], [[1]]).rank == 1
+
+
+def test_leaky_relu_entries_stay_rational():
+    net = Net(widths=(1, 1, 1), activation={"name": "leaky_relu", "slope": "1/10"}, bias=True)
+    s = S.shen_system_exact(net, [[[1]], [[3]]], [[-2], [0]], [[0]], [[1]])
+    assert s.P == [[sp.Rational(3, 10) * 0], [sp.Rational(3, 10)], [sp.Rational(-1, 5)], [1]]
