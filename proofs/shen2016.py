@@ -299,10 +299,10 @@ def _check_exact_learning(dps, seed):
 @register_claim(
     "shen2016.hessian-residual", SOURCE + ", Sec. 3, proposition (rank of the Hessian at a global minimum)",
     statement=r"\varepsilon = 0:\ H_J(W^*) = \textstyle\sum_i J_i^\top \nabla_1^2 E\, J_i = \sum_i J_i^\top J_i,"
-              r"\ \operatorname{rank} H_J(W^*) \le n_L T",
+              r"\ \operatorname{rank} H_J(W^*) \le n_L T \text{ (degenerate when } N_{net} > n_L T)",
     scope="the listed nets: " + _names(SMALL_NETS[:3]) + " (weights, biases, inputs as symbols; targets set to "
           "the outputs); 2 samples; E = 1/2||.||^2",
-    title="at an exact fit the residual term of the Hessian vanishes, so rank H <= n_L T")
+    title="at an exact fit the residual term of the Hessian vanishes, so rank H <= n_L T (degenerate if N_net > n_L T)")
 def _check_hessian_residual(dps, seed):
     results = [verify_hessian_residual(n, samples=2) for n in SMALL_NETS[:3]]
     return exact_check(all(r[0] for r in results), "symbolic",
