@@ -296,3 +296,52 @@ def random_point(net, seed, samples=1, bound=3, denominator=10, nonnegative_targ
     X = [[q() for _ in range(samples)] for _ in range(net.widths[0])]
     Y = [[q(0 if nonnegative_targets else -top) for _ in range(samples)] for _ in range(net.widths[-1])]
     return resolve_point(net, weights, biases, X, Y)
+
+
+# -- Shen (2016): XOR nets with dummy units (biases) ----------------------------------------------
+
+__all__ += ["xor_softsign_fit", "xor_rank_drop"]
+
+_XOR_FITS = {
+    # hidden pre-activations avoid 0 (softsign's f'' jumps there), so the Hessian exists
+    2: ([[1, 1], [1, 1]], ["-1/2", "-3/2"], [["5/2", "-5/2"]], ["-2/3"]),
+    3: ([[2, 1], [1, 2], [1, 1]], ["-1/2", "-1/2", "-3/2"], [["735/736", "735/736", "-825/368"]], ["-125/184"]),
+}
+
+
+def xor_softsign_fit(hidden=2):
+    """An exact rational fit of XOR by a 2-``hidden``-1 softsign net with biases (Shen's dummy units).
+
+    softsign(z) = z / (1 + |z|) is rational at rational points, so F(W*, x_i) = y_i holds exactly::
+
+        2-2-1: h1 = x1 + x2 - 1/2, h2 = x1 + x2 - 3/2, F = 5/2 s(h1) - 5/2 s(h2) - 2/3
+        2-3-1: h = (2x1 + x2 - 1/2, x1 + 2x2 - 1/2, x1 + x2 - 3/2),
+               F = 735/736 (s(h1) + s(h2)) - 825/368 s(h3) - 125/184
+
+    Examples
+    --------
+    >>> pt = xor_softsign_fit(3)
+    >>> print(pt.net), pt.net.n_params
+    Net(2-3-1, softsign, square, bias)
+    (None, 13)
+    """
+    W1, b1, W2, b2 = _XOR_FITS[hidden]
+    X, Y = xor_data()
+    return resolve_point(Net(widths=(2, hidden, 1), activation="softsign", bias=True), [W1, W2], [b1, b2], X, Y)
+
+
+def xor_rank_drop(hidden=2):
+    """A critical point of a 2-``hidden``-1 softsign XOR net where rank P = 1 < 4 and J > 0.
+
+    All weights 0, hidden biases 1, -1 (, 2), output bias 1/2 = mean(y): the hidden outputs are constant,
+    so Phi_1 eps = 0 and 1^T eps = 0, and Psi_1 = 0 because the hidden->output weights are 0.
+
+    Examples
+    --------
+    >>> xor_rank_drop(2).theta()
+    (0, 0, 0, 0, 1, -1, 0, 0, 1/2)
+    """
+    X, Y = xor_data()
+    b1 = [1, -1, 2][:hidden]
+    return resolve_point(Net(widths=(2, hidden, 1), activation="softsign", bias=True),
+                         [[[0, 0]] * hidden, [[0] * hidden]], [b1, ["1/2"]], X, Y)

@@ -90,6 +90,20 @@ from .optimise import (
     gradient_descent,
     random_weights,
 )
+from .shen import (
+    ShenRank,
+    ball_activation,
+    ball_rank,
+    exact_learner,
+    khatri_rao_counterexample,
+    rational_rank,
+    shen_gradient_residual,
+    shen_rank,
+    shen_system_balls,
+    shen_system_mp,
+    shen_verdict,
+    sylvester_counterexample,
+)
 from .spectrum import (
     Enclosure,
     Inertia,
@@ -145,4 +159,6 @@ __all__ = [
     "find_descent_curve", "DescentCertificate", "DescentCurve",
     # optimise
     "random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS",
+    # shen
+    "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
 ]

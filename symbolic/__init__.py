@@ -87,6 +87,16 @@ from .paths import (
     verify_bernoulli_expectation,
     verify_path_sum_identity,
 )
+from .shen import (
+    ShenSystem,
+    shen_layers,
+    shen_permutation,
+    shen_system,
+    shen_system_exact,
+    verify_dummy_units,
+    verify_hessian_residual,
+    verify_shen_gradient,
+)
 from .spin_glass import (
     SPIN_GLASS_ASSUMPTIONS,
     SpinGlassForm,
@@ -144,4 +154,6 @@ __all__ = [
     "VEC_PROPERTIES",
     # latex
     "LossgeomLatexPrinter", "latex",
+    # shen
+    "ShenSystem", "shen_layers", "shen_permutation", "shen_system", "shen_system_exact", "verify_dummy_units", "verify_shen_gradient", "verify_hessian_residual",
 ]

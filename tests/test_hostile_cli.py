@@ -28,6 +28,7 @@ BASE = {
     "paths": ["paths", "--widths", "2,2,1"],
     "critical": ["critical", os.path.join(EXAMPLES, "linear_3_1_3.json")],
     "report": ["report", "choromanska2015.path-count", "--out", "r.md"],
+    "rank": ["rank", os.path.join(EXAMPLES, "shen_xor_2_2_1.json")],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}

@@ -51,6 +51,19 @@ PINNED = {
     "choromanska2015.path-count": "proved",
     "choromanska2015.bernoulli-expectation": "proved",
     "choromanska2015.spin-glass-form": "proved",
+    "shen2016.dummy-units": "proved",
+    "shen2016.linear-system": "proved",
+    "shen2016.linear-system-numeric": "verified",
+    "shen2016.main-theorem": "verified",
+    "shen2016.counting-condition": "proved",
+    "shen2016.khatri-rao-bound": "verified",
+    "shen2016.khatri-rao-without-hypothesis": "refuted",
+    "shen2016.sylvester": "verified",
+    "shen2016.exact-learning": "verified",
+    "shen2016.hessian-residual": "proved",
+    "shen2016.xor-hessian-rank": "proved",
+    "shen2016.xor-rank-drop": "proved",
+    "shen2016.xor-rank-lower-bound": "refuted",
 }
 
 
