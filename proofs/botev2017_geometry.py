@@ -223,7 +223,11 @@ def hidden_hessian(net, weights, biases, x, y, layer):
     free = [_sym("hf%d" % (i + 1)) for i in range(len(hval))]
     cur, vals = sp.Matrix(free), hval
     for k in range(layer, net.depth):
-        pieces = [net.activation.pieces[net.activation.piece_index(v)].expr for v in vals]
+        index = [net.activation.piece_index(v) for v in vals]
+        if None in index:
+            raise NonDifferentiableError("hidden_hessian: pre-activation h%d[%d] sits exactly at a kink of %s"
+                                         % (k, index.index(None) + 1, net.activation), ["h%d[%d]" % (k, 1 + index.index(None))])
+        pieces = [net.activation.pieces[i].expr for i in index]
         act = sp.Matrix([p.subs(sp.Symbol("x", real=True), u) for p, u in zip(pieces, cur)])
         actval = sp.Matrix([p.subs(sp.Symbol("x", real=True), u) for p, u in zip(pieces, vals)])
         cur, vals = W[k] * act + b[k], W[k] * actval + b[k]
