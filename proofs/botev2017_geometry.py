@@ -469,7 +469,8 @@ ABS_MAX = (Net(widths=(1, 1, 1), activation="abs"), [[1]], [[1]])
     r"E(w_1) = \tfrac12(|w_1|-1)^2 < E(0) \text{ for } 0 < |w_1| < 2",
     scope="the 1-1-1 abs net, square loss, w2 = x = y = 1, as a function of W_1 (the other layer fixed): a strict "
           "local maximum at the kink w1 = 0; in the full parameter space it is not strict (E(0, w2) = 1/2 for "
-          "every w2, and E is convex along W_L for any net, so no strict local maximum exists there)",
+          "every w2; and E is convex along W_L for any net, by botev2017.within-layer-convex at l = L, so no strict local "
+          "maximum exists there)",
     method="construction",
     title="a PL net can have a strict non-differentiable maximum along a layer (abs, at the kink)")
 def _check_nonsmooth_max(dps, seed):
