@@ -16,6 +16,7 @@ from itertools import product
 
 import sympy as sp
 
+from lossgeom.errors import DataError
 from lossgeom.models import yun_data
 from lossgeom.net import Net
 from lossgeom.numeric.evaluate import loss_value
@@ -105,6 +106,7 @@ def spurious_point(X, Y, s_plus, d1, alpha=1):
     >>> W1.tolist(), list(b1), W2.tolist(), b2
     ([[1/9, 1/9], [0, 0]], [11/9, 1], [[1, 0]], -1)
     """
+    _check_width(d1)
     X = sp.Matrix(X)
     Wbar, Ybar, _ = least_squares(X, Y)
     dx = X.rows
@@ -207,8 +209,25 @@ def affine_lower_bound(X, Y):
     return (Ybar - Y) * Xt.T == sp.zeros(1, Xt.rows) and sp.expand(lhs - rhs) == 0
 
 
+def _check_width(d1):
+    if isinstance(d1, bool) or not isinstance(d1, int) or d1 < 2:
+        raise DataError("d1: expected a hidden width >= 2 (Theorem 1, condition C1.4), got %r" % (d1,))
+
+
 def net_of(X, activation, d1):
-    """The one-hidden-layer net of Theorem 1 for data X and width d1 (biases, square loss, summed)."""
+    """The one-hidden-layer net of Theorem 1 for data X and width d1 (biases, square loss, summed).
+
+    Raises
+    ------
+    DataError
+        For a width d1 < 2.
+
+    Examples
+    --------
+    >>> print(net_of(sp.Matrix([[1, 2]]), "relu", 2))
+    Net(1-2-1, relu, square, bias)
+    """
+    _check_width(d1)
     return Net(widths=(sp.Matrix(X).rows, d1, 1), activation=activation, bias=True)
 
 

@@ -138,3 +138,12 @@ def test_family_alpha_keeps_the_loss_and_moves_the_point():
         assert forward_loss(as_fractions(point), Xf, Yf, Fraction(1), Fraction(0)) == Fraction(1, 3)
         seen.add(tuple(as_fractions(point)[2]))
     assert len(seen) == 3
+
+
+@pytest.mark.parametrize("d1", [1, 0, "2", True])
+def test_bad_width_names_the_field(d1):
+    from lossgeom.errors import DataError
+    with pytest.raises(DataError, match="d1"):
+        yun.spurious_point(*yun_data(), 1, d1)
+    with pytest.raises(DataError, match="d1"):
+        yun.descent_point(*yun_data(), "relu", d1)
