@@ -20,6 +20,7 @@ from .activations import (
 )
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
 from .errors import (
+                          ArgumentTypeError,
                           ClaimDefinitionError,
                           DataError,
                           LossgeomError,
@@ -44,7 +45,7 @@ __all__ = [
     "Activation", "activation_names", "get_activation", "parse_activation", "register_activation",
     "unregister_activation",
     "NetFile", "net_file_from_dict", "parse_matrix", "parse_number", "parse_vector", "read_net_file",
-    "ClaimDefinitionError", "DataError", "LossgeomError", "OptionError", "OutputError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
+    "ArgumentTypeError", "ClaimDefinitionError", "DataError", "LossgeomError", "OptionError", "OutputError", "NetFileError", "NetSpecError", "NonDifferentiableError", "SizeLimitError",
     "UnknownActivationError", "UnknownClaimError", "UnknownLossError",
     "Loss", "get_loss", "loss_names", "register_loss",
     "Net", "parse_widths",

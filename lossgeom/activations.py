@@ -24,6 +24,8 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from lossgeom.checks import check_int, check_str
+
 from .errors import DataError, NetSpecError, NonDifferentiableError, UnknownActivationError
 from .limits import shorten
 from .numbers import parse_number
@@ -42,7 +44,6 @@ def _generic_fdiff(self, argindex=1):
     return generic_derivative(self._order + 1)(self.args[0])
 
 
-@lru_cache(maxsize=None)
 def generic_derivative(order):
     """The undefined function ``f``, ``f'``, ``f''``, ... of the generic activation.
 
@@ -55,6 +56,11 @@ def generic_derivative(order):
     >>> sp.diff(generic_derivative(0)(2 * h), h)
     2*f'(2*h)
     """
+    return _generic_derivative(check_int(order, "order", 0))
+
+
+@lru_cache(maxsize=None)
+def _generic_derivative(order):
     name = "f" + "'" * order
     return type(name, (sp.Function,), {"nargs": 1, "_order": order, "fdiff": _generic_fdiff,
                                         "__module__": __name__})
@@ -596,6 +602,7 @@ def unregister_activation(name):
     ...
     lossgeom.errors.NetSpecError: invalid net: unregister_activation: 'tanh' is built in; only names added by register_activation can be removed
     """
+    check_str(name, "name")
     if name in _BUILT_IN:
         raise NetSpecError("unregister_activation: %r is built in; only names added by register_activation "
                            "can be removed" % (name,))

@@ -11,6 +11,7 @@ __all__ = [
     "UnknownActivationError",
     "UnknownLossError",
     "DataError",
+    "ArgumentTypeError",
     "NetFileError",
     "NonDifferentiableError",
     "SizeLimitError",
@@ -72,6 +73,22 @@ class UnknownLossError(NetSpecError):
 
 class DataError(LossgeomError, ValueError):
     """A number, weight matrix, input or target is malformed."""
+
+
+class ArgumentTypeError(DataError, TypeError):
+    """An argument of a public function has the wrong type (a string where a matrix belongs, None
+    for a net, a generator for a list of weights); the message names the argument.
+
+    It is a :class:`DataError` (so ``except ValueError`` and the CLI's handling of bad input keep
+    catching what used to be a ``DataError`` about a type) and also a :class:`TypeError` (what Python
+    code expects for a wrong type).
+
+    Examples
+    --------
+    >>> err = ArgumentTypeError("net: expected a lossgeom Net, got None")
+    >>> isinstance(err, TypeError), isinstance(err, ValueError), isinstance(err, LossgeomError)
+    (True, True, True)
+    """
 
 
 class NetFileError(DataError):

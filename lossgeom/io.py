@@ -25,7 +25,8 @@ import sys
 import tempfile
 import threading
 
-from .errors import LossgeomError, OutputError
+from .checks import check_callable
+from .errors import ArgumentTypeError, LossgeomError, OutputError
 from .limits import shorten
 
 __all__ = ["atomic_write", "check_output_path", "write_file", "write_stdout", "Outputs", "OUTPUT_FLAGS", "PREFIX"]
@@ -94,6 +95,11 @@ class _Target:
         return _error(self.field, self.given, reason, cause)
 
 
+def _check_path_type(path, field):
+    if isinstance(path, bytes) or not isinstance(path, (str, os.PathLike)):
+        raise ArgumentTypeError("%s: expected a file path (str or os.PathLike), got %s" % (field, shorten(path)))
+
+
 def check_output_path(path, field="output file"):
     """Check that ``path`` can be written, before any work: return its plan or raise one clear error.
 
@@ -134,6 +140,7 @@ def check_output_path(path, field="output file"):
     True
     >>> shutil.rmtree(d)
     """
+    _check_path_type(path, field)
     given = os.fsdecode(os.fspath(path))
     if given == "":
         raise _error(field, given, "expected a file name")
@@ -304,8 +311,12 @@ class Outputs:
         self._targets = {}
         self._staged = {}
         self._stdout = []
-        for field, path in paths:
-            self.add(path, field)
+        if isinstance(paths, (str, bytes)) or not isinstance(paths, (list, tuple)):
+            raise ArgumentTypeError("paths: expected a list of (field, path) pairs, got %s" % shorten(paths))
+        for k, pair in enumerate(paths):
+            if not (isinstance(pair, (list, tuple)) and len(pair) == 2 and isinstance(pair[0], str)):
+                raise ArgumentTypeError("paths[%d]: expected a (field, path) pair, got %s" % (k, shorten(pair)))
+            self.add(pair[1], pair[0])
 
     @classmethod
     def from_args(cls, args):
@@ -431,6 +442,8 @@ def write_stdout(text):
     first
     done
     """
+    if not isinstance(text, str):
+        raise ArgumentTypeError("text: expected a str, got %s" % shorten(text))
     if _active():
         _active()[-1]._stdout.append(text)
     else:
@@ -479,6 +492,8 @@ def atomic_write(path, writer, field="output file"):
     lossgeom.errors.OutputError: --out: cannot write '...b.txt': the folder '...no' does not exist
     >>> shutil.rmtree(d)
     """
+    _check_path_type(path, field)
+    check_callable(writer, "writer")
     outputs = Outputs([(field, path)])
     try:
         outputs.stage(path, writer, field)

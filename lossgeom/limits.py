@@ -22,9 +22,9 @@ lossgeom.errors.SizeLimitError: net.json: JSON nested 5000 levels deep; the limi
 
 from dataclasses import dataclass
 
-from .errors import SizeLimitError
+from .errors import ArgumentTypeError, SizeLimitError, choose
 
-__all__ = ["Limit", "LIMITS", "limit", "shorten", "limits_table"]
+__all__ = ["Limit", "LIMITS", "limit", "shorten", "limits_table", "hessian_work_units", "critical_work_units"]
 
 
 @dataclass(frozen=True)
@@ -106,27 +106,115 @@ _TABLE = (
     ("parameters", 10 ** 7, "parameters", "weights and biases of one net", "Net, --widths, net files",
      "building the Net: instant (commands have their own, lower limits)"),
     ("samples", 100000, "samples", "samples (columns of X and Y)", "net files, Point, the Python API",
-     "reading 100,000 samples of a 1-1 net: 4 s"),
+     "reading 100,000 samples of a 1-1 net: 4 s; lossgeom hessian of a 1-1-1 net at 100,000 samples: 37-71 s; "
+     "lossgeom critical stops earlier (critical_data_entries)"),
     ("data_entries", 200000, "numbers", "numbers in the inputs and targets together", "net files, Point",
      "as samples: 4 s"),
+    # -- per command (costs measured with benchmarks/bench_limits.py on the 2-core build machine) --------------
+    ("dps", 10000, "digits", "working precision (--dps, dps=); at least 15, the digits of a double",
+     "every command with --dps, the numeric Python API",
+     "verify, all 37 claims at 10000 digits: all match; each under 2 min except botev2017.gauss-newton (about 200 s); "
+     "critical examples/linear_3_2_2_2_3.json --dps 10000: 57-77 s; verify kawaguchi2016.theorem-ii: 7 s "
+     "(the command line's verify and report stop at verify_dps)"),
+    ("verify_dps", 5000, "digits", "working precision of the claims (--dps); per claim, since verify shows "
+     "each claim's progress on stderr", "lossgeom verify, lossgeom report",
+     "the slowest claim, botev2017.gauss-newton: 42 s CPU, 102 s on the loaded machine at 5000 digits "
+     "(23 s CPU at 3000, about 200 s at 10000, 5 s at 50); the whole catalog: minutes, with progress per claim"),
+    ("hessian_parameters", 70, "parameters", "weights and biases of the net", "lossgeom hessian",
+     "2-14-3 tanh net (70 parameters), one sample, 50 digits: 11 s (150 parameters: 186 s)"),
+    ("hessian_work", 420000, "work units", "estimated cost (n^3 + m (n^2 + 4)/2) (1 + (dps/1000)^1.5) for n "
+     "parameters, m samples (hessian_work_units)", "lossgeom hessian",
+     "1-11-1 tanh net (22 parameters) at 10000 digits (347,000 units): 19 s; 1-1-1 at 100,000 samples "
+     "(404,000 units): 37-71 s; 4-4-4 at 10000 digits (1.1 million units, refused): 81 s"),
+    ("critical_hessian_parameters", 400, "parameters", "parameters of a net whose critical points are classified "
+     "(MAX_HESSIAN_SIZE)", "lossgeom critical, enumerate_critical_points", "bounded jointly by critical_work"),
+    ("critical_subsets", 5000, "subsets", "eigenvector subsets (critical points) enumerated (MAX_SUBSETS)",
+     "lossgeom critical, enumerate_critical_points", "bounded jointly by critical_work"),
+    ("critical_work", 2000000, "work units", "estimated cost subsets x n^3 x (1 + (dps/1000)^1.5) of classifying "
+     "(critical_work_units)", "lossgeom critical, enumerate_critical_points",
+     "examples/linear_3_2_2_2_3.json at 10000 digits (1.8 million units): 57-77 s"),
+    ("critical_data_entries", 100000, "numbers", "numbers in X and Y together (exact X X^T and X Y^T)",
+     "lossgeom critical", "1-1-1 net, 50,000 samples: 34 s (2-2-2 at 100,000 samples, refused: 91 s CPU)"),
+    ("derive_parameters", 20000, "parameters", "weights and biases of a net derived symbolically",
+     "lossgeom derive (every kind)", "derive gradient --widths 100,100,100 (20,000 parameters): 11-20 s (45,000: 23 s CPU)"),
+    ("derive_block_entries", 2500, "entries", "block entries printed with --blocks/--expand (MAX_BLOCK_ENTRIES)",
+     "lossgeom derive --blocks", "derive hessian --widths 7,7,1 --blocks (2,450 entries): 3 s"),
+    ("derive_equation_terms", 60000, "terms", "terms of the printed named Hessian equations, about "
+     "sum_l d_l(d_l+1)/2 d_{l+1}^2 (MAX_EQUATION_TERMS)", "lossgeom derive hessian/gauss-newton",
+     "derive hessian --widths 10,18,18,1 (55,575 terms): 29 s"),
+    ("expand_parameters", 200, "parameters", "parameters of a net whose named intermediates are expanded into "
+     "the weights (EXPAND_LIMIT)", "derive --expand, Derivation.expand", "derive gradient --widths 10,18,1 --expand (198 parameters): 9 s"),
+    ("path_sum_paths", 20000, "paths", "input-to-output paths expanded into a path sum (MAX_PATHS)",
+     "expand_path_sum, paths --format latex, derive path-sum", "paths --widths 20,1000,1 --activation relu --format latex (20,000 paths): 5 s"),
+    ("spin_glass_terms", 20000, "terms", "Lambda^(H+1) terms of the spin-glass Hamiltonian",
+     "spin_glass_form", "spin_glass_form(13, 2) (16,384 terms): 5 s"),
+    ("activation_cells", 256, "cells", "activation cells (pieces per unit multiplied) enumerated by default",
+     "activation_cells, the piecewise derivations", "a 1-8-1 ReLU net (256 cells): 2 s"),
+    ("paths_enumerated", 4000000, "paths", "paths enumerated for a net file with weights and samples: every path "
+     "of the net, once per sample", "lossgeom paths NETFILE",
+     "a (2,10,10,10,10,10,10,1) ReLU net file, 2 samples (4 million paths): 11 s"),
+    ("derive_samples", 20, "samples", "samples m of the symbolic deep linear gradient", "derive linear-gradient",
+     "derive linear-gradient --widths 3,2,3 --samples 20: 4 s"),
+    ("graph_edges", 200000, "edges", "edges of the path graph built (MAX_GRAPH_EDGES)",
+     "lossgeom paths with weights, --graphml, --dot", "paths --widths 400,498,1 --dot (199,698 edges): 4 s"),
+    ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",
+     "paths --widths 70,70,1 --draw (4,970 edges): 11 s"),
 )
 
 #: Every limit, by name.
 LIMITS = {row[0]: Limit(*row) for row in _TABLE}
 
 
+def _dps_factor(dps):
+    digits = dps if isinstance(dps, int) and not isinstance(dps, bool) else 50
+    return 1 + (digits / 1000) ** 1.5
+
+
+def hessian_work_units(n_params, n_samples, dps):
+    """The estimated cost of ``lossgeom hessian`` in the units of the ``hessian_work`` limit:
+    ``(n^3 + m (n^2 + 4) / 2) (1 + (dps/1000)^1.5)`` (eigenvalues cost n^3 multiplications, each sample
+    about n^2; a multiplication at d digits costs about d^1.5 beyond 1000 digits; fitted to measurements).
+
+    Examples
+    --------
+    >>> hessian_work_units(2, 100000, 50)
+    404480
+    """
+    _counts(n_params=n_params, n_samples=n_samples, dps=dps)
+    return int((n_params ** 3 + n_samples * (n_params ** 2 + 4) / 2) * _dps_factor(dps))
+
+
+def critical_work_units(n_subsets, n_params, dps):
+    """The estimated cost of classifying ``n_subsets`` critical points of an ``n_params``-parameter deep
+    linear net at ``dps`` digits, in the units of the ``critical_work`` limit (one n x n spectrum each).
+
+    Examples
+    --------
+    >>> critical_work_units(7, 20, 10000)
+    1826875
+    """
+    _counts(n_subsets=n_subsets, n_params=n_params, dps=dps)
+    return int(n_subsets * n_params ** 3 * _dps_factor(dps))
+
+
+def _counts(**named):
+    """Each argument a non-negative int (the sizes the work estimates take)."""
+    for name, value in named.items():
+        if name == "dps" and value in ("float64", "exact"):
+            continue
+        if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+            raise ArgumentTypeError("%s: expected a non-negative integer, got %s" % (name, shorten(value, 40)))
+
+
 def limit(name):
-    """The :class:`Limit` called ``name`` (a ``KeyError`` lists the names).
+    """The :class:`Limit` called ``name`` (an :class:`~lossgeom.errors.OptionError` lists the names).
 
     Examples
     --------
     >>> limit("samples").value
     100000
     """
-    try:
-        return LIMITS[name]
-    except KeyError:
-        raise KeyError("no limit %r; the limits are %s" % (name, ", ".join(LIMITS))) from None
+    return LIMITS[choose("name", name, tuple(LIMITS))]
 
 
 def shorten(value, width=60):

@@ -12,6 +12,8 @@ import random
 
 import sympy as sp
 
+from lossgeom.checks import check_int, check_matrix, check_net
+
 from .net import Net
 from .point import resolve_point
 
@@ -87,6 +89,8 @@ def cayley_orthogonal(S=None):
     >>> Q.T * Q == sp.eye(3), Q.det(), Q[0, 0]
     (True, 1, -3/7)
     """
+    if S is not None:
+        S = check_matrix(S, "S")
     S = sp.Matrix([[0, 1, 2], [-1, 0, 1], [-2, -1, 0]]) if S is None else sp.Matrix(S)
     n = S.rows
     return (sp.eye(n) - S) * (sp.eye(n) + S).inv()
@@ -203,6 +207,8 @@ def admissible_linear_data(X, Y, distinct=True):
     >>> admissible_linear_data(*repeated_eigenvalue(), distinct=False)
     True
     """
+    X = check_matrix(X, "X")
+    Y = check_matrix(Y, "Y")
     X, Y = sp.Matrix(X), sp.Matrix(Y)
     G = X * X.T
     if Y.rows > X.rows or G.rank() < X.rows or (X * Y.T).rank() < min(X.rows, Y.rows):
@@ -228,6 +234,12 @@ def random_linear_data(seed, dx, dy, m, low=-3, high=3, distinct=True):
     >>> X.shape, Y.shape, admissible_linear_data(X, Y)
     ((3, 5), (2, 5), True)
     """
+    seed = check_int(seed, "seed")
+    dx = check_int(dx, "dx", 1)
+    dy = check_int(dy, "dy", 1)
+    m = check_int(m, "m", 1)
+    low = check_int(low, "low")
+    high = check_int(high, "high", low)
     rng = random.Random(seed)
     for _ in range(100):
         X = sp.Matrix(dx, m, lambda i, j: rng.randint(low, high))
@@ -266,6 +278,12 @@ def random_point(net, seed, samples=1, bound=3, denominator=10, nonnegative_targ
     >>> random_point(Net(widths=(2, 2, 1)), 1) == random_point(Net(widths=(2, 2, 1)), 1)
     True
     """
+    check_net(net)
+    if not isinstance(seed, random.Random):
+        seed = check_int(seed, "seed")
+    samples = check_int(samples, "samples", 1)
+    bound = check_int(bound, "bound", 0)
+    denominator = check_int(denominator, "denominator", 1)
     rng = seed if isinstance(seed, random.Random) else random.Random(seed)
     top = bound * denominator
 

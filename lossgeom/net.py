@@ -244,6 +244,9 @@ class Net:
 
 def _int_widths(widths, problems):
     """``widths`` as a tuple of ints, or None after adding the problem to ``problems``."""
+    if getattr(widths, "ndim", 1) != 1:
+        problems.append("widths: expected a 1-d sequence of positive integers, got a %d-d array" % widths.ndim)
+        return None
     items = list(widths.tolist() if hasattr(widths, "tolist") else widths)
     LIMITS["depth"].check(max(len(items) - 1, 0), "widths", shown="%d layers" % (len(items) - 1))
     out = []

@@ -51,6 +51,8 @@ def number_digits(q):
     >>> number_digits(sp.Rational(-12345, 7)), number_digits(sp.Integer(0))
     (6, 1)
     """
+    if not isinstance(q, sp.Rational):
+        raise DataError("q: expected a SymPy Rational, got %s" % shorten(q))
     p, d = abs(int(q.p)), int(q.q)
     return _int_digits(p) + (_int_digits(d) if d > 1 else 0)
 

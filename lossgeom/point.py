@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from .checks import check_layers, check_matrix_like, check_net
 from .errors import DataError, NetSpecError
 from .limits import LIMITS, shorten
 from .net import Net
@@ -338,10 +339,13 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
     ...
     lossgeom.errors.DataError: weights[0]: expected a 1x2 matrix, got 1x1
     """
-    if not isinstance(net, Net):
-        raise DataError("net: expected a lossgeom Net, got %s" % shorten(net))
+    check_net(net)
     if isinstance(weights, Point):
         return weights
+    check_layers(weights)
+    for name, value in (("X", X), ("Y", Y)):
+        if value is not None:
+            check_matrix_like(value, name)
     LIMITS["input_numbers"].check(net.n_params, "weights", shown="the net has %s parameters" % "{:,}".format(net.n_params))
     W = tuple(exact_matrix(w, "weights[%d]" % k, net.layer_shape(k + 1))
               for k, w in enumerate(_layers(weights, "weights", net.depth, "matrices")))

@@ -8,15 +8,19 @@ comes from :func:`tolerance`, derived from the working precision, so there are n
 literals such as ``1e-12``.  It lives in the core so that ``lossgeom.symbolic`` reaches it too.
 """
 
+import sys
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 import mpmath
 
+from lossgeom.checks import check_real
+
 from .errors import DataError
+from .limits import LIMITS
 
 __all__ = ["DEFAULT_DPS", "GUARD_DIGITS", "FLOAT64_DPS", "MIN_DPS", "MAX_DPS", "Precision", "working_precision",
-           "tolerance", "agreeing_digits", "check_dps"]
+           "tolerance", "agreeing_digits", "check_dps", "int_digits_for"]
 
 #: Default working precision in decimal digits.
 DEFAULT_DPS = 50
@@ -24,8 +28,9 @@ DEFAULT_DPS = 50
 GUARD_DIGITS = 10
 #: Decimal digits of an IEEE double (used when ``dps="float64"``).
 FLOAT64_DPS = 15
-#: The range of decimal digits accepted for mpmath work.
-MIN_DPS, MAX_DPS = 15, 10000
+#: The range of decimal digits accepted for mpmath work: from the digits of a double to the ``dps`` limit
+#: of :data:`lossgeom.limits.LIMITS` (a lower bound is a floor, not a size limit, so it stays here).
+MIN_DPS, MAX_DPS = FLOAT64_DPS, LIMITS["dps"].value
 
 
 def check_dps(dps, field="dps", exact=False):
@@ -116,9 +121,14 @@ class Precision:
         still needs a numeric side computation."""
         return DEFAULT_DPS if self.digits is None else self.digits
 
+    @contextmanager
     def context(self, guard=GUARD_DIGITS):
-        """``mpmath.workdps(working_digits + guard)``, restoring the precision on exit."""
-        return mpmath.workdps(self.working_digits + guard)
+        """``mpmath.workdps(working_digits + guard)``, restoring the precision on exit.
+
+        Inside it Python's int/str conversion limit is raised to what numbers of this precision
+        need (:func:`int_digits_for`), and restored on exit."""
+        with int_digits_for(self.working_digits + guard), mpmath.workdps(self.working_digits + guard):
+            yield
 
     def tolerance(self, scale=1, loss=None):
         """The tolerance of :func:`tolerance` at this precision (0 for exact arithmetic)."""
@@ -128,6 +138,43 @@ class Precision:
 
     def __str__(self):
         return {"exact": "exact", "float64": "float64"}.get(self.kind, "%d digits" % (self.digits or 0))
+
+
+def _needed_int_digits(digits):
+    # A number printed or parsed at ``digits`` significant digits has a mantissa of about that many
+    # digits; SymPy's N(v, dps + 15) and mpmath's guard bits add a few dozen, and a decimal exponent
+    # written out (fixed notation) adds up to LIMITS["exponent"] digits: twice the sum is ample.
+    return 2 * (int(digits) + GUARD_DIGITS + 64 + LIMITS["exponent"].value)
+
+
+@contextmanager
+def int_digits_for(dps):
+    """Raise Python's int/str conversion limit (``sys.set_int_max_str_digits``, 4,300 digits by
+    default) to what numbers of ``dps`` digits need, restoring it on exit.
+
+    The interpreter's limit guards against quadratic-time conversions of untrusted huge integers;
+    lossgeom bounds its inputs itself (``number_digits``, ``input_digits``, ``dps`` in
+    :data:`lossgeom.limits.LIMITS`), so converting a number of ``dps`` digits is a bounded
+    cost (about 2 ms at 25,000 digits).  Never lowers the limit; ``dps`` may be ``"exact"``,
+    ``"float64"``, a :class:`Precision` or None (then nothing changes).
+
+    Examples
+    --------
+    >>> with int_digits_for(10000):
+    ...     len(str(10 ** 9000))
+    9001
+    """
+    digits = dps.working_digits if isinstance(dps, Precision) else dps
+    before = sys.get_int_max_str_digits() if hasattr(sys, "get_int_max_str_digits") else 0
+    needed = _needed_int_digits(digits) if isinstance(digits, int) and not isinstance(digits, bool) else 0
+    if not before or needed <= before:
+        yield
+        return
+    sys.set_int_max_str_digits(needed)
+    try:
+        yield
+    finally:
+        sys.set_int_max_str_digits(before)
 
 
 @contextmanager
@@ -173,6 +220,9 @@ def tolerance(dps=DEFAULT_DPS, scale=1, loss=None):
     >>> print(tolerance(30, scale=100, loss=2))
     1.0e-26
     """
+    scale = check_real(scale, "scale")
+    if loss is not None:
+        loss = check_real(loss, "loss")
     dps = check_dps(dps)
     if dps == "float64":
         digits, default_loss = FLOAT64_DPS, 5
@@ -194,6 +244,8 @@ def agreeing_digits(a, b):
     ...     agreeing_digits(mpmath.mpf(1), mpmath.mpf(1) + mpmath.mpf(10) ** -20)
     20
     """
+    check_real(a, "a")
+    check_real(b, "b")
     if isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix):
         pairs = zip(mpmath.matrix(a), mpmath.matrix(b))
         worst = min((agreeing_digits(x, y) for x, y in pairs), default=mpmath.inf)

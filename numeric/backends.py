@@ -24,6 +24,7 @@ from flint import ctx as flint_ctx
 from mpmath.libmp import from_man_exp, mpf_pos, round_nearest
 
 from lossgeom.activations import X as _X
+from lossgeom.checks import check_net
 from lossgeom.errors import DataError, OptionError, choose
 from lossgeom.precision import GUARD_DIGITS, check_dps, tolerance, working_precision
 
@@ -486,7 +487,7 @@ class ExactBackend(Backend):
             return Fraction(int(v.p), int(v.q))
         if isinstance(v, (int, Fraction, np.integer)):
             return Fraction(v)
-        return v if isinstance(v, sp.Basic) else sp.sympify(v)
+        return v if isinstance(v, sp.Basic) else sp.sympify(v, strict=True)  # strict: a str is refused, never parsed
 
     def output(self, A, rounded=True):
         A = np.asarray(A, dtype=object)
@@ -502,7 +503,7 @@ def _to_sympy(v):
     if isinstance(v, (int, Fraction)):
         v = Fraction(v)
         return sp.Rational(v.numerator, v.denominator)
-    return sp.sympify(v)
+    return sp.sympify(v, strict=True)  # numbers only: strict never parses a string
 
 
 def _matrix_rows(M):
@@ -589,6 +590,7 @@ def exact_capable(net):
     >>> exact_capable(Net(widths=(1, 2, 1), activation="relu")), exact_capable(Net(widths=(1, 2, 1), activation="tanh"))
     (True, False)
     """
+    check_net(net)
     if net.loss.name != "square":
         return False
     acts = (net.activation, net.output_activation)

@@ -14,8 +14,18 @@ from functools import lru_cache
 import mpmath
 import sympy as sp
 
-from lossgeom.errors import DataError, NonDifferentiableError
-from lossgeom.precision import DEFAULT_DPS, check_dps, working_precision
+from lossgeom.checks import (
+    check_expr,
+    check_int,
+    check_layers,
+    check_matrix_like,
+    check_net,
+    check_sequence,
+    check_type,
+)
+from lossgeom.errors import ArgumentTypeError, DataError, NonDifferentiableError
+from lossgeom.limits import shorten
+from lossgeom.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps, working_precision
 from lossgeom.symbolic.forward import resolve_inputs
 
 __all__ = ["CompiledExpression", "compile_expression", "symbol_values", "evaluate_expression", "evaluate_on_net"]
@@ -137,6 +147,11 @@ def symbol_values(net, weights, biases=None, x=None, y=None):
     >>> sorted((s.name, v) for s, v in vals.items())
     [('W1[1,1]', 1/3), ('x[1]', 2), ('y[1]', 1)]
     """
+    for name, value in (("x", x), ("y", y)):
+        if value is not None:
+            check_matrix_like(value, name)
+    check_net(net)
+    check_layers(weights)
     from lossgeom.symbolic.forward import bias_symbols, input_symbols, target_symbols, weight_symbols
 
     if weights is None:
@@ -151,6 +166,19 @@ def symbol_values(net, weights, biases=None, x=None, y=None):
         out.update(zip(input_symbols(net), xs))
     if y is not None:
         out.update(zip(target_symbols(net), ys))
+    return out
+
+
+def _definitions(definitions):
+    """(lhs Symbol, rhs SymPy expression) pairs from Equations or pairs; a string rhs is refused, never sympified."""
+    out = []
+    for k, eq in enumerate(check_sequence(definitions, "definitions", "a list of (symbol, expression) pairs")):
+        pair = (eq.lhs, eq.rhs) if hasattr(eq, "lhs") and hasattr(eq, "rhs") else eq
+        if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+            raise ArgumentTypeError("definitions[%d]: expected an Equation or a (symbol, expression) pair, got %s"
+                                    % (k, shorten(eq)))
+        lhs = check_type(pair[0], "definitions[%d][0]" % k, sp.Symbol, "a SymPy Symbol")
+        out.append((lhs, check_expr(pair[1], "definitions[%d][1]" % k)))
     return out
 
 
@@ -184,12 +212,14 @@ def evaluate_expression(expr, values, dps=DEFAULT_DPS, definitions=()):
     >>> print(evaluate_expression(sp.Matrix([[h**2, w]]), {"w": "1/4"}, dps=20, definitions=[(h, 2 * w)]))
     [0.25  0.25]
     """
+    expr = check_expr(expr)
+    dps = check_int(dps, "dps", MIN_DPS, MAX_DPS)
+    definitions = _definitions(definitions)
     values = dict(_normalise_values(values))
-    for eq in definitions:
-        lhs, rhs = (eq.lhs, eq.rhs) if hasattr(eq, "lhs") else eq
+    for lhs, rhs in definitions:
         needed = {s.name for s in getattr(rhs, "free_symbols", ())}
         if needed <= set(values):
-            values[lhs.name] = compile_expression(sp.sympify(rhs))(values, dps + 10)
+            values[lhs.name] = compile_expression(rhs)(values, dps + 10)
     return compile_expression(expr)(values, dps)
 
 
@@ -226,6 +256,11 @@ def evaluate_on_net(expr, net, weights, biases=None, x=None, y=None, dps=DEFAULT
     [1.1304186    1.453724]
     [ 1.453724  0.21355227]
     """
+    check_net(net)
+    check_layers(weights)
+    for name, value in (("x", x), ("y", y)):
+        if value is not None:
+            check_matrix_like(value, name)
     if order and x is not None:
         from .evaluate import find_kinks, kink_message
         column = lambda v: v if isinstance(v, sp.MatrixBase) else [[e] for e in v]  # noqa: E731

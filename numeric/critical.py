@@ -27,9 +27,29 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.errors import DataError, SizeLimitError, choose
+from lossgeom.checks import (
+    check_args,
+    check_int,
+    check_matrix,
+    check_matrix_like,
+    check_net,
+    check_point,
+    check_sequence,
+    check_type,
+)
+from lossgeom.errors import DataError, choose
+from lossgeom.limits import LIMITS, critical_work_units
 from lossgeom.net import Net
-from lossgeom.precision import DEFAULT_DPS, Precision, check_dps, tolerance, working_precision
+from lossgeom.precision import (
+    DEFAULT_DPS,
+    MAX_DPS,
+    MIN_DPS,
+    Precision,
+    check_dps,
+    int_digits_for,
+    tolerance,
+    working_precision,
+)
 from lossgeom.symbolic import linear as lin
 
 from .backends import select_backend
@@ -42,9 +62,10 @@ __all__ = ["CLASSIFICATIONS", "CriticalPoint", "CriticalSet", "enumerate_critica
 
 CLASSIFICATIONS = ("global minimum", "local minimum", "saddle", "local maximum", "undecided")
 #: Most eigenvector subsets (critical points) enumerated in one call.
-MAX_SUBSETS = 5000
-#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front.
-MAX_HESSIAN_SIZE = 400
+MAX_SUBSETS = LIMITS["critical_subsets"].value
+#: Largest Hessian (parameters) classified at high precision; larger requests are refused up front
+#: (jointly with the number of subsets and ``dps``: ``LIMITS["critical_work"]``).
+MAX_HESSIAN_SIZE = LIMITS["critical_hessian_parameters"].value
 #: Converts SymPy numbers to mpf for printing; its conversions work at the caller's working precision.
 _MP = select_backend(DEFAULT_DPS, "mpmath")
 
@@ -88,6 +109,8 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
     J. R. Bunch, B. N. Parlett, "Direct methods for solving symmetric indefinite systems of
     linear equations", SIAM J. Numer. Anal. 8 (1971) 639-655.
     """
+    H = check_matrix_like(H, "H")
+    check_args(tol=tol)
     choose("method", method, ("auto", "eigen", "ldl"))
     if dps == "float64":
         A = select_backend("float64").from_matrix(H)
@@ -227,6 +250,12 @@ def subset_weights(net, U, M, subset, C=None, dps="exact"):
     [0],
     [1]]))
     """
+    check_net(net)
+    U = check_matrix(U, "U", symbolic=True)
+    M = check_matrix(M, "M", symbolic=True)
+    subset = [check_int(i, "subset[%d]" % k, 0, U.cols - 1) for k, i in enumerate(check_sequence(subset, "subset"))]
+    if C is not None:
+        C = check_matrix(C, "C")
     widths = lin.require_deep_linear(net, hidden=True).widths
     k, H1 = len(subset), len(widths) - 1
     p = min(widths[1:-1])
@@ -311,21 +340,26 @@ def enumerate_critical_points(net, X, Y, dps=DEFAULT_DPS, ranks="all", classify=
     ----------
     P. Baldi, K. Hornik, Neural Networks 2(1):53-58 (1989); K. Kawaguchi, "Deep Learning without Poor Local Minima", NIPS 2016.
     """
+    check_args(net=net, X=X, Y=Y, C=C)
     widths = lin.require_deep_linear(net, hidden=True, what="enumerate_critical_points").widths
     if ranks not in ("all", "full"):
         raise DataError("ranks: expected 'all' or 'full', got %r" % (ranks,))
     if dps != "float64":
         check_dps(dps)
-    if classify and net.n_params > MAX_HESSIAN_SIZE:
-        raise SizeLimitError("widths: the Hessian has %d parameters; the limit for classification is %d"
-                             % (net.n_params, MAX_HESSIAN_SIZE))
+    if classify:
+        LIMITS["critical_hessian_parameters"].check(net.n_params, "widths", shown="the Hessian has %d parameters "
+                                                    "(the limit for classification is %d)" % (net.n_params,
+                                                                                             MAX_HESSIAN_SIZE))
     X, Y = (sp.Matrix(A) for A in lin.linear_data(net, X, Y))
     top = min(min(widths[1:-1]), Y.rows)
     sizes = range(top, top + 1) if ranks == "full" else range(0, top + 1)
     n_subsets = sum(math.comb(Y.rows, k) for k in sizes)
-    if n_subsets > MAX_SUBSETS:
-        raise SizeLimitError("widths: %d eigenvector subsets (critical points) to enumerate, above the limit %d"
-                             % (n_subsets, MAX_SUBSETS))
+    LIMITS["critical_subsets"].check(n_subsets, "widths", shown="%d eigenvector subsets (critical points) to "
+                                     "enumerate" % n_subsets)
+    if classify:
+        work = critical_work_units(n_subsets, net.n_params, dps)
+        LIMITS["critical_work"].check(work, "widths", shown="%d critical points of %d parameters at %s digits: about "
+                                      "%s work units" % (n_subsets, net.n_params, dps, "{:,}".format(work)))
     assumptions = lin.check_assumptions(net, X, Y)
     if not assumptions.xxt_invertible:
         raise DataError("X: X X^T is singular (rank %d < d_x = %d), so Sigma and the Baldi-Hornik critical "
@@ -410,6 +444,8 @@ def sigma_eigenvectors(eig, dps=DEFAULT_DPS):
     >>> [mpmath.nstr(abs(U[i, 0]), 10) for i in range(2)]  # for (3 + sqrt(5))/2, the larger eigenvalue
     ['0.8506508084', '0.5257311121']
     """
+    check_type(eig, "eig", lin.SigmaEigen, "a SigmaEigen (lossgeom.symbolic.sigma_eigen(net, X, Y))")
+    dps = check_int(dps, "dps", MIN_DPS, MAX_DPS)
     with working_precision(dps):
         if eig.exact:
             return _MP.output(_MP.from_matrix(eig.eigenvectors), rounded=False)
@@ -520,6 +556,8 @@ def classify_point(net, point, dps=DEFAULT_DPS, seed=0, exact=None):
     >>> r.critical, r.inertia.zero, r.classification, r.certificate["order"]
     (True, 4, 'saddle', 3)
     """
+    check_net(net)
+    check_point(point)
     from . import spectrum
     weights, X, Y = lin.linear_arrays(net, point)
     mode = "exact" if exact is not False else dps
@@ -583,7 +621,7 @@ class PointClassification:
 
 
 def _decimal(v, dps):
-    with mpmath.workdps(dps + 10):
+    with int_digits_for(dps + 25), mpmath.workdps(dps + 10):
         return mpmath.nstr(mpmath.mpf(str(sp.N(v, dps + 15))), dps)
 
 
@@ -613,6 +651,12 @@ def critical_report(net, X, Y, weights=None, dps=DEFAULT_DPS, ranks="all"):
     >>> rep["global_minimum_value"], [(c["value"], c["classification"]) for c in rep["critical_points"]]
     ('5/2', [('7', 'saddle'), ('5/2', 'global minimum'), ('5', 'saddle'), ('13/2', 'saddle')])
     """
+    check_args(net=net, X=X, Y=Y, weights=weights)
+    with int_digits_for(dps):
+        return _critical_report(net, X, Y, weights, dps, ranks)
+
+
+def _critical_report(net, X, Y, weights, dps, ranks):
     cs = enumerate_critical_points(net, X, Y, dps=dps, ranks=ranks)
     gm = cs.global_minimum_value
     points = []

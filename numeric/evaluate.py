@@ -37,6 +37,7 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from lossgeom.checks import check_matrix_like, check_net, check_sequence, check_str, check_type
 from lossgeom.data import NetFile
 from lossgeom.errors import DataError, NonDifferentiableError
 from lossgeom.net import Net
@@ -215,6 +216,10 @@ def kink_message(net, what, kinks):
     >>> print(kink_message(Net(widths=(1, 1, 1), activation="relu"), "the gradient", [Kink(1, 1, 2, "0", True, 1)]))
     the gradient is undefined: pre-activation h1[1] (sample 2) sits exactly at a kink of relu (a one-sided value is never taken; the Python API's pattern={(l, i): piece} chooses a smooth piece)
     """
+    check_net(net)
+    check_str(what, "what")
+    for k, kink in enumerate(check_sequence(kinks, "kinks")):
+        check_type(kink, "kinks[%d]" % k, Kink, "a Kink")
     where = ", ".join(str(k) for k in kinks)
     acts = sorted({net.layer_activation(k.layer).label for k in kinks})
     exact = all(k.exact for k in kinks)
@@ -448,6 +453,8 @@ def hvp(net, weights, biases=None, X=None, Y=None, v=None, dps=DEFAULT_DPS, patt
     R{delta_L} = g'' R{h_L} dE/dz + g' (d2E/dz2 R{z}); R{delta_l} = f''(h_l) R{h_l} (W^T delta) +
     f'(h_l) (R{W}^T delta + W^T R{delta}); H v = [R{delta_l} a_{l-1}^T + delta_l R{a_{l-1}}^T; R{delta_l}].
     """
+    if v is not None:
+        check_matrix_like(v, "v")
     prob, B = _run(net, weights, biases, X, Y, dps, pattern, None)
     if v is None:
         raise DataError("v: expected a direction with %d entries (theta's order), got None" % net.n_params)

@@ -30,6 +30,7 @@ import networkx as nx
 import sympy as sp
 
 from lossgeom.activations import X as _X
+from lossgeom.checks import check_graph, check_layers, check_matrix_like, check_net, check_node, check_nodes, check_type
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError
 from lossgeom.net import Net
 from lossgeom.point import Pattern
@@ -66,6 +67,7 @@ def node_label(node):
     >>> node_label((0, 2)), node_label((1, 3)), node_label((1, 0))
     ('x[2]', 'h1[3]', '1@1')
     """
+    node = check_node(node)
     l, i = node
     if i == 0:
         return "1@%d" % l
@@ -92,6 +94,7 @@ def path_label(path):
     >>> path_label(((0, 1), (1, 2), (2, 1)))
     'x[1] -> h1[2] -> h2[1]'
     """
+    path = check_nodes(path)
     return " -> ".join(node_label(n) for n in path)
 
 
@@ -130,6 +133,9 @@ def build_graph(net, weights=None, biases=None):
     >>> g.edges[(0, 2), (1, 1)]
     {'name': 'W1[1,2]', 'layer': 1, 'value': -3}
     """
+    check_net(net)
+    if weights is not None:
+        check_layers(weights)
     if not isinstance(net, Net):
         raise NetSpecError("net: expected a lossgeom Net, got %r" % (net,))
     L, widths = net.depth, net.widths
@@ -307,6 +313,9 @@ def activation_pattern(net, weights, x, biases=None):
     >>> [u.state for u in pat.units], pat.kinks, pat.output
     (['active', 'inactive', 'kink', 'active'], ('h1[3]',), (1/2,))
     """
+    check_net(net)
+    check_layers(weights)
+    check_matrix_like(x, "x")
     require_path_activation(net)
     if weights is None:
         raise DataError("weights: the activation pattern needs exact weights")
@@ -366,6 +375,8 @@ def mark_pattern(graph, pattern):
     >>> g.nodes[(1, 2)]["state"], g.edges[(0, 1), (1, 1)]["active"], g.edges[(1, 2), (2, 1)]["active"]
     ('inactive', True, False)
     """
+    check_graph(graph)
+    check_type(pattern, "pattern", ActivationPattern, "an ActivationPattern (activation_pattern(net, weights, x))")
     g = graph.copy()
     states = pattern.states
     for n in g.nodes:
@@ -419,6 +430,8 @@ def active_subgraph(graph, pattern):
     >>> count_paths(sub).total
     2
     """
+    check_graph(graph)
+    check_type(pattern, "pattern", ActivationPattern, "an ActivationPattern (activation_pattern(net, weights, x))")
     g = mark_pattern(graph, pattern)
     keep = _active_nodes(g)
     sub = g.subgraph(keep).copy()
@@ -558,9 +571,9 @@ def iter_paths(graph, output=None):
     >>> [path_label(p) for p in iter_paths(g)][:2]
     ['x[1] -> h1[1] -> h2[1]', 'x[1] -> h1[2] -> h2[1]']
     """
-    for o in _check_output_node(graph, output):
-        for path, _ in _walk(graph, o, lambda s: None, lambda u, v, val: None):
-            yield path
+    check_graph(graph)
+    outputs = list(_check_output_node(graph, output))  # checked now; the paths are lazy
+    return (path for o in outputs for path, _ in _walk(graph, o, lambda s: None, lambda u, v, val: None))
 
 
 def _scaled_values(graph, pattern):
@@ -641,10 +654,12 @@ def iter_path_terms(graph, pattern, output=None):
     >>> list(iter_path_terms(g, activation_pattern(net, W, [1, "1/3"])))
     [(((0, 1), (1, 1)), Fraction(1, 2)), (((0, 2), (1, 1)), 1)]
     """
+    check_graph(graph)
+    check_type(pattern, "pattern", ActivationPattern, "an ActivationPattern (activation_pattern(net, weights, x))")
     ints, starts, D = _scaled_values(graph, pattern)
-    for o in _check_output_node(graph, output):
-        for path, val in _walk(graph, o, starts.__getitem__, lambda u, v, val: val * ints[(u, v)]):
-            yield path, (val // D if val % D == 0 else Fraction(val, D))
+    outputs = list(_check_output_node(graph, output))  # checked now; the terms are lazy
+    return ((path, val // D if val % D == 0 else Fraction(val, D)) for o in outputs
+            for path, val in _walk(graph, o, starts.__getitem__, lambda u, v, val: val * ints[(u, v)]))
 
 
 def sum_path_terms(graph, pattern, output=None):
@@ -687,6 +702,8 @@ def sum_path_terms(graph, pattern, output=None):
     >>> sum_path_terms(build_graph(net, W), pat), pat.output
     ((17/10,), (17/10,))
     """
+    check_graph(graph)
+    check_type(pattern, "pattern", ActivationPattern, "an ActivationPattern (activation_pattern(net, weights, x))")
     ints, starts, D = _scaled_values(graph, pattern)
     out = []
     for o in _check_output_node(graph, output):

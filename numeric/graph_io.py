@@ -12,14 +12,16 @@ import os
 import networkx as nx
 import sympy as sp
 
-from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.checks import check_graph, check_path, check_str
+from lossgeom.errors import DataError
 from lossgeom.io import write_file
+from lossgeom.limits import LIMITS
 from lossgeom.numeric.graph import node_label
 
 __all__ = ["to_dot", "write_dot", "write_graphml", "draw_graph", "MAX_DRAW_EDGES"]
 
 #: Largest graph :func:`draw_graph` draws.
-MAX_DRAW_EDGES = 5000
+MAX_DRAW_EDGES = LIMITS["draw_edges"].value
 
 
 def _plain(graph):
@@ -69,6 +71,8 @@ def write_graphml(graph, path):
     [('x[1]', 'h1[1]', '2')]
     >>> shutil.rmtree(d)
     """
+    check_graph(graph)
+    check_path(path)
     write_file(path, lambda tmp: nx.write_graphml(_plain(graph), tmp), field="graphml")
 
 
@@ -105,6 +109,7 @@ def to_dot(graph):
       "x[1]" -> "h1[1]" [label="W1[1,1]=1/2"];
     }
     """
+    check_graph(graph)
     def q(s):
         return '"%s"' % str(s).replace("\\", "\\\\").replace('"', '\\"')
 
@@ -167,6 +172,8 @@ def write_dot(graph, path):
     '  "x[1]" -> "h1[1]" [label="W1[1,1]"];'
     >>> shutil.rmtree(d)
     """
+    check_graph(graph)
+    check_path(path)
     text = to_dot(graph) + "\n"
 
     def write(tmp):
@@ -259,12 +266,15 @@ def draw_graph(graph, path, title=None):
     True
     >>> shutil.rmtree(d)
     """
+    check_graph(graph)
+    check_path(path)
+    if title is not None:
+        check_str(title, "title", nonempty=False)
     fmt = os.path.splitext(str(path))[1].lower().lstrip(".")
     if fmt not in ("png", "svg"):
         raise DataError("draw: expected a file name ending in .png or .svg, got %r" % (str(path),))
-    if graph.number_of_edges() > MAX_DRAW_EDGES:
-        raise SizeLimitError("draw: the graph has %d edges; drawing is limited to %d"
-                             % (graph.number_of_edges(), MAX_DRAW_EDGES))
+    LIMITS["draw_edges"].check(graph.number_of_edges(), "draw", shown="the graph has %d edges"
+                               % graph.number_of_edges())
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 

@@ -10,6 +10,7 @@ Public functions take the deep linear :class:`~lossgeom.Net` first and a :class:
 """
 
 import itertools
+import numbers
 import random
 from dataclasses import dataclass
 
@@ -17,6 +18,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from lossgeom.checks import check_int, check_matrices, check_net, check_point, check_sequence, check_type
 from lossgeom.errors import DataError
 from lossgeom.net import Net
 from lossgeom.point import Point
@@ -83,6 +85,8 @@ def linear_loss(net, point, dps=DEFAULT_DPS):
     >>> linear_loss(net, resolve_point(net, [[[2]], [[1]]], X=[[1, 1]], Y=[[1, 3]]), "exact")
     1
     """
+    check_net(net)
+    check_point(point)
     return _loss(*lin.linear_arrays(net, point), dps)
 
 
@@ -104,6 +108,8 @@ def linear_gradient(net, point, dps=DEFAULT_DPS):
     >>> linear_gradient(net, resolve_point(net, [[[2]], [[3]]], X=[[1]], Y=[[1]]), "exact")
     [15, 10]
     """
+    check_net(net)
+    check_point(point)
     return _gradient(*lin.linear_arrays(net, point), dps)
 
 
@@ -134,6 +140,8 @@ def linear_hessian(net, point, dps=DEFAULT_DPS):
     [ 9, 11],
     [11,  4]])
     """
+    check_net(net)
+    check_point(point)
     return _hessian(*lin.linear_arrays(net, point), dps)
 
 
@@ -235,6 +243,9 @@ def curve_polynomial(net, point, directions, dps="exact"):
     ``W_k + t D_k`` are matrix polynomials; their product is a convolution of coefficient
     matrices, ``R(t) = P(t) X - Y`` and ``L(t) = 1/2 sum_{a,b} <R_a, R_b> t^{a+b}``.
     """
+    check_net(net)
+    check_point(point)
+    directions = check_matrices(directions, "directions", count=net.depth)
     weights, X, Y = lin.linear_arrays(net, point)
     return _curve(weights, [sp.Matrix(D) for D in directions], X, Y, dps)
 
@@ -326,6 +337,8 @@ def descent_certificate(coeffs, dps="exact", tol=None):
     >>> descent_certificate([0, 0, -1, 0, sp.Rational(1, 2)])
     DescentCertificate(order=2, coefficient='-1', decreases=True)
     """
+    for k, c in enumerate(check_sequence(coeffs, "coeffs", "a list of numbers")):
+        check_type(c, "coeffs[%d]" % k, (sp.Basic, numbers.Real, mpmath.mpf), "a number")
     for d, c in enumerate(coeffs):
         if d == 0:
             continue
@@ -358,6 +371,11 @@ def find_descent_curve(net, point, dps="exact", seed=0, tries=40, candidates=())
     >>> c.order, c.decreases, c.polynomial
     (2, True, ('0', '0', '-2', '0', '2', '0', '0'))
     """
+    check_net(net)
+    check_point(point)
+    seed = check_int(seed, "seed", 0)
+    tries = check_int(tries, "tries", 0)
+    candidates = [check_matrices(c, "candidates[%d]" % k, count=net.depth) for k, c in enumerate(check_sequence(candidates, "candidates"))]
     weights, X, Y = lin.linear_arrays(net, point)
     return _find_curve(weights, X, Y, dps, seed, tries, candidates)
 

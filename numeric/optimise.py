@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from lossgeom.numbers import matrix_rows
+from lossgeom.checks import check_int, check_layers, check_matrix, check_matrix_like, check_real, check_sequence
+from lossgeom.errors import DataError
 from lossgeom.precision import tolerance
 
 __all__ = ["random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS"]
@@ -47,9 +48,22 @@ def random_weights(widths, seed=0, scale=1.0):
     >>> [w.shape for w in random_weights((3, 2, 1), seed=1)]
     [(2, 3), (1, 2)]
     """
+    widths = [check_int(d, "widths[%d]" % k, 1) for k, d in enumerate(check_sequence(widths, "widths"))]
+    seed = check_int(seed, "seed", 0)
+    scale = check_real(scale, "scale")
     rng = np.random.default_rng(seed)
     return [rng.standard_normal((widths[k], widths[k - 1])) * scale / np.sqrt(widths[k - 1])
             for k in range(1, len(widths))]
+
+
+def _check_chain(Ws, Xf, Yf):
+    rows = Xf.shape[0] if Xf.ndim == 2 else -1
+    for k, W in enumerate(Ws):
+        if W.ndim != 2 or W.shape[1] != rows:
+            raise DataError("weights[%d]: expected a matrix with %d columns, got shape %s" % (k, rows, W.shape))
+        rows = W.shape[0]
+    if Yf.ndim != 2 or Yf.shape != (rows, Xf.shape[1]):
+        raise DataError("Y: expected a %dx%d matrix, got shape %s" % (rows, Xf.shape[1], Yf.shape))
 
 
 def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
@@ -78,8 +92,17 @@ def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
     >>> round(r.loss, 8), r.converged
     (0.0, True)
     """
+    check_layers(weights)
+    check_matrix_like(X, "X")
+    check_matrix_like(Y, "Y")
+    steps = check_int(steps, "steps", 0)
+    if lr is not None:
+        lr = float(check_real(lr, "lr"))
+    if gtol is not None:
+        gtol = float(check_real(gtol, "gtol"))
     Xf, Yf = _floats(X, "X"), _floats(Y, "Y")
     Ws = [_floats(W, "weights[%d]" % k) for k, W in enumerate(weights)]
+    _check_chain(Ws, Xf, Yf)
     scale = max(1.0, float(np.linalg.norm(Yf)) ** 2)
     # the loss error near a minimum is of order |grad|^2 / curvature, so sqrt of the float64 tolerance
     gtol = float(tolerance("float64", scale=scale)) ** 0.5 if gtol is None else gtol
@@ -117,4 +140,5 @@ def gradient_descent(weights, X, Y, steps=20000, lr=None, gtol=None):
 
 
 def _floats(M, field):
-    return np.array(matrix_rows(M, field), dtype=float)
+    M = check_matrix(M, field)  # numbers read by the whitelist parser ("1/2" works, code-like text is refused)
+    return np.array(M.tolist(), dtype=float).reshape(M.shape)

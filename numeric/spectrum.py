@@ -10,7 +10,9 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
+from lossgeom.checks import check_args, check_int, check_matrix, check_real, check_sequence, check_shape
+from lossgeom.errors import DataError
+from lossgeom.precision import DEFAULT_DPS, MAX_DPS, MIN_DPS, check_dps, tolerance, working_precision
 
 __all__ = ["Inertia", "to_mp_matrix", "symmetric_eigen", "symmetric_eigenvalues", "inertia", "ldl_inertia", "is_psd",
            "numeric_rank", "exact_rank", "symmetry_defect", "trace", "Enclosure", "certified_eigenvalues",
@@ -54,7 +56,7 @@ def to_mp_matrix(A):
     if isinstance(A, sp.MatrixBase):
         n = mpmath.mp.dps
         return mpmath.matrix([[_to_mpf(A[i, j], n) for j in range(A.cols)] for i in range(A.rows)])
-    return mpmath.matrix([[mpmath.mpmathify(v) for v in row] for row in A])
+    return to_mp_matrix(check_matrix(A, "A"))
 
 
 def _to_mpf(value, n):
@@ -104,7 +106,6 @@ def symmetric_eigen(A, dps=DEFAULT_DPS, method="auto"):
     T. Ogita, K. Aishima, "Iterative refinement for symmetric eigenvalue decomposition", Japan J. Indust.
     Appl. Math. 35 (2018) 1007-1035.
     """
-    from lossgeom.errors import DataError
     if method not in ("auto", "mpmath", "refine"):
         raise DataError("method: expected one of auto, mpmath, refine; got %r" % (method,))
     with working_precision(dps):
@@ -210,6 +211,7 @@ def inertia(A, dps=DEFAULT_DPS, tol=None):
     >>> inertia([[1, 0, 0], [0, -2, 0], [0, 0, 0]], dps=30)
     Inertia(positive=1, negative=1, zero=1, tolerance='6.0e-27')
     """
+    check_args(tol=tol)
     with working_precision(dps):
         M = to_mp_matrix(A)
         eigen = symmetric_eigenvalues(M, dps)
@@ -240,6 +242,7 @@ def numeric_rank(A, dps=DEFAULT_DPS, tol=None):
     >>> numeric_rank([[1, 2], [2, 4]], dps=30)
     1
     """
+    check_args(tol=tol)
     with working_precision(dps):
         M = to_mp_matrix(A)
         if M.rows == 0 or M.cols == 0:
@@ -263,11 +266,10 @@ def exact_rank(A):
     >>> exact_rank(sp.Matrix([[1, 2], [2, 4]])), exact_rank(sp.Matrix([[sp.Rational(1, 3), 0], [0, 1]]))
     (1, 2)
     """
-    M = sp.Matrix(A)
+    M = sp.Matrix(check_matrix(A, "A"))
     bad = [v for v in M if not (v.is_Rational)]
     if bad:
-        from lossgeom.errors import DataError
-        raise DataError("matrix: exact rank needs rational entries, got %s" % bad[0])
+            raise DataError("matrix: exact rank needs rational entries, got %s" % bad[0])
     from sympy.polys.matrices import DomainMatrix
     return DomainMatrix.from_Matrix(M).convert_to(sp.QQ).rank()
 
@@ -304,6 +306,8 @@ def eigen_residual(A, E, Q):
     """
     M = to_mp_matrix(A)
     n = M.rows
+    E = [check_real(e, "E[%d]" % k) for k, e in enumerate(check_sequence(E, "E", length=n))]
+    Q = check_shape(to_mp_matrix(Q), "Q", (n, n))
     D = mpmath.diag(E) if n else mpmath.matrix(0, 0)
     R = M - Q * D * Q.T
     O = Q.T * Q - mpmath.eye(n)
@@ -346,6 +350,7 @@ def ldl_inertia(A, dps=DEFAULT_DPS, tol=None):
     J. R. Bunch, B. N. Parlett, "Direct methods for solving symmetric indefinite systems of
     linear equations", SIAM J. Numer. Anal. 8 (1971) 639-655.
     """
+    check_args(tol=tol)
     with working_precision(dps):
         M = to_mp_matrix(A)
         n = M.rows
@@ -564,7 +569,7 @@ def certified_eigenvalues(A, dps=DEFAULT_DPS, entry_radius=0, method="auto"):
     Computers 66 (2017).  A. M. Ostrowski, "A quantitative formulation of Sylvester's law of inertia",
     PNAS 45 (1959).  H. Weyl, Math. Ann. 71 (1912).
     """
-    from lossgeom.errors import DataError
+    entry_radius = check_real(entry_radius, "entry_radius")
 
     dps = check_dps(dps)
     if dps == "float64":
@@ -610,7 +615,6 @@ def _arb_eig(A, prec):
 def _residual_enclosures(A, M, dps, prec):
     from flint import arb, arb_mat, ctx
 
-    from lossgeom.errors import DataError
     E, Q = symmetric_eigen(M, dps + 10, method="auto")
     n = M.rows
     with ctx.workprec(prec + 32):
@@ -676,8 +680,7 @@ def exact_inertia(A):
     >>> exact_inertia(sp.Matrix([[sp.Rational(1, 3), 0], [0, 0]]))
     Inertia(positive=1, negative=0, zero=1, tolerance='exact')
     """
-    from lossgeom.errors import DataError
-    M = sp.Matrix(A)
+    M = sp.Matrix(check_matrix(A, "A"))
     if any(not v.is_Rational for v in M):
         raise DataError("matrix: exact inertia needs rational entries, got %s" % next(v for v in M if not v.is_Rational))
     if M.rows != M.cols or M != M.T:
@@ -750,13 +753,14 @@ def psd_verdict(A, dps=DEFAULT_DPS, tol=None, method="auto"):
     >>> v.psd, v.method, v.min_eigenvalue
     (False, 'numeric', '-1.0')
     """
-    from lossgeom.errors import DataError
+    check_args(tol=tol)
+    dps = check_int(dps, "dps", MIN_DPS, MAX_DPS)
     if method == "auto":
         exact = isinstance(A, sp.MatrixBase) and all(v.is_Rational for v in A)
         method = "exact" if exact else "numeric"
     if method == "exact":
         I = exact_inertia(A)
-        M = sp.Matrix(A)
+        M = sp.Matrix(check_matrix(A, "A"))
         if not M.rows:
             lam = "n/a"
         elif I.negative == 0 and I.zero:

@@ -12,6 +12,7 @@ import time
 import traceback
 from dataclasses import dataclass
 
+from lossgeom.checks import check_callable, check_sequence, check_str
 from lossgeom.errors import ClaimDefinitionError, UnknownClaimError
 from lossgeom.limits import shorten
 from lossgeom.report import Expect, Kind, Origin, Outcome, Report, member
@@ -152,6 +153,7 @@ def get_claim(id):
     ...
     lossgeom.errors.UnknownClaimError: claim: unknown claim id 'botev2017.hessian-recurson'; did you mean botev2017.hessian-recursion, ...?
     """
+    check_str(id, "id")
     _load_catalog()
     try:
         return _REGISTRY[id]
@@ -193,6 +195,10 @@ def verify_claims(ids=None, dps=50, seed=0, progress=None):
     >>> [r.outcome for r in verify_claims(["choromanska2015.path-count"])]
     ['proved']
     """
+    if ids is not None:
+        ids = [check_str(i, "ids[%d]" % k) for k, i in enumerate(check_sequence(ids, "ids"))]
+    if progress is not None:
+        check_callable(progress, "progress")
     claims = [get_claim(i) for i in ids] if ids else list_claims()
     reports = []
     for i, c in enumerate(claims, 1):

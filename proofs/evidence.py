@@ -8,6 +8,7 @@ symbolic layer becomes evidence through :func:`from_report`.
 
 from dataclasses import dataclass, field, replace
 
+from lossgeom.checks import check_mapping, check_sequence, check_type
 from lossgeom.errors import ClaimDefinitionError
 from lossgeom.report import Basis, Outcome, Report, member
 
@@ -126,6 +127,7 @@ def decide_outcome(evidence):
     >>> [decide_outcome(Evidence(b, "x")) for b in ("symbolic", "witness", "instances", "numeric")]
     ['proved', 'proved', 'verified', 'verified']
     """
+    check_type(evidence, "evidence", Evidence, "an Evidence")
     if evidence.counterexample is not None:
         return Outcome.REFUTED
     if evidence.undecided:
@@ -159,6 +161,12 @@ def combine(parts, method=None, facts=None, details=(), basis=None):
     >>> combine([a, Evidence("instances", "x", counterexample={"n": 2})]).outcome
     'refuted'
     """
+    parts = check_sequence(parts, "parts", "a list of Evidence")
+    for k, part in enumerate(parts):
+        check_type(part, "parts[%d]" % k, Evidence, "an Evidence")
+    if facts is not None:
+        facts = check_mapping(facts, "facts")
+    details = tuple(check_sequence(details, "details"))
     parts = list(parts)
     if not parts:
         raise ClaimDefinitionError("parts: expected at least one Evidence, got none")
@@ -200,6 +208,7 @@ def from_report(report, basis=None, instance=None):
     >>> from_report(Report("x", "verified", "numeric"), basis="symbolic").outcome
     'verified'
     """
+    check_type(report, "report", Report, "a lossgeom Report")
     default = Basis.SYMBOLIC if report.outcome == Outcome.PROVED else Basis.NUMERIC
     chosen = default if basis is None else member(Basis, "basis", basis)
     if report.outcome == Outcome.VERIFIED and chosen in (Basis.SYMBOLIC, Basis.WITNESS):
@@ -222,6 +231,8 @@ def exact_check(ok, basis, method, facts=None, counterexample=None, **fields):
     >>> exact_check(False, "symbolic", "nested sum", facts={"L=2": "d_0*d_1"}).counterexample
     {'L=2': 'd_0*d_1'}
     """
+    if facts is not None:
+        facts = check_mapping(facts, "facts")
     facts = dict(facts or {})
     counter = None if ok else (counterexample if counterexample is not None else dict(facts))
     return Evidence(basis, method, facts=facts, counterexample=counter, **fields)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from lossgeom.checks import check_int, check_matrix, check_sequence
 from lossgeom.models import cayley_rotated, linear_oracle, random_linear_data, repeated_eigenvalue, wide_output_oracle
 from lossgeom.net import Net
 from lossgeom.numeric.critical import classify_point, enumerate_critical_points, hessian_inertia
@@ -281,6 +282,9 @@ def verify_theorem_instance(X, Y, widths, dps=50, seed=0, gd_starts=8):
     >>> out.ii.outcome, out.ii.facts["assumption failures"]
     ('inconclusive', ['X X^T is singular (rank 1)', 'X Y^T is not of full rank (rank 1)'])
     """
+    X = check_matrix(X, "X")
+    Y = check_matrix(Y, "Y")
+    widths = tuple(check_int(d, "widths[%d]" % k, 1) for k, d in enumerate(check_sequence(widths, "widths")))
     X, Y = sp.Matrix(X), sp.Matrix(Y)
     a = lin.check_assumptions(Net(widths=widths), X, Y)
     base = {"widths": str(tuple(widths)), "assumptions": a.to_dict()}
@@ -469,6 +473,8 @@ def verify_bad_saddle(H, seed=0, dps=50):
     >>> verify_bad_saddle(3).outcome, verify_bad_saddle(2).outcome
     ('verified', 'refuted')
     """
+    H = check_int(H, "H", 1)
+    seed = check_int(seed, "seed", 0)
     return _bad_saddle_evidence(H, seed, dps).report("kawaguchi2016.bad-saddle-H%d" % H,
                                                       scope=_bad_saddle_scope(H))
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from lossgeom.checks import check_bool, check_expr, check_int, check_matrix
 from lossgeom.precision import GUARD_DIGITS, Precision
 
 __all__ = ["ZeroDecision", "decide_zero", "MatrixComparison", "compare_matrices"]
@@ -91,6 +92,9 @@ def decide_zero(expr, samples=3, dps=50, seed=0):
     >>> decide_zero(u - v).verdict
     False
     """
+    expr = check_expr(expr)
+    samples = check_int(samples, "samples", 1)
+    seed = check_int(seed, "seed", 0)
     precision = Precision.resolve(dps, allow=("mp",))
     e = sp.expand(expr)
     if e == 0:
@@ -209,6 +213,9 @@ def compare_matrices(A, B, symmetric=True):
     >>> compare_matrices(sp.Matrix([[u, 1], [1, u]]), sp.Matrix([[u, 1], [1, 2*u]])).first[:2]
     (1, 1)
     """
+    A = check_matrix(A, "A", symbolic=True)
+    B = check_matrix(B, "B", symbolic=True)
+    symmetric = check_bool(symmetric, "symmetric")
     methods, entries, first = set(), 0, None
     for r in range(A.rows):
         for c in range(r if symmetric else 0, A.cols):

@@ -16,15 +16,16 @@ from functools import lru_cache
 
 import sympy as sp
 
+from lossgeom.checks import check_int, check_layers, check_net, check_str
 from lossgeom.data import parse_matrix, parse_vector
 from lossgeom.errors import DataError, SizeLimitError
+from lossgeom.limits import LIMITS
 from lossgeom.point import Pattern, Point
 
 __all__ = ["symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
            "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells"]
 
 
-@lru_cache(maxsize=None)
 def symbol(name):
     """The real symbol with this name (cached, so equal names give identical objects).
 
@@ -33,6 +34,13 @@ def symbol(name):
     >>> symbol("W1[2,1]") is symbol("W1[2,1]")
     True
     """
+    if type(name) is not str:  # checked before the cache hashes it
+        check_str(name, "name")
+    return _symbol(name)
+
+
+@lru_cache(maxsize=None)
+def _symbol(name):
     return sp.Symbol(name, real=True)
 
 
@@ -45,6 +53,8 @@ def weight_symbols(net, l):
     >>> weight_symbols(Net(widths=(2, 1)), 1)
     Matrix([[W1[1,1], W1[1,2]]])
     """
+    check_net(net)
+    check_int(l, "l", 1, net.depth)
     r, c = net.layer_shape(l)
     return sp.ImmutableMatrix(r, c, lambda i, j: symbol("W%d[%d,%d]" % (l, i + 1, j + 1)))
 
@@ -58,6 +68,8 @@ def bias_symbols(net, l):
     >>> bias_symbols(Net(widths=(1, 2), bias=True), 1).T
     Matrix([[b1[1], b1[2]]])
     """
+    check_net(net)
+    check_int(l, "l", 1, net.depth)
     return sp.ImmutableMatrix(net.widths[l], 1, lambda i, _: symbol("b%d[%d]" % (l, i + 1)))
 
 
@@ -70,6 +82,7 @@ def input_symbols(net):
     >>> input_symbols(Net(widths=(2, 1))).T
     Matrix([[x[1], x[2]]])
     """
+    check_net(net)
     return sp.ImmutableMatrix(net.widths[0], 1, lambda i, _: symbol("x[%d]" % (i + 1)))
 
 
@@ -82,6 +95,7 @@ def target_symbols(net):
     >>> target_symbols(Net(widths=(2, 1))).T
     Matrix([[y[1]]])
     """
+    check_net(net)
     return sp.ImmutableMatrix(net.widths[-1], 1, lambda i, _: symbol("y[%d]" % (i + 1)))
 
 
@@ -94,6 +108,7 @@ def parameter_symbols(net):
     >>> parameter_symbols(Net(widths=(2, 2, 1), bias=True))[:6]
     (W1[1,1], W1[2,1], W1[1,2], W1[2,2], b1[1], b1[2])
     """
+    check_net(net)
     return tuple(symbol(n) for n in net.parameter_names())
 
 
@@ -127,6 +142,9 @@ def resolve_inputs(net, weights=None, biases=None, x=None, y=None):
     >>> resolve_inputs(pt.net, pt)[2:]   # a Point gives weights, biases and its one datapoint
     (Matrix([[3]]), Matrix([[1]]))
     """
+    check_net(net)
+    if weights is not None:
+        check_layers(weights)
     if isinstance(weights, Point):
         weights, biases, x, y = _from_point(net, weights, biases, x, y)
     if weights is None:
@@ -196,6 +214,7 @@ def one_sample_pattern(net, pattern):
     ...
     lossgeom.point.PatternError: pattern: sample 2, unit (1, 1): sample 2 is not one of 1..1
     """
+    check_net(net)
     return Pattern.from_spec(pattern, net, n_samples=1).for_sample(1)
 
 
@@ -257,6 +276,9 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     >>> forward_trace(Net(widths=(1, 1, 1), activation="relu"), pattern={(1, 1): 1}).a[-1][0]
     W1[1,1]*W2[1,1]*x[1]
     """
+    check_net(net)
+    if weights is not None:
+        check_layers(weights)
     W, b, xs, ys = resolve_inputs(net, weights, biases, x, y)
     pattern = one_sample_pattern(net, pattern)
     a = [xs]
@@ -276,7 +298,7 @@ def forward_trace(net, weights=None, biases=None, x=None, y=None, pattern=None):
     return ForwardTrace(net, W, b, xs, ys, tuple(hs), tuple(a))
 
 
-def activation_cells(net, limit=256):
+def activation_cells(net, limit=LIMITS["activation_cells"].value):
     """Every activation pattern of the hidden (and output) units of a piecewise net.
 
     Yields ``{(l, i): piece}`` dicts covering the units whose activation has several pieces, in
@@ -311,6 +333,8 @@ def activation_cells(net, limit=256):
     >>> list(activation_cells(Net(widths=(2, 3, 1), activation="tanh")))
     [{}]
     """
+    check_net(net)
+    check_int(limit, "limit", 1)
     units = [(l, i, len(net.layer_activation(l).pieces)) for l in range(1, net.depth + 1)
              for i in range(1, net.widths[l] + 1) if len(net.layer_activation(l).pieces) > 1]
     total = 1
@@ -318,5 +342,5 @@ def activation_cells(net, limit=256):
         total *= k
     if total > limit:
         raise SizeLimitError("cells: %s has %d activation cells, above the limit %d" % (net, total, limit))
-    for choice in itertools.product(*[range(k) for _, _, k in units]):
-        yield {(l, i): c for (l, i, _), c in zip(units, choice)}
+    return ({(l, i): c for (l, i, _), c in zip(units, choice)}  # checked now; the cells are lazy
+            for choice in itertools.product(*[range(k) for _, _, k in units]))

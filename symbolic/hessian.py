@@ -29,7 +29,9 @@ from functools import cached_property, lru_cache
 
 import sympy as sp
 
+from lossgeom.checks import check_int, check_mapping, check_net
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError, SizeLimitError
+from lossgeom.limits import LIMITS
 
 from .forward import (
     bias_symbols,
@@ -60,7 +62,7 @@ __all__ = ["Equation", "BackwardPass", "HessianRecursion", "derive_gradient", "d
 
 #: Largest number of parameters for which :meth:`BackwardPass.expand` expands a whole net without
 #: ``force=True`` (expanded Hessian entries of deep tanh nets grow quickly).
-EXPAND_LIMIT = 200
+EXPAND_LIMIT = LIMITS["expand_parameters"].value
 
 
 @dataclass(frozen=True)
@@ -115,7 +117,7 @@ def _expand_named(derivation, expr, force):
     net = derivation.net
     if net.n_params > EXPAND_LIMIT and not force:
         raise SizeLimitError("expand: the net has %d parameters, above the limit %d for expanding named "
-                             "intermediates into the weights; pass force=True, or use the named form"
+                             "intermediates into the weights; pass force=True, or use the named form (limit expand_parameters)"
                              % (net.n_params, EXPAND_LIMIT))
     return expr.xreplace(derivation._expansions)
 
@@ -614,6 +616,7 @@ def derive_gradient(net, pattern=None):
     >>> [str(eq) for eq in bp.backward_equations]
     ['delta1[1] = h1[1] - y[1]']
     """
+    check_net(net)
     return _derive(net, _normalise_pattern(net, pattern), False).backward
 
 
@@ -654,6 +657,7 @@ def derive_hessian(net, pattern=None):
     >>> rec.definition(rec.H(1)[0, 0])
     H2[1,1]*W2[1,1]**2*f'(h1[1])**2 + W2[1,1]*delta2[1]*f''(h1[1])
     """
+    check_net(net)
     return _derive(net, _normalise_pattern(net, pattern), False)
 
 
@@ -695,6 +699,7 @@ def derive_gauss_newton(net, pattern=None):
     >>> rec.definition(rec.H(1)[0, 0])
     G2[1,1]*W2[1,1]**2*f'(h1[1])**2
     """
+    check_net(net)
     return _derive(net, _normalise_pattern(net, pattern), True)
 
 
@@ -711,6 +716,9 @@ def direct_hessian(net, pattern=None):
     >>> H[0, 0], sp.expand(H[0, 1])
     (W2[1,1]**2*x[1]**2, 2*W1[1,1]*W2[1,1]*x[1]**2 - x[1]*y[1])
     """
+    check_net(net)
+    if pattern is not None:
+        check_mapping(pattern, "pattern")
     E = forward_trace(net, pattern=dict(pattern) if pattern else None).loss()
     return sp.hessian(E, parameter_symbols(net))
 
@@ -724,6 +732,10 @@ def direct_layer_block(net, l, pattern=None):
     >>> direct_layer_block(Net(widths=(1, 1, 1), activation="tanh"), 2)
     Matrix([[tanh(W1[1,1]*x[1])**2]])
     """
+    check_net(net)
+    check_int(l, "l", 1, net.depth)
+    if pattern is not None:
+        check_mapping(pattern, "pattern")
     E = forward_trace(net, pattern=dict(pattern) if pattern else None).loss()
     params = parameter_symbols(net)[net.layer_slice(l)]
     first = [sp.diff(E, p) for p in params]

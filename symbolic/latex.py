@@ -14,7 +14,8 @@ from contextlib import contextmanager
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from lossgeom.errors import OptionError, choose
+from lossgeom.checks import check_mapping
+from lossgeom.errors import ArgumentTypeError, OptionError, choose
 from lossgeom.latex_text import escape
 from lossgeom.report import origin_note
 
@@ -46,6 +47,15 @@ class LossgeomLatexPrinter(LatexPrinter):
 
     printmethod = "_latex"
     _default_settings = dict(LatexPrinter._default_settings, max_terms=12, path_order="none")
+
+    def __init__(self, settings=None):
+        if settings is not None:
+            settings = check_mapping(settings, "settings")
+        try:
+            super().__init__(settings)
+        except TypeError as err:  # SymPy: "Unknown setting 'a'." (a TypeError, as for an unknown keyword)
+            raise ArgumentTypeError("settings: %s (known: %s)" % (err, ", ".join(sorted(self._default_settings)))) \
+                from None
 
     def _print_Symbol(self, expr, style="plain"):
         m = _NAMED.match(expr.name)

@@ -32,6 +32,7 @@ from functools import reduce
 
 import sympy as sp
 
+from lossgeom.checks import check_args, check_int, check_matrices, check_matrix_like, check_net
 from lossgeom.errors import DataError, NetSpecError
 from lossgeom.net import Net
 from lossgeom.numbers import exact_matrix, matrix_rows
@@ -101,6 +102,7 @@ def linear_data(net, X, Y):
     ...
     lossgeom.errors.DataError: X: expected a 2x2 matrix, got 1x2
     """
+    check_args(X=X, Y=Y)
     require_deep_linear(net)
     rows = matrix_rows(X, "X") if X is not None else None
     m = len(rows[0]) if rows else 0
@@ -148,7 +150,7 @@ def linear_widths(weights):
     >>> linear_widths([sp.ones(2, 3), sp.ones(1, 2)])
     (3, 2, 1)
     """
-    weights = [sp.Matrix(W) for W in weights]
+    weights = [sp.Matrix(W) for W in check_matrices(weights, "weights", symbolic=True)]
     if not weights:
         raise DataError("weights: expected at least one weight matrix, got none")
     widths = [weights[0].cols]
@@ -176,6 +178,9 @@ def chain(weights, a, b):
     [1, 0],
     [0, 1]]))
     """
+    weights = check_matrices(weights, "weights", symbolic=True)
+    check_int(a, "a", 0, len(weights))
+    check_int(b, "b", 1, len(weights) + 1)
     widths = linear_widths(weights)
     if a < b:
         return sp.eye(widths[a])
@@ -257,6 +262,7 @@ def lemma1_gradient(net, point, k, form="column"):
     ----------
     Kawaguchi (2016), Lemma 4.1.
     """
+    check_net(net)
     _check_form(form)
     weights, X, Y = linear_arrays(net, point)
     widths = net.widths
@@ -313,6 +319,7 @@ def hessian_block(net, point, k, j, form="column"):
     ----------
     Kawaguchi (2016), Sec. 4 (Hessian blocks).
     """
+    check_net(net)
     _check_form(form)
     weights, X, Y = linear_arrays(net, point)
     widths = net.widths
@@ -353,7 +360,7 @@ def deep_linear_hessian(net, point, form="column"):
     [ 9, 11],
     [11,  4]])
     """
-    H1 = net.depth
+    H1 = check_net(net).depth
     rows = [sp.Matrix.hstack(*[hessian_block(net, point, k, j, form) for j in range(1, H1 + 1)])
             for k in range(1, H1 + 1)]
     return sp.ImmutableMatrix(sp.Matrix.vstack(*rows))
@@ -384,6 +391,7 @@ def generic_linear_instance(net, m):
     >>> pt.weights[0], pt.X, pt.Y
     (Matrix([[W1[1,1]]]), Matrix([[X[1,1]]]), Matrix([[Y[1,1]]]))
     """
+    check_int(m, "m", 1)
     from .forward import symbol
     require_deep_linear(net)
     widths = net.widths
@@ -761,6 +769,7 @@ def factor_into_widths(net, W):
     -----
     Answers the notes' question 1: {W_{H+1}...W_1} = {W in R^{d_y x d_x}: rank W <= p}.
     """
+    check_matrix_like(W, "W")
     from .vec import full_rank_factorization
     require_deep_linear(net)
     widths = net.widths

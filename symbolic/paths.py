@@ -38,12 +38,14 @@ AISTATS 2015, Sec. 3.  Kawaguchi, "Deep Learning without Poor Local Minima", NIP
 
 import itertools
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cached_property, reduce
 
 import sympy as sp
 
 from lossgeom.activations import X
+from lossgeom.checks import check_args, check_net, check_nodes
 from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.limits import LIMITS
 from lossgeom.net import Net
 from lossgeom.numbers import parse_number
 from lossgeom.point import Pattern
@@ -56,7 +58,7 @@ __all__ = ["PathTerm", "PathSum", "CollapsedPathSum", "paths_per_output", "iter_
            "verify_path_sum_identity", "verify_bernoulli_expectation", "MAX_PATHS", "RHO"]
 
 #: Largest number of paths :func:`expand_path_sum` expands unless told otherwise.
-MAX_PATHS = 20000
+MAX_PATHS = LIMITS["path_sum_paths"].value
 
 #: The success probability of the Bernoulli gates (a positive symbol).
 RHO = sp.Symbol("rho", positive=True)
@@ -95,10 +97,7 @@ def paths_per_output(net):
     >>> paths_per_output(Net(widths=(3, 4, 2, 1), activation="relu", bias=True))
     35
     """
-    c = 1
-    for d in net.widths[:-1]:
-        c = d * c + (1 if net.bias else 0)
-    return c
+    return reduce(lambda c, d: d * c + (1 if net.bias else 0), check_net(net).widths[:-1], 1)
 
 
 def iter_net_paths(net, output):
@@ -142,17 +141,17 @@ def iter_net_paths(net, output):
     >>> list(iter_net_paths(Net(widths=(1, 1), bias=True), 1))
     [((0, 1), (1, 1)), ((0, 0), (1, 1))]
     """
-    _check_output(net, output)
+    _check_output(net, output)  # checked now, not at the first next(): the paths themselves are lazy
     L, widths = net.depth, net.widths
-    for idx in itertools.product(*(range(1, d + 1) for d in widths[:-1])):
-        yield tuple(enumerate(idx)) + ((L, output),)
-    if net.bias:
-        for k in range(L):
-            for idx in itertools.product(*(range(1, d + 1) for d in widths[k + 1:-1])):
-                yield ((k, 0),) + tuple((k + 1 + m, i) for m, i in enumerate(idx)) + ((L, output),)
+    ranges = lambda ws: itertools.product(*(range(1, d + 1) for d in ws))  # noqa: E731
+    inputs = (tuple(enumerate(idx)) + ((L, output),) for idx in ranges(widths[:-1]))
+    biases = (((k, 0),) + tuple((k + 1 + m, i) for m, i in enumerate(idx)) + ((L, output),)
+              for k in range(L if net.bias else 0) for idx in ranges(widths[k + 1:-1]))
+    return itertools.chain(inputs, biases)
 
 
 def _check_output(net, output):
+    check_args(net=net)
     if isinstance(output, bool) or not isinstance(output, int) or not 1 <= output <= net.widths[-1]:
         raise NetSpecError("output: expected an output unit from 1 to %d, got %r" % (net.widths[-1], output))
 
@@ -187,7 +186,7 @@ def gate_symbol(path):
     >>> gate_symbol(((1, 0), (2, 3), (3, 1)))
     Z[b2;3,1]
     """
-    (k, first) = path[0]
+    (k, first) = check_nodes(path)[0]
     units = ",".join(str(u) for _, u in path[1:])
     if first == 0:
         return symbol("Z[b%d;%s]" % (k + 1, units))
@@ -227,7 +226,7 @@ def require_path_activation(net):
     lossgeom.errors.NetSpecError: invalid net: activation: the path sum is exact only for piecewise-linear activations through the origin (identity, relu, leaky_relu, two_piece, abs), got tanh
     """
     problems = []
-    for field, act in (("activation", net.activation), ("output_activation", net.output_activation)):
+    for field, act in (("activation", check_net(net).activation), ("output_activation", net.output_activation)):
         if act.generic or not act.piecewise_linear:
             problems.append("%s: the path sum is exact only for piecewise-linear activations through the origin "
                             "(identity, relu, leaky_relu, two_piece, abs), got %s" % (field, act.label))
@@ -575,7 +574,7 @@ def collapsed_latex(net, q=sp.Integer(1), **settings):
     >>> print(collapsed_latex(Net(widths=(3, 4, 1), activation="relu")))
     \\hat{y}_{1} = \\sum_{\\substack{1 \\leq i_{0} \\leq 3\\\\1 \\leq i_{1} \\leq 4}} {x}_{i_{0}} {Z}_{i_{0},i_{1},1} {W^{(1)}}_{i_{1},i_{0}} {W^{(2)}}_{1,i_{1}}
     """
-    return latex(CollapsedPathSum(net, q), **settings)
+    return latex(CollapsedPathSum(check_net(net), q), **settings)
 
 
 def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_PATHS):
@@ -627,6 +626,7 @@ def expand_path_sum(net, weights=None, biases=None, x=None, q=1, max_paths=MAX_P
     >>> ps.outputs[0]
     W1[1,1]*W2[1,1]*Z[1,1,1]*x[1] + W1[1,2]*W2[1,1]*Z[2,1,1]*x[2] + W1[2,1]*W2[1,2]*Z[1,2,1]*x[1] + W1[2,2]*W2[1,2]*Z[2,2,1]*x[2]
     """
+    check_args(net=net, weights=weights, x=x, max_paths=max_paths)
     require_path_activation(net)
     return _expand(net, weights, biases, x, q, max_paths)
 
@@ -635,7 +635,7 @@ def _expand(net, weights, biases, x, q, max_paths):
     n = paths_per_output(net) * net.widths[-1]
     if n > max_paths:
         raise SizeLimitError("path sum: the net %s has %d paths; the expansion is limited to max_paths=%d "
-                             "(use collapsed_latex for the sum notation, or count_paths to count)"
+                             "(use collapsed_latex for the sum notation, or count_paths to count; limit path_sum_paths)"
                              % (net, n, max_paths))
     W, b, xs, _ = resolve_inputs(net, weights, biases, x, None)
     if not (isinstance(q, sp.Expr) and not q.is_number):
@@ -747,6 +747,7 @@ def expected_output(net, rho=RHO, q=None):
     >>> expected_output(Net(widths=(1, 1, 1), activation="relu"))
     Matrix([[W1[1,1]*W2[1,1]*x[1]]])
     """
+    check_args(net=net, rho=rho, q=q)
     if net.bias:
         raise NetSpecError("bias: the Bernoulli expectation (Kawaguchi notes, eq. 7) is stated for nets without "
                            "biases, got bias = True")

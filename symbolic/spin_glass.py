@@ -26,12 +26,14 @@ from dataclasses import dataclass
 
 import sympy as sp
 
-from lossgeom.errors import NetSpecError, SizeLimitError
+from lossgeom.checks import check_int
+from lossgeom.errors import NetSpecError
+from lossgeom.limits import LIMITS
 from lossgeom.net import Net
 from lossgeom.report import Report
 from lossgeom.symbolic.forward import symbol
 from lossgeom.symbolic.latex import LossgeomLatexPrinter, latex
-from lossgeom.symbolic.paths import MAX_PATHS, expand_path_sum
+from lossgeom.symbolic.paths import expand_path_sum
 
 __all__ = ["SpinGlassForm", "spin_glass_form", "verify_spin_glass_reduction", "SPIN_GLASS_ASSUMPTIONS"]
 
@@ -146,11 +148,12 @@ def spin_glass_form(H, size):
     >>> sg.normalisation
     sqrt(2)/2
     """
+    check_int(H, "H", 1)
+    check_int(size, "size", 1)
     for name, v, low in (("H", H, 1), ("size", size, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < low:
             raise NetSpecError("%s: expected an integer >= %d, got %r" % (name, low, v))
-    if size ** (H + 1) > MAX_PATHS:
-        raise SizeLimitError("spin glass: Lambda^(H+1) = %d terms; the limit is %d" % (size ** (H + 1), MAX_PATHS))
+    LIMITS["spin_glass_terms"].check(size ** (H + 1), "spin glass", shown="Lambda^(H+1) = %d terms" % size ** (H + 1))
     w = [symbol("w[%d]" % i) for i in range(1, size + 1)]
     terms = []
     for idx in itertools.product(range(1, size + 1), repeat=H + 1):
@@ -199,6 +202,8 @@ def verify_spin_glass_reduction(H, size):
     >>> verify_spin_glass_reduction(1, 2).outcome
     'proved'
     """
+    check_int(H, "H", 1)
+    check_int(size, "size", 1)
     sg = spin_glass_form(H, size)
     w = sg.weights
     net = Net(widths=(size,) * (H + 1) + (1,), activation="relu")

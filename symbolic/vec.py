@@ -15,6 +15,7 @@ import itertools
 
 import sympy as sp
 
+from lossgeom.checks import check_int, check_matrix, check_sequence, check_str
 from lossgeom.errors import DataError
 from lossgeom.report import Report
 
@@ -25,12 +26,9 @@ __all__ = ["vec", "unvec", "commutation_matrix", "kron", "khatri_rao", "generic_
 
 
 def _mat(A, field="A"):
-    if isinstance(A, sp.MatrixBase):
-        return sp.Matrix(A)
-    try:
-        return sp.Matrix(A)
-    except (TypeError, ValueError) as err:
-        raise DataError("%s: expected a matrix, got %r (%s)" % (field, A, err)) from None
+    # never sp.Matrix(raw): a string entry would be sympified (evaluated); check_matrix parses numbers
+    # with the whitelist parser and keeps SymPy expressions
+    return sp.Matrix(check_matrix(A, field, symbolic=True))
 
 
 def vec(A):
@@ -79,7 +77,9 @@ def unvec(v, rows, cols):
     [1, 2],
     [3, 4]])
     """
-    v = list(v)
+    rows = check_int(rows, "rows", 0)
+    cols = check_int(cols, "cols", 0)
+    v = list(check_matrix(v, "v", symbolic=True))
     if len(v) != rows * cols:
         raise DataError("v: expected %d entries for a %dx%d matrix, got %d" % (rows * cols, rows, cols, len(v)))
     return sp.ImmutableMatrix(rows, cols, lambda i, j: v[i + j * rows])
@@ -114,6 +114,8 @@ def commutation_matrix(m, n):
     Magnus & Neudecker (1979), "The commutation matrix: some properties and applications",
     Ann. Statist. 7(2).
     """
+    m = check_int(m, "m", 0)
+    n = check_int(n, "n", 0)
     for name, v in (("m", m), ("n", n)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
             raise DataError("%s: expected a positive integer, got %r" % (name, v))
@@ -173,6 +175,9 @@ def generic_matrix(name, rows, cols):
     >>> generic_matrix("A", 1, 2)
     Matrix([[A[1,1], A[1,2]]])
     """
+    check_str(name, "name")
+    rows = check_int(rows, "rows", 0)
+    cols = check_int(cols, "cols", 0)
     from .forward import symbol
     return sp.ImmutableMatrix(rows, cols, lambda i, j: symbol("%s[%d,%d]" % (name, i + 1, j + 1)))
 
@@ -566,6 +571,7 @@ def verify_vec_properties(numbers=(1, 2, 3, 4, 5)):
     ----------
     J. Zhang, lecture notes "Critical point behavior of deep networks" (2016), Sec. 1.2.
     """
+    numbers = [check_int(v, "numbers[%d]" % k) for k, v in enumerate(check_sequence(numbers, "numbers"))]
     checked, failed = [], []
     for num in numbers:
         if num not in VEC_PROPERTIES:

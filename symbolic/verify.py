@@ -16,6 +16,7 @@ import time
 import sympy as sp
 
 from lossgeom.activations import X
+from lossgeom.checks import check_bool, check_int, check_net
 from lossgeom.errors import NetSpecError, choose
 from lossgeom.net import Net
 from lossgeom.report import Report
@@ -82,6 +83,9 @@ def verify_recursion(net, gauss_newton=False, cell_limit=64, method="direct"):
     >>> verify_recursion(Net(widths=(1, 2, 1), activation="relu")).evidence["cells"]
     4
     """
+    check_net(net)
+    check_bool(gauss_newton, "gauss_newton")
+    check_int(cell_limit, "cell_limit", 1)
     if choose("method", method, _METHODS) == "specialise":
         return _verify_by_specialisation(net, gauss_newton, cell_limit)
     start = time.perf_counter()

@@ -11,7 +11,7 @@ import pytest
 
 PUBLIC = {
     "lossgeom": {
-        "Activation", "ClaimDefinitionError", "DataError", "Loss", "LossgeomError", "Net", "NetFile",
+        "Activation", "ArgumentTypeError", "ClaimDefinitionError", "DataError", "Loss", "LossgeomError", "Net", "NetFile",
         "NetFileError", "NetSpecError", "NonDifferentiableError", "OptionError", "OutputError", "Pattern", "PatternError",
         "Point", "Precision", "Report", "SizeLimitError", "UnknownActivationError", "UnknownClaimError",
         "UnknownLossError", "__version__", "activation_names", "exact_matrix", "get_activation", "get_loss",

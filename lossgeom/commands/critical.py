@@ -46,6 +46,24 @@ def _check_linear(nf, source):
     require_deep_linear(nf.net, hidden=True, what="lossgeom critical")
     if nf.inputs is None:
         raise NetFileError("%s: inputs: the critical command needs inputs and targets" % source)
+    check_data(nf.n_samples, nf.net.widths[0] + nf.net.widths[-1], source)
+
+
+def check_data(n_samples, per_sample, source="critical"):
+    """Refuse data past ``critical_data_entries`` (X X^T and X Y^T are computed exactly), before any work.
+
+    Examples
+    --------
+    >>> check_data(50000, 2)
+    >>> check_data(100000, 2)
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.SizeLimitError: critical: 100,000 samples of 2 numbers: 200,000 numbers; the limit is 100,000 numbers (limit critical_data_entries)
+    """
+    from lossgeom.limits import LIMITS
+    total = n_samples * per_sample
+    LIMITS["critical_data_entries"].check(total, source, shown="%s samples of %d numbers: %s numbers" % (
+        "{:,}".format(n_samples), per_sample, "{:,}".format(total)))
 
 
 def _text(rep):

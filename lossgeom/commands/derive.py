@@ -6,20 +6,23 @@ expands the named quantities into the weights (with common-subexpression elimina
 text and JSON output).
 """
 
+import argparse
 import json
 
 import sympy as sp
 
 from lossgeom.cli import UsageError, add_format, add_net_options, add_out, build_net, positive_int, write_output
+from lossgeom.errors import SizeLimitError
+from lossgeom.limits import LIMITS
 
 ORDER = 20
 
 KINDS = ("hessian", "gauss-newton", "gradient", "path-sum", "linear-gradient")
 
 #: Most block entries printed entrywise; beyond it the Kronecker form is the readable output.
-MAX_BLOCK_ENTRIES = 2500
+MAX_BLOCK_ENTRIES = LIMITS["derive_block_entries"].value
 #: Most terms in the printed named Hessian equations (about sum_l d_l(d_l+1)/2 * d_{l+1}^2).
-MAX_EQUATION_TERMS = 60000
+MAX_EQUATION_TERMS = LIMITS["derive_equation_terms"].value
 
 
 def equation_terms(net):
@@ -35,6 +38,16 @@ def equation_terms(net):
     return sum(w[l] * (w[l] + 1) // 2 * w[l + 1] ** 2 for l in range(1, len(w) - 1))
 
 
+def _samples(text):
+    """--samples: an integer from 1 to the derive_samples limit (checked for every kind, so none ignores a bad value)."""
+    value = positive_int("--samples", 1)(text)
+    try:
+        LIMITS["derive_samples"].check(value, "--samples")
+    except SizeLimitError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
+    return value
+
+
 def add(sub):
     p = sub.add_parser("derive", help="derive the gradient, Hessian recursion or Gauss-Newton recursion",
                        description="Derive, exactly in SymPy, backpropagation and the Botev et al. (2017) "
@@ -44,7 +57,7 @@ def add(sub):
                                                "Kawaguchi 2016, Lemma 1, for identity activations)")
     add_net_options(p, activation="tanh")
     p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
-    p.add_argument("--samples", type=positive_int("--samples", 1, 20), default=1,
+    p.add_argument("--samples", type=_samples, default=1,
                    help="linear-gradient: number of samples m, 1 to 20 (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
@@ -57,18 +70,20 @@ def run(args):
     from lossgeom.symbolic import derive_gauss_newton, derive_gradient, derive_hessian
 
     net = build_net(args)
+    LIMITS["derive_parameters"].check(net.n_params, "derive", shown="%s has %s parameters" % (net, "{:,}".format(
+        net.n_params)))
     if args.layer is not None and not 1 <= args.layer <= net.depth:
         raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
     layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
     if args.kind in ("hessian", "gauss-newton") and equation_terms(net) > MAX_EQUATION_TERMS:
         raise UsageError("derive: the named Hessian equations of %s have about %d terms, above the limit %d for "
                          "printing; use the Python API (lossgeom.symbolic.derive_hessian), which keeps them "
-                         "unexpanded, or a smaller net" % (net, equation_terms(net), MAX_EQUATION_TERMS))
+                         "unexpanded, or a smaller net (limit derive_equation_terms)" % (net, equation_terms(net), MAX_EQUATION_TERMS))
     if args.expand:
         from lossgeom.symbolic.hessian import EXPAND_LIMIT
         if net.n_params > EXPAND_LIMIT:
             raise UsageError("--expand: the net has %d parameters, above the limit %d for expanding into the "
-                             "weights; drop --expand to see the named form" % (net.n_params, EXPAND_LIMIT))
+                             "weights; drop --expand to see the named form (limit expand_parameters)" % (net.n_params, EXPAND_LIMIT))
     if args.kind == "path-sum":
         return _run_path_sum(args, net)
     if args.kind == "linear-gradient":
@@ -81,7 +96,7 @@ def run(args):
         entries = sum(net.layer_size(l) ** (1 if args.kind == "gradient" else 2) for l in layers)
         if entries > MAX_BLOCK_ENTRIES:
             raise UsageError("--blocks: %d block entries requested, above the limit %d; use --layer or the "
-                             "Kronecker form (without --blocks)" % (entries, MAX_BLOCK_ENTRIES))
+                             "Kronecker form (without --blocks) (limit derive_block_entries)" % (entries, MAX_BLOCK_ENTRIES))
     doc = _document(args.kind, net, derivation, layers, args.blocks or args.expand, args.expand)
     write_output(_render(doc, args.format, derivation), args.out)
     return 0
@@ -174,8 +189,6 @@ def _run_linear_gradient(args, net, layers):
     from lossgeom.symbolic.linear import generic_linear_instance, lemma1_gradient, require_deep_linear
 
     require_deep_linear(net, what="linear-gradient")
-    if not 1 <= args.samples <= 20:
-        raise UsageError("--samples: expected an integer from 1 to 20, got %d" % args.samples)
     point = generic_linear_instance(net, args.samples)
     doc = {"kind": "linear-gradient", "net": net.spec(), "samples": args.samples, "layers": []}
     for k in layers:

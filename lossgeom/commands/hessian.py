@@ -24,11 +24,13 @@ command prints one line on stderr naming the units and samples, and exits 2.
 import json
 
 from lossgeom.cli import add_format, add_out, add_precision, write_output
+from lossgeom.limits import LIMITS, hessian_work_units
 
 ORDER = 30
 
-#: Largest parameter count the command handles (50-digit eigenvalues of an n x n matrix are O(n^3)).
-MAX_PARAMS = 300
+#: Largest parameter count the command handles (50-digit eigenvalues of an n x n matrix are O(n^3));
+#: an alias of ``LIMITS["hessian_parameters"]``, with the joint limit ``hessian_work``.
+MAX_PARAMS = LIMITS["hessian_parameters"].value
 #: Largest Hessian printed as a matrix in text output.
 TEXT_MATRIX_MAX = 12
 
@@ -64,13 +66,10 @@ def hessian_report(net_file, dps=50, certify=False):
     """
     import mpmath
 
-    from lossgeom.errors import SizeLimitError
     from lossgeom.numeric.summary import summarize_net_file
 
     net = net_file.net
-    if net.n_params > MAX_PARAMS:
-        raise SizeLimitError("hessian: the net has %d parameters; the limit is %d (use the Python API "
-                             "lossgeom.numeric.evaluate.full_hessian for larger nets)" % (net.n_params, MAX_PARAMS))
+    check_size(net.n_params, net_file.n_samples or 0, dps)
     s = summarize_net_file(net_file, dps=dps, certify=certify)
     ev, H = s.evaluation, s.evaluation.hessian
     num = lambda v: mpmath.nstr(v, dps, min_fixed=-4, max_fixed=6)  # noqa: E731
@@ -98,6 +97,24 @@ def hessian_report(net_file, dps=50, certify=False):
     if certify:
         out["certified_inertia"] = s.certified.to_dict()
     return out
+
+
+def check_size(n_params, n_samples, dps):
+    """Refuse a request past ``hessian_parameters`` or the joint ``hessian_work`` limit, before any work.
+
+    Examples
+    --------
+    >>> check_size(70, 1, 50)
+    >>> check_size(30, 1, 10000)
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.SizeLimitError: hessian: 30 parameters, 1 sample(s) at 10000 digits: about 895,560 work units; the limit is 420,000 work units (limit hessian_work)
+    """
+    LIMITS["hessian_parameters"].check(n_params, "hessian", shown="the net has %d parameters (use the Python API "
+                                       "lossgeom.numeric.evaluate.full_hessian for larger nets)" % n_params)
+    work = hessian_work_units(n_params, n_samples, dps)
+    LIMITS["hessian_work"].check(work, "hessian", shown="%d parameters, %d sample(s) at %s digits: about %s work units"
+                                 % (n_params, n_samples, dps, "{:,}".format(work)))
 
 
 def _text(rep, path):

@@ -28,11 +28,12 @@ from lossgeom.cli import (
     write_output,
 )
 from lossgeom.errors import SizeLimitError
+from lossgeom.limits import LIMITS
 
 ORDER = 40
 
 #: Most edges of a graph built for exports or a file's weights (drawing has its own, smaller limit).
-MAX_GRAPH_EDGES = 200000
+MAX_GRAPH_EDGES = LIMITS["graph_edges"].value
 
 
 def add(sub):
@@ -118,6 +119,9 @@ def _cmd_paths(args):
     counts = count_paths(net)
     doc = {"net": str(net), "widths": list(net.widths), "activation": net.activation.spec(), "bias": net.bias,
            "paths_total": str(counts.total), "paths_per_output": [str(c) for c in counts.per_output]}
+    if nf.inputs is not None:
+        LIMITS["paths_enumerated"].check(counts.total * nf.n_samples, "paths", shown="%s samples x %s paths of %s "
+                                         "to enumerate" % (nf.n_samples, counts.total, net))
     graph = None
     if nf.weights is not None or args.draw or args.graphml or args.dot:
         edges = sum(net.widths[l] * net.widths[l - 1] + (net.widths[l] if net.bias else 0)
@@ -125,8 +129,9 @@ def _cmd_paths(args):
         if edges > MAX_GRAPH_EDGES or (args.draw and edges > MAX_DRAW_EDGES):
             limit = MAX_DRAW_EDGES if args.draw else MAX_GRAPH_EDGES
             raise SizeLimitError("paths: the graph of %s has %d edges, above the limit %d for %s; counts need no "
-                                 "graph (drop --draw/--graphml/--dot)" % (
-                                     net, edges, limit, "drawing" if args.draw else "building the graph"))
+                                 "graph (drop --draw/--graphml/--dot) (limit %s)" % (
+                                     net, edges, limit, "drawing" if args.draw else "building the graph",
+                                     "draw_edges" if args.draw else "graph_edges"))
         graph = build_graph(net, nf.weights, nf.biases)
     highlight = None
     if nf.inputs is not None:

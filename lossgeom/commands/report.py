@@ -29,7 +29,7 @@ def add(sub):
 def run(args):
     from lossgeom.proofs import get_claim, verify_claims
 
-    from .verify import exit_status, show_progress
+    from .verify import check_dps_limit, exit_status, show_progress
 
     suffix = os.path.splitext(args.out)[1].lower()
     if suffix not in SUFFIXES:
@@ -39,6 +39,7 @@ def run(args):
         raise UsageError("--out: the folder %r does not exist" % directory)
     for cid in args.claims:
         get_claim(cid)
+    check_dps_limit(args.dps)
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed,
                             progress=None if args.quiet else show_progress)
     claims = {c: get_claim(c) for c in (r.claim for r in reports)}

@@ -40,11 +40,28 @@ def _cmd_verify(args):
         return 0
     for cid in args.claims:
         get_claim(cid)  # unknown ids: one clear error before any work
+    check_dps_limit(args.dps)
 
     progress = None if args.quiet else show_progress
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed, progress=progress)
     write_output(render_reports(reports, args.format, args.dps, args.seed), args.out)
     return exit_status(reports)
+
+
+def check_dps_limit(dps):
+    """Refuse ``--dps`` past the ``verify_dps`` limit (the slowest claim's cost grows with it), before any work.
+
+    Examples
+    --------
+    >>> check_dps_limit(5000)
+    >>> check_dps_limit(10000)
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.SizeLimitError: --dps: 10000 digits; the limit is 5000 digits (limit verify_dps)
+    """
+    from lossgeom.limits import LIMITS
+    if isinstance(dps, int) and not isinstance(dps, bool):
+        LIMITS["verify_dps"].check(dps, "--dps")
 
 
 def exit_status(reports):
