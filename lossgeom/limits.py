@@ -87,9 +87,9 @@ def _describe(lim, size):
 
 _TABLE = (
     # name, value, unit, what, where, cost at the limit
-    ("number_digits", 10000, "digits", "digits of one number (sign, point and exponent not counted; "
-     "numerator and denominator of p/q together)", "net files, --weight-decay, activation slopes, the Python API",
-     "reading one such number: 1 ms"),
+    ("number_digits", 25000, "digits", "digits of one exact number (numerator and denominator together); an mpmath "
+     "number at the largest dps (10,000 digits) is exactly a binary fraction of up to about 20,100 digits",
+     "net files, --weight-decay, activation slopes, the Python API", "reading one such number: 3 ms"),
     ("exponent", 1000, "in absolute value", "size of the decimal exponent of one number (1e1000 has 1001 digits)",
      "net files, flags, the Python API", "as number_digits"),
     ("input_digits", 4 * 10 ** 6, "digits", "digits of all numbers of one input together (a net file, or the "

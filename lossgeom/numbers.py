@@ -82,7 +82,7 @@ def _int(text):
 def _check_size(q, field, value):
     digits = number_digits(q)
     if digits > MAX_DIGITS:
-        LIMITS["number_digits"].check(digits, field, shown="%s has about %d digits"
+        LIMITS["number_digits"].check(digits, field, shown="%s has %d digits"
                                       % (shorten(value, 40) if isinstance(value, str) else "the %s value" % type(value).__name__,
                                          digits))
     return q
