@@ -11,7 +11,7 @@ the limit; nothing is computed first.  The table in ``docs/limits.md`` is genera
 Examples
 --------
 >>> LIMITS["number_digits"].value
-10000
+25000
 >>> LIMITS["json_depth"].check(6, "net.json")
 6
 >>> LIMITS["json_depth"].check(5000, "net.json")
