@@ -19,7 +19,7 @@ from .point import resolve_point
 
 __all__ = ["botev_micro", "relu_3_4_2_1", "linear_oracle", "cayley_rotated", "cayley_orthogonal",
            "equal_subset_sums", "repeated_eigenvalue", "wide_output_oracle", "xor_data", "random_linear_data", "random_point",
-           "admissible_linear_data"]
+           "admissible_linear_data", "yun_data"]
 
 
 def botev_micro():
@@ -345,3 +345,27 @@ def xor_rank_drop(hidden=2):
     b1 = [1, -1, 2][:hidden]
     return resolve_point(Net(widths=(2, hidden, 1), activation="softsign", bias=True),
                          [[[0, 0]] * hidden, [[0] * hidden]], [b1, ["1/2"]], X, Y)
+
+
+def yun_data():
+    """The data of Yun, Sra & Jadbabaie (ICLR 2019), Theorem 2: no linear fit, and the fit is constant.
+
+    ::
+
+        x = (1, 0) -> 0      x = (0, 1) -> 0      x = (1/2, 1/2) -> 1      samples are the columns
+
+    Every sample has x_1 + x_2 = 1, so the least-squares affine fit is the constant 1/3 with
+    loss 1/2 (1/9 + 1/9 + 4/9) = 1/3 (square loss 1/2 ||.||^2 summed over the samples).
+
+    Returns
+    -------
+    (X, Y) : tuple of Matrix
+        X is 2 x 3, Y is 1 x 3.
+
+    Examples
+    --------
+    >>> X, Y = yun_data()
+    >>> X.shape, list(Y), [X[0, s] + X[1, s] for s in range(3)]
+    ((2, 3), [0, 0, 1], [1, 1, 1])
+    """
+    return sp.Matrix([[1, 0, sp.Rational(1, 2)], [0, 1, sp.Rational(1, 2)]]), sp.Matrix([[0, 0, 1]])

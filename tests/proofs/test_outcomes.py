@@ -19,6 +19,15 @@ PINNED = {
     "botev2017.kronecker-block": "proved",
     "botev2017.piecewise-linear": "proved",
     "botev2017.no-smooth-local-maxima": "proved",
+    "botev2017.pl-hessians-psd": "proved",
+    "botev2017.nonzero-slope-positive-definite": "refuted",
+    "botev2017.positive-definite-corrected": "proved",
+    "botev2017.no-differentiable-local-maxima-literal": "refuted",
+    "botev2017.within-layer-convex": "proved",
+    "botev2017.layer-convex-across-kinks": "refuted",
+    "botev2017.nonsmooth-strict-maximum": "proved",
+    "botev2017.cross-layer-smooth-saddle": "proved",
+    "botev2017.dead-units-rank": "verified",
     "kawaguchi2016.vec-property-1": "proved",
     "kawaguchi2016.vec-property-2": "proved",
     "kawaguchi2016.vec-property-3": "proved",
@@ -64,6 +73,10 @@ PINNED = {
     "shen2016.xor-hessian-rank": "proved",
     "shen2016.xor-rank-drop": "proved",
     "shen2016.xor-rank-lower-bound": "refuted",
+    "yun2019.data-conditions": "proved",
+    "yun2019.worked-example": "proved",
+    "yun2019.spurious-minimum": "verified",
+    "yun2019.infinitely-many": "proved",
 }
 
 
