@@ -325,7 +325,7 @@ def xor_softsign_fit(hidden=2):
     Net(2-3-1, softsign, square, bias)
     (None, 13)
     """
-    W1, b1, W2, b2 = _XOR_FITS[hidden]
+    W1, b1, W2, b2 = _XOR_FITS[check_int(hidden, "hidden", 2, 3)]
     X, Y = xor_data()
     return resolve_point(Net(widths=(2, hidden, 1), activation="softsign", bias=True), [W1, W2], [b1, b2], X, Y)
 
@@ -342,7 +342,7 @@ def xor_rank_drop(hidden=2):
     (0, 0, 0, 0, 1, -1, 0, 0, 1/2)
     """
     X, Y = xor_data()
-    b1 = [1, -1, 2][:hidden]
+    b1 = [1, -1, 2][:check_int(hidden, "hidden", 2, 3)]
     return resolve_point(Net(widths=(2, hidden, 1), activation="softsign", bias=True),
                          [[[0, 0]] * hidden, [[0] * hidden]], [b1, ["1/2"]], X, Y)
 

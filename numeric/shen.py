@@ -16,8 +16,10 @@ import mpmath
 import sympy as sp
 
 from lossgeom.activations import get_activation
+from lossgeom.checks import check_callable, check_int, check_matrix, check_sequence, check_str
 from lossgeom.errors import DataError
-from lossgeom.precision import DEFAULT_DPS, tolerance, working_precision
+from lossgeom.numbers import parse_number
+from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
 from lossgeom.symbolic.shen import shen_layers, shen_permutation, shen_system, shen_system_exact
 from lossgeom.symbolic.vec import khatri_rao
 
@@ -39,6 +41,7 @@ def ball_activation(name):
     >>> (act(arb(0), 1) - 1).is_zero(), act(arb("0.5"), 0).overlaps(arb("0.46211715726000974"))
     (True, True)
     """
+    check_str(name, "name")
     def tanh(z, k):
         t = z.tanh()
         return t if k == 0 else 1 - t * t
@@ -82,6 +85,7 @@ def shen_system_balls(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS
     (True, 2, 1)
     """
     from flint import arb, ctx, fmpq
+    check_dps(dps)
     pt, W, b = _exact_inputs(net, weights, biases, X, Y)
     q = lambda v: arb(fmpq(int(v.p), int(v.q)))  # noqa: E731
     with ctx.workdps(dps + 10):
@@ -100,6 +104,7 @@ def shen_system_mp(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
     >>> print(mpmath.nstr(s.P[1][0], 10))
     0.761594156
     """
+    check_dps(dps)
     pt, W, b = _exact_inputs(net, weights, biases, X, Y)
     act = net.activation
     mp = lambda v: mpmath.mpf(int(v.p)) / int(v.q)  # noqa: E731
@@ -122,6 +127,7 @@ def shen_gradient_residual(net, weights, biases=None, X=None, Y=None, dps=DEFAUL
     True
     """
     from lossgeom.numeric.evaluate import evaluate_net
+    check_dps(dps)
     with working_precision(dps):
         ref = evaluate_net(net, weights, biases, X, Y, dps=dps, hessian=False).gradient
         mine = shen_system_mp(net, weights, biases, X, Y, dps).gradient()
@@ -148,10 +154,10 @@ def rational_rank(rows):
     >>> rational_rank([[1, 2], [2, 4], [sp.Rational(1, 3), 1]])
     2
     """
-    rows = [list(r) for r in rows]
-    if not rows or not rows[0]:
+    M = check_matrix(rows, "rows")
+    if not M.rows or not M.cols:
         return 0
-    return _fmpq_mat(rows).rank()
+    return _fmpq_mat(M.tolist()).rank()
 
 
 def _pivots(mid, tol):
@@ -178,6 +184,24 @@ def _pivots(mid, tol):
                 A[r] = [a - f * p for a, p in zip(A[r], A[i])]
 
 
+def _ball_rows(balls):
+    """A non-empty matrix of arb balls, rows of equal length; exact numbers become exact balls."""
+    from flint import arb, fmpq
+    rows = [check_sequence(r, "balls[%d]" % i, "a row (a list)")
+            for i, r in enumerate(check_sequence(balls, "balls", "a list of rows"))]
+    if not rows or not rows[0] or len({len(r) for r in rows}) != 1:
+        raise DataError("balls: expected a non-empty matrix with rows of equal length")
+    out = []
+    for i, r in enumerate(rows):
+        out.append([])
+        for j, b in enumerate(r):
+            if not isinstance(b, arb):
+                q = parse_number(b, "balls[%d][%d]" % (i, j))
+                b = arb(fmpq(int(q.p), int(q.q)))
+            out[-1].append(b)
+    return out
+
+
 def ball_rank(balls, dps=DEFAULT_DPS):
     """(rank, basis, tolerance) of a matrix of arb balls: certified when a minor's determinant excludes 0.
 
@@ -193,8 +217,9 @@ def ball_rank(balls, dps=DEFAULT_DPS):
     >>> ball_rank([[arb(1), arb(2)], [arb(2), arb(4)]], dps=20)[:2]
     (1, 'tolerance')
     """
-    from flint import arb, arb_mat, ctx
-    balls = [[b if isinstance(b, arb) else arb(b) for b in r] for r in balls]
+    from flint import arb_mat, ctx
+    check_dps(dps)
+    balls = _ball_rows(balls)
     with working_precision(dps):
         mid = [[mpmath.mpf(b.mid().str(dps + 5, radius=False)) for b in r] for r in balls]
         scale = max([mpmath.mpf(1)] + [abs(v) for r in mid for v in r])
@@ -281,6 +306,7 @@ def shen_rank(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
     >>> r.block_ranks, r.rank, r.basis, r.n_net, r.n_lt, r.critical, r.exact_fit
     ((0, 1), 1, 'exact', 9, 4, True, False)
     """
+    check_dps(dps)
     pt, W, b = _exact_inputs(net, weights, biases, X, Y)
     n_lt = net.widths[-1] * pt.X.cols
     if net.activation.name in RATIONAL:
@@ -321,7 +347,10 @@ def khatri_rao_counterexample(A, B, bound):
     >>> khatri_rao_counterexample(sp.eye(2), sp.eye(2), wrong)
     {'rank A': 2, 'rank B': 2, 'rank A kr B': 2, 'claimed >=': 4}
     """
-    A, B = sp.Matrix(A), sp.Matrix(B)
+    A, B = check_matrix(A, "A"), check_matrix(B, "B", (None, A.cols if isinstance(A, sp.MatrixBase) else None))
+    check_callable(bound, "bound")
+    if A.cols != B.cols:
+        raise DataError("B: expected %d columns (as many as A), got %d" % (A.cols, B.cols))
     ra, rb, rc = rational_rank(A.tolist()), rational_rank(B.tolist()), rational_rank(khatri_rao(A, B).tolist())
     claim = bound(ra, rb, A, B)
     return None if rc >= claim else {"rank A": ra, "rank B": rb, "rank A kr B": rc, "claimed >=": claim}
@@ -339,7 +368,10 @@ def sylvester_counterexample(A, B, slack=0):
     >>> sylvester_counterexample(sp.Matrix([[1, 0]]), sp.Matrix([[0], [1]]), slack=1)
     {'rank A': 1, 'rank B': 1, 'n': 2, 'rank AB': 0, 'claimed >=': 1}
     """
-    A, B = sp.Matrix(A), sp.Matrix(B)
+    A, B = check_matrix(A, "A"), check_matrix(B, "B")
+    check_int(slack, "slack")
+    if A.cols != B.rows:
+        raise DataError("B: expected %d rows (A's columns), got %d" % (A.cols, B.rows))
     ra, rb, rab = rational_rank(A.tolist()), rational_rank(B.tolist()), rational_rank((A * B).tolist())
     claim = ra + rb - A.cols + slack
     return None if rab >= claim else {"rank A": ra, "rank B": rb, "n": A.cols, "rank AB": rab, "claimed >=": claim}
@@ -378,7 +410,14 @@ def exact_learner(X, Y, activation="softsign", gain=4, dps=DEFAULT_DPS):
     ...                             [[0, 0, 1, 1], [0, 1, 0, 1]], [[0, 1, 1, 0]]).verdict[:14]
     ('exact', 3, 'global minimum')
     """
-    X, Y = sp.Matrix(X), sp.Matrix(Y)
+    X, Y = check_matrix(X, "X"), check_matrix(Y, "Y", (None, X.cols if isinstance(X, sp.MatrixBase) else None))
+    if Y.cols != X.cols or X.cols < 2:
+        raise DataError("Y: expected %d samples (columns, as in X, at least 2), got %d" % (X.cols, Y.cols))
+    check_str(activation, "activation")
+    check_dps(dps)
+    gain = parse_number(gain, "gain")
+    if gain <= 0:
+        raise DataError("gain: expected a number > 0, got %s" % gain)
     T = X.cols
     a, s = _direction(X)
     srt = sorted(s)

@@ -27,11 +27,39 @@ from dataclasses import dataclass
 
 import sympy as sp
 
+from lossgeom.checks import check_callable, check_int, check_matrix, check_net, check_sequence
+from lossgeom.errors import ArgumentTypeError
+from lossgeom.limits import shorten
 from lossgeom.net import Net
 from lossgeom.symbolic.forward import bias_symbols, forward_trace, parameter_symbols, weight_symbols
 
 __all__ = ["ShenSystem", "shen_layers", "shen_permutation", "shen_system", "shen_system_exact",
            "verify_dummy_units", "verify_shen_gradient", "verify_hessian_residual"]
+
+
+def _grid(value, field, rows, cols):
+    """A rows x cols nested list (or tuple) of scalars of any number type (SymPy, mpmath, arb)."""
+    items = check_sequence(value, field, "a list of %d rows" % rows, rows)
+    for i, row in enumerate(items):
+        row = check_sequence(row, "%s[%d]" % (field, i), "a row of %d entries" % cols, cols)
+        for j, v in enumerate(row):
+            if isinstance(v, (str, bytes, list, tuple, dict, set)) or v is None:
+                raise ArgumentTypeError("%s[%d][%d]: expected a number, got %s" % (field, i, j, shorten(v)))
+
+
+def _check_layers_shape(net, weights, biases):
+    check_net(net)
+    check_sequence(weights, "weights", "a list of %d matrices" % net.depth, net.depth)
+    for l in range(1, net.depth + 1):
+        W = weights[l - 1]
+        _grid(W.tolist() if isinstance(W, sp.MatrixBase) else W, "weights[%d]" % (l - 1), net.widths[l], net.widths[l - 1])
+    if net.bias:
+        check_sequence(biases, "biases", "a list of %d vectors" % net.depth, net.depth)
+        for l in range(1, net.depth + 1):
+            _grid([[v] for v in check_sequence(list(biases[l - 1]) if isinstance(biases[l - 1], sp.MatrixBase)
+                                               else biases[l - 1], "biases[%d]" % (l - 1), "a vector of %d entries"
+                                               % net.widths[l], net.widths[l])], "biases[%d]" % (l - 1),
+                  net.widths[l], 1)
 
 
 def shen_layers(net, weights, biases=None):
@@ -44,6 +72,7 @@ def shen_layers(net, weights, biases=None):
     >>> shen_layers(Net(widths=(2, 1, 1), bias=True), [[[1, 2]], [[3]]], [[5], [7]])
     [[[1], [2], [5]], [[3], [7]]]
     """
+    _check_layers_shape(net, weights, biases)
     out = []
     for l in range(1, net.depth + 1):
         W = [list(row) for row in weights[l - 1]]
@@ -66,6 +95,7 @@ def shen_permutation(net):
     >>> [net2.parameter_names()[k] for k in shen_permutation(net2)]
     ['W1[1,1]', 'W1[1,2]', 'W1[2,1]', 'W1[2,2]']
     """
+    check_net(net)
     perm, offset = [], 0
     for l in range(1, net.depth + 1):
         d_in, d_out = net.widths[l - 1], net.widths[l]
@@ -132,6 +162,17 @@ def _sample(net, WS, x, act):
     return phi, [psi[l] for l in range(1, L + 1)]
 
 
+def _check_system_args(net, WS, X, Y, act):
+    check_net(net)
+    check_sequence(WS, "WS", "a list of %d matrices" % net.depth, net.depth)
+    for l in range(1, net.depth + 1):
+        _grid(WS[l - 1], "WS[%d]" % (l - 1), net.widths[l - 1] + (1 if net.bias else 0), net.widths[l])
+    xs = check_sequence(X, "X", "a list of samples")
+    _grid(xs, "X", len(xs), net.widths[0])
+    _grid(Y, "Y", len(xs), net.widths[-1])
+    check_callable(act, "act")
+
+
 def shen_system(net, WS, X, Y, act):
     """Shen's P(W), eps and the factors Psi, Phi at Shen-form weights ``WS`` (see :func:`shen_layers`).
 
@@ -158,6 +199,7 @@ def shen_system(net, WS, X, Y, act):
     >>> s.P, s.eps, s.gradient()
     ([[3], [2]], (6,), [18, 12])
     """
+    _check_system_args(net, WS, X, Y, act)
     phis, psis, outs, eps = [], [], [], []
     for x, y in zip(X, Y):
         phi, psi = _sample(net, WS, x, act)
@@ -194,11 +236,17 @@ def shen_system_exact(net, weights, biases=None, X=None, Y=None):
     >>> s.eps, s.P
     ((1,), [[1/2], [1/2]])
     """
+    check_net(net)
     _require(net)
-    X, Y = sp.Matrix(X), sp.Matrix(Y)
-    WS = shen_layers(net, [sp.Matrix(W).tolist() for W in weights],
-                     [list(sp.Matrix(b)) for b in biases] if net.bias else None)
-    WS = [[[sp.sympify(v) for v in row] for row in layer] for layer in WS]
+    # strings are read by the whitelist number parser; SymPy expressions (symbols) pass through
+    X = check_matrix(X, "X", (net.widths[0], None), symbolic=True)
+    Y = check_matrix(Y, "Y", (net.widths[-1], X.cols), symbolic=True)
+    Ws = [check_matrix(W, "weights[%d]" % k, net.layer_shape(k + 1), symbolic=True)
+          for k, W in enumerate(check_sequence(weights, "weights", "a list of %d matrices" % net.depth, net.depth))]
+    bs = [check_matrix(b, "biases[%d]" % k, (net.widths[k + 1], 1), symbolic=True)
+          for k, b in enumerate(check_sequence(biases, "biases", "a list of %d vectors" % net.depth, net.depth))] \
+        if net.bias else None
+    WS = shen_layers(net, [W.tolist() for W in Ws], [list(b) for b in bs] if net.bias else None)
     cols = [list(X[:, i]) for i in range(X.cols)]
     ys = [list(Y[:, i]) for i in range(Y.cols)]
     return shen_system(net, WS, cols, ys, _exact_activation(net.activation))
@@ -254,6 +302,8 @@ def verify_dummy_units(net, samples=1):
     >>> verify_dummy_units(Net(widths=(2, 2, 1), activation="f", bias=True))
     True
     """
+    check_net(net)
+    check_int(samples, "samples", 1, 4)
     weights, biases, X, Y = _symbolic_point(net, samples)
     _, outs = _direct_losses(net, weights, biases, X, Y)
     s = shen_system_exact(net, weights, biases, X, Y)
@@ -273,6 +323,8 @@ def verify_shen_gradient(net, samples=2):
     >>> verify_shen_gradient(Net(widths=(1, 1, 1), activation="tanh", bias=True), samples=2)
     (True, 4)
     """
+    check_net(net)
+    check_int(samples, "samples", 1, 4)
     weights, biases, X, Y = _symbolic_point(net, samples)
     losses, _ = _direct_losses(net, weights, biases, X, Y)
     J = sp.Add(*losses)
@@ -300,6 +352,8 @@ def verify_hessian_residual(net, samples=2):
     >>> verify_hessian_residual(Net(widths=(1, 1, 1), activation="tanh"), samples=1)
     (True, 4)
     """
+    check_net(net)
+    check_int(samples, "samples", 1, 4)
     weights, biases, X, Y = _symbolic_point(net, samples)
     losses, outs = _direct_losses(net, weights, biases, X, Y)
     theta = sp.Matrix(parameter_symbols(net))

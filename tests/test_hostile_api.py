@@ -16,6 +16,7 @@ import pkgutil
 from collections import Counter
 from collections.abc import Iterator
 
+import flint
 import numpy as np
 import pytest
 import sympy as sp
@@ -66,6 +67,19 @@ def public_callables():
 
 
 # --- good arguments -------------------------------------------------------------------------------------
+
+def _shen_args(activation):
+    return {"net": _net(1, 1, 1, bias=True, activation=activation), "weights": [[[1]], [[1]]], "biases": [[0], [0]],
+            "X": [[1, 2]], "Y": [[0, 1]]}
+
+
+def _shen_system_args():
+    from lossgeom.symbolic.shen import _exact_activation
+    net = _net(1, 1, 1, bias=True, activation="softsign")
+    one, zero, two = sp.Integer(1), sp.Integer(0), sp.Integer(2)
+    return {"net": net, "WS": [[[one], [zero]], [[one], [zero]]], "X": [[one], [two]], "Y": [[zero], [one]],
+            "act": _exact_activation(net.activation)}
+
 
 def _net(*widths, **kw):
     return Net(widths=widths, **kw)
@@ -172,6 +186,27 @@ GOOD = {
     "shorten": lambda: {"value": "abc"},
     "escape": lambda: {"text": "a & b"},
     "atomic_write": lambda: {"path": "out.txt", "writer": lambda tmp: open(tmp, "w").write("x")},
+    # Shen (2016)
+    "shen_layers": lambda: {"net": _net(1, 1, 1, bias=True, activation="tanh"), "weights": [[[1]], [[1]]],
+                            "biases": [[0], [0]]},
+    "shen_permutation": lambda: {"net": _net(1, 1, 1, bias=True, activation="tanh")},
+    "shen_system": lambda: _shen_system_args(),
+    "shen_system_exact": lambda: _shen_args("softsign"),
+    "shen_system_balls": lambda: dict(_shen_args("tanh"), dps=20),
+    "shen_system_mp": lambda: dict(_shen_args("tanh"), dps=20),
+    "shen_gradient_residual": lambda: dict(_shen_args("tanh"), dps=20),
+    "shen_rank": lambda: dict(_shen_args("softsign"), dps=20),
+    "verify_dummy_units": lambda: {"net": _net(1, 1, 1, bias=True, activation="tanh")},
+    "verify_shen_gradient": lambda: {"net": _net(1, 1, 1, bias=True, activation="tanh"), "samples": 1},
+    "verify_hessian_residual": lambda: {"net": _net(1, 1, 1, bias=True, activation="tanh"), "samples": 1},
+    "ball_activation": lambda: {"name": "tanh"},
+    "rational_rank": lambda: {"rows": [[1, 2], [2, 4]]},
+    "ball_rank": lambda: {"balls": [[flint.arb(1), flint.arb(2)], [flint.arb(3), flint.arb(4)]], "dps": 20},
+    "shen_verdict": lambda: {"critical": True, "exact_fit": True, "rank": 4, "n_lt": 4},
+    "khatri_rao_counterexample": lambda: {"A": sp.eye(2), "B": sp.Matrix([[1, 1]]),
+                                          "bound": lambda ra, rb, A, B: max(ra, rb)},
+    "sylvester_counterexample": lambda: {"A": sp.eye(2), "B": sp.eye(2)},
+    "exact_learner": lambda: {"X": sp.Matrix([[0, 1, 2]]), "Y": sp.Matrix([[0, 1, 0]]), "dps": 20},
     "write_file": lambda: {"path": "out.txt", "writer": lambda tmp: open(tmp, "w").write("x")},
     "check_output_path": lambda: {"path": "out.txt"},
     "write_stdout": lambda: {"text": "x"},
@@ -362,7 +397,7 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance",
+    "TheoremInstance", "ShenSystem", "ShenRank",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.
