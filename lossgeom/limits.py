@@ -155,6 +155,11 @@ _TABLE = (
      "a (2,10,10,10,10,10,10,1) ReLU net file, 2 samples (4 million paths): 11 s"),
     ("derive_samples", 20, "samples", "samples m of the symbolic deep linear gradient", "derive linear-gradient",
      "derive linear-gradient --widths 3,2,3 --samples 20: 4 s"),
+    ("rank_entries", 50000, "entries", "entries of Shen's P(W) (N_net x n_L T) for tanh, sigmoid, softplus and "
+     "bent identity (certified ranks in arb balls)", "lossgeom rank", "a depth-3 tanh net, 21,210 entries: about 4 s"),
+    ("rank_exact_entries", 10000, "entries", "entries of P(W) for activations with rational values (softsign, "
+     "leaky ReLU, ...): P is exact and its digits grow with depth", "lossgeom rank",
+     "10-20-20-1 softsign, 6,610 entries: about 3 s (21,210 entries of 10-40-40-1: about 60 s)"),
     ("graph_edges", 200000, "edges", "edges of the path graph built (MAX_GRAPH_EDGES)",
      "lossgeom paths with weights, --graphml, --dot", "paths --widths 400,498,1 --dot (199,698 edges): 4 s"),
     ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",

@@ -19,15 +19,13 @@ JSON fields (stable): ``net``, ``samples``, ``blocks`` (each ``layer``, ``rows``
 import json
 
 from lossgeom.cli import add_format, add_out, add_precision, write_output
+from lossgeom.limits import LIMITS
 
 ORDER = 60
 
-#: Largest number of entries of P (N_net x n_L T) the command handles (21,210 entries of a depth-3 tanh net:
-#: about 4 s for the balls and the certified rank).
-MAX_ENTRIES = 50_000
-#: The same for activations with rational values: P is built in exact rationals whose digits grow with depth
-#: (6,610 entries of a 10-20-20-1 softsign net: about 3 s; 21,210 entries of 10-40-40-1: about 60 s).
-MAX_EXACT_ENTRIES = 10_000
+#: Aliases of the table's limits (lossgeom.limits): certified ranks in balls, and exact rational ranks.
+MAX_ENTRIES = LIMITS["rank_entries"].value
+MAX_EXACT_ENTRIES = LIMITS["rank_exact_entries"].value
 
 
 def add(sub):
@@ -43,7 +41,7 @@ def add(sub):
 
 
 def _check(nf, source):
-    from lossgeom.errors import NetFileError, NetSpecError, NonDifferentiableError, SizeLimitError
+    from lossgeom.errors import NetFileError, NetSpecError, NonDifferentiableError
     from lossgeom.numeric.evaluate import find_kinks, kink_message
     from lossgeom.numeric.shen import RATIONAL
 
@@ -58,10 +56,8 @@ def _check(nf, source):
         raise NetFileError("%s: weights, inputs and targets: the rank command needs all three" % source)
     samples = nf.inputs.shape[1]
     entries = net.n_params * net.widths[-1] * samples
-    limit = MAX_EXACT_ENTRIES if net.activation.name in RATIONAL else MAX_ENTRIES
-    if entries > limit:
-        raise SizeLimitError("rank: P has %d entries (N_net x n_L T); the limit is %d for %s" % (
-            entries, limit, net.activation.label))
+    limit = LIMITS["rank_exact_entries" if net.activation.name in RATIONAL else "rank_entries"]
+    limit.check(entries, "rank", shown="P has %d entries (N_net x n_L T) for %s" % (entries, net.activation.label))
     kinks = [k for k in find_kinks(net, nf.weights, nf.biases, nf.inputs, nf.targets) if k.order == 1]
     if kinks:
         raise NonDifferentiableError(kink_message(net, "P(W) (it needs f')", kinks))
