@@ -11,7 +11,7 @@ the limit; nothing is computed first.  The table in ``docs/limits.md`` is genera
 Examples
 --------
 >>> LIMITS["number_digits"].value
-25000
+50000
 >>> LIMITS["json_depth"].check(6, "net.json")
 6
 >>> LIMITS["json_depth"].check(5000, "net.json")
@@ -87,10 +87,12 @@ def _describe(lim, size):
 
 _TABLE = (
     # name, value, unit, what, where, cost at the limit
-    ("number_digits", 25000, "digits", "digits of one exact number (numerator and denominator together); an mpmath "
-     "number at the largest dps (10,000 digits) is exactly a binary fraction of up to about 20,100 digits",
-     "net files, --weight-decay, activation slopes, the Python API", "reading one such number: 3 ms"),
-    ("exponent", 1000, "in absolute value", "size of the decimal exponent of one number (1e1000 has 1001 digits)",
+    ("number_digits", 50000, "digits", "digits of one exact number (numerator and denominator together); an mpmath "
+     "number at the largest dps (10,000 digits) of magnitude 10^-10000 to 10^10000 is exactly a binary fraction of "
+     "at most about 43,300 digits", "net files, --weight-decay, activation slopes, the Python API",
+     "reading one such number: 10 ms"),
+    ("exponent", 1000, "in absolute value", "size of the decimal exponent written in a number (1e1000 has 1001 digits; numbers given as "
+     "values, such as mpmath floats, are bounded by number_digits instead)",
      "net files, flags, the Python API", "as number_digits"),
     ("input_digits", 4 * 10 ** 6, "digits", "digits of all numbers of one input together (a net file, or the "
      "arrays of one Point)", "net files, Point, the Python API", "reading 400 numbers of 10,000 digits: 0.3 s"),
@@ -113,7 +115,8 @@ _TABLE = (
     # -- per command (costs measured with benchmarks/bench_limits.py on the 2-core build machine) --------------
     ("dps", 10000, "digits", "working precision (--dps, dps=); at least 15, the digits of a double",
      "every command with --dps, the numeric Python API",
-     "verify, all 37 claims at 10000 digits: all match; each under 2 min except botev2017.gauss-newton (about 200 s); "
+     "verify at 10000 digits: the 37 Botev, Kawaguchi, Baldi-Hornik and Choromanska claims all match, each under 2 min "
+     "except botev2017.gauss-newton (about 200 s); the Shen and Yun claims match at 5000 (verify_dps); "
      "critical examples/linear_3_2_2_2_3.json --dps 10000: 57-77 s; verify kawaguchi2016.theorem-ii: 7 s "
      "(the command line's verify and report stop at verify_dps)"),
     ("verify_dps", 5000, "digits", "working precision of the claims (--dps); per claim, since verify shows "

@@ -134,9 +134,11 @@ def parse_number(value, field="value"):
         if not mpmath.isfinite(value):
             raise DataError("%s: expected a finite number, got %s" % (field, value))
         sign, man, exp, bc = value._mpf_
-        if man and abs(exp + bc) * _LOG10_2 > MAX_EXPONENT + 1 or (man and exp < 0 and -exp * _LOG10_2 > MAX_DIGITS):
-            LIMITS["exponent"].check(int(abs(exp + bc) * _LOG10_2) + 1, field,
-                                     shown="an mpmath number of magnitude about 10^%d" % int((exp + bc) * _LOG10_2))
+        # its exact value is man * 2^exp: bounded by the digits that fraction has (before building it)
+        digits = int((bc + abs(exp)) * _LOG10_2) + 1 if man else 1
+        if digits > MAX_DIGITS:
+            LIMITS["number_digits"].check(digits, field, shown="an mpmath number of magnitude about 10^%d is exactly "
+                                          "a fraction of about %d digits" % (int((exp + bc) * _LOG10_2), digits))
         man = -int(man) if sign else int(man)
         q = sp.Integer(man * 2 ** exp) if exp >= 0 else sp.Rational(man, 2 ** -exp)
         return _check_size(q, field, value)
