@@ -21,7 +21,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from lossgeom.checks import check_int, check_matrices, check_matrix
+from lossgeom.checks import check_int, check_matrices, check_matrix, check_sequence
 from lossgeom.errors import DataError
 from lossgeom.net import Net
 from lossgeom.numbers import parse_number
@@ -41,7 +41,7 @@ def milne_net(widths, lam=0):
     >>> print(milne_net((2, 3, 1), "1/10"))
     Net(2-3-1, relu, square, output relu, weight decay 1/10)
     """
-    return Net(widths=tuple(widths), activation="relu", output_activation="relu", bias=False, reduction="mean",
+    return Net(widths=tuple(check_sequence(widths, "widths")), activation="relu", output_activation="relu", bias=False, reduction="mean",
                weight_decay=lam)
 
 
@@ -121,6 +121,7 @@ def switches(weights, a):
 def _check_switches(layers, S):
     if S is None:
         return None
+    S = [tuple(check_sequence(s, "S[%d]" % k)) for k, s in enumerate(check_sequence(S, "S"))]
     if len(S) != len(layers) or any(len(s) != len(W) or any(k not in (0, 1) for k in s) for s, W in zip(S, layers)):
         raise DataError("S: expected one 0/1 tuple per layer, of the layer widths %s" % [len(W) for W in layers])
     return S
@@ -444,11 +445,11 @@ def lemma3_sweep(widths, draws, seed=0, c2s=(2,), samples=3):
     >>> out["violations"][2], out["violations"][0] == out["negative"] > 0
     (0, True)
     """
-    widths = tuple(check_int(w, "widths", 1, 16) for w in widths)
+    widths = tuple(check_int(w, "widths", 1, 16) for w in check_sequence(widths, "widths"))
     if len(widths) < 2 or widths[-1] != 1:
         raise DataError("widths: expected (n_0, ..., n_H, 1), got %s" % (widths,))
     draws, seed = check_int(draws, "draws", 1, 10 ** 6), check_int(seed, "seed", 0)
-    samples, c2s = check_int(samples, "samples", 1, 1000), [_num(c, "c2s") for c in c2s]
+    samples, c2s = check_int(samples, "samples", 1, 1000), [_num(c, "c2s") for c in check_sequence(c2s, "c2s")]
     if any(c < 0 for c in c2s):
         raise DataError("c2s: expected values c^2 >= 0, got %s" % c2s)
     rng = random.Random(seed)
@@ -468,7 +469,7 @@ def lemma3_sweep(widths, draws, seed=0, c2s=(2,), samples=3):
             out["violations"][c] += not _lemma3(W, D, cols, F, c, r2, d2, loss)
         ratio = _ratio_float(W, D, cols, F, d2, loss)
         if ratio > out["max ratio"]:
-            out["max ratio"], out["argmax"] = ratio, (W, D, cols, F)
+            out["max ratio"], out["argmax"] = ratio, (W, D, [list(r) for r in zip(*cols)], F)
     return out
 
 
