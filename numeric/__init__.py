@@ -84,6 +84,22 @@ from .linear import (
     linear_hessian,
     linear_loss,
 )
+from .milne import (
+    ball_condition,
+    chain_instance,
+    in_U,
+    lemma3_holds,
+    lemma3_ratio,
+    lemma3_sweep,
+    lemma4_condition,
+    milne_loss,
+    milne_net,
+    milne_weights,
+    norm_power_below,
+    second_derivative,
+    switch_output,
+    switches,
+)
 from .optimise import (
     MAX_HALVINGS,
     DescentRun,
@@ -161,4 +177,6 @@ __all__ = [
     "random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS",
     # shen
     "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
+    # milne
+    "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
 ]

@@ -386,6 +386,23 @@ GOOD = {
     "verify_theorem_instance": lambda: {"X": sp.Matrix([[1, 1], [1, 1]]), "Y": sp.eye(2), "widths": (2, 1, 2),
                                         "dps": 20, "gd_starts": 1},
     "verify_bad_saddle": lambda: {"H": 2, "dps": 20},
+    # numeric.milne (Milne 2019)
+    "milne_net": lambda: {"widths": (2, 2, 1), "lam": "1/2"},
+    "milne_weights": lambda: {"weights": [[[1, 2]], [[3]]]},
+    "switches": lambda: {"weights": [[[1], [-1]], [[1, 1]]], "a": [2]},
+    "switch_output": lambda: {"weights": [[[1], [-1]], [[1, 1]]], "a": [2]},
+    "milne_loss": lambda: {"weights": [[[1], [-1]], [[1, 1]]], "A": [[2, 1]], "f": [1, 1]},
+    "second_derivative": lambda: {"weights": [[[1]], [[1]]], "direction": [[[1]], [[1]]], "A": [[1]], "f": [4]},
+    "norm_power_below": lambda: {"weights": [[[3, 4]]], "power": 1, "q": 25},
+    "lemma3_holds": lambda: {"weights": [[[1]], [[1]]], "direction": [[[1]], [[1]]], "A": [[1]], "f": [4],
+                             "c2": 2},
+    "lemma3_ratio": lambda: {"weights": [[[1]], [[1]]], "direction": [[[1]], [[1]]], "A": [[1]], "f": [4],
+                             "dps": 20},
+    "in_U": lambda: {"weights": [[[0]], [[0]]], "A": [[1]], "f": ["1/10"], "lam": "2/5", "theta": "1/10"},
+    "ball_condition": lambda: {"weights": [[[1]], [[1]]], "A": [[1]], "f": [3], "lam": 1, "theta": "1/2", "R": 2},
+    "lemma4_condition": lambda: {"A": [[1]], "f": ["1/10"], "H": 1, "lam": "2/5"},
+    "lemma3_sweep": lambda: {"widths": (2, 2, 1), "draws": 3},
+    "chain_instance": lambda: {"H": 1, "eps": "1/1000"},
 }
 
 #: Callables whose constructor is a plain record that lossgeom fills itself (results, or inputs built

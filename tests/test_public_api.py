@@ -58,6 +58,7 @@ PUBLIC = {
         "write_dot", "write_graphml", "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp",
         "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict",
         "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
+        "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",

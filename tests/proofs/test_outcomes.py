@@ -77,6 +77,16 @@ PINNED = {
     "yun2019.worked-example": "proved",
     "yun2019.spurious-minimum": "verified",
     "yun2019.infinitely-many": "proved",
+    "milne2019.switch-form": "proved",
+    "milne2019.subharmonic": "proved",
+    "milne2019.subharmonic-numeric": "verified",
+    "milne2019.linear-trace": "proved",
+    "milne2019.constant-cell": "proved",
+    "milne2019.lemma3": "verified",
+    "milne2019.lemma4-constant": "proved",
+    "milne2019.theorem3": "verified",
+    "milne2019.membership": "verified",
+    "milne2019.origin-h1": "proved",
 }
 
 
