@@ -116,7 +116,7 @@ _TABLE = (
     ("dps", 10000, "digits", "working precision (--dps, dps=); at least 15, the digits of a double",
      "every command with --dps, the numeric Python API",
      "verify at 10000 digits: the 37 Botev, Kawaguchi, Baldi-Hornik and Choromanska claims all match, each under 2 min "
-     "except botev2017.gauss-newton (about 200 s); the Shen and Yun claims match at 5000 (verify_dps); "
+     "except botev2017.gauss-newton (about 200 s); the Shen, Yun and Milne claims match at 5000 (verify_dps); "
      "critical examples/linear_3_2_2_2_3.json --dps 10000: 57-77 s; verify kawaguchi2016.theorem-ii: 7 s "
      "(the command line's verify and report stop at verify_dps)"),
     ("verify_dps", 5000, "digits", "working precision of the claims (--dps); per claim, since verify shows "
