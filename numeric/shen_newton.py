@@ -8,7 +8,7 @@ J = 1/2 sum_i ||F(x_i) - y_i||^2; parameters in lossgeom's theta order [vec W_1;
 
 import numpy as np
 
-from lossgeom.checks import check_int, check_str
+from lossgeom.checks import check_bool, check_int, check_matrix_like, check_real, check_sequence, check_str
 from lossgeom.errors import DataError
 
 __all__ = ["residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions",
@@ -44,6 +44,25 @@ def _np_act(name):
     return table[name]
 
 
+def _floats(value, field, ndim=2):
+    """A finite float64 array of 1 or 2 dimensions (rows = starts), else a lossgeom error naming ``field``."""
+    check_matrix_like(value, field)
+    try:
+        arr = np.array(value, dtype=float)
+    except (TypeError, ValueError) as err:
+        raise DataError("%s: expected a matrix of real numbers (%s)" % (field, err)) from None
+    if arr.ndim not in (1, ndim) or arr.size == 0 or not np.isfinite(arr).all():
+        raise DataError("%s: expected a non-empty finite %d-d array of reals, got shape %s" % (field, ndim, arr.shape))
+    return arr
+
+
+def _positive(value, field):
+    v = float(check_real(value, field))
+    if not v >= 0:
+        raise DataError("%s: expected a number >= 0, got %s" % (field, value))
+    return v
+
+
 def _shapes(theta, d, h, k):
     S = theta.shape[0]
     o1, o2, o3 = d * h, d * h + h, d * h + h + h * k
@@ -53,11 +72,11 @@ def _shapes(theta, d, h, k):
 
 
 def _inputs(theta, X, Y, hidden):
-    theta = np.atleast_2d(np.asarray(theta, dtype=float))
-    X, Y = np.asarray(X, dtype=float), np.asarray(Y, dtype=float)
+    theta = np.atleast_2d(_floats(theta, "theta"))
+    X, Y = _floats(X, "X"), _floats(Y, "Y")
     if X.ndim != 2 or Y.ndim != 2 or X.shape[1] != Y.shape[1]:
         raise DataError("X, Y: expected 2-d arrays with samples as columns (equal counts)")
-    h = check_int(hidden, "hidden", 1, 10000)
+    h = check_int(hidden, "hidden", 1, 100)
     d, k = X.shape[0], Y.shape[0]
     if theta.shape[1] != d * h + h + h * k + k:
         raise DataError("theta: expected %d parameters per row, got %d" % (d * h + h + h * k + k, theta.shape[1]))
@@ -113,9 +132,9 @@ def lm_refine(theta, X, Y, hidden, activation="tanh", iters=200, mu=1e-3):
     True
     """
     theta, X, Y, h = _inputs(theta, X, Y, hidden)
-    check_int(iters, "iters", 0, 10 ** 6)
+    check_int(iters, "iters", 0, 10 ** 5)
     S, p = theta.shape
-    lam = np.full(S, float(mu))
+    lam = np.full(S, _positive(mu, "mu"))
     L, g, G = ggn_float(theta, X, Y, h, activation)
     eye = np.eye(p)
     for _ in range(iters):
@@ -143,14 +162,16 @@ def xor_multistart(hidden, activation="tanh", starts=1000, seed=0, gd_iters=2000
     ((20, 9), True)
     """
     h = check_int(hidden, "hidden", 1, 100)
-    S = check_int(starts, "starts", 1, 10 ** 6)
+    S = check_int(starts, "starts", 1, 10 ** 5)
+    lr, scale = _positive(lr, "lr"), _positive(scale, "scale")
+    check_str(activation, "activation")
     X = np.array([[0, 0, 1, 1], [0, 1, 0, 1]], dtype=float)
     Y = np.array([[0, 1, 1, 0]], dtype=float)
     rng = np.random.default_rng(check_int(seed, "seed", 0, 2 ** 63))
-    init = rng.normal(0.0, float(scale), size=(S, 4 * h + 1))
+    init = rng.normal(0.0, scale, size=(S, 4 * h + 1))
     theta = init.copy()
     for _ in range(check_int(gd_iters, "gd_iters", 0, 10 ** 7)):
-        theta = theta - float(lr) * ggn_float(theta, X, Y, h, activation)[1]
+        theta = theta - lr * ggn_float(theta, X, Y, h, activation)[1]
     theta = lm_refine(theta, X, Y, h, activation, iters=lm_iters)
     L, g, _ = ggn_float(theta, X, Y, h, activation)
     _, J = residual_jacobian(theta, X, Y, h, activation)
@@ -171,7 +192,9 @@ def four_regions(samples=40, seed=0, radii=(0.3, 0.6, 0.9), one_hot=False):
     >>> X.shape, Y.shape, set(Y[0]) <= {0.0, 1.0, 2.0, 3.0}
     ((2, 8), (1, 8), True)
     """
-    T = check_int(samples, "samples", 1, 10 ** 6)
+    T = check_int(samples, "samples", 1, 10 ** 5)
+    radii = [float(check_real(r, "radii[%d]" % i)) for i, r in enumerate(check_sequence(radii, "radii"))]
+    check_bool(one_hot, "one_hot")
     rng = np.random.default_rng(check_int(seed, "seed", 0, 2 ** 63))
     X = rng.uniform(-1.0, 1.0, size=(2, T))
     label = (np.linalg.norm(X, axis=0)[None, :] > np.asarray(radii, dtype=float)[:, None]).sum(axis=0)
@@ -194,7 +217,9 @@ def an_ggn(theta, X, Y, hidden, activation="bent_identity", iters=30, mu=0.0, me
     True
     """
     theta, X, Y, h = _inputs(theta, X, Y, hidden)
-    check_int(iters, "iters", 0, 10 ** 6)
+    check_int(iters, "iters", 0, 10 ** 5)
+    mu, lr = _positive(mu, "mu"), _positive(lr, "lr")
+    check_str(method, "method")
     if method not in ("an", "gd"):
         raise DataError("method: expected 'an' or 'gd', got %r" % (method,))
     thetas, losses = [theta], []
@@ -202,9 +227,9 @@ def an_ggn(theta, X, Y, hidden, activation="bent_identity", iters=30, mu=0.0, me
         L, g, G = ggn_float(theta, X, Y, h, activation)
         losses.append(L)
         if method == "gd":
-            theta = theta - float(lr) * g
+            theta = theta - lr * g
         else:
-            A = G + float(mu) * np.eye(theta.shape[1])
+            A = G + mu * np.eye(theta.shape[1])
             xi = -np.einsum("spq,sq->sp", np.linalg.pinv(A, rcond=1e-13, hermitian=True), g)
             t = np.ones(theta.shape[0])
             for _ in range(40):
@@ -231,9 +256,11 @@ def convergence_ratios(thetas, lo=1e-6, hi=1e-2):
     >>> [round(v, 3) for v in q]
     [0.1, 0.1]
     """
-    th = np.asarray(thetas, dtype=float)
+    th = _floats(thetas, "thetas")
+    th = th[:, None] if th.ndim == 1 else th
+    lo, hi = _positive(lo, "lo"), _positive(hi, "hi")
     e = np.linalg.norm(th - th[-1], axis=1)
-    return e, [float(e[k + 1] / e[k] ** 2) for k in range(len(e) - 1) if float(lo) <= e[k] <= float(hi)]
+    return e, [float(e[k + 1] / e[k] ** 2) for k in range(len(e) - 1) if lo <= e[k] <= hi and e[k] > 0]
 
 
 def ggn_exact(net, weights, biases=None, X=None, Y=None):

@@ -14,6 +14,7 @@ import sympy as sp
 from lossgeom.models import random_point, xor_softsign_fit
 from lossgeom.net import Net
 from lossgeom.numeric.evaluate import full_hessian
+from lossgeom.numeric.shen import shen_rank
 from lossgeom.numeric.shen_newton import an_ggn, convergence_ratios, four_regions, ggn_exact, xor_multistart
 from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.proofs.claim import register_claim
@@ -113,24 +114,36 @@ def _check_an(dps, seed):
     method="numeric",
     statement=r"\text{XOR, 2-2-1 with dummy units: a local minimum with } J > 0 \text{ exists (found by training)}",
     scope="XOR, 2-2-1 and 2-3-1 tanh nets with dummy units, identity output, square loss; 200 seeded N(0, 1) starts "
-          "per net, 500 gradient steps (rate 0.05) then 200 Levenberg-Marquardt steps; float64. "
+          "per net, 500 gradient steps (rate 0.05) then 200 Levenberg-Marquardt steps; float64; rank P of up to 3 "
+          "near-critical points per net in arb balls. "
           "examples/shen_training.py runs 1,000 starts per net for tanh and sigmoid",
     title="XOR training with dummy units: does training find non-global local minima? (inconclusive)")
 def _check_xor_training(dps, seed):
-    facts, near = {}, 0
+    facts, near, certified = {}, 0, 0
     for h in (2, 3):
         o = xor_multistart(h, "tanh", starts=200, seed=seed + h, gd_iters=500, lm_iters=200)
         fit = o["loss"] < 1e-20
         crit = ~fit & (o["grad"] < 1e-10) & (np.abs(o["theta"]).max(axis=1) < 1e3)
         near += int(crit.sum())
-        facts["2-%d-1 tanh" % h] = ("global fits %d, near-critical with J > 0 %d (J = %s), other %d; rank P < 4 at "
-                                    "%d of the fits and near-critical points" % (
-                                        fit.sum(), crit.sum(), sorted({round(float(v), 6) for v in o["loss"][crit]}),
-                                        (~fit & ~crit).sum(), (o["rank"][fit | crit] < 4).sum()))
-    facts["reading"] = ("near-critical points with J > 0 have a saturated hidden unit (|pre-activation| ~ 16, "
-                        "tanh' ~ 1e-13) and a Hessian with 6 numerically zero eigenvalues: numerically spurious "
-                        "minima near infinity, not a certified finite critical point")
-    return Evidence("numeric", "seeded vectorised float64 multistart (gradient descent + Levenberg-Marquardt)",
-                    digits=15, facts=facts,
-                    undecided=("no finite non-global critical point was certified (%d near-critical points found, "
-                               "all saturated)" % near,))
+        facts["2-%d-1 tanh" % h] = ("global fits %d, near-critical with J > 0 %d (J = %s), other %d" % (
+            fit.sum(), crit.sum(), sorted({round(float(v), 6) for v in o["loss"][crit]}), (~fit & ~crit).sum()))
+        net = Net(widths=(2, h, 1), activation="tanh", bias=True)
+        for th in o["theta"][crit][:3]:
+            W = [th[:2 * h].reshape(2, h).T.tolist(), [th[3 * h:4 * h].tolist()]]
+            r = shen_rank(net, W, [th[2 * h:3 * h].tolist(), [float(th[4 * h])]], _xor_x(), _xor_y(), dps=dps)
+            certified += r.basis == "certified" and r.rank == 4 and not r.exact_fit
+    facts["near-critical points with rank P = 4 certified (arb minor) and eps != 0"] = certified
+    facts["reading"] = ("rank P = n_L T with eps != 0 gives grad J = P eps != 0: such a point is not a critical "
+                        "point but a saturated plateau (a hidden unit with |pre-activation| ~ 16, tanh' ~ 1e-13)")
+    return Evidence("numeric", "seeded vectorised float64 multistart (gradient descent + Levenberg-Marquardt); "
+                    "rank P of the near-critical points in arb balls at %d digits" % dps, digits=dps, facts=facts,
+                    undecided=("no non-global critical point was found (%d near-critical points, %d of them shown "
+                               "non-critical)" % (near, certified),))
+
+
+def _xor_x():
+    return [[0, 0, 1, 1], [0, 1, 0, 1]]
+
+
+def _xor_y():
+    return [[0, 1, 1, 0]]

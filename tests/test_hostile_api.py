@@ -386,6 +386,14 @@ GOOD = {
     "verify_theorem_instance": lambda: {"X": sp.Matrix([[1, 1], [1, 1]]), "Y": sp.eye(2), "widths": (2, 1, 2),
                                         "dps": 20, "gd_starts": 1},
     "verify_bad_saddle": lambda: {"H": 2, "dps": 20},
+    "residual_jacobian": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2},
+    "ggn_float": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2},
+    "lm_refine": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
+    "xor_multistart": lambda: {"hidden": 2, "starts": 2, "gd_iters": 2, "lm_iters": 2},
+    "four_regions": lambda: {"samples": 4},
+    "an_ggn": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
+    "convergence_ratios": lambda: {"thetas": [[1.0], [0.1], [0.0]]},
+    "ggn_exact": lambda: _shen_args("softsign"),
 }
 
 #: Callables whose constructor is a plain record that lossgeom fills itself (results, or inputs built
