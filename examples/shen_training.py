@@ -87,11 +87,13 @@ def gd_vs_an():
     t = time.time()
     _, Lg = an_ggn(th0, X, Y, 10, "bent_identity", iters=3000, method="gd", lr=0.01)
     tg = time.time() - t
+    _, L0 = an_ggn(th0, X, Y, 10, "bent_identity", iters=60)
     t = time.time()
-    _, La = an_ggn(th0, X, Y, 10, "bent_identity", iters=60)
+    _, La = an_ggn(th0, X, Y, 10, "bent_identity", iters=60, mu=1e-3)
     ta = time.time() - t
     print("one-hot targets (4 outputs, N_net = 74 < n_L T = 80: no exact learning), bent identity 2-10-4: GD (rate "
-          "0.01) 3000 steps %.2f s -> J = %.4g; AN/GGN 60 steps %.2f s -> J = %.4g" % (tg, Lg[-1, 0], ta, La[-1, 0]))
+          "0.01) 3000 steps %.2f s -> J = %.4g; AN/GGN mu = 1e-3, 60 steps %.2f s -> J = %.4g; undamped AN/GGN "
+          "(mu = 0) 60 steps -> J = %.4g" % (tg, Lg[-1, 0], ta, La[-1, 0], L0[-1, 0]))
     return Lg[:, 0], La[:, 0]
 
 
@@ -111,7 +113,7 @@ def plots(outdir, curves, finals, Lg, La):
     ax.legend()
     ax = fig.add_subplot(1, 2, 2)
     ax.loglog(np.arange(1, len(Lg) + 1), Lg, label="gradient descent")
-    ax.loglog(np.arange(1, len(La) + 1), La, label="AN/GGN")
+    ax.loglog(np.arange(1, len(La) + 1), La, label="AN/GGN, mu = 1e-3")
     ax.set(xlabel="iteration", ylabel="J", title="one-hot targets, bent identity")
     ax.legend()
     fig.tight_layout()
