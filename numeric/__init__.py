@@ -120,6 +120,16 @@ from .shen import (
     shen_verdict,
     sylvester_counterexample,
 )
+from .shen_newton import (
+    an_ggn,
+    convergence_ratios,
+    four_regions,
+    ggn_exact,
+    ggn_float,
+    lm_refine,
+    residual_jacobian,
+    xor_multistart,
+)
 from .spectrum import (
     Enclosure,
     Inertia,
@@ -179,4 +189,6 @@ __all__ = [
     "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
     # milne
     "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
+    # shen_newton
+    "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
 ]

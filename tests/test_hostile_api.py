@@ -403,6 +403,14 @@ GOOD = {
     "lemma4_condition": lambda: {"A": [[1]], "f": ["1/10"], "H": 1, "lam": "2/5"},
     "lemma3_sweep": lambda: {"widths": (2, 2, 1), "draws": 3},
     "chain_instance": lambda: {"H": 1, "eps": "1/1000"},
+    "residual_jacobian": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2},
+    "ggn_float": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2},
+    "lm_refine": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
+    "xor_multistart": lambda: {"hidden": 2, "starts": 2, "gd_iters": 2, "lm_iters": 2},
+    "four_regions": lambda: {"samples": 4},
+    "an_ggn": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
+    "convergence_ratios": lambda: {"thetas": [[1.0], [0.1], [0.0]]},
+    "ggn_exact": lambda: _shen_args("softsign"),
 }
 
 #: Callables whose constructor is a plain record that lossgeom fills itself (results, or inputs built

@@ -59,6 +59,7 @@ PUBLIC = {
         "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict",
         "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
         "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
+        "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",

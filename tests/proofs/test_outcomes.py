@@ -73,6 +73,9 @@ PINNED = {
     "shen2016.xor-hessian-rank": "proved",
     "shen2016.xor-rank-drop": "proved",
     "shen2016.xor-rank-lower-bound": "refuted",
+    "shen2016.ggn-exact": "proved",
+    "shen2016.an-quadratic": "verified",
+    "shen2016.xor-training": "inconclusive",
     "yun2019.data-conditions": "proved",
     "yun2019.worked-example": "proved",
     "yun2019.spurious-minimum": "verified",
@@ -98,7 +101,7 @@ def test_the_table_names_every_claim_once():
 def test_pinned_outcome(catalog_reports, cid):
     rep = catalog_reports[cid]
     assert rep.outcome == PINNED[cid], (rep.outcome, rep.method, rep.evidence)
-    assert rep.matches and rep.claim == cid
+    assert (rep.matches or PINNED[cid] == "inconclusive") and rep.claim == cid  # inconclusive never matches
 
 
 @pytest.mark.parametrize("cid", sorted(PINNED))
