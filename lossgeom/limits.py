@@ -164,6 +164,10 @@ _TABLE = (
      "lossgeom paths with weights, --graphml, --dot", "paths --widths 400,498,1 --dot (199,698 edges): 4 s"),
     ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",
      "paths --widths 70,70,1 --draw (4,970 edges): 11 s"),
+    ("landscape_work", 5 * 10 ** 11, "units", "grid points x parameters x samples of a loss-surface slice "
+     "(x 1000 at --dps: slice_work)", "lossgeom landscape, loss_slice",
+     "201 x 201 float64 slice of a 100-100-1 ReLU net (10,100 parameters), 500 samples (2.0e11 units): see "
+     "benchmarks/bench_landscape.py"),
 )
 
 #: Every limit, by name.
