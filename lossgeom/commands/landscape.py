@@ -33,7 +33,7 @@ def add(sub):
     p.add_argument("--origin", choices=("point", "zero"), default="point",
                    help="point: W = W0 + alpha A + beta B (default); zero: the varied layers start at 0")
     p.add_argument("--dim", type=positive_int("--dim", 1, 2), default=2, help="1 or 2 directions (default 2)")
-    p.add_argument("--points", type=positive_int("--points", 2, 2001), default=None,
+    p.add_argument("--points", type=positive_int("--points", 2, 1001), default=None,
                    help="grid points per direction (default 41 in 2-D, 201 in 1-D)")
     p.add_argument("--range", default="-1,1", metavar="LO,HI", help="alpha and beta from LO to HI (default -1,1)")
     p.add_argument("--dps", type=positive_int("--dps", MIN_DPS, MAX_DPS), default=None,
