@@ -241,7 +241,12 @@ def _np_activation(act, h):
     """f(h) in float64 and the piece index of every entry (None without kinks)."""
     if len(act.pieces) == 1:
         return np.broadcast_to(act.numeric_form(0, 0, "numpy")(h), h.shape).astype(float), None
-    idx = np.searchsorted(np.array([float(k) for k in act.kinks]), h)
+    kinks = [float(k) for k in act.kinks]
+    if len(kinks) == 1:   # two pieces (ReLU, leaky ReLU, ...): both forms on the whole batch, then a select
+        idx = h > kinks[0]
+        lo, hi = (np.broadcast_to(act.numeric_form(k, 0, "numpy")(h), h.shape) for k in (0, 1))
+        return np.where(idx, hi, lo), idx
+    idx = np.searchsorted(np.array(kinks), h)
     out = np.empty_like(h)
     for k in range(len(act.pieces)):
         sel = idx == k
