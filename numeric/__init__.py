@@ -74,6 +74,7 @@ from .graph_io import (
     write_dot,
     write_graphml,
 )
+from .landscape import LossSlice, draw_slice, loss_slice, slice_directions, slice_json, slice_work
 from .linear import (
     DescentCertificate,
     DescentCurve,
@@ -161,4 +162,6 @@ __all__ = [
     "random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS",
     # shen
     "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
+    # landscape
+    "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
 ]

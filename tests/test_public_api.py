@@ -58,6 +58,7 @@ PUBLIC = {
         "write_dot", "write_graphml", "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp",
         "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict",
         "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
+        "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
