@@ -437,7 +437,7 @@ def slice_json(loss_slice, digits=17):
     >>> from lossgeom import Net, resolve_point
     >>> p = resolve_point(Net(widths=(1, 1)), [[[1]]], X=[[1]], Y=[[0]])
     >>> slice_json(loss_slice(p, ([np.array([[1.0]])], [np.array([[0.0]])]), [-1, 0]), digits=3)["loss"]
-    ['0', '0.5']
+    ['0.0', '0.5']
     """
     import mpmath
 
