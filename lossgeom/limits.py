@@ -167,6 +167,10 @@ _TABLE = (
      "lossgeom paths with weights, --graphml, --dot", "paths --widths 400,498,1 --dot (199,698 edges): 4 s"),
     ("draw_edges", 5000, "edges", "edges of a drawn graph (MAX_DRAW_EDGES)", "paths --draw, draw_graph",
      "paths --widths 70,70,1 --draw (4,970 edges): 11 s"),
+    ("landscape_work", 5 * 10 ** 11, "units", "grid points x parameters x samples of a loss-surface slice "
+     "(x 1000 at --dps: slice_work)", "lossgeom landscape, loss_slice",
+     "41 x 41 float64 slice of a 100-100-1 ReLU net (10,100 parameters), 500 samples (8.5e9 units): 1.6 s on one "
+     "core, so 201 x 201 (2.0e11 units) about 37 s and the limit about 90 s (benchmarks/bench_landscape.py)"),
 )
 
 #: Every limit, by name.

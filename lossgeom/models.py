@@ -369,3 +369,17 @@ def yun_data():
     ((2, 3), [0, 0, 1], [1, 1, 1])
     """
     return sp.Matrix([[1, 0, sp.Rational(1, 2)], [0, 1, sp.Rational(1, 2)]]), sp.Matrix([[0, 0, 1]])
+
+
+def botev_slice_point():
+    """The two-layer ReLU net with square loss of Botev's loss-surface pictures (Botev, Ritter, Barber,
+    ICML 2017, and the accompanying blog post): a seeded 3-4-2 ReLU net, 8 samples, exact rationals.
+
+    Examples
+    --------
+    >>> p = botev_slice_point()
+    >>> p.net.widths, p.n_samples, str(p.net.activation)
+    ((3, 4, 2), 8, 'relu')
+    """
+    return random_point(Net(widths=(3, 4, 2), activation="relu"), seed=2017, samples=8)
+__all__ += ["botev_slice_point"]

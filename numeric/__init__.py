@@ -74,6 +74,7 @@ from .graph_io import (
     write_dot,
     write_graphml,
 )
+from .landscape import LossSlice, draw_slice, loss_slice, slice_directions, slice_json, slice_work
 from .linear import (
     DescentCertificate,
     DescentCurve,
@@ -191,4 +192,6 @@ __all__ = [
     "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
     # shen_newton
     "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
+    # landscape
+    "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
 ]

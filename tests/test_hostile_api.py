@@ -411,7 +411,24 @@ GOOD = {
     "an_ggn": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
     "convergence_ratios": lambda: {"thetas": [[1.0], [0.1], [0.0]]},
     "ggn_exact": lambda: _shen_args("softsign"),
+    # numeric.landscape
+    "slice_directions": lambda: {"point": _pt111()["point"], "kind": "random", "seed": 0},
+    "slice_work": lambda: {"point": _pt111()["point"], "n_points": 4, "dps": "float64"},
+    "loss_slice": lambda: _slice_args(),
+    "slice_json": lambda: {"loss_slice": _loss_slice(), "digits": 5},
 }
+
+
+def _slice_args():
+    from lossgeom.numeric.landscape import slice_directions
+    p = _pt111()["point"]
+    return {"point": p, "directions": slice_directions(p), "alphas": [-1, 0, 1], "betas": [0, 1], "dps": "float64",
+            "origin": "point"}
+
+
+def _loss_slice():
+    from lossgeom.numeric.landscape import loss_slice
+    return loss_slice(**_slice_args())
 
 #: Callables whose constructor is a plain record that lossgeom fills itself (results, or inputs built
 #: by a checked factory such as resolve_point, Precision.resolve, Pattern.from_spec, get_activation).
@@ -422,7 +439,7 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance", "ShenSystem", "ShenRank",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.
@@ -431,6 +448,7 @@ SKIP = {
     ("Backend", "*", "*"): "abstract base class",
     ("check_type", "*", "*"): "checks against caller-given types; its value is anything",
     ("draw_graph", "*", "*"): "matplotlib rendering, seconds per call; its arguments are those of to_dot",
+    ("draw_slice", "*", "*"): "matplotlib rendering, seconds per call; tests/numeric/test_landscape.py checks it",
 }
 
 #: Parameters that are the calling code's constants (a field name for messages, an expected shape,

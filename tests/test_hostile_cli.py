@@ -29,6 +29,8 @@ BASE = {
     "critical": ["critical", os.path.join(EXAMPLES, "linear_3_1_3.json")],
     "report": ["report", "choromanska2015.path-count", "--out", "r.md"],
     "rank": ["rank", os.path.join(EXAMPLES, "shen_xor_2_2_1.json")],
+    "landscape": ["landscape", os.path.join(EXAMPLES, "landscape_relu_3_4_2.json"), "--out", "l.png",
+                  "--points", "5"],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}
@@ -38,7 +40,7 @@ VALID = {
     ("derive", "--weight-decay", "0"), ("derive", "--weight-decay", "9" * 30), ("derive", "--weight-decay", "1" * 5000),
     ("paths", "--weight-decay", "0"), ("paths", "--weight-decay", "9" * 30), ("paths", "--weight-decay", "1" * 5000),
     ("paths", "--list", "0"), ("paths", "--list", "9" * 30),
-    ("paths", "--sample", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
+    ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
 
 
@@ -84,7 +86,7 @@ def test_every_option_refuses_hostile_text(tmp_path, monkeypatch, cmd, opt, valu
     else:
         assert rc == 2 and len(lines) == 1 and "error:" in lines[0], lines
         assert "Traceback" not in lines[0] and len(lines[0]) < 600
-    written = ["r.md"] if cmd == "report" and rc == 0 else []
+    written = {"report": ["r.md"], "landscape": ["l.png"]}.get(cmd, []) if rc == 0 else []
     assert sorted(os.listdir(tmp_path)) == written, "nothing is written but a successful run's --out"
 
 
