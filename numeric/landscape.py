@@ -31,6 +31,7 @@ import numpy as np
 from lossgeom.checks import check_choice, check_int, check_point, check_real, check_sequence
 from lossgeom.errors import DataError
 from lossgeom.limits import LIMITS
+from lossgeom.numeric import _landscape_pl
 from lossgeom.precision import check_dps
 
 __all__ = ["LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json"]
@@ -224,7 +225,7 @@ def loss_slice(point, directions, alphas, betas=None, dps="float64", origin="poi
     ga, gb = np.meshgrid(al, np.zeros(1) if be is None else be)
     centre = [np.zeros_like(a) if origin == "zero" and (np.any(a) or np.any(b)) else
               np.array(w.tolist(), dtype=float) for w, a, b in zip(point.weights, A, B)]
-    loss, codes = _float_grid(point, centre, A, B, ga.ravel(), gb.ravel())
+    loss, codes = _float_grid(point, centre, A, B, ga.ravel(), gb.ravel(), (al, np.zeros(1) if be is None else be))
     shape = ga.shape
     codes = codes.reshape(shape + (2,))
     cuts_a = np.any(codes[:, 1:] != codes[:, :-1], axis=-1)
@@ -266,15 +267,37 @@ def _np_loss(net, z, Y):
     return e / Y.shape[1] if net.reduction == "mean" else e
 
 
-def _float_grid(point, centre, A, B, al, be):
-    """Loss and activation-pattern codes at the grid points, in batches (no loop over points)."""
+def _float_grid(point, centre, A, B, al, be, grid):
+    """Loss and activation-pattern codes at the grid points (flattened ``al``, ``be``; ``grid`` = the axes).
+
+    A one-hidden-layer net with piecewise-linear hidden units goes through the kink-crossing grid of
+    :mod:`lossgeom.numeric._landscape_pl`; every other net through batches of a plain forward pass.
+    """
     net = point.net
     X = np.array(point.X.tolist(), dtype=float)
     Y = np.array(point.Y.tolist(), dtype=float)
     m = X.shape[1]
-    bias = [np.array(b.tolist(), dtype=float) for b in point.biases] if net.bias else None
     rng = np.random.default_rng(12345)
     proj = [rng.integers(1, 2 ** 21, size=(net.widths[l] * m, 2)).astype(float) for l in range(1, net.depth + 1)]
+    if _landscape_pl.applies(net):
+        losses, codes = _landscape_pl.pl_grid(point, centre, A, B, grid[0], grid[1], proj,
+                                              lambda z: _np_activation(net.output_activation, z),
+                                              lambda act: _np_loss(net, act, Y))
+    else:
+        losses, codes = _batched_grid(point, centre, A, B, al, be, X, Y, proj)
+    if net.weight_decay:
+        wd = float(net.weight_decay)
+        for C, Al, Bl in zip(centre, A, B):
+            W = C[None] + al[:, None, None] * Al[None] + be[:, None, None] * Bl[None]
+            losses += 0.5 * wd * np.sum(W ** 2, axis=(1, 2))
+    return losses, codes
+
+
+def _batched_grid(point, centre, A, B, al, be, X, Y, proj):
+    """The plain pass: a batch of grid points runs one batched forward pass."""
+    net = point.net
+    m = X.shape[1]
+    bias = [np.array(b.tolist(), dtype=float) for b in point.biases] if net.bias else None
     batch = max(1, _BATCH_FLOATS // (max(net.widths) * m))
     losses, codes = np.empty(al.size), np.zeros((al.size, 2))
     for s in range(0, al.size, batch):
@@ -290,11 +313,6 @@ def _float_grid(point, centre, A, B, al, be):
                 codes[s:s + batch] += idx.reshape(idx.shape[0], -1).astype(float) @ proj[l]
         act = np.broadcast_to(act, (a_.shape[0],) + act.shape[-2:])
         losses[s:s + batch] = _np_loss(net, act, Y)
-    if net.weight_decay:
-        wd = float(net.weight_decay)
-        for C, Al, Bl in zip(centre, A, B):
-            W = C[None] + al[:, None, None] * Al[None] + be[:, None, None] * Bl[None]
-            losses += 0.5 * wd * np.sum(W ** 2, axis=(1, 2))
     return losses, codes
 
 
