@@ -5,7 +5,7 @@ import pytest
 import sympy as sp
 
 from lossgeom import Net, resolve_point
-from lossgeom.activations import X, Activation, Piece, register_activation, unregister_activation
+from lossgeom.activations import Activation, Piece, X, register_activation, unregister_activation
 from lossgeom.numeric import _landscape_pl
 from lossgeom.numeric.evaluate import loss_value
 from lossgeom.numeric.landscape import loss_slice, slice_directions
