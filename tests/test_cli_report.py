@@ -44,3 +44,21 @@ def test_report_html_is_offline_mathml(tmp_path):
     assert text.count("<math ") == len(claims) and text.count("</math>") == len(claims)
     assert "\\(" not in text and "\\frac" not in text and "\\sum" not in text
     assert "<mfrac>" in text and "&#x2211;" not in text and "\u2211" in text  # \sum became the character
+
+
+def test_report_html_refuses_a_statement_that_is_not_mathml_before_running(tmp_path, capsys, monkeypatch):
+    """A statement that would show as raw TeX stops the command at the door (exit 2), before any check runs."""
+    import dataclasses
+
+    import lossgeom.proofs as proofs
+    real = proofs.get_claim
+    broken = dataclasses.replace(real(CLAIMS[0]), statement=r"\nosuchmacro{x} = 0")
+    monkeypatch.setattr(proofs, "get_claim", lambda cid: broken if cid == CLAIMS[0] else real(cid))
+    monkeypatch.setattr(proofs, "verify_claims", lambda *a, **k: pytest.fail("claims ran before the check"))
+    out = tmp_path / "catalog.html"
+    assert main(["report", *CLAIMS, "--out", str(out), "--quiet"]) == 2
+    assert r"tex: the converter does not know '\\nosuchmacro'" in capsys.readouterr().err
+    assert not out.exists()
+    from lossgeom import DataError
+    with pytest.raises(DataError, match="^tex: .* is incomplete"):
+        proofs.Report("x", "proved", "m", statement=r"\frac{a").to_html()

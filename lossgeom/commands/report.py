@@ -40,6 +40,12 @@ def run(args):
     for cid in args.claims:
         get_claim(cid)
     check_dps_limit(args.dps)
+    if SUFFIXES[suffix] == "html":  # every statement must become MathML: find out before minutes of checks
+        from lossgeom.mathml import latex_to_mathml
+        from lossgeom.proofs import list_claims
+        for claim in [get_claim(c) for c in args.claims] or list_claims():
+            if claim.statement:
+                latex_to_mathml(claim.statement, display=True)
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed,
                             progress=None if args.quiet else show_progress)
     claims = {c: get_claim(c) for c in (r.claim for r in reports)}
