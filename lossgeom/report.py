@@ -263,20 +263,52 @@ class Report:
         return "\n".join(lines) + "\n"
 
     def to_html(self, assumptions=()):
-        """An HTML section (MathJax reads the statement); ``assumptions`` are listed when given."""
+        r"""An HTML section; the statement is MathML (:func:`lossgeom.mathml.latex_to_mathml`), so it renders
+        with no script and no network.  ``assumptions`` are listed when given.
+
+        Raises
+        ------
+        DataError
+            The statement does not convert to MathML whole (it would show as raw TeX).
+
+        Examples
+        --------
+        >>> sec = Report("demo", "proved", "exact", statement=r"\frac{a}{b} \ge 0").to_html(["b > 0"])
+        >>> "<mfrac>" in sec, "\\frac" in sec, "<li>b &gt; 0</li>" in sec
+        (True, False, True)
+        """
         import html
+
+        from .mathml import latex_to_mathml
         esc = html.escape
         evidence = "".join("<li>%s: %s</li>" % (esc(str(k)), esc(str(v))) for k, v in self.to_dict()["evidence"].items())
         if self.counterexample is not None:
             evidence += "<li>counterexample: <code>%s</code></li>" % esc(json.dumps(_jsonable(self.counterexample)))
         listed = "".join("<li>%s</li>" % esc(a) for a in assumptions)
-        return ('<section><h3><code>%s</code>: %s%s</h3><p><em>%s%s</em></p><p>\\(%s\\)</p>%s'
+        formula = '<div class="statement">%s</div>' % latex_to_mathml(self.statement, display=True) \
+            if self.statement else ""
+        return ('<section><h3><code>%s</code>: %s%s</h3><p><em>%s%s</em></p>%s%s'
                 '<p>Method: %s (%.2f s)</p>%s<ul>%s</ul></section>' % (
                     esc(self.claim), esc(self.outcome),
                     "" if self.matches else " (does not match: expected %s)" % esc(self.expect),
-                    esc(self.source), esc(origin_note(self.origin)), esc(self.statement),
+                    esc(self.source), esc(origin_note(self.origin)), formula,
                     "<p>Scope: %s</p>" % esc(self.scope) if self.scope else "", esc(self.method), self.seconds,
                     "<p>Assumptions:</p><ul>%s</ul>" % listed if listed else "", evidence))
+
+    def _repr_latex_(self):
+        r"""Jupyter's LaTeX display: the statement in display style and the verdict beside it.
+
+        Examples
+        --------
+        >>> Report("demo", "proved", "exact", statement=r"x^2 \ge 0")._repr_latex_()
+        '$\\displaystyle x^2 \\ge 0 \\qquad \\text{[demo: proved]}$'
+        >>> Report("demo", "proved", "exact")._repr_latex_()
+        '$\\text{[demo: proved]}$'
+        """
+        verdict = r"\text{[%s: %s]}" % (self.claim.replace("\\", "/").replace("{", "(").replace("}", ")"), self.outcome)
+        if not self.statement:
+            return "$%s$" % verdict
+        return r"$\displaystyle %s \qquad %s$" % (self.statement, verdict)
 
     def __str__(self):
         head = "%s: %s (%s; %.2f s)" % (self.claim, self.outcome, self.method, self.seconds)

@@ -222,6 +222,7 @@ GOOD = {
     "agreeing_digits": lambda: {"a": 1, "b": 1},
     "check_dps": lambda: {"dps": 20},
     "origin_note": lambda: {"origin": "source"},
+    "latex_to_mathml": lambda: {"tex": r"\frac{a}{b}"},
     # lossgeom.checks
     "check_type": lambda: {"value": 1, "field": "x", "types": int, "expected": "an int"},
     "check_int": lambda: {"value": 1, "field": "x"},

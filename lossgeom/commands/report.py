@@ -40,6 +40,12 @@ def run(args):
     for cid in args.claims:
         get_claim(cid)
     check_dps_limit(args.dps)
+    if SUFFIXES[suffix] == "html":  # every statement must become MathML: find out before minutes of checks
+        from lossgeom.mathml import latex_to_mathml
+        from lossgeom.proofs import list_claims
+        for claim in [get_claim(c) for c in args.claims] or list_claims():
+            if claim.statement:
+                latex_to_mathml(claim.statement, display=True)
     reports = verify_claims(args.claims or None, dps=args.dps, seed=args.seed,
                             progress=None if args.quiet else show_progress)
     claims = {c: get_claim(c) for c in (r.claim for r in reports)}
@@ -51,6 +57,9 @@ def run(args):
 def render_document(reports, claims, fmt, dps, seed):
     """The catalog document in ``fmt`` (``latex``, ``markdown`` or ``html``).
 
+    The HTML document is self-contained: every statement is MathML made in Python
+    (:func:`lossgeom.mathml.latex_to_mathml`), with no script and nothing loaded from the network.
+
     Examples
     --------
     >>> from lossgeom.proofs import get_claim
@@ -58,6 +67,9 @@ def render_document(reports, claims, fmt, dps, seed):
     >>> doc = render_document([rep], {rep.claim: get_claim(rep.claim)}, "latex", 50, 0)
     >>> doc.splitlines()[0], doc.rstrip().splitlines()[-1]
     ('\\\\documentclass{article}', '\\\\end{document}')
+    >>> page = render_document([rep], {rep.claim: get_claim(rep.claim)}, "html", 50, 0)
+    >>> "<math" in page, "<script" in page, "http" in page.split("<body>")[0]
+    (True, False, False)
     """
     from lossgeom import __version__
 
@@ -71,7 +83,15 @@ def render_document(reports, claims, fmt, dps, seed):
     if fmt == "markdown":
         return "# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
     rows = [r.to_html(claims[r.claim].assumptions) for r in reports]
-    return "\n".join(['<!DOCTYPE html>', '<html><head><meta charset="utf-8"><title>lossgeom claims catalog</title>',
-                      '<script async src="https://cdn.jsdelivr.net/npm/mathjax@3/es5/tex-chtml.js"></script>',
+    return "\n".join(['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
+                      '<meta name="viewport" content="width=device-width, initial-scale=1">',
+                      '<title>lossgeom claims catalog</title>', '<style>%s</style>' % HTML_STYLE,
                       '</head><body>', '<h1>The lossgeom claims catalog</h1>', '<p>%s</p>' % html.escape(summary)]
                      + rows + ['</body></html>', ''])
+
+
+#: the HTML document's only styling, inline: formulas are MathML, which browsers render natively, so the
+#: document needs no script, font or stylesheet from the network
+HTML_STYLE = ("body{font-family:serif;max-width:60em;margin:auto;padding:0 1em;line-height:1.4}"
+              "section{border-top:1px solid #ccc;margin-top:1em}"
+              ".statement{overflow-x:auto;overflow-y:hidden;padding:.3em 0}math{font-size:1.1em}")
