@@ -14,9 +14,10 @@ from lossgeom.net import Net
 from lossgeom.numeric.spectrum import symmetric_eigenvalues
 from lossgeom.precision import tolerance, working_precision
 from lossgeom.proofs.claim import register_claim
-from lossgeom.proofs.evidence import Evidence, combine, from_report
+from lossgeom.proofs.evidence import Evidence, combine, from_general, from_report
 from lossgeom.symbolic.decide import compare_matrices
 from lossgeom.symbolic.forward import activation_cells, parameter_symbols, symbol
+from lossgeom.symbolic.general_proofs import general_proof
 from lossgeom.symbolic.hessian import derive_gauss_newton, derive_hessian
 from lossgeom.symbolic.verify import verify_recursion
 
@@ -69,7 +70,9 @@ def _on_nets(reports, nets, facts=None, method=None):
     assumptions=("f twice differentiable at the pre-activations (away from kinks)", "single datapoint"),
     title="Botev recursion equals the Hessian's diagonal blocks")
 def _check_recursion(dps, seed):
-    return _on_nets([verify_recursion(net) for net in RECURSION_NETS], RECURSION_NETS)
+    """Primary: the general proof (every depth and width); cross-check: the exact instance check on the nets."""
+    cross = _on_nets([verify_recursion(net) for net in RECURSION_NETS], RECURSION_NETS)
+    return from_general(general_proof("hessian-recursion"), cross, "the nets " + _names(RECURSION_NETS))
 
 
 def _output_hessian_psd(loss_name, n):
@@ -131,6 +134,12 @@ def _numeric_gn_min_eigenvalue(net, dps, seed):
     assumptions=("loss convex in the output: square, or softmax cross-entropy with targets y >= 0",),
     title="Gauss-Newton blocks are J^T H_L J, hence PSD for convex losses")
 def _check_gauss_newton(dps, seed):
+    """Primary: the general proof; cross-check: the exact and numeric checks on the listed nets."""
+    return from_general(general_proof("gauss-newton"), _gauss_newton_instances(dps, seed),
+                        "the nets " + _names(GN_NETS) + " (exact) and 6 random points (numeric)")
+
+
+def _gauss_newton_instances(dps, seed):
     reports = [verify_recursion(net, gauss_newton=True) for net in GN_NETS]
     psd_ok, psd = _losses_psd(GN_NETS)
     if not psd_ok:
@@ -158,6 +167,12 @@ def _check_gauss_newton(dps, seed):
     assumptions=("vec stacks columns; the bias is the last column of [W, b]",),
     title="layer block = (a a^T) kron d2E/dh^2, bias block and weight-bias block included")
 def _check_kronecker(dps, seed):
+    """Primary: the general proof; cross-check: the exact layer blocks of the listed nets."""
+    return from_general(general_proof("kronecker-block"), _kronecker_instances(),
+                        "every layer of the nets " + _names(KRONECKER_NETS))
+
+
+def _kronecker_instances():
     """Independent of the recursion: d2E/dh_l^2 is computed directly with h_l as free symbols."""
     entries, methods = 0, set()
     for net in KRONECKER_NETS:
@@ -215,6 +230,12 @@ PL_NETS = (Net(widths=(2, 3, 1), activation="relu", bias=True),
     assumptions=("f piecewise linear; away from kinks",),
     title="for piecewise-linear nets the Hessian blocks equal the Gauss-Newton blocks")
 def _check_piecewise_linear(dps, seed):
+    """Primary: the general proof; cross-check: H_l = G_l in every activation cell of the listed nets."""
+    return from_general(general_proof("piecewise-linear"), _piecewise_linear_instances(),
+                        "every activation cell of the nets " + _names(PL_NETS))
+
+
+def _piecewise_linear_instances():
     entries, cells = 0, 0
     for net in PL_NETS:
         for cell in activation_cells(net):
@@ -247,7 +268,7 @@ def _check_no_local_maxima(dps, seed):
     in an open region where E is smooth forces E to be constant near it (never strict).  Decided exactly:
     H_l - G_l = 0 in each cell, and tr((a a^T) kron G_l) = |a|^2 tr(G_l) with G_l a congruence of a PSD
     matrix; confirmed numerically by the trace at random points of each net."""
-    pl = _check_piecewise_linear(dps, seed)
+    pl = _piecewise_linear_instances()
     gn = [verify_recursion(net, gauss_newton=True) for net in PL_NETS]
     psd_ok, psd = _losses_psd(PL_NETS)
     if pl.outcome != "proved" or any(r.outcome != "proved" for r in gn) or not psd_ok:

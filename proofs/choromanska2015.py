@@ -18,8 +18,9 @@ from lossgeom.models import random_point, relu_3_4_2_1
 from lossgeom.net import Net
 from lossgeom.numeric.graph import activation_pattern, build_graph, count_paths, iter_paths, sum_path_terms
 from lossgeom.proofs.claim import register_claim
-from lossgeom.proofs.evidence import Evidence, exact_check
+from lossgeom.proofs.evidence import Evidence, exact_check, from_general
 from lossgeom.symbolic.forward import forward_trace
+from lossgeom.symbolic.general_proofs import general_proof
 from lossgeom.symbolic.paths import expand_path_sum, verify_bernoulli_expectation, verify_path_sum_identity
 from lossgeom.symbolic.spin_glass import SPIN_GLASS_ASSUMPTIONS, verify_spin_glass_reduction
 
@@ -92,6 +93,12 @@ def _check_path_sum(dps, seed):
     assumptions=("fully connected layered net without biases",),
     method="symbolic", title="number of input-to-output paths per output (3-4-2-1 -> 24)")
 def _check_path_count(dps, seed):
+    """Primary: the general proof by induction on the layers; cross-check: depths 1-4 and exact counts."""
+    return from_general(general_proof("path-count"), _path_count_instances(seed),
+                        "depths 1-4 with symbolic widths and exact counts on 7 width lists and a 30-layer net")
+
+
+def _path_count_instances(seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     # (a) a path is a choice of one unit per layer: the nested sum over the index ranges, done by SymPy
@@ -135,6 +142,12 @@ def _check_path_count(dps, seed):
           "input and rho), and the 2-2-1 net by enumerating all gate assignments",
     method="symbolic", title="expected path sum = deep linear net (depth 1-3 hidden layers)")
 def _check_bernoulli(dps, seed):
+    """Primary: the general proof; cross-check: the exact expansions at 1-3 hidden layers and the 2-2-1 enumeration."""
+    return from_general(general_proof("bernoulli-expectation"), _bernoulli_instances(seed),
+                        "ReLU nets with 1-3 hidden layers at seeded widths and the 2-2-1 net by enumeration")
+
+
+def _bernoulli_instances(seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     for H in (1, 2, 3):
