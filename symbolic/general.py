@@ -41,13 +41,13 @@ __all__ = []
 #: The rewrite rules an identity may be reduced by (name -> statement), printed in every proof.
 RULES = {
     "linearity": "linearity of finite sums and products (expansion and collection of terms)",
-    "delta": r"Kronecker-delta contraction: $\sum_{k=1}^{n}\delta_{ki}X_k = X_i$ for $1\le i\le n$",
-    "count": r"$\sum_{k=1}^{n} c = n\,c$ for a summand $c$ free of $k$",
+    "delta": "Kronecker-delta contraction: sum_{k=1}^{n} delta_{ki} X_k = X_i for 1 <= i <= n",
+    "count": "sum_{k=1}^{n} c = n c for a summand c free of k",
     "rename": "renaming of summation indices; commutativity of scalar factors",
-    "symmetry": r"symmetry of second derivatives: $\mathcal{H}_{pq} = \mathcal{H}_{qp}$",
-    "zero": r"$f'' = 0$ away from the kinks of a piecewise-linear $f$",
-    "sum": r"SymPy's evaluation of $\sum_{i=1}^{n}$ with a symbolic bound $n$ (linearity, $\sum_{i=1}^{n} c = nc$)",
-    "peel": r"the definition of a product: $\prod_{t=0}^{k} d_t = \big(\prod_{t=0}^{k-1} d_t\big)\, d_k$",
+    "symmetry": "symmetry of second derivatives: H_{pq} = H_{qp}",
+    "zero": "f'' = 0 away from the kinks of a piecewise-linear f",
+    "sum": "SymPy's evaluation of sum_{i=1}^{n} with a symbolic bound n (linearity, sum of a constant)",
+    "peel": "the definition of a product: prod_{t=0}^{k} d_t = (prod_{t=0}^{k-1} d_t) d_k",
 }
 
 #: The most renamings tried when canonicalising one term (beyond it the term is reported undecided).
@@ -218,10 +218,11 @@ def diff(expr, var, idx):
     return Expr(tuple(out))
 
 
-def _contract(term):
-    """Apply delta contraction, zero tensors, the empty delta and the count rule to one term."""
+def _contract(term, used):
+    """Apply delta contraction, zero tensors, the empty delta and the count rule to one term (rules into ``used``)."""
     factors, sums, coeff = list(term.factors), list(term.sums), term.coeff
     if any(t.zero for t, _ in factors):
+        used.add("zero")
         return None
     changed = True
     while changed:
@@ -239,11 +240,13 @@ def _contract(term):
                 sums.remove(old)
             else:
                 continue
+            used.add("delta")
             changed = True
             break
     used = {i for _, ix in factors for i in ix}
     for i in [s for s in sums if s not in used]:
         sums.remove(i)
+        used.add("count")
         coeff = coeff * sp.Symbol(i.dim, positive=True, integer=True)
     return Term(coeff, tuple(factors), tuple(sums))
 
@@ -282,14 +285,22 @@ def canonical_key(term):
     return best
 
 
-def reduce(expr):
-    """The canonical form of ``expr``: canonical key -> (coefficient, representative term), zero coefficients dropped."""
+def reduce(expr, used=None):
+    """The canonical form of ``expr``: canonical key -> (coefficient, representative term), zero coefficients
+    dropped; the names of the rules applied are added to the set ``used``."""
     out = {}
+    used = set() if used is None else used
     for term in expr.terms:
-        t = _contract(term)
+        t = _contract(term, used)
         if t is None:
             continue
         key = canonical_key(t)
+        if t.sums:
+            used.add("rename")
+        if any(f.symmetric and f.name != DELTA for f, _ in t.factors):
+            used.add("symmetry")
+        if key in out:
+            used.add("linearity")
         coeff, rep = out.get(key, (sp.Integer(0), t))
         out[key] = (coeff + t.coeff, rep)
     return {k: (sp.expand(c), rep) for k, (c, rep) in out.items() if sp.expand(c) != 0}
@@ -320,10 +331,12 @@ def instantiate(expr, sizes, values, assignment):
         if any(t.zero for t, _ in term.factors):
             continue
         ranges = [range(sizes[s.dim]) for s in term.sums]
+        coeff = term.coeff.subs({sp.Symbol(d, positive=True, integer=True): n for d, n in sizes.items()}) \
+            if term.coeff.free_symbols else term.coeff
         for combo in itertools.product(*ranges):
             env = dict(assignment)
             env.update(zip(term.sums, combo))
-            value = term.coeff.subs({sp.Symbol(d, positive=True, integer=True): n for d, n in sizes.items()})
+            value = coeff
             for t, ix in term.factors:
                 pos = [0 if i == ONE else env[i] for i in ix]
                 value *= (sp.Integer(1) if pos[0] == pos[1] else sp.Integer(0)) if t.name == DELTA \
@@ -450,13 +463,17 @@ def trace(m):
     return summed(m.entry(k, k), *bound)
 
 
-def decide_identity(lhs, rhs):
+def decide_identity(lhs, rhs, allowed=None, used=None):
     """Reduce ``lhs - rhs`` (two Exprs) to canonical form: ``(True, {})`` when it is the empty sum, else
-    ``(False, residual)`` (a shape error or too many renamings count as not decided)."""
+    ``(False, residual)`` (a shape error, too many renamings or a rule outside ``allowed`` count as not
+    decided); the rules applied are added to the set ``used``."""
+    used = set() if used is None else used
     try:
-        residual = reduce(lhs - rhs)
+        residual = reduce(lhs - rhs, used)
     except ShapeError as err:
         return False, {"shape error": str(err)}
+    if allowed is not None and not used <= set(allowed):
+        return False, {"rules not allowed in this step": sorted(used - set(allowed))}
     return (not residual), {k: str(c) for k, (c, _) in residual.items()}
 
 
@@ -472,7 +489,7 @@ class Step:
 
     ``role``: ``definition``, ``lemma``, ``base case``, ``inductive step`` or ``consequence``;
     ``hypothesis``: the induction hypothesis used (LaTeX), if any; ``rules``: the names in :data:`RULES`
-    the reduction may use (others are not applied).
+    the reduction may use (a reduction that needs another is not decided); ``used``: those it used.
     """
 
     role: str
@@ -485,6 +502,7 @@ class Step:
     rewrite: object = None  # a stated rule applied to the right side before deciding
     decided: bool = None
     residual: dict = None
+    used: tuple = ()
 
     def sides(self):
         """The two sides as Exprs at named free indices."""
@@ -504,16 +522,16 @@ class Step:
                 right = self.rewrite(right)
             residual = sp.simplify(left - right)
             self.decided, self.residual = residual == 0, ({} if residual == 0 else {"residual": str(residual)})
+            self.used = self.rules if self.decided else ()
             return self.decided
         try:
             lhs, rhs = self.sides()
         except ShapeError as err:
             self.decided, self.residual = False, {"shape error": str(err)}
             return False
-        if "zero" not in self.rules and any(t.zero for e in (lhs, rhs) for term in e.terms for t, _ in term.factors):
-            self.decided, self.residual = False, {"rule": "uses a zero tensor without the rule 'zero'"}
-            return False
-        self.decided, self.residual = decide_identity(lhs, rhs)
+        used = set()
+        self.decided, self.residual = decide_identity(lhs, rhs, self.rules, used)
+        self.used = tuple(r for r in RULES if r in used) if self.decided else ()
         return self.decided
 
     def latex_identity(self):
@@ -558,6 +576,11 @@ class GeneralProof:
     def outcome(self):
         return "proved" if not self.undecided else "inconclusive"
 
+    def rules_used(self):
+        """The names of the rules any step used, in the order of :data:`RULES`."""
+        self.decide()
+        return [r for r in RULES if any(r in s.used for s in self.steps)]
+
     def facts(self):
         """JSON-ready facts: each step's identity and whether it reduced to 0."""
         self.decide()
@@ -576,8 +599,9 @@ class GeneralProof:
             lines.append("  %d. [%s] %s: %s" % (k, s.role, s.title, s.latex_identity()))
             if s.hypothesis:
                 lines.append("     using the induction hypothesis %s" % s.hypothesis)
-            lines.append("     %s" % ("decided: the difference reduces to 0 by " + ", ".join(s.rules)
+            lines.append("     %s" % ("decided: the difference reduces to 0 by " + ", ".join(s.used or ("expansion",))
                                       if s.decided else "NOT decided: %s" % s.residual))
+        lines += ["Rewrite rules used:"] + ["  - %s: %s" % (r, RULES[r]) for r in self.rules_used()]
         lines += ["Conclusion: " + self.conclusion, "Outcome: " + self.outcome]
         return "\n".join(lines)
 
@@ -590,14 +614,17 @@ class GeneralProof:
         out += [r"\item %s" % _tex_text(g) for g in self.given] + [r"\end{itemize}", r"\begin{enumerate}"]
         for s in self.steps:
             hyp = r" Using the induction hypothesis $%s$:" % s.hypothesis if s.hypothesis else ""
-            verdict = ("decided: the difference of the sides reduces to $0$ by %s." % _tex_text(", ".join(s.rules))
+            verdict = ("decided: the difference of the sides reduces to $0$ by %s." % _tex_text(
+                ", ".join(s.used or ("expansion",)))
                        if s.decided else r"\textbf{not decided}: %s." % _tex_text(str(s.residual)))
             out.append(r"\item \emph{%s} (%s).%s" % (_tex_text(s.title), _tex_text(s.role), hyp))
             out.append(r"\[ %s \]" % s.latex_identity())
             if s.note:
                 out.append(_tex_text(s.note))
             out.append(verdict)
-        out += [r"\end{enumerate}", r"\emph{Conclusion.} %s \emph{Outcome:} %s." % (
+        out += [r"\end{enumerate}", r"\emph{Rewrite rules used.}", r"\begin{itemize}"]
+        out += [r"\item %s: %s" % (r, _tex_text(RULES[r])) for r in self.rules_used()] + [r"\end{itemize}"]
+        out += [r"\emph{Conclusion.} %s \emph{Outcome:} %s." % (
             _tex_text(self.conclusion), self.outcome)]
         return "\n".join(out)
 
@@ -620,3 +647,9 @@ def peel(expr):
         f, (t, a, b) = prod.args[0], prod.args[1]
         return sp.Product(f, (t, a, b - 1)) * f.subs(t, b) if b.free_symbols else prod
     return expr.replace(lambda e: isinstance(e, sp.Product), one)
+
+
+def canonical_expr(expr):
+    """``expr`` rewritten as its canonical terms (deltas contracted, like terms collected): the same value, fewer
+    terms to instantiate."""
+    return Expr(tuple(Term(c, rep.factors, rep.sums) for c, rep in reduce(expr).values()))

@@ -107,8 +107,7 @@ def recursion_proof(wrong=None):
         r"\tfrac{\partial E}{\partial h_{l+1}})", SCOPE + "; a generic twice-differentiable activation f and output "
         "activation sigma, any twice-differentiable loss; one datapoint",
         ("definitions: h_{l+1} = W_{l+1} a_l + b_{l+1}, a_l = f(h_l) entrywise, a_L = sigma(h_L), E = loss(a_L)",
-         CHAIN, INDUCTION, "the rewrite rules: " + "; ".join(g.RULES[r] for r in
-                                                            ("linearity", "delta", "count", "rename", "symmetry"))),
+         CHAIN, INDUCTION),
         steps, "by induction every H_l of the recursion is the Hessian d2E/dh_l^2, for every layer of every net.",
         ("botev2017.hessian-recursion",))
 
