@@ -263,7 +263,7 @@ def from_general(proof, cross_check, cross_scope):
     >>> from_general(general_proof("path-count", wrong="base"), Evidence("instances", "counts"), "x").outcome
     'verified'
     """
-    from lossgeom.symbolic.general import GeneralProof
+    from lossgeom.symbolic.general import GENERAL_SCOPE, GeneralProof
     check_type(proof, "proof", GeneralProof, "a GeneralProof")
     check_type(cross_check, "cross_check", Evidence, "an Evidence")
     cross_scope = check_str(cross_scope, "cross_scope")
@@ -272,10 +272,11 @@ def from_general(proof, cross_check, cross_scope):
              "cross-check facts": dict(cross_check.facts)}
     if proof.undecided:
         return cross_check.with_(facts=dict(cross_check.facts, **{
-            "general proof (%s)" % proof.name: "NOT decided: " + "; ".join(proof.undecided)}))
+            "general proof (%s)" % proof.name: "NOT decided: " + "; ".join(proof.undecided)}),
+            scope="%s only (the general proof was not decided)" % cross_scope)
     return Evidence(Basis.GENERAL, "general proof (%d steps decided with symbolic shapes); cross-checked: %s"
                     % (len(proof.steps), cross_check.method), instances=cross_check.instances, facts=facts,
                     residuals=cross_check.residuals, digits=cross_check.digits, certificate=cross_check.certificate,
                     counterexample=cross_check.counterexample, undecided=cross_check.undecided,
                     details=cross_check.details,
-                    scope="%s (general proof); cross-checked on %s" % (proof.scope, cross_scope))
+                    scope=GENERAL_SCOPE % (proof.scope, cross_scope))

@@ -50,6 +50,9 @@ RULES = {
     "peel": "the definition of a product: prod_{t=0}^{k} d_t = (prod_{t=0}^{k-1} d_t) d_k",
 }
 
+#: The scope of a claim proved by a general proof: (the proof's scope, the cross-check's scope).
+GENERAL_SCOPE = "%s (general proof); cross-checked on %s"
+
 #: The most renamings tried when canonicalising one term (beyond it the term is reported undecided).
 MAX_RENAMINGS = 50000
 

@@ -16,11 +16,11 @@ import random
 
 import sympy as sp
 
-from lossgeom.checks import check_choice, check_int
+from lossgeom.checks import check_choice, check_int, check_str
 
 from . import general as g
 
-__all__ = ["general_proof", "PROOFS"]
+__all__ = ["general_proof", "claim_scope", "PROOFS"]
 
 NL0, NL, NL1, NOUT = "n_{l-1}", "n_{l}", "n_{l+1}", "n_{L}"
 
@@ -418,6 +418,20 @@ def general_proof(name, wrong=None):
     if wrong is not None:
         wrong = check_choice(wrong, "wrong", variants)
     return builder(wrong).decide()
+
+
+def claim_scope(name, cross_scope):
+    """The scope of a claim whose primary evidence is the general proof ``name``, cross-checked on ``cross_scope``.
+
+    Examples
+    --------
+    >>> claim_scope("path-count", "7 width lists")[:42]
+    'every depth H + 1 >= 1 (weight layers) and'
+    >>> claim_scope("path-count", "7 width lists").endswith("(general proof); cross-checked on 7 width lists")
+    True
+    """
+    name = check_choice(name, "name", sorted(PROOFS))
+    return g.GENERAL_SCOPE % (PROOFS[name][0]().scope, check_str(cross_scope, "cross_scope"))
 
 
 def random_values(proof_step_tensors, seed=0):
