@@ -101,6 +101,9 @@ def recursion_proof(wrong=None):
         g.Step("inductive step", "second-order chain rule through layer l+1", chain, rhs,
                hypothesis=r"\mathcal{H}_{l+1} = \partial^2 E/\partial h_{l+1}^2"),
     ]
+    block = kronecker_proof().steps[0]
+    block.role, block.title = "consequence", "the weight block of layer l is (a_{l-1} a_{l-1}^T) kron H_l"
+    steps.append(block)
     return g.GeneralProof(
         "Botev's Hessian recursion", r"\mathcal{H}_l = B_l W_{l+1}^\top \mathcal{H}_{l+1} W_{l+1} B_l + D_l,\ "
         r"B_l = \operatorname{diag}(f'(h_l)),\ D_l = \operatorname{diag}(f''(h_l)\odot W_{l+1}^\top "
@@ -163,7 +166,8 @@ def kronecker_proof(wrong=None):
         r"\frac{\partial^2 E}{\partial \operatorname{vec}(W_l)\partial b_l^\top} = a_{l-1}\otimes\mathcal{H}_l",
         SCOPE + "; any activation and loss (H_l = d2E/dh_l^2 opaque); vec stacks columns",
         ("definitions: h_l = W_l a_{l-1} + b_l, where a_{l-1} does not depend on W_l or b_l; "
-         "H_l = d2E/dh_l^2 (symmetric)", CHAIN, "the definition of the Kronecker product: (A kron B)[(i1,i2),"
+         "H_l = d2E/dh_l^2 (symmetric)", CHAIN, "the block of [W_l, b_l] (bias as the last column) with "
+         "a~ = [a_{l-1}; 1] is (a~ a~^T) kron H_l: it is assembled from the three blocks below", "the definition of the Kronecker product: (A kron B)[(i1,i2),"
          "(j1,j2)] = A[i1,j1] B[i2,j2], and vec(W)[(q,p)] = W[p,q]"),
         steps, "the three blocks hold at layer l with l and all widths symbolic, hence at every layer of every net.",
         ("botev2017.kronecker-block",))
@@ -209,7 +213,9 @@ def gauss_newton_proof(wrong=None):
     return g.GeneralProof(
         "Gauss-Newton recursion and its PSD", r"\mathcal{G}_l = B_l W_{l+1}^\top\mathcal{G}_{l+1}W_{l+1}B_l = "
         r"C_l^\top\mathcal{H}_L C_l,\ (a_{l-1}a_{l-1}^\top)\otimes\mathcal{G}_l = J_l^\top\mathcal{H}_L J_l\succeq 0",
-        SCOPE + "; generic twice-differentiable activation; G_L = H_L = d2E/dh_L^2; PSD whenever H_L is PSD",
+        SCOPE + "; generic twice-differentiable activation; G_L = H_L = d2E/dh_L^2; the block is PSD whenever H_L "
+        "is PSD (that H_L is PSD for square loss and softmax cross-entropy is decided by the cross-check, at its "
+        "output widths only)",
         ("definitions: h_{l+1} = W_{l+1} f(h_l) + b_{l+1}; C_l = dh_L/dh_l; J_l = dh_L/dvec(W_l) = C_l dh_l/dvec(W_l)",
          CHAIN, INDUCTION, "a congruence J^T A J of a PSD matrix A is PSD: v^T J^T A J v = (J v)^T A (J v) >= 0"),
         steps, "G_l = C_l^T H_L C_l at every layer, and the Gauss-Newton layer block is J_l^T H_L J_l, PSD when H_L is.",
@@ -409,7 +415,7 @@ def general_proof(name, wrong=None):
     --------
     >>> p = general_proof("hessian-recursion")
     >>> p.outcome, len(p.steps)
-    ('proved', 4)
+    ('proved', 5)
     >>> general_proof("hessian-recursion", wrong="drop-D").undecided
     ('inductive step: second-order chain rule through layer l+1',)
     """
