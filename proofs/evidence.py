@@ -267,9 +267,9 @@ def from_general(proof, cross_check, cross_scope):
     check_type(proof, "proof", GeneralProof, "a GeneralProof")
     check_type(cross_check, "cross_check", Evidence, "an Evidence")
     cross_scope = check_str(cross_scope, "cross_scope")
-    facts = {"general proof": proof.name, "general proof steps": proof.facts(),
-             "cross-check": "%s (%s): %s" % (cross_check.outcome, cross_check.method, cross_scope),
-             "cross-check facts": dict(cross_check.facts)}
+    facts = dict(cross_check.facts)  # the cross-check's facts keep their names
+    facts.update({"general proof": proof.name, "general proof steps": proof.facts(),
+                  "cross-check": "%s (%s): %s" % (cross_check.outcome, cross_check.method, cross_scope)})
     if proof.undecided:
         return cross_check.with_(facts=dict(cross_check.facts, **{
             "general proof (%s)" % proof.name: "NOT decided: " + "; ".join(proof.undecided)}),
