@@ -492,7 +492,9 @@ class Step:
 
     ``role``: ``definition``, ``lemma``, ``base case``, ``inductive step`` or ``consequence``;
     ``hypothesis``: the induction hypothesis used (LaTeX), if any; ``rules``: the names in :data:`RULES`
-    the reduction may use (a reduction that needs another is not decided); ``used``: those it used.
+    the reduction may use (a reduction that needs another is not decided); ``used``: those it used (``delta``,
+    ``count``, ``zero`` exactly as applied; ``rename`` and ``symmetry`` whenever the canonical form normalised a
+    term with summation indices or a symmetric tensor; ``linearity`` when like terms were collected).
     """
 
     role: str
