@@ -84,7 +84,8 @@ class Kind(_Vocabulary):
 class Basis(_Vocabulary):
     """On what a piece of evidence rests (see ``lossgeom.proofs.evidence.decide_outcome``).
 
-    ``symbolic``: exact, with generic symbols at every stated shape; ``witness``: exact on the very
+    ``general``: a proof for every width and depth (symbolic shapes, induction over the layers; see
+    ``lossgeom.symbolic.general``); ``symbolic``: exact, with generic symbols at every stated shape; ``witness``: exact on the very
     objects the statement is about (an existence witness, a worked example with fixed data);
     ``instances``: exact on finitely many instances of a general statement; ``numeric``: at a stated
     precision on finitely many instances.
@@ -95,6 +96,7 @@ class Basis(_Vocabulary):
     'instances'
     """
 
+    GENERAL = "general"
     SYMBOLIC = "symbolic"
     WITNESS = "witness"
     INSTANCES = "instances"

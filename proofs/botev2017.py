@@ -14,9 +14,10 @@ from lossgeom.net import Net
 from lossgeom.numeric.spectrum import symmetric_eigenvalues
 from lossgeom.precision import tolerance, working_precision
 from lossgeom.proofs.claim import register_claim
-from lossgeom.proofs.evidence import Evidence, combine, from_report
+from lossgeom.proofs.evidence import Evidence, combine, from_general, from_report
 from lossgeom.symbolic.decide import compare_matrices
 from lossgeom.symbolic.forward import activation_cells, parameter_symbols, symbol
+from lossgeom.symbolic.general_proofs import claim_scope, general_proof
 from lossgeom.symbolic.hessian import derive_gauss_newton, derive_hessian
 from lossgeom.symbolic.verify import verify_recursion
 
@@ -59,17 +60,22 @@ def _on_nets(reports, nets, facts=None, method=None):
     return out
 
 
+RECURSION_CROSS = ("the listed nets: " + _names(RECURSION_NETS) + " (weights, biases and inputs as symbols; ReLU in "
+    "every activation cell); one datapoint")
+
+
 @register_claim(
     "botev2017.hessian-recursion", SOURCE + ", Sec. 2 (eqs. for the pre-activation Hessian)",
     r"\mathcal{H}_\lambda = B_\lambda W_{\lambda+1}^\top \mathcal{H}_{\lambda+1} W_{\lambda+1} B_\lambda + D_\lambda,"
     r"\quad \frac{\partial^2 E}{\partial \operatorname{vec}(W_\lambda)^2} = (a_{\lambda-1}a_{\lambda-1}^\top)"
     r"\otimes\mathcal{H}_\lambda",
-    scope="the listed nets: " + _names(RECURSION_NETS) + " (weights, biases and inputs as symbols; ReLU in "
-          "every activation cell); one datapoint",
+    scope=claim_scope("hessian-recursion", RECURSION_CROSS),
     assumptions=("f twice differentiable at the pre-activations (away from kinks)", "single datapoint"),
     title="Botev recursion equals the Hessian's diagonal blocks")
 def _check_recursion(dps, seed):
-    return _on_nets([verify_recursion(net) for net in RECURSION_NETS], RECURSION_NETS)
+    """Primary: the general proof (every depth and width); cross-check: the exact instance check on the nets."""
+    cross = _on_nets([verify_recursion(net) for net in RECURSION_NETS], RECURSION_NETS)
+    return from_general(general_proof("hessian-recursion"), cross, RECURSION_CROSS)
 
 
 def _output_hessian_psd(loss_name, n):
@@ -121,16 +127,25 @@ def _numeric_gn_min_eigenvalue(net, dps, seed):
     return worst
 
 
+GN_CROSS = ("the listed nets: " + _names(GN_NETS) + " (exact, symbolic weights); the PSD of d2E/dz2 for square "
+    "loss and softmax cross-entropy at these output widths; numeric confirmation at 6 random points")
+
+
 @register_claim(
     "botev2017.gauss-newton", SOURCE + ", Sec. 3 (the Gauss-Newton recursion as printed in the paper; the blog post does not print it)",
     r"\mathcal{G}_\lambda = B_\lambda W_{\lambda+1}^\top \mathcal{G}_{\lambda+1} W_{\lambda+1} B_\lambda,"
     r"\ \mathcal{G}_L = \mathcal{H}_L;\quad (a a^\top)\otimes\mathcal{G}_\lambda = J_\lambda^\top \mathcal{H}_L"
     r" J_\lambda \succeq 0 \text{ for convex losses}",
-    scope="the listed nets: " + _names(GN_NETS) + " (exact, symbolic weights); the PSD of d2E/dz2 for square "
-          "loss and softmax cross-entropy at these output widths; numeric confirmation at 6 random points",
+    scope=claim_scope("gauss-newton", GN_CROSS),
     assumptions=("loss convex in the output: square, or softmax cross-entropy with targets y >= 0",),
     title="Gauss-Newton blocks are J^T H_L J, hence PSD for convex losses")
 def _check_gauss_newton(dps, seed):
+    """Primary: the general proof; cross-check: the exact and numeric checks on the listed nets."""
+    return from_general(general_proof("gauss-newton"), _gauss_newton_instances(dps, seed),
+                        GN_CROSS)
+
+
+def _gauss_newton_instances(dps, seed):
     reports = [verify_recursion(net, gauss_newton=True) for net in GN_NETS]
     psd_ok, psd = _losses_psd(GN_NETS)
     if not psd_ok:
@@ -149,15 +164,24 @@ def _check_gauss_newton(dps, seed):
     return out.with_(digits=dps)
 
 
+KRONECKER_CROSS = ("the listed nets: " + _names(KRONECKER_NETS) + "; every layer (weights, biases, pre-activations "
+    "and the generic f as symbols)")
+
+
 @register_claim(
     "botev2017.kronecker-block", SOURCE + ", Sec. 2 (layer Hessian as a Kronecker product)",
     r"\frac{\partial^2 E}{\partial \operatorname{vec}(\tilde W_\lambda)^2} = (\tilde a_{\lambda-1}"
     r"\tilde a_{\lambda-1}^\top)\otimes \frac{\partial^2 E}{\partial h_\lambda^2},\ \tilde a = [a; 1]",
-    scope="the listed nets: " + _names(KRONECKER_NETS) + "; every layer (weights, biases, pre-activations "
-          "and the generic f as symbols)",
+    scope=claim_scope("kronecker-block", KRONECKER_CROSS),
     assumptions=("vec stacks columns; the bias is the last column of [W, b]",),
     title="layer block = (a a^T) kron d2E/dh^2, bias block and weight-bias block included")
 def _check_kronecker(dps, seed):
+    """Primary: the general proof; cross-check: the exact layer blocks of the listed nets."""
+    return from_general(general_proof("kronecker-block"), _kronecker_instances(),
+                        KRONECKER_CROSS)
+
+
+def _kronecker_instances():
     """Independent of the recursion: d2E/dh_l^2 is computed directly with h_l as free symbols."""
     entries, methods = 0, set()
     for net in KRONECKER_NETS:
@@ -208,13 +232,22 @@ PL_NETS = (Net(widths=(2, 3, 1), activation="relu", bias=True),
            Net(widths=(1, 2, 1, 2), activation={"name": "leaky_relu", "slope": "1/10"}, loss="cross_entropy"))
 
 
+PL_CROSS = ("the listed nets: " + _names(PL_NETS) + "; every activation cell, symbolic weights")
+
+
 @register_claim(
     "botev2017.piecewise-linear", SOURCE + ", Sec. 3 (piecewise-linear transfer functions)",
     r"f'' = 0 \Rightarrow D_\lambda = 0 \Rightarrow \mathcal{H}_\lambda = \mathcal{G}_\lambda",
-    scope="the listed nets: " + _names(PL_NETS) + "; every activation cell, symbolic weights",
+    scope=claim_scope("piecewise-linear", PL_CROSS),
     assumptions=("f piecewise linear; away from kinks",),
     title="for piecewise-linear nets the Hessian blocks equal the Gauss-Newton blocks")
 def _check_piecewise_linear(dps, seed):
+    """Primary: the general proof; cross-check: H_l = G_l in every activation cell of the listed nets."""
+    return from_general(general_proof("piecewise-linear"), _piecewise_linear_instances(),
+                        PL_CROSS)
+
+
+def _piecewise_linear_instances():
     entries, cells = 0, 0
     for net in PL_NETS:
         for cell in activation_cells(net):
@@ -247,7 +280,7 @@ def _check_no_local_maxima(dps, seed):
     in an open region where E is smooth forces E to be constant near it (never strict).  Decided exactly:
     H_l - G_l = 0 in each cell, and tr((a a^T) kron G_l) = |a|^2 tr(G_l) with G_l a congruence of a PSD
     matrix; confirmed numerically by the trace at random points of each net."""
-    pl = _check_piecewise_linear(dps, seed)
+    pl = _piecewise_linear_instances()
     gn = [verify_recursion(net, gauss_newton=True) for net in PL_NETS]
     psd_ok, psd = _losses_psd(PL_NETS)
     if pl.outcome != "proved" or any(r.outcome != "proved" for r in gn) or not psd_ok:

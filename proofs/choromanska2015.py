@@ -18,8 +18,9 @@ from lossgeom.models import random_point, relu_3_4_2_1
 from lossgeom.net import Net
 from lossgeom.numeric.graph import activation_pattern, build_graph, count_paths, iter_paths, sum_path_terms
 from lossgeom.proofs.claim import register_claim
-from lossgeom.proofs.evidence import Evidence, exact_check
+from lossgeom.proofs.evidence import Evidence, exact_check, from_general
 from lossgeom.symbolic.forward import forward_trace
+from lossgeom.symbolic.general_proofs import claim_scope, general_proof
 from lossgeom.symbolic.paths import expand_path_sum, verify_bernoulli_expectation, verify_path_sum_identity
 from lossgeom.symbolic.spin_glass import SPIN_GLASS_ASSUMPTIONS, verify_spin_glass_reduction
 
@@ -84,14 +85,23 @@ def _check_path_sum(dps, seed):
                     facts=evidence, counterexample=failures[0] if failures else None)
 
 
+PATH_COUNT_CROSS = ("fully connected nets without biases of 1 to 4 weight layers with symbolic widths; exact counts on "
+    "7 width lists (3-4-2-1 and 6 random ones) and a 30-layer net of width 10")
+
+
 @register_claim(
     "choromanska2015.path-count", "Choromanska et al., AISTATS 2015, Sec. 3",
     r"\Psi = d_x \prod_{k=1}^{H} d_k \text{ paths per output}",
-    scope="fully connected nets without biases of 1 to 4 weight layers with symbolic widths; exact counts on "
-          "7 width lists (3-4-2-1 and 6 random ones) and a 30-layer net of width 10",
+    scope=claim_scope("path-count", PATH_COUNT_CROSS),
     assumptions=("fully connected layered net without biases",),
     method="symbolic", title="number of input-to-output paths per output (3-4-2-1 -> 24)")
 def _check_path_count(dps, seed):
+    """Primary: the general proof by induction on the layers; cross-check: depths 1-4 and exact counts."""
+    return from_general(general_proof("path-count"), _path_count_instances(seed),
+                        PATH_COUNT_CROSS)
+
+
+def _path_count_instances(seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     # (a) a path is a choice of one unit per layer: the nested sum over the index ranges, done by SymPy
@@ -123,6 +133,10 @@ def _check_path_count(dps, seed):
                        facts=evidence, counterexample={"evidence": evidence})
 
 
+BERNOULLI_CROSS = ("ReLU nets without biases with 1, 2 and 3 hidden layers at seeded random widths 1-3 (symbolic weights, "
+    "input and rho), and the 2-2-1 net by enumerating all gate assignments")
+
+
 @register_claim(
     "choromanska2015.bernoulli-expectation", "Kawaguchi, NIPS 2016, Sec. 3 (the Kawaguchi notes, eq. 7); "
     "Choromanska et al. 2015, A1p/A5u",
@@ -131,10 +145,15 @@ def _check_path_count(dps, seed):
     assumptions=("A1p-m: every path gate Z_p is Bernoulli(rho), the same rho",
                  "A5u-m: the gates are independent of the input and the weights",
                  "no biases"),
-    scope="ReLU nets without biases with 1, 2 and 3 hidden layers at seeded random widths 1-3 (symbolic weights, "
-          "input and rho), and the 2-2-1 net by enumerating all gate assignments",
+    scope=claim_scope("bernoulli-expectation", BERNOULLI_CROSS),
     method="symbolic", title="expected path sum = deep linear net (depth 1-3 hidden layers)")
 def _check_bernoulli(dps, seed):
+    """Primary: the general proof; cross-check: the exact expansions at 1-3 hidden layers and the 2-2-1 enumeration."""
+    return from_general(general_proof("bernoulli-expectation"), _bernoulli_instances(seed),
+                        BERNOULLI_CROSS)
+
+
+def _bernoulli_instances(seed):
     rng = random.Random(seed)
     evidence, ok = {}, True
     for H in (1, 2, 3):

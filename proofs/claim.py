@@ -98,13 +98,15 @@ class Claim:
                 raise ClaimDefinitionError("check: expected the check of %r to return an Evidence, got %s"
                                            % (self.id, type(evidence).__name__))
             report = evidence.report(self.id)
+            scope = evidence.scope or self.scope
         except Exception as err:  # a broken check must show, not pass
+            scope = self.scope
             report = Report(self.id, Outcome.INCONCLUSIVE, "the check raised %s" % type(err).__name__,
                             evidence={"error": str(err)},
                             details=tuple(traceback.format_exc().strip().splitlines()[-3:]))
         seconds = time.perf_counter() - start
         return report.with_(source=self.source, statement=self.statement, expect=self.expect, seconds=seconds,
-                            scope=self.scope, origin=self.origin)
+                            scope=scope, origin=self.origin)
 
 
 _REGISTRY = {}

@@ -8,14 +8,14 @@ symbolic layer becomes evidence through :func:`from_report`.
 
 from dataclasses import dataclass, field, replace
 
-from lossgeom.checks import check_mapping, check_sequence, check_type
+from lossgeom.checks import check_mapping, check_sequence, check_str, check_type
 from lossgeom.errors import ClaimDefinitionError
 from lossgeom.report import Basis, Outcome, Report, member
 
-__all__ = ["Evidence", "Basis", "decide_outcome", "combine", "from_report", "exact_check"]
+__all__ = ["Evidence", "Basis", "decide_outcome", "combine", "from_report", "exact_check", "from_general"]
 
 #: how strong each basis is: combining parts keeps the weakest
-_STRENGTH = {Basis.SYMBOLIC: 0, Basis.WITNESS: 1, Basis.INSTANCES: 2, Basis.NUMERIC: 3}
+_STRENGTH = {Basis.GENERAL: -1, Basis.SYMBOLIC: 0, Basis.WITNESS: 1, Basis.INSTANCES: 2, Basis.NUMERIC: 3}
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,7 @@ class Evidence:
     Parameters
     ----------
     basis : Basis or str
+        ``general`` (a proof for every width and depth: every step decided with symbolic shapes),
         ``symbolic`` (exact, generic symbols at every stated shape), ``witness`` (exact on the very
         objects the statement is about), ``instances`` (exact on finitely many instances) or
         ``numeric`` (at a stated precision on finitely many instances).
@@ -46,6 +47,9 @@ class Evidence:
         Parts the check could not decide (any makes the outcome ``inconclusive``).
     details : tuple of str
         Further lines for humans.
+    scope : str
+        What the verdict covers when it differs from the claim's registered scope (a general proof's
+        "every depth and all widths"); empty: the claim's scope.
 
     Examples
     --------
@@ -66,6 +70,7 @@ class Evidence:
     counterexample: dict = None
     undecided: tuple = ()
     details: tuple = ()
+    scope: str = ""
 
     def __post_init__(self):
         object.__setattr__(self, "basis", member(Basis, "basis", self.basis))
@@ -74,6 +79,8 @@ class Evidence:
             if isinstance(value, str) or not isinstance(value, (tuple, list)):
                 raise ClaimDefinitionError("%s: expected a tuple of strings, got %r" % (name, value))
             object.__setattr__(self, name, tuple(value))
+        if not isinstance(self.scope, str):
+            raise ClaimDefinitionError("scope: expected a string, got %r" % (self.scope,))
 
     @property
     def outcome(self):
@@ -112,7 +119,8 @@ def decide_outcome(evidence):
 
     1. a counterexample -> ``refuted`` (whatever else holds);
     2. else an undecided part -> ``inconclusive``;
-    3. else exact with generic symbols at every stated shape (basis ``symbolic``), or exact on the
+    3. else a proof for every width and depth (basis ``general``), exact with generic symbols at every
+       stated shape (basis ``symbolic``), or exact on the
        very objects the statement is about (basis ``witness``: an existence witness, a worked example
        with fixed data) -> ``proved``, for the shapes and objects the claim's scope names;
     4. else (exact or numeric on finitely many instances of a general statement, bases ``instances``
@@ -124,15 +132,15 @@ def decide_outcome(evidence):
     'refuted'
     >>> decide_outcome(Evidence("symbolic", "x", undecided=("block 2",)))
     'inconclusive'
-    >>> [decide_outcome(Evidence(b, "x")) for b in ("symbolic", "witness", "instances", "numeric")]
-    ['proved', 'proved', 'verified', 'verified']
+    >>> [decide_outcome(Evidence(b, "x")) for b in ("general", "symbolic", "witness", "instances", "numeric")]
+    ['proved', 'proved', 'proved', 'verified', 'verified']
     """
     check_type(evidence, "evidence", Evidence, "an Evidence")
     if evidence.counterexample is not None:
         return Outcome.REFUTED
     if evidence.undecided:
         return Outcome.INCONCLUSIVE
-    if evidence.basis in (Basis.SYMBOLIC, Basis.WITNESS):
+    if evidence.basis in (Basis.GENERAL, Basis.SYMBOLIC, Basis.WITNESS):
         return Outcome.PROVED
     return Outcome.VERIFIED
 
@@ -236,3 +244,39 @@ def exact_check(ok, basis, method, facts=None, counterexample=None, **fields):
     facts = dict(facts or {})
     counter = None if ok else (counterexample if counterexample is not None else dict(facts))
     return Evidence(basis, method, facts=facts, counterexample=counter, **fields)
+
+
+def from_general(proof, cross_check, cross_scope):
+    """Evidence from a general proof (a :class:`lossgeom.symbolic.general.GeneralProof`), with the claim's
+    instance check ``cross_check`` (an Evidence) as its cross-check.
+
+    Every step decided: basis ``general`` (``proved``) with the proof's scope; a counterexample or an
+    undecided part of the cross-check still shows (refuted / inconclusive).  A step not decided: the
+    cross-check's own evidence stands, with the general proof's undecided steps named in its facts.
+
+    Examples
+    --------
+    >>> from lossgeom.symbolic.general_proofs import general_proof
+    >>> ev = from_general(general_proof("path-count"), Evidence("instances", "counts"), "7 width lists")
+    >>> ev.outcome, ev.basis, ev.scope.startswith("every depth")
+    ('proved', 'general', True)
+    >>> from_general(general_proof("path-count", wrong="base"), Evidence("instances", "counts"), "x").outcome
+    'verified'
+    """
+    from lossgeom.symbolic.general import GENERAL_SCOPE, GeneralProof
+    check_type(proof, "proof", GeneralProof, "a GeneralProof")
+    check_type(cross_check, "cross_check", Evidence, "an Evidence")
+    cross_scope = check_str(cross_scope, "cross_scope")
+    facts = dict(cross_check.facts)  # the cross-check's facts keep their names
+    facts.update({"general proof": proof.name, "general proof steps": proof.facts(),
+                  "cross-check": "%s (%s): %s" % (cross_check.outcome, cross_check.method, cross_scope)})
+    if proof.undecided:
+        return cross_check.with_(facts=dict(cross_check.facts, **{
+            "general proof (%s)" % proof.name: "NOT decided: " + "; ".join(proof.undecided)}),
+            scope="%s only (the general proof was not decided)" % cross_scope)
+    return Evidence(Basis.GENERAL, "general proof (%d steps decided with symbolic shapes); cross-checked: %s"
+                    % (len(proof.steps), cross_check.method), instances=cross_check.instances, facts=facts,
+                    residuals=cross_check.residuals, digits=cross_check.digits, certificate=cross_check.certificate,
+                    counterexample=cross_check.counterexample, undecided=cross_check.undecided,
+                    details=cross_check.details,
+                    scope=GENERAL_SCOPE % (proof.scope, cross_scope))

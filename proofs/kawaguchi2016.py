@@ -23,6 +23,7 @@ from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
 from lossgeom.symbolic import linear as lin
+from lossgeom.symbolic.general_proofs import claim_scope, general_proof
 from lossgeom.symbolic.vec import (
     VEC_PROPERTIES,
     generalized_inverse,
@@ -33,7 +34,7 @@ from lossgeom.symbolic.vec import (
 )
 
 from .claim import register_claim
-from .evidence import Evidence, combine, from_report
+from .evidence import Evidence, combine, from_general, from_report
 
 ORDER = 20
 
@@ -120,23 +121,24 @@ DERIVATIVE_SCOPE = "deep linear nets of widths %s (depth 1-3), generic symbolic 
 
 @register_claim("kawaguchi2016.lemma1-gradient", SOURCE + ", Lemma 1 (paper Lemma 4.1)",
                 r"(D_{\mathrm{vec}(W_k^T)}\bar L)^T = ((W_{H+1}\cdots W_{k+1})\otimes(W_{k-1}\cdots W_1X)^T)^T"
-                r"\mathrm{vec}(r)", scope=DERIVATIVE_SCOPE,
+                r"\mathrm{vec}(r)", scope=claim_scope("deep-linear", DERIVATIVE_SCOPE),
                 assumptions=("generic weights and data; depth 1-3",), method="symbolic",
                 title="Lemma 1 Kronecker gradient = direct differentiation (depth 1-3)")
 def _lemma1(dps, seed):
-    return _derivatives()
+    """Primary: the general proof (every depth and width, other layers' products opaque); cross-check: depth 1-3."""
+    return from_general(general_proof("deep-linear"), _derivatives(), DERIVATIVE_SCOPE)
 
 
 @register_claim("kawaguchi2016.hessian-blocks", "Kawaguchi (NIPS 2016), Sec. 4 (the Hessian of the deep linear "
                 "loss; the closed form is lossgeom's own derivation)",
                 r"D_{\mathrm{vec}(W_k^T)}(D_{\mathrm{vec}(W_j^T)}\bar L)^T = (A_k^TA_j)\otimes(B_kB_j^T) + "
                 r"[(A_k^TRB_j^T)\otimes W_{k-1}\cdots W_{j+1}]K_j",
-                scope=DERIVATIVE_SCOPE, origin="derived",
+                scope=claim_scope("deep-linear", DERIVATIVE_SCOPE), origin="derived",
                 assumptions=("generic weights and data; depth 1-3", "the paper's printed form is UNCONFIRMED; "
                              "this is the toolkit's derived form"), method="symbolic",
                 title="every Hessian block (diagonal and cross) = direct differentiation (depth 1-3)")
 def _blocks(dps, seed):
-    return _derivatives()
+    return from_general(general_proof("deep-linear"), _derivatives(), DERIVATIVE_SCOPE)
 
 
 @register_claim("kawaguchi2016.lemma1-critical-product", SOURCE + ", Lemma 1 (consequence)",

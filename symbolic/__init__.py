@@ -4,7 +4,8 @@ The forward trace and its activation cells (``forward``); backpropagation, the B
 Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hessian``); the exact
 zero-decision procedure (``decide``) and the proof that recursion and reference agree
 (``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
-vec/Kronecker identities (``vec``); and the LaTeX printer (``latex``).  Every public name of those
+vec/Kronecker identities (``vec``); proofs for every width and depth (``general_proofs``, on the
+index calculus of ``general``); and the LaTeX printer (``latex``).  Every public name of those
 modules is re-exported here explicitly.
 
 ``lossgeom.symbolic.latex`` is the printing function (as ``sympy.latex``); the printer module is
@@ -31,6 +32,7 @@ from .forward import (
     target_symbols,
     weight_symbols,
 )
+from .general_proofs import PROOFS, claim_scope, general_proof
 from .hessian import (
     EXPAND_LIMIT,
     BackwardPass,
@@ -136,6 +138,8 @@ __all__ = [
     "ZeroDecision", "decide_zero", "MatrixComparison", "compare_matrices",
     # verify
     "verify_recursion",
+    # general_proofs
+    "general_proof", "claim_scope", "PROOFS",
     # paths
     "PathTerm", "PathSum", "CollapsedPathSum", "paths_per_output", "iter_net_paths", "gate_symbol",
     "collapsed_latex", "unit_slopes", "require_path_activation", "expand_path_sum", "expected_output",

@@ -114,3 +114,25 @@ def test_derive_reports_every_bad_net_flag_at_once(capsys):
     err = capsys.readouterr().err
     assert "invalid net (3 problems)" in err and "widths: expected comma-separated positive integers" in err
     assert "activation: unknown activation 'swish'" in err and "output_activation: unknown activation 'nope'" in err
+
+
+def test_derive_proof_prints_the_general_proof(capsys):
+    assert main(["derive", "hessian", "--proof"]) == 0
+    out = capsys.readouterr().out
+    assert "General proof: Botev's Hessian recursion" in out and "[inductive step]" in out and "[base case]" in out
+    assert out.count("Outcome: proved") == 3 and "NOT decided" not in out
+
+
+def test_derive_proof_json(capsys):
+    assert main(["derive", "linear-gradient", "--proof", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    (proof,) = doc["proofs"]
+    assert proof["outcome"] == "proved" and "kawaguchi2016.lemma1-gradient" in proof["claims"]
+    assert proof["scope"].startswith("every depth")
+
+
+def test_derive_proof_refuses_net_flags_and_widths_are_needed_without_it(capsys):
+    assert main(["derive", "hessian", "--proof", "--widths", "2,1", "--bias"]) == 2
+    assert "--proof: the general proof is for every net; drop --bias, --widths" in capsys.readouterr().err
+    assert main(["derive", "hessian"]) == 2
+    assert "--widths: required (except with --proof)" in capsys.readouterr().err

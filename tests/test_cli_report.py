@@ -21,8 +21,14 @@ def test_report_formats(tmp_path, capsys, suffix, first, marker):
     assert text.startswith(first)
     assert marker in text
     assert "2 of 2 claims match" in text
+    import html
+
+    from lossgeom.latex_text import escape
     from lossgeom.proofs import get_claim
-    assert "Scope" in text and get_claim("choromanska2015.path-count").scope.split(";")[0] in text
+    scope = get_claim("choromanska2015.path-count").scope.split(";")[0]
+    shown = {".tex": escape, ".html": html.escape}.get(suffix, str)(scope)
+    assert "Scope" in text and shown in text
+    assert ("General proof: Choromanska" in text) == (suffix != ".html")  # the proofs follow the table
 
 
 def test_report_bad_suffix_and_folder(tmp_path, capsys):

@@ -160,6 +160,11 @@ def _net_path():
 u = sp.Symbol("u")
 w, h = sp.symbols("w h")
 
+def _general(name):
+    from lossgeom.symbolic.general_proofs import general_proof
+    return general_proof(name)
+
+
 GOOD = {
     # lossgeom
     "get_activation": lambda: {"spec": "tanh"},
@@ -381,6 +386,9 @@ GOOD = {
     "decide_outcome": lambda: {"evidence": _evidence()},
     "from_report": lambda: {"report": lossgeom.Report("x", "proved", "expansion")},
     "exact_check": lambda: {"ok": True, "basis": "symbolic", "method": "nested sum"},
+    "from_general": lambda: {"proof": _general("path-count"), "cross_check": _evidence(), "cross_scope": "3 nets"},
+    "general_proof": lambda: {"name": "path-count", "wrong": "base"},
+    "claim_scope": lambda: {"name": "path-count", "cross_scope": "3 nets"},
     "get_claim": lambda: {"id": "choromanska2015.path-count"},
     "register_claim": lambda: {"id": "hostile.claim", "source": "nowhere", "statement": "1 = 1", "scope": "none"},
     "verify_claims": lambda: {"ids": ["choromanska2015.path-count"]},

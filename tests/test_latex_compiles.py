@@ -53,3 +53,21 @@ def test_report_latex_compiles(tmp_path):
     out = tmp_path / "catalog.tex"
     assert main(["report", "botev2017.gauss-newton", "choromanska2015.path-count", "--out", str(out), "--quiet"]) == 0
     _compile(tmp_path, out.read_text())
+
+
+@pytest.mark.parametrize("kind", ["hessian", "gauss-newton", "path-sum", "linear-gradient"])
+def test_derive_proof_latex_compiles(tmp_path, capsys, kind):
+    assert main(["derive", kind, "--proof", "--format", "latex"]) == 0
+    body = capsys.readouterr().out
+    assert body.count(r"\[") >= 2 and "Outcome:} proved" in body
+    _compile(tmp_path, "\\documentclass{article}\\usepackage{amsmath,amssymb}\\begin{document}\n%s\n"
+                       "\\end{document}\n" % body)
+
+
+def test_report_with_general_proofs_compiles(tmp_path):
+    out = tmp_path / "catalog.tex"
+    assert main(["report", "botev2017.kronecker-block", "choromanska2015.bernoulli-expectation", "--out", str(out),
+                 "--quiet"]) == 0
+    text = out.read_text()
+    assert "Proofs for every width and depth" in text and "General proof: Botev's Kronecker layer blocks" in text
+    _compile(tmp_path, text)

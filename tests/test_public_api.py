@@ -20,7 +20,7 @@ PUBLIC = {
         "resolve_point", "to_fraction", "unregister_activation",
     },
     "lossgeom.symbolic": {
-        "BackwardPass", "CollapsedPathSum", "EXPAND_LIMIT", "Equation", "FORMS", "Factorization",
+        "BackwardPass", "CollapsedPathSum", "EXPAND_LIMIT", "general_proof", "claim_scope", "PROOFS", "Equation", "FORMS", "Factorization",
         "ForwardTrace", "HessianRecursion", "KawaguchiAssumptions", "LossgeomLatexPrinter", "MAX_PATHS",
         "MatrixComparison", "PathSum", "PathTerm", "RHO", "SPIN_GLASS_ASSUMPTIONS", "SigmaEigen",
         "SpinGlassForm", "VEC_PROPERTIES", "ZeroDecision", "activation_cells", "bias_symbols", "chain",

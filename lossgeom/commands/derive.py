@@ -55,12 +55,15 @@ def add(sub):
                                    "in computation order and the Kronecker form of each layer block.")
     p.add_argument("kind", choices=KINDS, help="what to derive (path-sum: Choromanska et al. 2015; linear-gradient: "
                                                "Kawaguchi 2016, Lemma 1, for identity activations)")
-    add_net_options(p, activation="tanh")
+    add_net_options(p, activation="tanh", widths_required=False)
     p.add_argument("--layer", type=int, help="only this layer's block (1-based)")
     p.add_argument("--samples", type=_samples, default=1,
                    help="linear-gradient: number of samples m, 1 to 20 (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
+    p.add_argument("--proof", action="store_true",
+                   help="print the general proof of the kind's statement, for every depth and all widths "
+                        "(base case, inductive step, each identity and how it was decided); no net needed")
     add_format(p, choices=("text", "latex", "json", "markdown"))
     add_out(p)
     p.set_defaults(func=run)
@@ -69,6 +72,10 @@ def add(sub):
 def run(args):
     from lossgeom.symbolic import derive_gauss_newton, derive_gradient, derive_hessian
 
+    if args.proof:
+        return _run_proof(args)
+    if args.widths is None:
+        raise UsageError("--widths: required (except with --proof)")
     net = build_net(args)
     LIMITS["derive_parameters"].check(net.n_params, "derive", shown="%s has %s parameters" % (net, "{:,}".format(
         net.n_params)))
@@ -205,5 +212,34 @@ def _run_linear_gradient(args, net, layers):
         for l in doc["layers"]:
             lines += ["", "Layer %d: %s" % (l["layer"], l["formula"])] + ["  " + v for v in l["gradient"]]
         text = "\n".join(lines)
+    write_output(text, args.out)
+    return 0
+
+
+#: The general proofs (lossgeom.symbolic.general_proofs) printed by ``derive KIND --proof``.
+PROOF_KINDS = {"hessian": ("hessian-recursion", "kronecker-block", "piecewise-linear"),
+               "gauss-newton": ("gauss-newton",), "gradient": ("hessian-recursion",),
+               "path-sum": ("path-count", "bernoulli-expectation"), "linear-gradient": ("deep-linear",)}
+
+
+def _run_proof(args):
+    """``derive KIND --proof``: the general proofs of the kind (backpropagation is a lemma of the recursion's)."""
+    from lossgeom.cli import net_options_given
+    from lossgeom.symbolic.general_proofs import general_proof
+
+    extra = net_options_given(args) + [f for f, v in (("--widths", args.widths), ("--layer", args.layer),
+                                                      ("--blocks", args.blocks), ("--expand", args.expand))
+                                       if v not in (None, False)]
+    if extra:
+        raise UsageError("--proof: the general proof is for every net; drop %s" % ", ".join(extra))
+    proofs = [general_proof(name) for name in PROOF_KINDS[args.kind]]
+    if args.format == "json":
+        text = json.dumps({"kind": args.kind, "proofs": [dict(p.facts(), name=p.name, statement=p.statement,
+                                                              outcome=p.outcome, claims=list(p.claims))
+                                                         for p in proofs]}, indent=2)
+    elif args.format == "latex":
+        text = "\n\n".join(p.latex() for p in proofs)
+    else:
+        text = "\n\n".join(p.text() for p in proofs)
     write_output(text, args.out)
     return 0

@@ -79,9 +79,18 @@ def render_document(reports, claims, fmt, dps, seed):
     if fmt == "latex":
         from lossgeom.report import ReportTable
         from lossgeom.symbolic.latex import latex
-        return latex(ReportTable(reports, "longtable", title="The lossgeom claims catalog", summary=summary))
+        doc = latex(ReportTable(reports, "longtable", title="The lossgeom claims catalog", summary=summary))
+        proofs = general_proofs_of(reports)
+        if not proofs:
+            return doc
+        body = "\n\n".join([r"\section*{Proofs for every width and depth}"] + [p.latex() for p in proofs])
+        head, tail = doc.rsplit(r"\end{document}", 1)
+        return head + body + "\n" + r"\end{document}" + tail
     if fmt == "markdown":
-        return "# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
+        proofs = general_proofs_of(reports)
+        extra = "".join("\n\n## General proof: %s\n\n```\n%s\n```" % (p.name, p.text()) for p in proofs)
+        return ("# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
+                + extra)
     rows = [r.to_html(claims[r.claim].assumptions) for r in reports]
     return "\n".join(['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
                       '<meta name="viewport" content="width=device-width, initial-scale=1">',
@@ -95,3 +104,20 @@ def render_document(reports, claims, fmt, dps, seed):
 HTML_STYLE = ("body{font-family:serif;max-width:60em;margin:auto;padding:0 1em;line-height:1.4}"
               "section{border-top:1px solid #ccc;margin-top:1em}"
               ".statement{overflow-x:auto;overflow-y:hidden;padding:.3em 0}math{font-size:1.1em}")
+
+
+def general_proofs_of(reports):
+    """The general proofs (decided) that are the primary evidence of some of ``reports``, each once.
+
+    Examples
+    --------
+    >>> from lossgeom.proofs import get_claim
+    >>> [p.name for p in general_proofs_of([get_claim("choromanska2015.path-count").verify()])]
+    ["Choromanska's path count"]
+    """
+    from lossgeom.symbolic.general_proofs import PROOFS, general_proof
+
+    from .verify import scope_label
+
+    wanted = {r.claim for r in reports if scope_label(r) == "general"}
+    return [general_proof(name) for name, (build, _) in PROOFS.items() if wanted & set(build().claims)]

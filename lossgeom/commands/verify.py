@@ -89,6 +89,22 @@ def summary_line(reports, dps, seed):
     return line
 
 
+def scope_label(report):
+    """The scope column of the text table: ``general`` (every depth and all widths, by a general proof) or
+    ``stated`` (the instances the scope line names).
+
+    Examples
+    --------
+    >>> from lossgeom.report import Report
+    >>> scope_label(Report("x", "proved", "m", scope="every depth (general proof); cross-checked on 2 nets"))
+    'general'
+    >>> scope_label(Report("x", "proved", "m", scope="the nets 2-2-1 and 2-3-1"))
+    'stated'
+    """
+    from lossgeom.symbolic.general import GENERAL_SCOPE
+    return "general" if GENERAL_SCOPE.split("%s")[1] in (report.scope or "") else "stated"
+
+
 def render_reports(reports, fmt, dps, seed, latex_table="tabular"):
     """Render verify results as text, json, latex or markdown (``latex_table``: tabular or longtable)."""
     ok = sum(r.matches for r in reports)
@@ -105,10 +121,11 @@ def render_reports(reports, fmt, dps, seed, latex_table="tabular"):
         from lossgeom.symbolic.latex import latex
         return latex(ReportTable(reports, latex_table))
     wid = max([len(r.claim) for r in reports] + [5])
-    lines = ["%-*s  %-12s %-6s %8s  %s" % (wid, "claim", "outcome", "expect", "seconds", "method")]
+    lines = ["%-*s  %-12s %-6s %-9s %8s  %s" % (wid, "claim", "outcome", "expect", "scope", "seconds", "method")]
     for r in reports:
-        lines.append("%-*s  %-12s %-6s %8.2f  %s%s" % (wid, r.claim, r.outcome, r.expect, r.seconds, r.method,
-                                                      "   <-- MISMATCH" if r.contradicts else ""))
+        lines.append("%-*s  %-12s %-6s %-9s %8.2f  %s%s" % (wid, r.claim, r.outcome, r.expect, scope_label(r),
+                                                            r.seconds, r.method,
+                                                            "   <-- MISMATCH" if r.contradicts else ""))
         if r.scope:
             lines.append("%-*s  scope: %s" % (wid, "", r.scope))
     lines.append(summary_line(reports, dps, seed))

@@ -132,7 +132,33 @@ def test_scopes_are_honest():
 
 # -- the outcome rule on hand-made evidence ------------------------------------------------------------
 
-@pytest.mark.parametrize("basis, want", [("symbolic", "proved"), ("witness", "proved"),
+#: The claims whose primary evidence is a general proof (every depth and width; lossgeom.symbolic.general_proofs).
+GENERAL = ("botev2017.hessian-recursion", "botev2017.kronecker-block", "botev2017.gauss-newton",
+           "botev2017.piecewise-linear", "kawaguchi2016.lemma1-gradient", "kawaguchi2016.hessian-blocks",
+           "choromanska2015.path-count", "choromanska2015.bernoulli-expectation")
+
+
+@pytest.mark.parametrize("cid", GENERAL)
+def test_general_proofs_are_the_primary_evidence(catalog_reports, cid):
+    rep = catalog_reports[cid]
+    assert rep.outcome == "proved" and rep.method.startswith("general proof")
+    assert rep.scope.startswith("every depth") and "(general proof); cross-checked on " in rep.scope
+    assert rep.evidence["cross-check"].startswith("proved") or rep.evidence["cross-check"].startswith("verified")
+    assert all(v.startswith("decided") for k, v in rep.evidence["general proof steps"].items() if k.startswith("step"))
+
+
+def test_general_proof_not_decided_falls_back_to_the_instances():
+    from lossgeom.proofs.evidence import from_general
+    from lossgeom.symbolic.general_proofs import general_proof
+    cross = Evidence("instances", "exact counts")
+    ev = from_general(general_proof("path-count", wrong="base"), cross, "7 width lists")
+    assert ev.outcome == "verified" and ev.scope == "7 width lists only (the general proof was not decided)"
+    assert "NOT decided: base case" in ev.facts["general proof (Choromanska's path count)"]
+    refuted = from_general(general_proof("path-count"), cross.with_(counterexample={"w": 1}), "x")
+    assert refuted.outcome == "refuted"  # a failing cross-check is never hidden by the proof
+
+
+@pytest.mark.parametrize("basis, want", [("general", "proved"), ("symbolic", "proved"), ("witness", "proved"),
                                          ("instances", "verified"), ("numeric", "verified")])
 def test_rule_by_basis(basis, want):
     assert decide_outcome(Evidence(basis, "m")) == want
