@@ -80,6 +80,8 @@ PINNED = {
     "yun2019.worked-example": "proved",
     "yun2019.spurious-minimum": "verified",
     "yun2019.infinitely-many": "proved",
+    "hwt2020.spurious-minima-deep": "verified",
+    "hwt2020.spurious-family": "proved",
     "milne2019.switch-form": "proved",
     "milne2019.subharmonic": "proved",
     "milne2019.subharmonic-numeric": "verified",
