@@ -16,12 +16,25 @@ from fractions import Fraction
 
 import sympy as sp
 
+from lossgeom.errors import DataError
 from lossgeom.models import three_piece, yun_data
 from lossgeom.net import Net
 from lossgeom.numeric.evaluate import loss_value
 from lossgeom.proofs.claim import register_claim
 from lossgeom.proofs.evidence import combine, exact_check
-from lossgeom.symbolic.cells import Interval, certify_cell_box, pattern_at, piece_affine
+from lossgeom.symbolic.cells import (
+    Interval,
+    cell_forward,
+    cells_on_line,
+    cells_on_plane,
+    certify_cell_box,
+    generic_affine,
+    layer_degrees,
+    path_reparametrisation,
+    pattern_at,
+    piece_affine,
+    weight_symbols,
+)
 
 ORDER = 41
 
@@ -262,14 +275,6 @@ def fraction(v):
 
 # -- Part 2: cells ---------------------------------------------------------------------------------------
 
-from lossgeom.symbolic.cells import (  # noqa: E402
-    cell_forward,
-    generic_affine,
-    layer_degrees,
-    path_reparametrisation,
-    weight_symbols,
-)
-
 #: the generic shapes of Part 2: d_x = 2, every hidden width 2, one output, 2 samples, biases
 CELL_SHAPES = ((2, 2, 1), (2, 2, 2, 1))
 
@@ -458,3 +463,70 @@ def _check_linear(dps, seed):
     ok = all(r["patterns"] == 1 and r["output = W_L ... W_1 x"] and r["convex in What"] for r in rows.values())
     return exact_check(ok, "symbolic", "one piece => one pattern; exact expansion against the matrix product",
                        facts=rows)
+
+
+def random_layers(widths, rng, denominator=37):
+    """Seeded rational weights and biases (numerators in [-99, 99]) as nested lists."""
+    q = lambda: sp.Rational(rng.randint(-99, 99), denominator)  # noqa: E731
+    return ([[[q() for _ in range(widths[l - 1])] for _ in range(widths[l])] for l in range(1, len(widths))],
+            [[q() for _ in range(widths[l])] for l in range(1, len(widths))])
+
+
+#: the nets of the line / plane counts (data: lossgeom.models.yun_data)
+LINE_NETS = ((2, 3, 1), (2, 3, 2, 1), (2, 2, 2, 2, 1))
+
+
+def line_instances(seed, count=1):
+    """Seeded (net, theta0, direction) triples for the line counts: relu and three_piece, depths 2-4."""
+    import random
+    rng, out = random.Random(seed), []
+    for act in ("relu", three_piece()):
+        for widths in LINE_NETS if act == "relu" else LINE_NETS[:2]:
+            for _ in range(count):
+                net = Net(widths=widths, activation=act, bias=True)
+                out.append((net, random_layers(widths, rng), random_layers(widths, rng)))
+    return out
+
+
+@register_claim(
+    "hwt2020.cells-on-line-plane", SOURCE + ", Part 2 (the partition of the loss surface into cells)",
+    r"\#\{\text{cells met by } \theta_0 + t d,\ t \in [-2, 2]\},\ \#\{\text{cells met by } \theta_0 + u d_1 + "
+    r"v d_2\}",
+    scope="yun_data; seeded random rational lines in weight space for relu nets 2-3-1, 2-3-2-1, 2-2-2-2-1 and "
+          "three_piece nets 2-3-1, 2-3-2-1 (one line each), t in [-2, 2]: crossings = roots of polynomials in t, "
+          "isolated exactly; every segment's pattern checked by an exact forward pass at a rational point inside "
+          "it; seeded random planes (all of R^2) for depth-2 nets 2-3-1 only (affine pre-activations: the faces "
+          "of an exact line arrangement); depth >= 3 planes are not counted",
+    method="construction",
+    title="He-Wang-Tao Part 2: cells met along random lines (exact roots) and planes (exact arrangements)")
+def _check_counts(dps, seed):
+    import random
+    X, _ = yun_data()
+    lines, parts_ok, redrawn = {}, True, 0
+    for k, (net, theta, direction) in enumerate(line_instances(seed)):
+        rng = random.Random(seed * 1000 + k)
+        while True:
+            try:
+                found = cells_on_line(net, *theta, X, *direction, 2, eps=sp.Rational(1, 2 ** 20))
+                break
+            except DataError:  # a non-generic line (simultaneous crossing, start at a kink): draw another
+                redrawn += 1
+                theta, direction = random_layers(net.widths, rng), random_layers(net.widths, rng)
+        checked = []
+        for t, pat in zip(found["samples"], found["patterns"]):
+            Wt = [sp.Matrix(w) + t * sp.Matrix(d) for w, d in zip(theta[0], direction[0])]
+            bt = [sp.Matrix(v) + t * sp.Matrix(d) for v, d in zip(theta[1], direction[1])]
+            checked.append(pattern_at(net, Wt, bt, X) == pat)
+        parts_ok = parts_ok and all(checked)
+        lines["%d: %s" % (k, net)] = {"segments": found["segments"], "cells": found["cells"],
+                                      "segments checked by exact forward passes": all(checked)}
+    rng, planes = random.Random(seed + 1), {}
+    for act in ("relu", three_piece()):
+        net = Net(widths=(2, 3, 1), activation=act, bias=True)
+        theta = random_layers(net.widths, rng)
+        dirs = (random_layers(net.widths, rng), random_layers(net.widths, rng))
+        planes[str(net)] = cells_on_plane(net, *theta, X, dirs)
+    facts = {"lines": lines, "planes": planes, "non-generic lines redrawn": redrawn}
+    ok = parts_ok and all(v["cells"] >= 1 for v in planes.values())
+    return exact_check(ok, "instances", "exact root isolation (sympy.intervals) along the line; exact line "
+                       "arrangement in the plane (Euler's formula)", facts=facts)
