@@ -21,7 +21,7 @@ from lossgeom.models import three_piece, yun_data
 from lossgeom.net import Net
 from lossgeom.numeric.evaluate import loss_value
 from lossgeom.proofs.claim import register_claim
-from lossgeom.proofs.evidence import combine, exact_check
+from lossgeom.proofs.evidence import Evidence, combine, exact_check
 from lossgeom.symbolic.cells import (
     Interval,
     cell_forward,
@@ -530,3 +530,25 @@ def _check_counts(dps, seed):
     ok = parts_ok and all(v["cells"] >= 1 for v in planes.values())
     return exact_check(ok, "instances", "exact root isolation (sympy.intervals) along the line; exact line "
                        "arrangement in the plane (Euler's formula)", facts=facts)
+
+
+@register_claim(
+    "hwt2020.botev-pl-psd-at-scale", "Botev, Ritter & Barber, ICML 2017 (blog, Consequences), checked at scale "
+    "for lossgeom issue 12",
+    r"f \text{ PL}:\ \mathcal{H}_\lambda \succeq 0,\ (\tilde a\tilde a^\top)\otimes\mathcal{H}_\lambda \succeq 0,\ "
+    r"\operatorname{tr}\nabla^2 E \ge 0 \text{ on random (net, point) pairs}",
+    scope="float64, 150 seeded random pairs per activation in the catalog (the slow test runs 1,400 per activation, "
+          ">= 1,000 off the kinks): relu, leaky_relu(1/4), abs, two_piece(2, 1/2); depth 2-4, widths 1-3, output "
+          "width 1-2, biases, one datapoint, square loss; weights in (1/4)Z so float64 is exact and kinks are "
+          "detected exactly (counted as at_kink, not checked); tol = tolerance('float64')",
+    method="numeric",
+    title="Botev's PL PSD and trace claims on random pairs (recursion vs second differences; engine subsample)")
+def _check_sweep(dps, seed):
+    from lossgeom.numeric.cells import pl_psd_sweep
+    counts = pl_psd_sweep(n=150, seed=seed, engine_every=15)
+    bad = {k: v for k, v in counts.items() if v["violation"] or v["oracle_mismatch"] or v["engine_mismatch"]}
+    if bad:
+        return Evidence("numeric", "float64 sweep", facts={"counts": counts}, counterexample=bad)
+    return Evidence("numeric", "float64 sweep: Botev recursion vs exact-cell second differences of the loss; "
+                    "engine trace every 15th pair", facts={"counts": counts},
+                    instances=tuple(sorted(counts)))
