@@ -12,6 +12,7 @@ modules is re-exported here explicitly.
 ``lossgeom.symbolic.vec`` stays the module (use ``lossgeom.symbolic.vec.vec``).
 """
 
+from .cells import Interval, certify_cell_box, pattern_at, piece_affine
 from .decide import (
     MatrixComparison,
     ZeroDecision,
@@ -156,4 +157,6 @@ __all__ = [
     "LossgeomLatexPrinter", "latex",
     # shen
     "ShenSystem", "shen_layers", "shen_permutation", "shen_system", "shen_system_exact", "verify_dummy_units", "verify_shen_gradient", "verify_hessian_residual",
+    # cells
+    "Interval", "piece_affine", "pattern_at", "certify_cell_box",
 ]

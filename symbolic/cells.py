@@ -16,14 +16,17 @@ from fractions import Fraction
 import sympy as sp
 
 from lossgeom.activations import X as XVAR
-from lossgeom.checks import check_int, check_matrix, check_net
+from lossgeom.checks import check_int, check_layers, check_mapping, check_matrices, check_matrix, check_net, check_shape
 from lossgeom.errors import DataError
+from lossgeom.numbers import parse_number
 
 __all__ = ["Interval", "piece_affine", "pattern_at", "certify_cell_box"]
 
 
-def _frac(v):
-    v = sp.Rational(v)
+def _frac(v, field="value"):
+    if isinstance(v, Fraction):
+        return v
+    v = parse_number(v, field)
     return Fraction(int(v.p), int(v.q))
 
 
@@ -43,8 +46,8 @@ class Interval:
     __slots__ = ("lo", "hi")
 
     def __init__(self, lo, hi=None):
-        lo = _frac(lo)
-        hi = lo if hi is None else _frac(hi)
+        lo = _frac(lo, "lo")
+        hi = lo if hi is None else _frac(hi, "hi")
         if lo > hi:
             raise DataError("Interval: expected lo <= hi, got %s > %s" % (lo, hi))
         self.lo, self.hi = lo, hi
@@ -101,6 +104,10 @@ class Interval:
         return "Interval(%s, %s)" % (self.lo, self.hi)
 
 
+def _as_interval(v, field):
+    return v if isinstance(v, Interval) else Interval(_frac(v, field))
+
+
 def piece_affine(activation, k):
     """(slope, offset) of piece ``k`` of a piecewise-linear activation: f(x) = slope x + offset there.
 
@@ -110,6 +117,9 @@ def piece_affine(activation, k):
     >>> [piece_affine(three_piece(), k) for k in range(3)]
     [(1/2, 0), (1, 0), (2, -1)]
     """
+    from lossgeom.activations import Activation, get_activation
+    if not isinstance(activation, Activation):
+        activation = get_activation(activation)
     k = check_int(k, "k", 0, len(activation.pieces) - 1)
     expr = activation.pieces[k].expr
     slope = sp.diff(expr, XVAR)
@@ -138,8 +148,12 @@ def pattern_at(net, weights, biases, X):
     True
     """
     net = check_net(net)
-    W, b = _layers(weights, biases)
-    X = check_matrix(X, "X")
+    W = check_matrices(weights, "weights", net.depth)
+    b = check_matrices(biases, "biases", net.depth) if biases is not None else [sp.zeros(w.rows, 1) for w in W]
+    X = check_matrix(X, "X", (net.widths[0], None))
+    for l in range(net.depth):
+        check_shape(W[l], "weights[%d]" % l, (net.widths[l + 1], net.widths[l]))
+        check_shape(b[l], "biases[%d]" % l, (net.widths[l + 1], 1))
     out = {}
     for s in range(X.cols):
         a = X[:, s]
@@ -192,12 +206,18 @@ def certify_cell_box(net, weights, biases, X, pattern, r):
     False
     """
     net = check_net(net)
-    X = check_matrix(X, "X")
-    r = _frac(r)
+    X = check_matrix(X, "X", (net.widths[0], None))
+    r = _frac(r, "r")
+    check_layers(weights, "weights")
+    pattern = check_mapping(pattern, "pattern")
     biases = biases if biases is not None else [[0] * n for n in net.widths[1:]]
-    W = [[[Interval.of(v).widen(r) for v in row] for row in w] for w in weights]
+    check_layers(biases, "biases")
+    _check_interval_shapes(net, weights, biases)
+    if r < 0:
+        raise DataError("r: expected a radius >= 0, got %s" % r)
+    W = [[[_as_interval(v, "weights").widen(r) for v in row] for row in w] for w in weights]
     bias_r = r if net.bias else 0
-    b = [[Interval.of(v).widen(bias_r) for v in _flat(vec)] for vec in biases]
+    b = [[_as_interval(v, "biases").widen(bias_r) for v in _flat(vec)] for vec in biases]
     bad = []
     for s in range(X.cols):
         a = [Interval(X[j, s]) for j in range(X.rows)]
@@ -205,7 +225,9 @@ def certify_cell_box(net, weights, biases, X, pattern, r):
             nxt = []
             for k, row in enumerate(W[l - 1]):
                 h = b[l - 1][k] + sum((wij * aj for wij, aj in zip(row, a)), Interval(0))
-                piece = pattern[(s + 1, l, k + 1)]
+                piece = pattern.get((s + 1, l, k + 1))
+                if not isinstance(piece, int) or not 0 <= piece < len(net.activation.pieces):
+                    raise DataError("pattern: expected a piece index for (%d, %d, %d), got %r" % (s + 1, l, k + 1, piece))
                 pc = net.activation.pieces[piece]
                 if not h.inside(pc.lower, pc.upper):
                     bad.append("sample %d, h%d[%d] in %r leaves piece %d" % (s + 1, l, k + 1, h, piece))
@@ -213,6 +235,17 @@ def certify_cell_box(net, weights, biases, X, pattern, r):
                 nxt.append(_frac(slope) * h + _frac(offset))
             a = nxt
     return not bad, bad
+
+
+def _check_interval_shapes(net, weights, biases):
+    if len(weights) != net.depth or len(biases) != net.depth:
+        raise DataError("weights, biases: expected %d layers, got %d and %d" % (net.depth, len(weights), len(biases)))
+    for l in range(net.depth):
+        rows = list(weights[l])
+        if len(rows) != net.widths[l + 1] or any(len(list(r)) != net.widths[l] for r in rows):
+            raise DataError("weights[%d]: expected a %dx%d matrix" % (l, net.widths[l + 1], net.widths[l]))
+        if len(_flat(biases[l])) != net.widths[l + 1]:
+            raise DataError("biases[%d]: expected %d entries" % (l, net.widths[l + 1]))
 
 
 def _flat(vec):

@@ -416,6 +416,14 @@ GOOD = {
     "slice_work": lambda: {"point": _pt111()["point"], "n_points": 4, "dps": "float64"},
     "loss_slice": lambda: _slice_args(),
     "slice_json": lambda: {"loss_slice": _loss_slice(), "digits": 5},
+    # symbolic.cells, numeric.cells (He, Wang & Tao 2020)
+    "Interval": lambda: {"lo": 1, "hi": 2},
+    "piece_affine": lambda: {"activation": "relu", "k": 1},
+    "pattern_at": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[1]], [[1]]],
+                           "biases": [[1], [0]], "X": [[1]]},
+    "certify_cell_box": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[1]], [[1]]],
+                                 "biases": [[1], [0]], "X": [[1]], "pattern": {(1, 1, 1): 1}, "r": "1/2"},
+    "pl_psd_sweep": lambda: {"n": 2, "seed": 0, "engine_every": 1},
 }
 
 
