@@ -13,6 +13,7 @@ so the loss is >= l0 (normal equations), and l0 > 0 = the loss of an exhibited g
 """
 
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -62,7 +63,12 @@ def least_squares(X, Y):
     >>> least_squares(*yun_data())[2]
     1/3
     """
-    Xt, Y = augmented(X), sp.Matrix(Y)
+    return _least_squares(sp.ImmutableMatrix(X), sp.ImmutableMatrix(Y))
+
+
+@lru_cache(maxsize=64)
+def _least_squares(X, Y):
+    Xt = augmented(X)
     Wbar = Y * Xt.pinv()
     Ybar = Wbar * Xt
     return Wbar, Ybar, sp.Rational(1, 2) * sum((v ** 2 for v in Ybar - Y), sp.Integer(0))

@@ -12,6 +12,7 @@ Samples are the columns of X (d_x x m), as in :mod:`lossgeom.models`.
 """
 
 from fractions import Fraction
+from functools import lru_cache
 
 import sympy as sp
 
@@ -104,6 +105,11 @@ class Interval:
         return "Interval(%s, %s)" % (self.lo, self.hi)
 
 
+@lru_cache(maxsize=256)
+def _piece_fractions(activation, k):
+    return tuple(_frac(v) for v in _piece_affine(activation, k))
+
+
 def _as_interval(v, field):
     return v if isinstance(v, Interval) else Interval(_frac(v, field))
 
@@ -121,6 +127,11 @@ def piece_affine(activation, k):
     if not isinstance(activation, Activation):
         activation = get_activation(activation)
     k = check_int(k, "k", 0, len(activation.pieces) - 1)
+    return _piece_affine(activation, k)
+
+
+@lru_cache(maxsize=256)
+def _piece_affine(activation, k):
     expr = activation.pieces[k].expr
     slope = sp.diff(expr, XVAR)
     if sp.diff(slope, XVAR) != 0:
@@ -231,8 +242,8 @@ def certify_cell_box(net, weights, biases, X, pattern, r):
                 pc = net.activation.pieces[piece]
                 if not h.inside(pc.lower, pc.upper):
                     bad.append("sample %d, h%d[%d] in %r leaves piece %d" % (s + 1, l, k + 1, h, piece))
-                slope, offset = piece_affine(net.activation, piece)
-                nxt.append(_frac(slope) * h + _frac(offset))
+                slope, offset = _piece_fractions(net.activation, piece)
+                nxt.append(slope * h + offset)
             a = nxt
     return not bad, bad
 
