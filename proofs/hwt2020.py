@@ -26,6 +26,7 @@ from lossgeom.proofs.evidence import Evidence, combine, exact_check
 from lossgeom.symbolic.cells import (
     Interval,
     cell_forward,
+    cell_weight_symbols,
     cells_on_line,
     cells_on_plane,
     certify_cell_box,
@@ -34,7 +35,6 @@ from lossgeom.symbolic.cells import (
     path_reparametrisation,
     pattern_at,
     piece_affine,
-    weight_symbols,
 )
 
 ORDER = 41
@@ -286,7 +286,7 @@ CELL_SHAPES = ((2, 2, 1), (2, 2, 2, 1))
 
 
 def _generic_cell(widths, m=2):
-    W, b = weight_symbols(widths)
+    W, b = cell_weight_symbols(widths)
     X = sp.Matrix(widths[0], m, lambda i, j: sp.Symbol("x%d_%d" % (j + 1, i + 1), real=True))
     pre, outs = cell_forward(W, b, X, generic_affine)
     return W, b, pre, [o[0] for o in outs]
@@ -353,7 +353,7 @@ def _check_convex(dps, seed):
 
 def cell_least_squares(net, X, Y, pattern_affine):
     """The least risk over the cell's reparametrisation: min_z 1/2 |A z - y|^2 = 1/2 |(I - A A^+) y|^2 (exact)."""
-    W, b = weight_symbols(net.widths, net.bias)
+    W, b = cell_weight_symbols(net.widths, net.bias)
     _, outs = cell_forward(W, b, X, pattern_affine)
     A, _ = path_reparametrisation([o[0] for o in outs], W, b)
     y = sp.Matrix(Y).T
@@ -454,7 +454,7 @@ def _check_linear(dps, seed):
     rows = {}
     act = Net(widths=(1, 1), activation="identity").activation
     for widths in CELL_SHAPES:
-        W, b = weight_symbols(widths, bias=False)
+        W, b = cell_weight_symbols(widths, bias=False)
         X = sp.Matrix(widths[0], 2, lambda i, j: sp.Symbol("x%d_%d" % (j + 1, i + 1), real=True))
         _, outs = cell_forward(W, b, X, lambda s, l, k: piece_affine(act, 0))
         prod = W[-1]

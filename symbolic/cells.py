@@ -17,11 +17,25 @@ from functools import lru_cache
 import sympy as sp
 
 from lossgeom.activations import X as XVAR
-from lossgeom.checks import check_int, check_layers, check_mapping, check_matrices, check_matrix, check_net, check_shape
+from lossgeom.checks import (
+    check_bool,
+    check_callable,
+    check_expr,
+    check_int,
+    check_layers,
+    check_mapping,
+    check_matrices,
+    check_matrix,
+    check_net,
+    check_real,
+    check_sequence,
+    check_shape,
+)
 from lossgeom.errors import DataError
 from lossgeom.numbers import parse_number
 
-__all__ = ["Interval", "piece_affine", "pattern_at", "certify_cell_box"]
+__all__ = ["Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
+           "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane"]
 
 
 def _frac(v, field="value"):
@@ -268,20 +282,36 @@ def _flat(vec):
 
 # -- Part 2: the polynomials of a cell -------------------------------------------------------------------
 
+def _symbolic_layers(W, b, field=("W", "b")):
+    """Validated symbolic layers: matrices with chained shapes, b_l a column of W_l's rows."""
+    W = check_matrices(W, field[0], symbolic=True)
+    b = check_matrices(b, field[1], len(W), symbolic=True)
+    if not W:
+        raise DataError("%s: expected at least one layer" % field[0])
+    for l in range(len(W)):
+        if l and W[l].cols != W[l - 1].rows:
+            raise DataError("%s[%d]: expected %d columns, got %d" % (field[0], l, W[l - 1].rows, W[l].cols))
+        check_shape(b[l], "%s[%d]" % (field[1], l), (W[l].rows, 1))
+    return W, b
+
+
 def _sym(name):
     return sp.Symbol(name, real=True)
 
 
-def weight_symbols(widths, bias=True):
+def cell_weight_symbols(widths, bias=True):
     """Symbolic layers: ([W_1, ..., W_L], [b_1, ..., b_L]) with entries W{l}_{i}_{j}, b{l}_{i} (zeros without bias).
 
     Examples
     --------
-    >>> W, b = weight_symbols((1, 2, 1))
+    >>> W, b = cell_weight_symbols((1, 2, 1))
     >>> W[1], b[1]
     (Matrix([[W2_1_1, W2_1_2]]), Matrix([[b2_1]]))
     """
-    widths = tuple(check_int(w, "widths[%d]" % k, 1) for k, w in enumerate(widths))
+    widths = tuple(check_int(w, "widths[%d]" % k, 1, 64) for k, w in enumerate(check_sequence(widths, "widths")))
+    bias = check_bool(bias, "bias")
+    if len(widths) < 2:
+        raise DataError("widths: expected at least 2 layer widths, got %d" % len(widths))
     W = [sp.Matrix(widths[l], widths[l - 1], lambda i, j, l=l: _sym("W%d_%d_%d" % (l, i + 1, j + 1)))
          for l in range(1, len(widths))]
     b = [sp.Matrix(widths[l], 1, lambda i, j, l=l: _sym("b%d_%d" % (l, i + 1)) if bias else 0)
@@ -301,12 +331,14 @@ def cell_forward(W, b, X, affine):
 
     Examples
     --------
-    >>> W, b = weight_symbols((1, 1, 1), bias=False)
+    >>> W, b = cell_weight_symbols((1, 1, 1), bias=False)
     >>> pre, out = cell_forward(W, b, sp.Matrix([[2]]), lambda s, l, k: (3, 1))
     >>> pre[(1, 1, 1)], out[0][0]
     (2*W1_1_1, W2_1_1*(6*W1_1_1 + 1))
     """
-    X = sp.Matrix(X)
+    W, b = _symbolic_layers(W, b)
+    X = check_matrix(X, "X", (W[0].cols, None), symbolic=True)
+    check_callable(affine, "affine")
     pre, outs = {}, []
     for s in range(X.cols):
         a = X[:, s]
@@ -323,7 +355,14 @@ def cell_forward(W, b, X, affine):
 
 
 def generic_affine(s, l, k):
-    """Symbolic slope and offset per (sample, layer, unit): one identity covers every cell of every PL activation."""
+    """Symbolic slope and offset per (sample, layer, unit): one identity covers every cell of every PL activation.
+
+    Examples
+    --------
+    >>> generic_affine(1, 2, 3)
+    (s1_2_3, c1_2_3)
+    """
+    s, l, k = (check_int(v, f, 1) for v, f in ((s, "s"), (l, "l"), (k, "k")))
     return _sym("s%d_%d_%d" % (s, l, k)), _sym("c%d_%d_%d" % (s, l, k))
 
 
@@ -332,10 +371,12 @@ def layer_degrees(expr, W, b):
 
     Examples
     --------
-    >>> W, b = weight_symbols((1, 1, 1), bias=False)
+    >>> W, b = cell_weight_symbols((1, 1, 1), bias=False)
     >>> layer_degrees(W[1][0] * (3 * W[0][0] + 1), W, b)
     ([1, 1], 2)
     """
+    expr = check_expr(expr, "expr")
+    W, b = _symbolic_layers(W, b)
     blocks = [list(W[l].free_symbols | b[l].free_symbols) for l in range(len(W))]
     expr = sp.expand(expr)
     per = [sp.Poly(expr, *blk).total_degree() if blk else 0 for blk in blocks]
@@ -353,13 +394,15 @@ def path_reparametrisation(outputs, W, b):
 
     Examples
     --------
-    >>> W, b = weight_symbols((1, 1, 1), bias=False)
+    >>> W, b = cell_weight_symbols((1, 1, 1), bias=False)
     >>> _, out = cell_forward(W, b, sp.Matrix([[2, 1]]), lambda s, l, k: (1, 0))
     >>> path_reparametrisation([o[0] for o in out], W, b)
     (Matrix([
     [2],
     [1]]), [W1_1_1*W2_1_1])
     """
+    outputs = [check_expr(o, "outputs[%d]" % i) for i, o in enumerate(check_sequence(outputs, "outputs"))]
+    W, b = _symbolic_layers(W, b)
     every = sorted({v for l in range(len(W)) for v in W[l].free_symbols | b[l].free_symbols}, key=str)
     polys = [sp.Poly(sp.expand(o), *every) for o in outputs]
     monos = sorted({mono for p in polys for mono in p.monoms()}, reverse=True)
@@ -418,10 +461,10 @@ def cells_on_line(net, weights, biases, X, dweights, dbiases, T, eps=sp.Rational
     (3, 3, [(-2, -2), (-1, -1)], [-3, -3/2, 1])
     """
     net = check_net(net)
-    X = check_matrix(X, "X")
-    T = _frac_rational(T)
-    biases = biases if biases is not None else [[0] * n for n in net.widths[1:]]
-    dbiases = dbiases if dbiases is not None else [[0] * n for n in net.widths[1:]]
+    X = check_matrix(X, "X", (net.widths[0], None))
+    T, eps = _positive(T, "T"), _positive(eps, "eps")
+    weights, biases = _numeric_layers(net, weights, biases, ("weights", "biases"))
+    dweights, dbiases = _numeric_layers(net, dweights, dbiases, ("dweights", "dbiases"))
     W, b = _line_layers(weights, biases, dweights, dbiases, _T)
     at = lambda t: ([w.subs(_T, t) for w in W], [v.subs(_T, t) for v in b])  # noqa: E731
     pattern = pattern_at(net, *at(-T), X)
@@ -465,8 +508,22 @@ def cells_on_line(net, weights, biases, X, dweights, dbiases, T, eps=sp.Rational
             "samples": samples}
 
 
-def _frac_rational(v):
-    return sp.Rational(_frac(v))
+def _positive(v, field):
+    v = parse_number(check_real(v, field), field)
+    if not v > 0:
+        raise DataError("%s: expected a positive number, got %s" % (field, v))
+    return v
+
+
+def _numeric_layers(net, weights, biases, field):
+    """Exact layers of ``net``'s shapes (zero biases when None)."""
+    W = check_matrices(weights, field[0], net.depth)
+    b = check_matrices(biases, field[1], net.depth) if biases is not None else \
+        [sp.zeros(net.widths[l + 1], 1) for l in range(net.depth)]
+    for l in range(net.depth):
+        check_shape(W[l], "%s[%d]" % (field[0], l), (net.widths[l + 1], net.widths[l]))
+        check_shape(b[l], "%s[%d]" % (field[1], l), (net.widths[l + 1], 1))
+    return W, b
 
 
 def cells_on_plane(net, weights, biases, X, directions, eps=sp.Rational(1, 2 ** 30)):
@@ -493,11 +550,15 @@ def cells_on_plane(net, weights, biases, X, directions, eps=sp.Rational(1, 2 ** 
     if net.depth != 2:
         raise DataError("net: cells_on_plane counts exactly for depth 2 (affine pre-activations), got depth %d"
                         % net.depth)
-    X = check_matrix(X, "X")
+    X = check_matrix(X, "X", (net.widths[0], None))
     u, v = _sym("u"), _sym("v")
-    (dw1, db1), (dw2, db2) = directions
-    W = sp.Matrix(weights[0]) + u * sp.Matrix(dw1[0]) + v * sp.Matrix(dw2[0])
-    b = sp.Matrix(_flat(biases[0])) + u * sp.Matrix(_flat(db1[0])) + v * sp.Matrix(_flat(db2[0]))
+    weights, biases = _numeric_layers(net, weights, biases, ("weights", "biases"))
+    dirs = check_sequence(directions, "directions", length=2)
+    (dw1, db1), (dw2, db2) = [_numeric_layers(net, *check_sequence(d, "directions[%d]" % i, length=2),
+                                              ("directions[%d] weights" % i, "directions[%d] biases" % i))
+                              for i, d in enumerate(dirs)]
+    W = weights[0] + u * dw1[0] + v * dw2[0]
+    b = biases[0] + u * db1[0] + v * db2[0]
     lines = set()
     for s in range(X.cols):
         h = W * X[:, s] + b

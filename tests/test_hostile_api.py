@@ -424,6 +424,19 @@ GOOD = {
     "certify_cell_box": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[1]], [[1]]],
                                  "biases": [[1], [0]], "X": [[1]], "pattern": {(1, 1, 1): 1}, "r": "1/2"},
     "pl_psd_sweep": lambda: {"n": 2, "seed": 0, "engine_every": 1},
+    "cell_weight_symbols": lambda: {"widths": (1, 1, 1), "bias": True},
+    "cell_forward": lambda: {"W": [[[1]], [[2]]], "b": [[0], [1]], "X": [[1, 2]], "affine": lambda s, l, k: (1, 0)},
+    "generic_affine": lambda: {"s": 1, "l": 1, "k": 1},
+    "layer_degrees": lambda: {"expr": sp.Symbol("W1_1_1") * 2, "W": [[[sp.Symbol("W1_1_1")]]], "b": [[0]]},
+    "path_reparametrisation": lambda: {"outputs": [sp.Symbol("W1_1_1") * 2], "W": [[[sp.Symbol("W1_1_1")]]],
+                                       "b": [[0]]},
+    "cells_on_line": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[1]], [[1]]],
+                              "biases": [[0], [0]], "X": [[1, 2]], "dweights": [[[0]], [[0]]],
+                              "dbiases": [[1], [0]], "T": 3, "eps": "1/1024"},
+    "cells_on_plane": lambda: {"net": _net(1, 2, 1, bias=True, activation="relu"), "weights": [[[1], [1]], [[1, 1]]],
+                               "biases": [[0, 0], [0]], "X": [[1]],
+                               "directions": (([[[1], [0]], [[0, 0]]], [[0, 0], [0]]),
+                                              ([[[0], [0]], [[0, 0]]], [[0, 1], [0]])), "eps": "1/1024"},
 }
 
 

@@ -38,7 +38,8 @@ PUBLIC = {
         "verify_shen_gradient", "verify_hessian_residual", "unit_slopes", "unvec", "verify_bernoulli_expectation", "verify_linear_derivatives",
         "verify_path_sum_identity", "verify_printed_property_3b", "verify_property_5b", "verify_recursion",
         "verify_spin_glass_reduction", "verify_vec_properties", "weight_symbols",
-        "Interval", "piece_affine", "pattern_at", "certify_cell_box",
+        "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
+        "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
     },
     "lossgeom.numeric": {
         "ActivationPattern", "BACKENDS", "Backend", "BlockVerdict", "CLASSIFICATIONS", "CompiledExpression",

@@ -182,8 +182,8 @@ def test_plane_count_against_grid_sampling():
 
 def test_reparametrisation_is_exact_on_an_instance():
     """A What = the outputs at a random exact point (independent: direct substitution)."""
-    from lossgeom.symbolic.cells import cell_forward, path_reparametrisation, weight_symbols
-    W, b = weight_symbols((2, 2, 2, 1))
+    from lossgeom.symbolic.cells import cell_forward, cell_weight_symbols, path_reparametrisation
+    W, b = cell_weight_symbols((2, 2, 2, 1))
     X = sp.Matrix([[1, 2], [3, -1]])
     aff = lambda s, l, k: (sp.Rational(s + k, 3), sp.Rational(l, 5))  # noqa: E731
     _, outs = cell_forward(W, b, X, aff)
