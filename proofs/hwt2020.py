@@ -32,6 +32,7 @@ from lossgeom.symbolic.cells import (
     certify_cell_box,
     generic_affine,
     layer_degrees,
+    layer_inequalities,
     path_reparametrisation,
     pattern_at,
     piece_affine,
@@ -299,7 +300,9 @@ def _generic_cell(widths, m=2):
     scope="every cell of every piecewise-linear activation (each hidden unit and sample has its own symbolic slope "
           "and offset), shapes 2-2-1 and 2-2-2-1 with biases, 2 samples with symbolic data; the cell's inequalities "
           "kappa_lower < h_{l,k}(x_s) < kappa_upper are linear in ONE layer's weights given the others, and "
-          "polynomial of degree exactly l in all weights jointly",
+          "polynomial of degree exactly l in all weights jointly; explicit one-layer inequalities "
+          "(lossgeom.symbolic.cells.layer_inequalities) checked at seeded points of relu and three_piece 2-3-2-1 "
+          "nets on yun_data",
     title="He-Wang-Tao Part 2: in a cell the output is multilinear in (W_1, ..., W_L); the cell is polynomial")
 def _check_multilinear(dps, seed):
     rows = {}
@@ -315,8 +318,40 @@ def _check_multilinear(dps, seed):
                 max(p) <= 1 and t == key[1] for key, (p, t) in pre_deg.items())}
     ok = all(r["outputs multi-affine, total degree L"] and r["pre-activations of layer l: degree <= 1 per layer, "
                                                             "total l"] for r in rows.values())
+    rows["explicit one-layer inequalities (instances)"] = inst = _inequality_instances(seed)
+    ok = ok and all(all(v.values()) for v in inst.values())
     return exact_check(ok, "symbolic", "SymPy polynomial degrees in each layer's entries and in all of them",
                        facts=rows)
+
+
+def _inequality_instances(seed):
+    """On seeded points of relu and three_piece 2-3-2-1 nets: the cell as linear inequalities in layer 1 and in
+    layer 2 holds strictly at the point, and moving that layer past one bound (along its normal) leaves the cell."""
+    import random
+    rng, X, out = random.Random(seed + 7), yun_data()[0], {}
+    for act in ("relu", three_piece()):
+        net = Net(widths=(2, 3, 2, 1), activation=act, bias=True)
+        W, b = random_layers(net.widths, rng)
+        pattern = pattern_at(net, W, b, X)
+        while pattern is None:
+            W, b = random_layers(net.widths, rng)
+            pattern = pattern_at(net, W, b, X)
+        for layer in (1, 2):
+            Wl, bl = sp.Matrix(W[layer - 1]), sp.Matrix(b[layer - 1])
+            w0 = sp.Matrix([Wl[i, j] for j in range(Wl.cols) for i in range(Wl.rows)] + list(bl))
+            rows = layer_inequalities(net, W, b, X, layer)
+            value = lambda r, w: (r["coefficients"] * w)[0] + r["constant"]  # noqa: E731
+            strict = all(r["lower"] < value(r, w0) < r["upper"] for r in rows)
+            r = next(r for r in rows if r["coefficients"] != sp.zeros(1, len(w0)))
+            bound, sign = (r["upper"], 1) if r["upper"].is_finite else (r["lower"], -1)
+            a = r["coefficients"].T
+            w1 = w0 + a * ((bound + sign * sp.Rational(1, 100) - value(r, w0)) / (a.T * a)[0])
+            W1, b1 = list(W), list(b)
+            W1[layer - 1] = [[w1[j * Wl.rows + i] for j in range(Wl.cols)] for i in range(Wl.rows)]
+            b1[layer - 1] = list(w1[Wl.rows * Wl.cols:])
+            out["%s, layer %d" % (net, layer)] = {"rows": len(rows), "strict at the point": strict,
+                                                  "past one bound: another cell": pattern_at(net, W1, b1, X) != pattern}
+    return out
 
 
 def reparametrised_risk(outputs, W, b, Y):

@@ -21,6 +21,7 @@ from .cells import (
     certify_cell_box,
     generic_affine,
     layer_degrees,
+    layer_inequalities,
     path_reparametrisation,
     pattern_at,
     piece_affine,
@@ -172,4 +173,5 @@ __all__ = [
     # cells
     "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
     "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
+    "layer_inequalities",
 ]

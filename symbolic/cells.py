@@ -35,7 +35,8 @@ from lossgeom.errors import DataError
 from lossgeom.numbers import parse_number
 
 __all__ = ["Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
-           "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane"]
+           "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
+           "layer_inequalities"]
 
 
 def _frac(v, field="value"):
@@ -579,3 +580,56 @@ def cells_on_plane(net, weights, biases, X, directions, eps=sp.Rational(1, 2 ** 
                 points.setdefault(pt, set()).update({(p1, q1, r1), (p2, q2, r2)})
     cells = 1 + len(lines) + sum(len(through) - 1 for through in points.values())
     return {"lines": len(lines), "points": len(points), "cells": cells}
+
+
+def layer_inequalities(net, weights, biases, X, layer):
+    """The cell of an exact point as linear inequalities in the weights of ONE layer, the others fixed.
+
+    With the pattern of the point fixed, every pre-activation h_{l,k}(x_s) of a layer l >= ``layer``
+    is an affine function a . vec([W_layer, b_layer]) + c of that layer's entries (columns of
+    [W_layer, b_layer] stacked); the cell is {lower < a . w + c < upper} over those units (units
+    below ``layer`` do not depend on it).  Decided exactly: each row is checked to be of degree <= 1.
+
+    Returns
+    -------
+    list of dict
+        ``unit`` (s, l, k), ``piece``, ``coefficients`` (a row Matrix), ``constant`` c, ``lower``, ``upper``.
+
+    Raises
+    ------
+    DataError
+        When the point sits at a kink (it is in no open cell).
+
+    Examples
+    --------
+    >>> from lossgeom.net import Net
+    >>> net = Net(widths=(1, 1, 1), activation="relu", bias=True)
+    >>> rows = layer_inequalities(net, [[[2]], [[3]]], [[1], [0]], [[1]], 1)
+    >>> [(r["unit"], r["coefficients"], r["constant"], r["lower"], r["upper"]) for r in rows]
+    [((1, 1, 1), Matrix([[1, 1]]), 0, 0, oo)]
+    """
+    net = check_net(net)
+    layer = check_int(layer, "layer", 1, net.depth - 1)
+    W, b = _numeric_layers(net, weights, biases, ("weights", "biases"))
+    X = check_matrix(X, "X", (net.widths[0], None))
+    pattern = pattern_at(net, W, b, X)
+    if pattern is None:
+        raise DataError("point: a pre-activation sits at a kink; expected a point inside a cell")
+    Ws, bs = cell_weight_symbols(net.widths, net.bias)
+    W, b = list(W), list(b)
+    W[layer - 1], b[layer - 1] = Ws[layer - 1], bs[layer - 1]
+    entries = [W[layer - 1][i, j] for j in range(W[layer - 1].cols) for i in range(W[layer - 1].rows)]
+    entries += [v for v in b[layer - 1] if v != 0]
+    pre, _ = cell_forward(W, b, X, _pattern_affine(net, pattern))
+    rows = []
+    for key in sorted(pre):
+        if key[1] < layer:
+            continue
+        poly = sp.Poly(sp.expand(pre[key]), *entries)
+        if poly.total_degree() > 1:
+            raise DataError("layer_inequalities: h%s is not affine in layer %d" % (key, layer))
+        piece = net.activation.pieces[pattern[key]]
+        coeffs = sp.Matrix([[poly.coeff_monomial(v) for v in entries]])
+        rows.append({"unit": key, "piece": pattern[key], "coefficients": coeffs,
+                     "constant": poly.coeff_monomial(1), "lower": piece.lower, "upper": piece.upper})
+    return rows

@@ -433,6 +433,8 @@ GOOD = {
     "cells_on_line": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[1]], [[1]]],
                               "biases": [[0], [0]], "X": [[1, 2]], "dweights": [[[0]], [[0]]],
                               "dbiases": [[1], [0]], "T": 3, "eps": "1/1024"},
+    "layer_inequalities": lambda: {"net": _net(1, 1, 1, bias=True, activation="relu"), "weights": [[[2]], [[3]]],
+                                   "biases": [[1], [0]], "X": [[1]], "layer": 1},
     "cells_on_plane": lambda: {"net": _net(1, 2, 1, bias=True, activation="relu"), "weights": [[[1], [1]], [[1, 1]]],
                                "biases": [[0, 0], [0]], "X": [[1]],
                                "directions": (([[[1], [0]], [[0, 0]]], [[0, 0], [0]]),

@@ -40,6 +40,7 @@ PUBLIC = {
         "verify_spin_glass_reduction", "verify_vec_properties", "weight_symbols",
         "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
         "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
+        "layer_inequalities",
     },
     "lossgeom.numeric": {
         "ActivationPattern", "BACKENDS", "Backend", "BlockVerdict", "CLASSIFICATIONS", "CompiledExpression",

@@ -213,3 +213,32 @@ def test_sweep_detects_a_broken_recursion(monkeypatch):
     monkeypatch.setattr(cells, "_recursion", lambda W, hs, left, right: [-H for H in real(W, hs, left, right)])
     out = cells.pl_psd_sweep(n=30, seed=0, engine_every=30)
     assert all(c["oracle_mismatch"] > 0 for c in out.values())
+
+
+@pytest.mark.parametrize("layer", [1, 2])
+def test_layer_inequalities_decide_cell_membership(layer):
+    """Exact forward passes: a point with the other layers fixed is in the cell iff every inequality holds."""
+    from lossgeom.net import Net
+    from lossgeom.symbolic.cells import layer_inequalities, pattern_at
+    X, _ = yun_data()
+    net = Net(widths=(2, 3, 2, 1), activation=three_piece(), bias=True)
+    rng = random.Random(20 + layer)
+    W, b = hwt.random_layers(net.widths, rng)
+    while pattern_at(net, W, b, X) is None:
+        W, b = hwt.random_layers(net.widths, rng)
+    pat = pattern_at(net, W, b, X)
+    rows = layer_inequalities(net, W, b, X, layer)
+    r, c = net.widths[layer], net.widths[layer - 1]
+    inside = outside = 0
+    for k in range(150):
+        q = lambda: sp.Rational(rng.randint(-30, 30), 100) * (1 + k % 10)  # noqa: E731
+        Wl = [[W[layer - 1][i][j] + q() for j in range(c)] for i in range(r)]
+        bl = [v + q() for v in b[layer - 1]]
+        w = sp.Matrix([Wl[i][j] for j in range(c) for i in range(r)] + bl)
+        holds = all(e["lower"] < (e["coefficients"] * w)[0] + e["constant"] < e["upper"] for e in rows)
+        W2, b2 = list(W), list(b)
+        W2[layer - 1], b2[layer - 1] = Wl, bl
+        member = pattern_at(net, W2, b2, X) == pat
+        assert holds == member
+        inside, outside = inside + member, outside + (not member)
+    assert inside > 0 and outside > 0
