@@ -248,7 +248,8 @@ def _family_check(net, X, Y, alpha):
     Wi, bi = spurious_point(net, X, Y, box)
     r = certified_radius(net, Wi, bi, X, top_pattern(net, a.cols))
     injective = sp.solve(sp.Eq(W[-1][0], W[-1][0].subs(alpha, 2 * alpha)), alpha) == []
-    return {"output = Ybar": out == Ybar, "radius for every alpha in [1/2, 2]": str(r), "injective": injective}
+    return {"output = Ybar": out == Ybar, "radius for every alpha in [1/2, 2]": str(r), "injective": injective,
+            "global point loss (engine)": str(exact_loss(net, *global_point(net), X, Y))}
 
 
 @register_claim(
@@ -258,7 +259,8 @@ def _family_check(net, X, Y, alpha):
     r"\hat\theta(\alpha) \ne \hat\theta(\alpha')",
     scope="the construction of hwt2020.spurious-minima-deep with alpha symbolic (output = Ybar identically) and "
           "one box of radius r certified about every member at once (exact interval arithmetic over alpha in "
-          "[1/2, 2]); yun_data, hidden widths (2), (2,2), (3,2), (2,2,2), the four Part 1 activations",
+          "[1/2, 2]); loss >= l0 = 1/3 on every box (normal equations) and a global point of loss 0 per net; "
+          "yun_data, hidden widths (2), (2,2), (3,2), (2,2,2), the four Part 1 activations",
     title="He-Wang-Tao Part 1: a continuous interval of certified spurious minima (alpha in [1/2, 2])")
 def _check_family(dps, seed):
     alpha = sp.Symbol("alpha", positive=True)
@@ -268,8 +270,9 @@ def _check_family(dps, seed):
         for hidden in ((2,), (2, 2), (3, 2), (2, 2, 2)):
             net = net_of(2, hidden, act)
             rows[str(net)] = _family_check(net, X, Y, alpha)
+    _, _, l0 = least_squares(X, Y)
     ok = all(v["output = Ybar"] and v["injective"] and v["radius for every alpha in [1/2, 2]"] != "None"
-             for v in rows.values())
+             and v["global point loss (engine)"] == "0" for v in rows.values()) and affine_lower_bound(X, Y) and l0 > 0
     return exact_check(ok, "symbolic", "alpha symbolic: output = Ybar by simplification; exact interval "
                        "arithmetic over alpha in [1/2, 2] widened by r certifies every member's box", facts=rows)
 
