@@ -383,3 +383,35 @@ def botev_slice_point():
     """
     return random_point(Net(widths=(3, 4, 2), activation="relu"), seed=2017, samples=8)
 __all__ += ["botev_slice_point"]
+
+
+def three_piece():
+    """A continuous piecewise-linear activation with three pieces (two kinks), for He, Wang & Tao (ICLR 2020).
+
+    ::
+
+        f(x) = x / 2        x < 0
+        f(x) = x            0 < x < 1
+        f(x) = 2 x - 1      x > 1
+
+    Built directly as an :class:`~lossgeom.activations.Activation` record (pieces on open intervals),
+    so a :class:`~lossgeom.net.Net` takes it like a registered one; it is not added to the registry
+    (net files and the command line do not know it).
+
+    Examples
+    --------
+    >>> act = three_piece()
+    >>> act.kinks, act.piecewise_linear, [act.apply(v) for v in (-2, sp.Rational(1, 2), 3)]
+    ((0, 1), True, [-1, 1/2, 5])
+    >>> print(Net(widths=(2, 2, 1), activation=act, bias=True))
+    Net(2-2-1, three_piece, square, bias)
+    """
+    from .activations import Activation, Piece, X
+
+    oo = sp.oo
+    pieces = (Piece(-oo, sp.Integer(0), X / 2), Piece(sp.Integer(0), sp.Integer(1), X),
+              Piece(sp.Integer(1), oo, 2 * X - 1))
+    return Activation("three_piece", (), pieces, 1, True)
+
+
+__all__ += ["three_piece"]

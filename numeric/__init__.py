@@ -25,6 +25,7 @@ from .bridge import (
     evaluate_on_net,
     symbol_values,
 )
+from .cells import SWEEP_ACTIVATIONS, pl_psd_sweep
 from .critical import (
     CLASSIFICATIONS,
     MAX_HESSIAN_SIZE,
@@ -194,4 +195,6 @@ __all__ = [
     "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
     # landscape
     "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
+    # cells
+    "SWEEP_ACTIVATIONS", "pl_psd_sweep",
 ]

@@ -27,8 +27,8 @@ def source_modules():
     Examples
     --------
     >>> [m.__name__.rsplit(".", 1)[1] for m in source_modules()]
-    ['botev2017', 'botev2017_geometry', 'kawaguchi2016', 'baldi_hornik1989', 'choromanska2015', 'yun2019', 'shen2016',
-     'shen2016_training', 'milne2019']
+    ['botev2017', 'botev2017_geometry', 'kawaguchi2016', 'baldi_hornik1989', 'choromanska2015', 'yun2019', 'hwt2020',
+     'shen2016', 'shen2016_training', 'milne2019']
     """
     mods = [importlib.import_module(__name__ + "." + m.name) for m in pkgutil.iter_modules(__path__)
             if m.name not in _NOT_SOURCES and not m.name.startswith("_")]

@@ -13,6 +13,20 @@ modules is re-exported here explicitly.
 ``lossgeom.symbolic.vec`` stays the module (use ``lossgeom.symbolic.vec.vec``).
 """
 
+from .cells import (
+    Interval,
+    cell_forward,
+    cell_weight_symbols,
+    cells_on_line,
+    cells_on_plane,
+    certify_cell_box,
+    generic_affine,
+    layer_degrees,
+    layer_inequalities,
+    path_reparametrisation,
+    pattern_at,
+    piece_affine,
+)
 from .decide import (
     MatrixComparison,
     ZeroDecision,
@@ -160,4 +174,8 @@ __all__ = [
     "LossgeomLatexPrinter", "latex",
     # shen
     "ShenSystem", "shen_layers", "shen_permutation", "shen_system", "shen_system_exact", "verify_dummy_units", "verify_shen_gradient", "verify_hessian_residual",
+    # cells
+    "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
+    "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
+    "layer_inequalities",
 ]

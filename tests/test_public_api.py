@@ -38,6 +38,9 @@ PUBLIC = {
         "verify_shen_gradient", "verify_hessian_residual", "unit_slopes", "unvec", "verify_bernoulli_expectation", "verify_linear_derivatives",
         "verify_path_sum_identity", "verify_printed_property_3b", "verify_property_5b", "verify_recursion",
         "verify_spin_glass_reduction", "verify_vec_properties", "weight_symbols",
+        "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
+        "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
+        "layer_inequalities",
     },
     "lossgeom.numeric": {
         "ActivationPattern", "BACKENDS", "Backend", "BlockVerdict", "CLASSIFICATIONS", "CompiledExpression",
@@ -61,6 +64,7 @@ PUBLIC = {
         "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
         "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
         "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
+        "SWEEP_ACTIVATIONS", "pl_psd_sweep",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
