@@ -370,6 +370,37 @@ def _check_pd_corrected(dps, seed):
 
 # -- maxima, convexity within a layer, saddles across layers, rank -------------------------------------
 
+#: 1-1-1 ReLU, square loss, x = 1, y = 0, at (w1, w2) = (1, 1): inside the active cell E = 1/2 (w1 w2)^2
+NOT_PL = (Net(widths=(1, 1, 1), activation="relu"), (1, 1), [[1]], [[0]])
+
+
+@register_claim(
+    "botev2017.objective-not-piecewise-linear", SOURCE + " (\"this does not necessarily mean that the objective "
+    "will be piecewise linear\")",
+    r"f \text{ piecewise linear} \not\Rightarrow E \text{ piecewise linear}: \ \nabla^2 E(1, 1) = "
+    r"\begin{pmatrix}1&2\\2&1\end{pmatrix} \neq 0",
+    scope="the 1-1-1 ReLU net, square loss, x = 1, y = 0, at (w1, w2) = (1, 1) (pre-activation 1, inside the active "
+          "cell w1 > 0, where E = 1/2 (w1 w2)^2): the Hessian is not 0 anywhere on that open cell, so E is affine on "
+          "no open subset of it, while a piecewise-linear function is affine near almost every point",
+    method="construction",
+    title="a PL activation does not make the objective PL (an exact non-zero Hessian inside a cell)")
+def _check_objective_not_pl(dps, seed):
+    net, (w1, w2), X, Y = NOT_PL
+    H = full_hessian(net, [[[w1]], [[w2]]], X=X, Y=Y, dps="exact")
+    a, b = _sym("w1"), _sym("w2")
+    cell = sp.Rational(1, 2) * (b * a * X[0][0] - Y[0][0]) ** 2          # relu(w1 x) = w1 x on the cell w1 x > 0
+    direct = sp.hessian(cell, (a, b))
+    at = direct.subs({a: w1, b: w2})
+    # zero Hessian on an open subset of the cell w1 > 0 would need all entries to vanish there: the (1, 1)
+    # entry w2^2 x^2 vanishes only on w2 = 0, a line
+    ok = sp.Matrix(H) == at and at != sp.zeros(2, 2) and sp.factor(direct[0, 0]) == b ** 2 and \
+        loss_value(net, [[[w1]], [[w2]]], X=X, Y=Y, dps="exact") == cell.subs({a: w1, b: w2})
+    facts = {"engine Hessian (exact)": str(sp.Matrix(H).tolist()), "direct sympy.hessian of the cell's E": str(direct),
+             "at (1, 1)": str(at.tolist())}
+    return exact_check(ok, "witness", "exact: the engine's Hessian equals sympy.hessian of E = 1/2 (w1 w2 x - y)^2 "
+                       "on the active cell and is not zero", facts=facts)
+
+
 #: 1-1-1 ReLU, square loss, x = y = 1: for w1 < 0 the hidden unit is dead and E = 1/2 on an open set
 FLAT = (Net(widths=(1, 1, 1), activation="relu"), (-1, 0), [[1]], [[1]])
 

@@ -18,7 +18,8 @@ from lossgeom.proofs import get_claim
 EXPECTED = {"pl-hessians-psd": "proved", "nonzero-slope-positive-definite": "refuted",
             "positive-definite-corrected": "proved", "no-differentiable-local-maxima-literal": "refuted",
             "within-layer-convex": "proved", "layer-convex-across-kinks": "refuted",
-            "nonsmooth-strict-maximum": "proved", "cross-layer-smooth-saddle": "proved", "dead-units-rank": "verified"}
+            "nonsmooth-strict-maximum": "proved", "cross-layer-smooth-saddle": "proved", "dead-units-rank": "verified",
+            "objective-not-piecewise-linear": "proved"}
 
 SPECS = {"relu": lambda v: sp.Max(v, 0), "abs": sp.Abs,
          "leaky_relu": lambda v: sp.Max(v, 0) + sp.Min(v / 10, 0),
@@ -157,6 +158,20 @@ def test_ridge_and_abs_maximum_with_fractions():
     A = lambda w: (abs(w) - 1) ** 2 / 2  # noqa: E731
     assert all(A(Fraction(k, 100)) < A(Fraction(0)) for k in range(-199, 200) if k)
     assert A(Fraction(2)) == A(Fraction(0))  # the strict maximum is local: |w1| < 2
+
+
+def test_objective_not_pl_by_finite_differences():
+    """The Hessian of E(w1, w2) = 1/2 (w2 relu(w1 x) - y)^2 at (1, 1), x = 1, y = 0, by central second differences
+    in Fractions (exact for a quartic polynomial with step 1/1000 up to O(step^2)); no lossgeom code."""
+    E = lambda a, b: (b * relu(a) - 0) ** 2 / 2  # noqa: E731
+    h = Fraction(1, 1000)
+    d11 = (E(1 + h, 1) - 2 * E(1, 1) + E(1 - h, 1)) / h ** 2
+    d22 = (E(1, 1 + h) - 2 * E(1, 1) + E(1, 1 - h)) / h ** 2
+    d12 = (E(1 + h, 1 + h) - E(1 + h, 1 - h) - E(1 - h, 1 + h) + E(1 - h, 1 - h)) / (4 * h ** 2)
+    assert abs(d11 - 1) < Fraction(1, 10 ** 5) and abs(d22 - 1) < Fraction(1, 10 ** 5)
+    assert abs(d12 - 2) < Fraction(1, 10 ** 5)
+    net, (w1, w2), X, Y = geo.NOT_PL
+    assert full_hessian(net, [[[w1]], [[w2]]], X=X, Y=Y, dps="exact").tolist() == [[1, 2], [2, 1]]
 
 
 def test_saddle_with_direct_sympy_and_numpy():

@@ -26,6 +26,7 @@ PINNED = {
     "botev2017.within-layer-convex": "proved",
     "botev2017.layer-convex-across-kinks": "refuted",
     "botev2017.nonsmooth-strict-maximum": "proved",
+    "botev2017.objective-not-piecewise-linear": "proved",
     "botev2017.cross-layer-smooth-saddle": "proved",
     "botev2017.dead-units-rank": "verified",
     "kawaguchi2016.vec-property-1": "proved",
