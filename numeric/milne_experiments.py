@@ -22,6 +22,7 @@ import numpy as np
 from lossgeom.checks import check_bool, check_int, check_real, check_sequence
 from lossgeom.errors import DataError
 from lossgeom.executor import TaskError, child_seeds, run_tasks
+from lossgeom.limits import LIMITS
 from lossgeom.numeric.milne_flow import MLP, _array, convex_from, descent_trajectory, entry_fraction, loss_fraction
 
 __all__ = ["toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment",
@@ -130,6 +131,7 @@ def toy_experiment(trials=1000, seed=0, workers=None, scheduler=None, progress=T
     """
     trials, seed = check_int(trials, "trials", 1, MAX_TRIALS), check_int(seed, "seed", 0)
     steps = TOY["steps"] if steps is None else check_int(steps, "steps", 1, 10 ** 6)
+    LIMITS["milne_work"].check(trials * steps, "trials x steps")
     X, _ = toy_data(seed, TOY["points"])
     xs = [float(v) for v in X[0]]
     args = [(s, xs, TOY["lam"], TOY["eta"], steps, TOY["short"]) for s in child_seeds(seed, trials)]
@@ -240,6 +242,7 @@ def digits_experiment(trials=5, seed=0, workers=None, scheduler=None, progress=T
     """
     trials, seed = check_int(trials, "trials", 1, MAX_TRIALS), check_int(seed, "seed", 0)
     steps = DIGITS["steps"] if steps is None else check_int(steps, "steps", 1, 10 ** 6)
+    LIMITS["milne_work"].check(20 * trials * steps, "20 x trials x steps")
     args = [(s, seed, steps, DIGITS["log_every"], DIGITS["lam"], DIGITS["eta"], DIGITS["batch"])
             for s in child_seeds(seed, trials)]
     results, errors = _collect(digits_trial, args, workers, scheduler, progress, "milne digits")

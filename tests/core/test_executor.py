@@ -61,6 +61,7 @@ def test_bad_arguments_are_lossgeom_errors():
             call()
 
 
+@pytest.mark.slow
 def test_dask_scheduler_address_path():
     distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
