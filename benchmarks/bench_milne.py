@@ -26,6 +26,8 @@ from lossgeom.numeric.milne_flow import MLP  # noqa: E402
 
 def toy(trials):
     rows = {}
+    print("load average before: %.1f %.1f %.1f (on a shared machine the 2-worker ratio is bounded by the free cores)"
+          % os.getloadavg())
     for workers in (1, 2):
         t = time.perf_counter()
         out = toy_experiment(trials, seed=0, workers=workers, progress=False)
