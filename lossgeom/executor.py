@@ -138,6 +138,25 @@ def _call(fn, index, args):
         return index, TaskError(index, type(err).__name__, str(err), traceback.format_exc())
 
 
+class _Packed:
+    """A task's arguments, wrapped so that Dask does not read a tuple as a task of its graph."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args):
+        self.args = args
+
+    def __getstate__(self):
+        return self.args
+
+    def __setstate__(self, state):
+        self.args = state
+
+
+def _call_packed(fn, index, packed):
+    return _call(fn, index, packed.args)
+
+
 class _Progress:
     """``label: done/total  rate/s  ETA`` on one stderr line, redrawn at most 10 times a second."""
 
@@ -246,7 +265,8 @@ def _dask(fn, tasks, address):
         raise OptionError("scheduler: cannot reach %s: %s" % (address, err)) from None
     try:
         with client.as_current():
-            futures = client.map(_call, [fn] * len(tasks), range(len(tasks)), tasks, pure=False)
+            packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data
+            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False)
             index = {f.key: k for k, f in enumerate(futures)}
             for fut in dask_completed(futures):
                 yield _settled(fut, index[fut.key])

@@ -74,3 +74,27 @@ def test_dask_scheduler_address_path():
         assert here == there
         bad = dict(run_tasks(divmod, [(3, 1), (1, 0)], scheduler=address, progress=False))
         assert bad[0] == (3, 0) and isinstance(bad[1], TaskError) and "ZeroDivisionError" in bad[1].traceback
+        # arguments are data, even a tuple that starts with a callable (Dask would read it as a task)
+        odd = dict(run_tasks(tuple, [((abs, -2),)], scheduler=address, progress=False))
+        assert odd[0] == (abs, -2)
+
+
+def test_progress_only_on_a_terminal(monkeypatch, capsys):
+    import io
+    import sys
+
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=True))
+    assert capsys.readouterr().err == ""  # not a TTY: silent
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=True, label="demo"))
+    assert "demo: 3/3" in fake.getvalue() and "ETA" in fake.getvalue() and fake.getvalue().endswith("\n")
+    fake2 = Tty()
+    monkeypatch.setattr(sys, "stderr", fake2)
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=False))
+    assert fake2.getvalue() == ""
