@@ -171,6 +171,10 @@ _TABLE = (
      "(x 1000 at --dps: slice_work)", "lossgeom landscape, loss_slice",
      "41 x 41 float64 slice of a 100-100-1 ReLU net (10,100 parameters), 500 samples (8.5e9 units): 1.6 s on one "
      "core, so 201 x 201 (2.0e11 units) about 37 s and the limit about 90 s (benchmarks/bench_landscape.py)"),
+    ("milne_work", 10 ** 7, "units", "trials x steps of one of Milne's experiments (x 20 for the digits, whose "
+     "steps cost about 20 toy steps)", "lossgeom milne toy/digits, toy_experiment, digits_experiment",
+     "toy: about 65 us per gradient step on one core, so the default 1000 trials x 1000 steps (10^6 units) about "
+     "65 s on one worker and the limit about 11 min of CPU, shared by the workers (benchmarks/bench_milne.py)"),
 )
 
 #: Every limit, by name.

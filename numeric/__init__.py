@@ -102,6 +102,29 @@ from .milne import (
     switch_output,
     switches,
 )
+from .milne_experiments import (
+    DIGITS,
+    TOY,
+    digits_data,
+    digits_experiment,
+    digits_trial,
+    draw_digits,
+    draw_toy,
+    summarise,
+    toy_data,
+    toy_experiment,
+    toy_trial,
+)
+from .milne_flow import (
+    MLP,
+    convex_from,
+    descent_trajectory,
+    entry_fraction,
+    flow_trajectory,
+    in_U_float,
+    lemma8_check,
+    loss_fraction,
+)
 from .optimise import (
     MAX_HALVINGS,
     DescentRun,
@@ -197,4 +220,7 @@ __all__ = [
     "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
     # cells
     "SWEEP_ACTIVATIONS", "pl_psd_sweep",
+    # milne_flow, milne_experiments (Milne 2019, section 4; float64)
+    "MLP", "flow_trajectory", "descent_trajectory", "lemma8_check", "loss_fraction", "entry_fraction", "in_U_float", "convex_from",
+    "toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment", "summarise", "draw_toy", "draw_digits", "TOY", "DIGITS",
 ]

@@ -448,7 +448,36 @@ GOOD = {
                                "biases": [[0, 0], [0]], "X": [[1]],
                                "directions": (([[[1], [0]], [[0, 0]]], [[0, 0], [0]]),
                                               ([[[0], [0]], [[0, 0]]], [[0, 1], [0]])), "eps": "1/1024"},
+    # lossgeom.executor
+    "child_seeds": lambda: {"root_seed": 0, "n": 3},
+    "run_tasks": lambda: {"fn": divmod, "args_list": [(7, 2)], "workers": 1, "progress": False},
+    "check_workers": lambda: {"value": 2},
+    "check_scheduler": lambda: {"value": "tcp://127.0.0.1:8786"},
+    # numeric.milne_flow, numeric.milne_experiments (Milne 2019, section 4)
+    "MLP": lambda: {"widths": (1, 2, 1), "lam": 0.4},
+    "flow_trajectory": lambda: {"net": _mlp(), "theta0": [0.5, -0.5, 0.5, 0.5], "X": [[1.0, -0.5]],
+                              "Y": [[0.25, -0.125]], "t_end": 1.0, "steps": 3},
+    "descent_trajectory": lambda: {"net": _mlp(), "theta0": [0.5, -0.5, 0.5, 0.5], "X": [[1.0, -0.5]],
+                                 "Y": [[0.25, -0.125]], "eta": 0.1, "steps": 3},
+    "lemma8_check": lambda: {"flow": {"t": [0.0, 1.0], "g2": [2.0, 1.0], "gdd": [1.0, 1.0],
+                                      "pattern_change": [False, False]}},
+    "loss_fraction": lambda: {"gamma": [3.0, 2.0, 1.0], "t0": 1},
+    "entry_fraction": lambda: {"gamma": [3.0, 2.0, 1.0], "inside": [False, True, True]},
+    "convex_from": lambda: {"gdd": [-1.0, 1.0]},
+    "in_U_float": lambda: {"net": _mlp(), "theta": [0.0] * 4, "X": [[1.0]], "Y": [[0.1]], "r": 1.0},
+    "toy_data": lambda: {"seed": 0, "points": 5},
+    "toy_trial": lambda: {"seed": 1, "X": [0.5, -1.0, 0.25], "steps": 5, "short": 2},
+    "toy_experiment": lambda: {"trials": 1, "seed": 0, "workers": 1, "progress": False, "steps": 5},
+    "digits_data": lambda: {"seed": 0},
+    "digits_trial": lambda: {"seed": 0, "steps": 3, "log_every": 2},
+    "digits_experiment": lambda: {"trials": 1, "workers": 1, "progress": False, "steps": 3},
+    "summarise": lambda: {"values": [1.0, 2.0]},
 }
+
+
+def _mlp():
+    from lossgeom.numeric.milne_flow import MLP
+    return MLP((1, 2, 1), lam=0.4)
 
 
 def _slice_args():
@@ -471,7 +500,7 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.
@@ -481,6 +510,8 @@ SKIP = {
     ("check_type", "*", "*"): "checks against caller-given types; its value is anything",
     ("draw_graph", "*", "*"): "matplotlib rendering, seconds per call; its arguments are those of to_dot",
     ("draw_slice", "*", "*"): "matplotlib rendering, seconds per call; tests/numeric/test_landscape.py checks it",
+    ("draw_toy", "*", "*"): "matplotlib rendering; tests/numeric/test_milne_experiments.py checks it",
+    ("draw_digits", "*", "*"): "matplotlib rendering; tests/numeric/test_milne_experiments.py checks it",
 }
 
 #: Parameters that are the calling code's constants (a field name for messages, an expected shape,

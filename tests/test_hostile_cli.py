@@ -31,6 +31,7 @@ BASE = {
     "rank": ["rank", os.path.join(EXAMPLES, "shen_xor_2_2_1.json")],
     "landscape": ["landscape", os.path.join(EXAMPLES, "landscape_relu_3_4_2.json"), "--out", "l.png",
                   "--points", "5"],
+    "milne": ["milne", "toy", "--trials", "2", "--steps", "20", "--workers", "1"],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}
@@ -40,7 +41,8 @@ VALID = {
     ("derive", "--weight-decay", "0"), ("derive", "--weight-decay", "9" * 30), ("derive", "--weight-decay", "1" * 5000),
     ("paths", "--weight-decay", "0"), ("paths", "--weight-decay", "9" * 30), ("paths", "--weight-decay", "1" * 5000),
     ("paths", "--list", "0"), ("paths", "--list", "9" * 30),
-    ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
+    ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),
+    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
 
 
@@ -49,7 +51,11 @@ def _value_options():
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
     assert set(sub.choices) == set(BASE), "a new subcommand needs a BASE command line here"
     for cmd, p in sub.choices.items():
-        for action in p._actions:
+        actions = list(p._actions)
+        for action in p._actions:  # a command with its own subcommands (milne toy|digits): BASE's one too
+            if isinstance(action, argparse._SubParsersAction):
+                actions += action.choices[BASE[cmd][1]]._actions
+        for action in actions:
             if isinstance(action, (argparse._HelpAction, argparse._StoreTrueAction)):
                 continue
             opt = action.option_strings[0] if action.option_strings else action.dest

@@ -65,6 +65,8 @@ PUBLIC = {
         "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
         "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
         "SWEEP_ACTIVATIONS", "pl_psd_sweep",
+        "MLP", "flow_trajectory", "descent_trajectory", "lemma8_check", "loss_fraction", "entry_fraction", "in_U_float", "convex_from",
+        "toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment", "summarise", "draw_toy", "draw_digits", "TOY", "DIGITS",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",

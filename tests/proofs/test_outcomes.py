@@ -100,6 +100,9 @@ PINNED = {
     "milne2019.theorem3": "verified",
     "milne2019.membership": "verified",
     "milne2019.origin-h1": "proved",
+    "milne2019.eq19": "verified",
+    "milne2019.flow": "verified",
+    "milne2019.toy-fraction": "verified",
 }
 
 

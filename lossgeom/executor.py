@@ -1,0 +1,274 @@
+"""Run many independent tasks: in-process, on a local process pool, or on a Dask cluster.
+
+The small executor interface of lossgeom's experiments (Milne's 1000-trial toy experiment, and the
+later ``lossgeom sweep``).  Two pieces:
+
+* :func:`child_seeds` gives instance k its own seed from one root seed (NumPy's ``SeedSequence``), the
+  same whatever the worker count or the order in which tasks finish, so a run is reproducible;
+* :func:`run_tasks` calls ``fn(*args)`` for every ``args`` of a list and yields ``(index, result)`` as
+  results arrive: ``workers=1`` runs in this process (no pool), ``workers=K`` on a
+  ``concurrent.futures.ProcessPoolExecutor`` with the *spawn* start method (so ``fn`` must be a
+  module-level function), ``scheduler="tcp://HOST:PORT"`` on a ``dask.distributed`` cluster (imported
+  only then; ``pip install lossgeom[sweep]``).
+
+A task that raises is never dropped: its result is a :class:`TaskError` carrying the exception's type,
+message and traceback.  A progress counter (done/total, rate, ETA) goes to stderr when it is a terminal
+and ``progress`` is true.
+"""
+
+import os
+import re
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+
+import numpy as np
+
+from .checks import check_bool, check_callable, check_int, check_sequence
+from .errors import ArgumentTypeError, OptionError
+
+__all__ = ["TaskError", "child_seeds", "run_tasks", "check_workers", "check_scheduler", "default_workers"]
+
+#: at most this many tasks per call (a list of arguments is held in memory)
+MAX_TASKS = 10 ** 6
+#: at most this many local worker processes
+MAX_WORKERS = 256
+
+_ADDRESS = re.compile(r"(tcp|tls)://([A-Za-z0-9.-]{1,253}|\[[0-9A-Fa-f:]{2,39}\]):([0-9]{1,5})")
+
+
+@dataclass(frozen=True)
+class TaskError:
+    """The result of a task that raised: ``kind`` (the exception's class), ``message`` and ``traceback``.
+
+    Examples
+    --------
+    >>> err = TaskError(3, "ValueError", "bad", "Traceback ...")
+    >>> print(err)
+    task 3 failed: ValueError: bad
+    """
+
+    index: int
+    kind: str
+    message: str
+    traceback: str
+
+    def __str__(self):
+        return "task %d failed: %s: %s" % (self.index, self.kind, self.message)
+
+
+def child_seeds(root_seed, n):
+    """``n`` independent integer seeds from ``root_seed``: seed k is the k-th child of ``SeedSequence(root_seed)``.
+
+    Seed k depends on ``root_seed`` and k only (not on n, the worker count or the order of completion).
+
+    Examples
+    --------
+    >>> s = child_seeds(0, 3)
+    >>> len(s), len(set(s)), s[:2] == child_seeds(0, 2), all(isinstance(v, int) for v in s)
+    (3, 3, True, True)
+    """
+    root_seed = check_int(root_seed, "root_seed", 0, 2 ** 128)
+    n = check_int(n, "n", 0, MAX_TASKS)
+    return [int(c.generate_state(1, np.uint64)[0]) for c in np.random.SeedSequence(root_seed).spawn(n)]
+
+
+def default_workers():
+    """The local worker count when none is given: the machine's CPU count (at least 1).
+
+    Examples
+    --------
+    >>> default_workers() >= 1
+    True
+    """
+    return max(1, os.cpu_count() or 1)
+
+
+def check_workers(value, field="workers"):
+    """A worker count from 1 to :data:`MAX_WORKERS`, or None (the default); else :class:`OptionError` naming ``field``.
+
+    Examples
+    --------
+    >>> check_workers(2), check_workers(None)
+    (2, None)
+    >>> check_workers(0, "--workers")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.OptionError: --workers: expected a worker count from 1 to 256, got 0
+    """
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+        raise ArgumentTypeError("%s: expected an integer worker count, got %r" % (field, type(value).__name__))
+    if not 1 <= value <= MAX_WORKERS:
+        raise OptionError("%s: expected a worker count from 1 to %d, got %d" % (field, MAX_WORKERS, value))
+    return int(value)
+
+
+def check_scheduler(value, field="scheduler"):
+    """A Dask scheduler address ``tcp://HOST:PORT`` (or ``tls://``), or None; else :class:`OptionError` naming ``field``.
+
+    Examples
+    --------
+    >>> check_scheduler("tcp://127.0.0.1:8786")
+    'tcp://127.0.0.1:8786'
+    >>> check_scheduler("127.0.0.1", "--scheduler")
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.OptionError: --scheduler: expected an address tcp://HOST:PORT, got '127.0.0.1'
+    """
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise ArgumentTypeError("%s: expected an address string tcp://HOST:PORT, got %r"
+                                % (field, type(value).__name__))
+    m = _ADDRESS.fullmatch(value)
+    if not m or not 1 <= int(m.group(3)) <= 65535:
+        raise OptionError("%s: expected an address tcp://HOST:PORT, got %r" % (field, value[:80]))
+    return value
+
+
+def _call(fn, index, args):
+    """Run one task; an exception becomes a :class:`TaskError` (module level, so it pickles)."""
+    try:
+        return index, fn(*args)
+    except Exception as err:  # a task's failure is a result, reported with its traceback
+        return index, TaskError(index, type(err).__name__, str(err), traceback.format_exc())
+
+
+class _Packed:
+    """A task's arguments, wrapped so that Dask does not read a tuple as a task of its graph."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, args):
+        self.args = args
+
+    def __getstate__(self):
+        return self.args
+
+    def __setstate__(self, state):
+        self.args = state
+
+
+def _call_packed(fn, index, packed):
+    return _call(fn, index, packed.args)
+
+
+class _Progress:
+    """``label: done/total  rate/s  ETA`` on one stderr line, redrawn at most 10 times a second."""
+
+    def __init__(self, total, label, on):
+        self.total, self.label, self.done, self.start, self.last = total, label, 0, time.monotonic(), 0.0
+        self.on = bool(on) and total > 0 and hasattr(sys.stderr, "isatty") and sys.stderr.isatty()
+
+    def step(self):
+        self.done += 1
+        now = time.monotonic()
+        if not self.on or (now - self.last < 0.1 and self.done < self.total):
+            return
+        self.last = now
+        rate = self.done / max(now - self.start, 1e-9)
+        eta = (self.total - self.done) / rate if rate > 0 else 0.0
+        sys.stderr.write("\r%s: %d/%d  %.1f/s  ETA %.0fs " % (self.label, self.done, self.total, rate, eta))
+        if self.done == self.total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label="tasks"):
+    """Call ``fn(*args)`` for every ``args`` in ``args_list``; yield ``(index, result)`` as results arrive.
+
+    Parameters
+    ----------
+    fn : callable
+        A module-level function (pools and clusters pickle it by name).
+    args_list : list of tuple
+        One tuple of positional arguments per task.
+    workers : int or None
+        1: in this process, in order; K > 1: a spawn-safe process pool of K workers; None: the CPU count
+        (:func:`default_workers`).  Not together with ``scheduler``.
+    scheduler : str or None
+        ``tcp://HOST:PORT`` of a running Dask scheduler (``dask scheduler``; needs ``distributed``).
+    progress : bool
+        A progress counter on stderr (only when it is a terminal).
+    label : str
+        The counter's label.
+
+    Yields
+    ------
+    (int, object)
+        The task's index in ``args_list`` and ``fn``'s return value, or a :class:`TaskError`.
+
+    Examples
+    --------
+    >>> sorted(run_tasks(divmod, [(7, 2), (9, 4)], workers=1))
+    [(0, (3, 1)), (1, (2, 1))]
+    >>> [str(r) for _, r in run_tasks(divmod, [(1, 0)], workers=1)]
+    ['task 0 failed: ZeroDivisionError: integer division or modulo by zero']
+    """
+    fn = check_callable(fn, "fn")
+    tasks = [tuple(check_sequence(a, "args_list[%d]" % k)) for k, a in
+             enumerate(check_sequence(args_list, "args_list")[:MAX_TASKS + 1])]
+    if len(tasks) > MAX_TASKS:
+        raise OptionError("args_list: expected at most %d tasks" % MAX_TASKS)
+    workers, scheduler = check_workers(workers), check_scheduler(scheduler)
+    progress = check_bool(progress, "progress")
+    if workers is not None and scheduler is not None:
+        raise OptionError("workers, scheduler: give a worker count or a scheduler address, not both")
+    bar = _Progress(len(tasks), str(label)[:40], progress)
+    if scheduler is not None:
+        source = _dask(fn, tasks, scheduler)
+    elif (workers or default_workers()) == 1 or len(tasks) <= 1:
+        source = (_call(fn, k, a) for k, a in enumerate(tasks))
+    else:
+        source = _pool(fn, tasks, min(workers or default_workers(), len(tasks)))
+    return _counted(source, bar)
+
+
+def _counted(source, bar):
+    for item in source:
+        bar.step()
+        yield item
+
+
+def _pool(fn, tasks, workers):
+    import multiprocessing
+
+    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        futures = {pool.submit(_call, fn, k, a): k for k, a in enumerate(tasks)}
+        for fut in as_completed(futures):
+            yield _settled(fut, futures[fut])
+
+
+def _settled(fut, index):
+    """A finished future's (index, result); a worker that died becomes a TaskError, never a lost task."""
+    try:
+        return fut.result()
+    except Exception as err:  # the pool or cluster failed the task (a crashed worker, an unpicklable result)
+        tb = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+        return index, TaskError(index, type(err).__name__, str(err), tb)
+
+
+def _dask(fn, tasks, address):
+    try:
+        from distributed import Client
+        from distributed import as_completed as dask_completed
+    except ImportError as err:  # pragma: no cover - distributed is in the test extra
+        raise OptionError("scheduler: a Dask scheduler needs the 'distributed' package "
+                          "(pip install lossgeom[sweep])") from err
+    try:
+        client = Client(address, timeout=30, set_as_default=False)
+    except OSError as err:
+        raise OptionError("scheduler: cannot reach %s: %s" % (address, err)) from None
+    try:
+        with client.as_current():
+            packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data
+            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False)
+            index = {f.key: k for k, f in enumerate(futures)}
+            for fut in dask_completed(futures):
+                yield _settled(fut, index[fut.key])
+    finally:
+        client.close()

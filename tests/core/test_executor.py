@@ -1,0 +1,100 @@
+"""lossgeom.executor: seeds independent of the worker count, in-process / process pool / Dask cluster,
+failures reported with tracebacks, bad options named."""
+
+import numpy as np
+import pytest
+
+from lossgeom.errors import LossgeomError, OptionError
+from lossgeom.executor import TaskError, check_scheduler, child_seeds, run_tasks
+from lossgeom.numeric.milne_experiments import toy_data, toy_trial
+
+
+def _toy_args(n, seed=5, steps=60):
+    X, _ = toy_data(seed, 100)
+    return [(s, [float(v) for v in X[0]], 0.4, 0.1, steps, 30) for s in child_seeds(seed, n)]
+
+
+def test_child_seeds_prefix_stable_and_distinct():
+    a, b = child_seeds(7, 10), child_seeds(7, 4)
+    assert a[:4] == b and len(set(a)) == 10
+    assert child_seeds(8, 4) != b
+    # the k-th child of SeedSequence(7), independent of the other children
+    assert a[3] == int(np.random.SeedSequence(7).spawn(4)[3].generate_state(1, np.uint64)[0])
+
+
+def test_in_process_order_and_errors_with_traceback():
+    out = list(run_tasks(divmod, [(7, 2), (1, 0), (9, 4)], workers=1, progress=False))
+    assert [k for k, _ in out] == [0, 1, 2]
+    assert out[0][1] == (3, 1) and out[2][1] == (2, 1)
+    err = out[1][1]
+    assert isinstance(err, TaskError) and err.index == 1 and err.kind == "ZeroDivisionError"
+    assert "Traceback" in err.traceback and "ZeroDivisionError" in err.traceback
+
+
+def test_pool_matches_in_process_whatever_the_order():
+    args = _toy_args(6)
+    one = dict(run_tasks(toy_trial, args, workers=1, progress=False))
+    two = dict(run_tasks(toy_trial, args, workers=2, progress=False))
+    assert sorted(two) == list(range(6))
+    assert all(one[k] == two[k] for k in one)  # bitwise the same numbers: seeds do not depend on workers
+
+
+def test_pool_reports_a_failing_task():
+    out = dict(run_tasks(divmod, [(4, 2), (1, 0), (5, 5)], workers=2, progress=False))
+    assert out[0] == (2, 0) and out[2] == (1, 0)
+    assert isinstance(out[1], TaskError) and "ZeroDivisionError" in out[1].traceback
+
+
+@pytest.mark.parametrize("kw, flag", [({"workers": 0}, "workers"), ({"workers": -3}, "workers"),
+                                      ({"scheduler": "localhost:8786"}, "scheduler"),
+                                      ({"scheduler": "tcp://h:99999"}, "scheduler"),
+                                      ({"workers": 2, "scheduler": "tcp://127.0.0.1:8786"}, "scheduler")])
+def test_bad_options_name_the_flag(kw, flag):
+    with pytest.raises(OptionError, match=flag):
+        run_tasks(divmod, [(1, 1)], progress=False, **kw)
+
+
+def test_bad_arguments_are_lossgeom_errors():
+    for call in (lambda: run_tasks("divmod", [(1, 1)]), lambda: run_tasks(divmod, [1]),
+                 lambda: child_seeds(-1, 2), lambda: check_scheduler(5)):
+        with pytest.raises(LossgeomError):
+            call()
+
+
+@pytest.mark.slow
+def test_dask_scheduler_address_path():
+    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=40) as cluster:
+        address = cluster.scheduler_address
+        assert address.startswith("tcp://127.0.0.1:")
+        args = _toy_args(4)
+        here = dict(run_tasks(toy_trial, args, workers=1, progress=False))
+        there = dict(run_tasks(toy_trial, args, scheduler=address, progress=False))
+        assert here == there
+        bad = dict(run_tasks(divmod, [(3, 1), (1, 0)], scheduler=address, progress=False))
+        assert bad[0] == (3, 0) and isinstance(bad[1], TaskError) and "ZeroDivisionError" in bad[1].traceback
+        # arguments are data, even a tuple that starts with a callable (Dask would read it as a task)
+        odd = dict(run_tasks(tuple, [((abs, -2),)], scheduler=address, progress=False))
+        assert odd[0] == (abs, -2)
+
+
+def test_progress_only_on_a_terminal(monkeypatch, capsys):
+    import io
+    import sys
+
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=True))
+    assert capsys.readouterr().err == ""  # not a TTY: silent
+
+    class Tty(io.StringIO):
+        def isatty(self):
+            return True
+
+    fake = Tty()
+    monkeypatch.setattr(sys, "stderr", fake)
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=True, label="demo"))
+    assert "demo: 3/3" in fake.getvalue() and "ETA" in fake.getvalue() and fake.getvalue().endswith("\n")
+    fake2 = Tty()
+    monkeypatch.setattr(sys, "stderr", fake2)
+    list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=False))
+    assert fake2.getvalue() == ""
