@@ -171,6 +171,11 @@ _TABLE = (
      "(x 1000 at --dps: slice_work)", "lossgeom landscape, loss_slice",
      "41 x 41 float64 slice of a 100-100-1 ReLU net (10,100 parameters), 500 samples (8.5e9 units): 1.6 s on one "
      "core, so 201 x 201 (2.0e11 units) about 37 s and the limit about 90 s (benchmarks/bench_landscape.py)"),
+    ("hessian_certify_parameters", 400, "parameters", "weights and biases of the net with --certify (ball Hessian "
+     "and certified eigen-solver, in place of hessian_parameters)", "lossgeom hessian --certify",
+     "5-10-8-2 tanh net with biases (166 parameters), 6 samples, 50 digits: about 5 s"),
+    ("hessian_certify_work", 70000000, "work units", "hessian_work_units with --certify (in place of hessian_work)",
+     "lossgeom hessian --certify", "166 parameters, 6 samples at 50 digits (4.7 million units): about 5 s"),
 )
 
 #: Every limit, by name.
