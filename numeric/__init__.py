@@ -5,7 +5,8 @@ full Hessian and Hessian-vector products (``evaluate``); the Hessian's summary (
 numeric hand-off of symbolic results (``bridge``); eigenvalues, inertia, rank and certified
 enclosures (``spectrum``); the activation-path graph (``graph``) and its export (``graph_io``);
 deep linear nets: loss and derivatives (``linear``), critical points (``critical``) and optimisers
-(``optimise``).  Every public name of those modules is re-exported here explicitly.
+(``optimise``); ball-arithmetic evaluation (``ball``) and the certified symmetric eigen-solver
+(``certified_eig``).  Every public name of those modules is re-exported here explicitly.
 """
 
 from .backends import (
@@ -18,6 +19,7 @@ from .backends import (
     exact_capable,
     select_backend,
 )
+from .ball import BallBackend, BallEvaluation, ball_evaluate, ball_evaluate_net_file, bits_for
 from .bridge import (
     CompiledExpression,
     compile_expression,
@@ -25,6 +27,7 @@ from .bridge import (
     evaluate_on_net,
     symbol_values,
 )
+from .certified_eig import CertifiedSpectrum, certified_eigh, decimal_outward
 from .critical import (
     CLASSIFICATIONS,
     MAX_HESSIAN_SIZE,
@@ -40,6 +43,7 @@ from .critical import (
     subset_weights,
 )
 from .evaluate import (
+    ForcedPiece,
     HessianEvaluation,
     Kink,
     evaluate_net,
@@ -194,4 +198,7 @@ __all__ = [
     "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
     # landscape
     "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
+    # ball, certified_eig, evaluate (forced patterns)
+    "BallBackend", "BallEvaluation", "ball_evaluate", "ball_evaluate_net_file", "bits_for", "CertifiedSpectrum",
+    "certified_eigh", "decimal_outward", "ForcedPiece",
 ]

@@ -41,7 +41,7 @@ import numpy as np
 import sympy as sp
 from flint import arb, arb_mat, ctx
 
-from lossgeom.checks import check_int, check_matrix_like
+from lossgeom.checks import check_int, check_matrix, check_matrix_like, check_type
 from lossgeom.errors import DataError
 from lossgeom.precision import DEFAULT_DPS, check_dps
 
@@ -189,7 +189,12 @@ def _as_balls(A, bits):
                 raise DataError("matrix: expected a 2-D matrix, got shape %s" % (A.shape,))
             if isinstance(A, sp.MatrixBase) and A != A.T:
                 raise DataError("matrix: expected a symmetric matrix for certified eigenvalues")
-            M = _arb_matrix(A, bits + 64)
+            if not isinstance(A, (sp.MatrixBase, mpmath.matrix)):
+                A = check_matrix(A, "A")           # exact numbers only: strings are parsed, never evaluated
+            try:
+                M = _arb_matrix(A, bits + 64)
+            except (TypeError, ValueError) as err:
+                raise DataError("A: expected a real matrix of numbers (%s)" % err) from None
         n = M.nrows()
         if M.ncols() != n:
             raise DataError("matrix: expected a square matrix, got %dx%d" % (n, M.ncols()))
@@ -211,13 +216,12 @@ def _as_balls(A, bits):
 
 
 def _frobenius(M):
-    """An arb enclosing ||M||_F for every matrix in the balls of M: sqrt(trace(M^T M))."""
-    n = M.ncols()
-    if n == 0:
-        return arb(0)
-    T = M.transpose() * M
-    total = sum((T[i, i] for i in range(n)), arb(0))
-    return arb(total.upper()).sqrt().upper() if total.upper() > 0 else arb(0)
+    """An arb enclosing ||M||_F for every matrix in the balls of M (sum of squares in ball arithmetic)."""
+    total = arb(0)
+    for row in M.tolist():
+        for x in row:
+            total += x * x
+    return total.upper().sqrt().upper() if total.upper() > 0 else arb(0)
 
 
 def _floats(M):
@@ -231,15 +235,15 @@ def _refine(A, bits):
     scale = float(np.max(np.abs(Af))) or 1.0
     _, Xf = np.linalg.eigh(Af / scale)
     X = arb_mat(Xf.tolist())
-    acc, before, steps = 45, 0, 0
-    while acc < bits and steps < MAX_STEPS:
+    acc, before, steps = 45, 0, 0  # float64 eigenvectors: at best about 45 correct bits
+    while acc < bits - GUARD_BITS // 2 and steps < MAX_STEPS:
         with ctx.workprec(min(bits, 2 * acc + 64)):
             X, size = _oa_step(A, X, scale)
         steps += 1
         now = -math.log2(size) if size > 0 else bits  # the error before this step; after it about squared
         if now <= before + 4 and steps > 2:  # no longer converging (e.g. an unresolved tight cluster)
             break
-        before, acc = now, max(acc, 2 * now - 8)
+        before, acc = now, 2 * now - 8
     return X, steps
 
 
@@ -368,9 +372,14 @@ def decimal_outward(x, digits, direction):
     check_int(digits, "digits", 1)
     if direction not in (-1, 1):
         raise DataError("direction: expected -1 (down) or 1 (up), got %r" % (direction,))
+    check_type(x, "x", (int, mpmath.mpf, arb), "an int, an mpf or an exact arb")
     if isinstance(x, arb):
+        if not (x.is_exact() and x.is_finite()):
+            raise DataError("x: expected an exact, finite arb (a point), got %s" % x)
         man, exp = x.man_exp()
     else:
+        if not mpmath.isfinite(x):
+            raise DataError("x: expected a finite number, got %s" % x)
         sign, man, exp, _ = (x if isinstance(x, mpmath.mpf) else mpmath.mpf(x))._mpf_  # an mpf kept exactly
         man = -man if sign else man
     q = Fraction(int(man)) * Fraction(2) ** int(exp)

@@ -204,7 +204,9 @@ class HessianSummary:
 
 def _block_verdict(block, dps):
     """PSD verdict of a ball block from its certified enclosures (None when one holds 0 and none is < 0)."""
-    enc = certified_eigh(block, dps).enclosures
+    enc = certified_eigh(block, min(dps, 20)).enclosures   # a sign needs few digits: 20 first, dps if undecided
+    if dps > 20 and any(e.lower <= 0 <= e.upper for e in enc):
+        enc = certified_eigh(block, dps).enclosures
     if not enc:
         return PsdVerdict(True, "certified", "empty block", "n/a")
     psd = True if all(e.lower >= 0 for e in enc) else (False if any(e.upper < 0 for e in enc) else None)

@@ -416,6 +416,13 @@ GOOD = {
     "slice_work": lambda: {"point": _pt111()["point"], "n_points": 4, "dps": "float64"},
     "loss_slice": lambda: _slice_args(),
     "slice_json": lambda: {"loss_slice": _loss_slice(), "digits": 5},
+    # numeric.ball, numeric.certified_eig
+    "BallBackend": lambda: {"bits": 64},
+    "bits_for": lambda: {"dps": 20},
+    "ball_evaluate": _eval,
+    "ball_evaluate_net_file": lambda: {"net_file": _net_file(), "dps": 20},
+    "certified_eigh": _sym_matrix,
+    "decimal_outward": lambda: {"x": 1, "digits": 5, "direction": 1},
 }
 
 
@@ -439,7 +446,7 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "BallEvaluation", "CertifiedSpectrum", "ForcedPiece",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

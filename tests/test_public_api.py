@@ -61,6 +61,8 @@ PUBLIC = {
         "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
         "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
         "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
+        "BallBackend", "BallEvaluation", "ball_evaluate", "ball_evaluate_net_file", "bits_for", "CertifiedSpectrum",
+        "certified_eigh", "decimal_outward", "ForcedPiece",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
