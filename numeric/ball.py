@@ -296,6 +296,9 @@ class BallEvaluation:
     kinks : tuple of Kink
         Pre-activations exactly at a kink (decided exactly).
     parameters : tuple of str
+    pieces : dict
+        ``{(s, l, i): piece}`` (sample, layer, unit) for every unit of a layer with kinks, as decided here (certified or exact):
+        a ``pattern`` that lets another engine follow these decisions.
     """
 
     net: object
@@ -306,6 +309,7 @@ class BallEvaluation:
     layer_blocks: tuple
     kinks: tuple
     parameters: tuple
+    pieces: dict = None
 
     def __repr__(self):
         return "BallEvaluation(%s, bits=%d, loss=%s, kinks=%s)" % (self.net, self.bits, self.loss,
@@ -396,12 +400,16 @@ def _finish(prob, B, st, want_hessian):
         Hs = _engine.preactivation_hessians(st)
         hess = B.output(_engine.full_hessian(st, Hs[-1]))
         blocks = tuple(B.output(b) for b in _engine.layer_blocks(st, Hs))
+    at = {(k[0], k[1], k[2]) for k in st.kinks}
+    pieces = {(s + 1, l, i + 1): int(P[s, i]) for l, P in enumerate(st.pieces, start=1)
+              if prob.net.layer_activation(l).kinks for s in range(P.shape[0]) for i in range(P.shape[1])
+              if (l, i + 1, s + 1) not in at}  # Pattern's keys are (sample, layer, unit)
     return BallEvaluation(net=prob.net, bits=B.bits, loss=arb(st.loss), gradient=grad, hessian=hess,
                           layer_blocks=blocks, kinks=tuple(Kink(*k) for k in st.kinks),
-                          parameters=prob.net.parameter_names())
+                          parameters=prob.net.parameter_names(), pieces=pieces)
 
 
-def ball_evaluate_net_file(net_file, dps=DEFAULT_DPS, hessian=True):
+def ball_evaluate_net_file(net_file, dps=DEFAULT_DPS, hessian=True, pattern=None):
     """:func:`ball_evaluate` at a net file's weights, biases and samples.
 
     Examples
@@ -418,4 +426,4 @@ def ball_evaluate_net_file(net_file, dps=DEFAULT_DPS, hessian=True):
     if net_file.weights is None or net_file.inputs is None:
         raise DataError("weights: the net file needs 'weights', 'inputs' and 'targets' for the Hessian")
     return ball_evaluate(net_file.net, net_file.weights, net_file.biases, net_file.inputs, net_file.targets,
-                         dps=dps, hessian=hessian)
+                         dps=dps, hessian=hessian, pattern=pattern)

@@ -19,12 +19,12 @@ from dataclasses import dataclass
 
 import mpmath
 
-from lossgeom.errors import DataError
+from lossgeom.errors import DataError, NonDifferentiableError
 
 from .backends import exact_capable
 from .ball import BallEvaluation, ball_evaluate_net_file
 from .certified_eig import certified_eigh
-from .evaluate import HessianEvaluation, evaluate_net_file
+from .evaluate import HessianEvaluation, evaluate_net_file, kink_message
 from .spectrum import (
     Inertia,
     PsdVerdict,
@@ -234,7 +234,11 @@ def summarize_net_file(net_file, dps=50, certify=False):
     >>> c.spectrum.counts, c.inertia.negative, c.rank, c.spectrum.max_relative_width() < mpmath.mpf(10) ** -30
     ((1, 1), 1, 2, True)
     """
-    ev = evaluate_net_file(net_file, dps=dps)
-    exact = evaluate_net_file(net_file, dps="exact") if exact_capable(net_file.net) else None
     ball = ball_evaluate_net_file(net_file, dps=dps) if certify else None
+    if ball is not None and ball.kinks:
+        raise NonDifferentiableError(kink_message(net_file.net, "the Hessian", ball.kinks),
+                                     kinks=[str(k) for k in ball.kinks])
+    # with certify, the mp evaluation follows the pieces the balls decided (never its own tolerance)
+    ev = evaluate_net_file(net_file, dps=dps, pattern=ball.pieces if ball is not None and ball.pieces else None)
+    exact = evaluate_net_file(net_file, dps="exact") if exact_capable(net_file.net) else None
     return HessianSummary.from_evaluation(ev, exact=exact, certify=certify, ball=ball)

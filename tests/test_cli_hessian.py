@@ -209,3 +209,19 @@ def test_certify_text_output_and_the_certify_size_limit(capsys):
         check_size(166, 6, 50)
     with pytest.raises(SizeLimitError, match="hessian_certify_parameters"):
         check_size(401, 1, 50, certify=True)
+
+
+def test_certify_decides_a_preactivation_1e_70_from_a_kink_where_the_tolerance_cannot(capsys, tmp_path):
+    from fractions import Fraction
+    with mpmath.workdps(100):
+        q = Fraction(int(mpmath.floor(mpmath.tanh(mpmath.mpf(1) / 2) * 10 ** 70)), 10 ** 70)
+    path = tmp_path / "near_kink.json"
+    path.write_text(json.dumps({"widths": [1, 1, 1], "activation": "tanh", "output_activation": "relu", "bias": True,
+                                "weights": [[["1/2"]], [[1]]], "biases": [[0], [str(-q)]], "inputs": [[1]],
+                                "targets": [["1/3"]]}))
+    assert main(["hessian", str(path), "--dps", "50"]) == 2          # the tolerance calls it a kink
+    assert "kink" in capsys.readouterr().err
+    rep = _json(capsys, str(path), "--dps", "50", "--certify")          # the balls decide: h2 > 0, identity piece
+    assert rep["kinks"] == [] and rep["certified_inertia"]["positive"] + rep["certified_inertia"]["negative"] >= 1
+    with mpmath.workdps(60):
+        assert mpmath.mpf(rep["gradient"][1]) != 0                  # dE/dW2 = (z - y) tanh(1/2) on the identity piece
