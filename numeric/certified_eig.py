@@ -293,7 +293,7 @@ def _enclose(A, X, rad, bits):
     order = sorted(range(n), key=lambda i: _key(d[i]))
     out = []
     for i in order:
-        x = arb(d[i], g)
+        x = d[i] + arb(0, g)  # arb addition rounds outward: a ball holding [d_i - g, d_i + g]
         a, b = x * th_lo, x * th_hi
         lo = (min(a.lower(), b.lower(), key=_key) - rad).lower()
         hi = (max(a.upper(), b.upper(), key=_key) + rad).upper()

@@ -122,3 +122,12 @@ def test_decimal_outward_contains_the_value():
     for x in (mpmath.mpf(2) / 3, -mpmath.mpf(2) / 3, mpmath.mpf("1e-70") / 3):
         lo, hi = decimal_outward(x, 10, -1), decimal_outward(x, 10, 1)
         assert Fraction(lo) <= _frac(x) <= Fraction(hi) and Fraction(lo) < Fraction(hi)
+
+
+def test_falls_back_to_acb_eig_when_refinement_cannot_make_x_orthogonal(monkeypatch):
+    eigs = [Fraction(1, 3), Fraction(1, 3), Fraction(-2, 7), Fraction(5, 3)]
+    A = _as_sympy(_with_spectrum(eigs, 4))
+    monkeypatch.setattr(ce, "_refine", lambda A, bits: (arb_mat(4, 4, [2 * int(i == j) for i in range(4)
+                                                                        for j in range(4)]), 0))
+    s = certified_eigh(A, dps=30)
+    assert s.method == "arb-eig" and _holds(s, eigs)
