@@ -12,6 +12,15 @@
 (b) float64 full Hessian, engine vs autograd.hessian, at about 2,000 parameters.  Target: >= 5x.
 (c) 50-digit eigenvalues of the 200x200 Hessian of (a): mpmath.eigsy vs the flint-refined
     decomposition vs certified enclosures (ball arithmetic).
+(d) issue 11: the certified 50-digit spectrum (lossgeom.numeric.certified_eig.certified_eigh: float64 eigh,
+    Ogita-Aishima refinement in arb_mat, Ostrowski-Weyl enclosures) of the ball Hessian of the 204-parameter
+    net of (a) and of a 1000x1000 random symmetric rational matrix, side by side with mpmath eigsy and
+    python-flint acb_mat.eig(multiple=True) at 204.  Targets: >= 50x vs eigsy and >= 5x vs acb eig at 204,
+    1000x1000 under 3 minutes.  eigsy at 1000 would take hours: it is EXTRAPOLATED from 204 by n^3 (said so).
+(e) issue 11: the whole ``lossgeom hessian examples/hessian_tanh_5_10_8_2.json --dps 50 --certify`` (a
+    subprocess, start-up included) vs mpmath eigsy alone on the same 166x166 matrix.  Target: >= 10x.
+
+    python benchmarks/bench_numeric.py --certify-only   # parts (d) and (e) only
 """
 
 import argparse
@@ -184,20 +193,92 @@ def part_c(rows, H, quick):
                  "max radius %s; refined values inside: %s" % (mpmath.nstr(radius, 3), inside)))
 
 
+def _random_symmetric(n, seed=0):
+    from flint import fmpq, fmpq_mat
+    rng = np.random.default_rng(seed)
+    M = rng.integers(-9, 10, (n, n))
+    M = M + M.T
+    return fmpq_mat(n, n, [fmpq(int(v), 7) for v in M.ravel()])
+
+
+def part_d(rows, quick):
+    from flint import acb_mat, arb_mat, ctx
+
+    from lossgeom.numeric.ball import ball_evaluate
+    from lossgeom.numeric.certified_eig import certified_eigh
+    print("(d) certified 50-digit spectra: certified_eigh vs mpmath eigsy and acb_mat.eig(multiple=True)", flush=True)
+    net, W, b, X, Y, _ = make_case((4, 10, 10, 4), 4)
+    bev = ball_evaluate(net, W, b, X, Y, dps=DPS)
+    t_cert, spec = timed(certified_eigh, bev.hessian, DPS)
+    n = bev.hessian.nrows()
+    with ctx.workprec(int(DPS * 3.33) + 40):
+        t_acb, _ = timed(lambda: acb_mat(bev.hessian).eig(multiple=True, nonstop=True))
+    H = full_hessian(net, W, b, X, Y, dps=DPS)
+    if quick:
+        k = n // 2
+        sub = mpmath.matrix([[H[i, j] for j in range(k)] for i in range(k)])
+        t_sub, _ = timed(symmetric_eigen, sub, DPS, method="mpmath")
+        t_eigsy, how = t_sub * (n / k) ** 3, "EXTRAPOLATED from %dx%d (%.1f s) by n^3" % (k, k, t_sub)
+    else:
+        t_eigsy, _ = timed(symmetric_eigen, H, DPS, method="mpmath")
+        how = "timed"
+    print("    %dx%d: certified_eigh %.2f s (%d steps, max relative width %s), acb eig %.1f s, eigsy %.1f s (%s)"
+          % (n, n, t_cert, spec.steps, mpmath.nstr(spec.max_relative_width(), 3), t_acb, t_eigsy, how), flush=True)
+    rows.append(("(d) certified spectrum %dx%d" % (n, n), "certified_eigh %.2f s" % t_cert,
+                 "mpmath eigsy %.1f s (%s)" % (t_eigsy, how), t_eigsy / t_cert, "target >= 50x"))
+    rows.append(("(d) certified spectrum %dx%d" % (n, n), "certified_eigh %.2f s" % t_cert,
+                 "acb_mat.eig(multiple=True) %.1f s" % t_acb, t_acb / t_cert, "target >= 5x"))
+    big = 400 if quick else 1000
+    with ctx.workprec(400):
+        A = arb_mat(_random_symmetric(big))
+    t_big, spec_big = timed(certified_eigh, A, DPS)
+    t_eigsy_big = t_eigsy * (big / n) ** 3
+    print("    %dx%d: certified_eigh %.1f s (%d steps, max relative width %s); eigsy EXTRAPOLATED %.0f s"
+          % (big, big, t_big, spec_big.steps, mpmath.nstr(spec_big.max_relative_width(), 3), t_eigsy_big), flush=True)
+    rows.append(("(d) certified spectrum %dx%d" % (big, big), "certified_eigh %.1f s" % t_big,
+                 "mpmath eigsy %.0f s (EXTRAPOLATED from %d by n^3)" % (t_eigsy_big, n), t_eigsy_big / t_big,
+                 "target: under 180 s (%s)" % (t_big < 180)))
+
+
+def part_e(rows):
+    import os
+    import subprocess
+
+    from lossgeom.data import read_net_file
+    from lossgeom.numeric.evaluate import evaluate_net_file
+    print("(e) the whole `lossgeom hessian --dps 50 --certify` on the 166-parameter tanh net vs eigsy alone",
+          flush=True)
+    path = os.path.join(os.path.dirname(os.path.abspath(__file__)), os.pardir, "examples",
+                        "hessian_tanh_5_10_8_2.json")
+    cmd = [sys.executable, "-m", "lossgeom", "hessian", path, "--dps", "50", "--certify", "--format", "json"]
+    t_cmd, _ = timed(subprocess.run, cmd, check=True, stdout=subprocess.DEVNULL)
+    H = evaluate_net_file(read_net_file(path), dps=DPS).hessian
+    t_eigsy, _ = timed(symmetric_eigen, H, DPS, method="mpmath")
+    print("    command %.1f s, eigsy alone %.1f s" % (t_cmd, t_eigsy), flush=True)
+    rows.append(("(e) hessian --certify P=166", "whole command %.1f s" % t_cmd, "mpmath eigsy alone %.1f s" % t_eigsy,
+                 t_eigsy / t_cmd, "target >= 10x (start-up included)"))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="extrapolate mpmath eigsy from a 100x100 block")
+    parser.add_argument("--certify-only", action="store_true", help="only parts (d) and (e) (issue 11)")
     args = parser.parse_args(argv)
     rows = []
     t0 = time.perf_counter()
+    if args.certify_only:
+        part_d(rows, args.quick)
+        part_e(rows)
+        _table(rows)
+        print("total benchmark time %.0f s" % (time.perf_counter() - t0))
+        return 0
     last = part_a(rows)
     part_b(rows)
     net, W, b, X, Y, _ = make_case((4, 10, 10, 4), 4)
     part_c(rows, full_hessian(net, W, b, X, Y, dps=DPS), args.quick)
-    print()
-    print("%-30s %-24s %-58s %8s  %s" % ("benchmark", "lossgeom", "baseline", "ratio", "notes"))
-    for name, ours, base, ratio, note in rows:
-        print("%-30s %-24s %-58s %7.1fx  %s" % (name, ours, base, ratio, note))
+    part_d(rows, args.quick)
+    part_e(rows)
+    _table(rows)
     P, t200 = last[1], last[2]
     print()
     print("targets: P=%d Hessian at dps=50 in %.2f s (< 2 s: %s), %.0fx vs FD (>= 20x: %s); "
@@ -205,6 +286,13 @@ def main(argv=None):
                                             rows[3][3] >= 5))
     print("total benchmark time %.0f s" % (time.perf_counter() - t0))
     return 0
+
+
+def _table(rows):
+    print()
+    print("%-30s %-24s %-58s %8s  %s" % ("benchmark", "lossgeom", "baseline", "ratio", "notes"))
+    for name, ours, base, ratio, note in rows:
+        print("%-30s %-24s %-58s %7.1fx  %s" % (name, ours, base, ratio, note))
 
 
 if __name__ == "__main__":

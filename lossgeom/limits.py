@@ -175,6 +175,11 @@ _TABLE = (
      "steps cost about 20 toy steps)", "lossgeom milne toy/digits, toy_experiment, digits_experiment",
      "toy: about 65 us per gradient step on one core, so the default 1000 trials x 1000 steps (10^6 units) about "
      "65 s on one worker and the limit about 11 min of CPU, shared by the workers (benchmarks/bench_milne.py)"),
+    ("hessian_certify_parameters", 400, "parameters", "weights and biases of the net with --certify (ball Hessian "
+     "and certified eigen-solver, in place of hessian_parameters)", "lossgeom hessian --certify",
+     "5-10-8-2 tanh net with biases (166 parameters), 6 samples, 50 digits: about 5 s"),
+    ("hessian_certify_work", 70000000, "work units", "hessian_work_units with --certify (in place of hessian_work)",
+     "lossgeom hessian --certify", "166 parameters, 6 samples at 50 digits (4.7 million units): about 5 s"),
 )
 
 #: Every limit, by name.

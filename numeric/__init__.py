@@ -5,7 +5,8 @@ full Hessian and Hessian-vector products (``evaluate``); the Hessian's summary (
 numeric hand-off of symbolic results (``bridge``); eigenvalues, inertia, rank and certified
 enclosures (``spectrum``); the activation-path graph (``graph``) and its export (``graph_io``);
 deep linear nets: loss and derivatives (``linear``), critical points (``critical``) and optimisers
-(``optimise``).  Every public name of those modules is re-exported here explicitly.
+(``optimise``); ball-arithmetic evaluation (``ball``) and the certified symmetric eigen-solver
+(``certified_eig``).  Every public name of those modules is re-exported here explicitly.
 """
 
 from .backends import (
@@ -18,6 +19,7 @@ from .backends import (
     exact_capable,
     select_backend,
 )
+from .ball import BallBackend, BallEvaluation, ball_evaluate, ball_evaluate_net_file, bits_for
 from .bridge import (
     CompiledExpression,
     compile_expression,
@@ -26,6 +28,7 @@ from .bridge import (
     symbol_values,
 )
 from .cells import SWEEP_ACTIVATIONS, pl_psd_sweep
+from .certified_eig import CertifiedSpectrum, certified_eigh, decimal_outward
 from .critical import (
     CLASSIFICATIONS,
     MAX_HESSIAN_SIZE,
@@ -41,6 +44,7 @@ from .critical import (
     subset_weights,
 )
 from .evaluate import (
+    ForcedPiece,
     HessianEvaluation,
     Kink,
     evaluate_net,
@@ -223,4 +227,7 @@ __all__ = [
     # milne_flow, milne_experiments (Milne 2019, section 4; float64)
     "MLP", "flow_trajectory", "descent_trajectory", "lemma8_check", "loss_fraction", "entry_fraction", "in_U_float", "convex_from",
     "toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment", "summarise", "draw_toy", "draw_digits", "TOY", "DIGITS",
+    # ball, certified_eig, evaluate (forced patterns)
+    "BallBackend", "BallEvaluation", "ball_evaluate", "ball_evaluate_net_file", "bits_for", "CertifiedSpectrum",
+    "certified_eigh", "decimal_outward", "ForcedPiece",
 ]

@@ -376,7 +376,7 @@ def full_hessian(st, H_L):
     for n in range(1, L + 1):
         for j in range(1, n + 1):
             MA[n, j] = B.matmul(H_L, A[n, j]) if n == L else st.c[n - 1][:, :, None] * A[n, j]
-    zero_D = {n: n < L and not any(v != 0 for v in np.ravel(st.c[n - 1])) for n in range(1, L + 1)}
+    zero_D = {n: n < L and all(v == 0 for v in np.ravel(st.c[n - 1])) for n in range(1, L + 1)}  # == 0: exactly
     H = np.empty((P, P), dtype=B.dtype)
     abar = {k: _augmented(st, k) for k in range(1, L + 1)}
     for k in range(1, L + 1):

@@ -42,12 +42,13 @@ from lossgeom.data import NetFile
 from lossgeom.errors import DataError, NonDifferentiableError
 from lossgeom.net import Net
 from lossgeom.numbers import exact_matrix, to_fraction
+from lossgeom.point import Pattern
 from lossgeom.precision import DEFAULT_DPS
 
 from . import _engine
 from .backends import exact_capable, select_backend
 
-__all__ = ["Kink", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
+__all__ = ["Kink", "ForcedPiece", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
            "full_hessian", "hvp", "find_kinks", "kink_message", "exact_capable"]
 
 
@@ -96,6 +97,42 @@ class Kink:
                 "order": self.order}
 
 
+@dataclass(frozen=True)
+class ForcedPiece:
+    """A unit whose piece a ``pattern`` fixed, at one sample, beside the piece its value lies in.
+
+    Attributes
+    ----------
+    layer, unit, sample : int
+        1-based.
+    piece : int
+        The forced piece.
+    natural : int or None
+        The piece holding the pre-activation's value (None at a kink, where either side is a limit).
+
+    Examples
+    --------
+    >>> f = ForcedPiece(1, 1, 2, 0, 1)
+    >>> str(f), f.departs
+    ('h1[1] (sample 2) forced to piece 0, its value lies in piece 1', True)
+    """
+
+    layer: int
+    unit: int
+    sample: int
+    piece: int
+    natural: object
+
+    @property
+    def departs(self):
+        """True when the forced piece is not the one the value lies in (the loss is then not the net's)."""
+        return self.natural is not None and self.natural != self.piece
+
+    def __str__(self):
+        where = "at a kink" if self.natural is None else "its value lies in piece %d" % self.natural
+        return "h%d[%d] (sample %d) forced to piece %d, %s" % (self.layer, self.unit, self.sample, self.piece, where)
+
+
 @dataclass(frozen=True, eq=False)
 class HessianEvaluation:
     """Loss, gradient, Botev blocks and full Hessian of a net at one point, at one precision.
@@ -121,6 +158,15 @@ class HessianEvaluation:
     kinks : tuple of Kink
     preactivations : tuple
         ``preactivations[s][l-1]`` is h_l for sample s (0-based s), a column.
+    forced : tuple of ForcedPiece
+        Every (unit, sample) whose piece the ``pattern`` fixed.  When one :attr:`ForcedPiece.departs`, the
+        loss and its derivatives are those of the forced pieces, not of the net (:attr:`loss_basis`).
+
+    Notes
+    -----
+    The number types by ``dps`` (docs/numeric.md): an integer dps gives mpf scalars and
+    ``mpmath.matrix`` results; ``"float64"`` gives Python floats and NumPy arrays; ``"exact"`` gives SymPy
+    Rationals and ``ImmutableMatrix``.  (:func:`lossgeom.numeric.ball.ball_evaluate` gives arb and arb_mat.)
     """
 
     net: Net
@@ -136,9 +182,18 @@ class HessianEvaluation:
     _hessian: object = None
     _layer_blocks: tuple = None
     _preactivation_hessians: tuple = None
+    forced: tuple = ()
+
+    @property
+    def loss_basis(self):
+        """``"net"``, or ``"forced pattern (not the net's loss): ..."`` naming the departing units."""
+        bad = [str(f) for f in self.forced if f.departs]
+        return "net" if not bad else "forced pattern (not the net's loss): " + "; ".join(bad)
 
     def __repr__(self):
         loss = mpmath.nstr(self.loss, 10) if isinstance(self.loss, mpmath.mpf) else str(self.loss)
+        if self.loss_basis != "net":
+            loss += " at the forced pattern"
         return ("HessianEvaluation(%s, dps=%r, backend=%r, samples=%d, loss=%s, kinks=%s)"
                 % (self.net, self.dps, self.backend, self.n_samples, loss, [str(k) for k in self.kinks]))
 
@@ -308,10 +363,63 @@ def evaluate_net(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pat
     return _evaluate(net, weights, biases, X, Y, dps, pattern, backend, hessian, hessian)
 
 
+def _forward(prob, B):
+    """The engine's forward pass; a forced piece with a pole at a sample is a DataError naming both."""
+    try:
+        return _engine.forward(prob, B)
+    except ZeroDivisionError:
+        raise DataError(_pole_message(prob)) from None
+
+
+def _pole_message(prob):
+    """Which forced piece divides by zero at which sample (exactly, while the forward pass is rational)."""
+    net = prob.net
+    try:
+        exact = _engine._exact_preactivations(prob)
+    except ZeroDivisionError:
+        exact = _engine._exact_preactivations(_engine.Problem(prob.point, Pattern.from_spec(None, net)))
+    for l, h in enumerate(exact, start=1):
+        act = net.layer_activation(l)
+        for s, h_s in enumerate(h, start=1):
+            for i, v in enumerate(h_s, start=1):
+                k = prob.pattern.piece(l, i, sample=s)
+                forms = [act.rational_form(k, order) for order in range(3)] if k is not None else []
+                if any(f is not None and _engine._horner(f[1], v) == 0 for f in forms):
+                    return ("pattern: the forced piece %d of %s at unit h%d[%d] has a pole at sample %d "
+                            "(h%d[%d] = %s there); force that piece only where it is defined"
+                            % (k, act.label, l, i, s, l, i, v))
+    return "pattern: a forced piece divides by zero at some sample (units forced: %s)" % prob.pattern
+
+
+def _forced(prob, st):
+    """ForcedPiece records of every (unit, sample) the pattern fixed."""
+    net, out = prob.net, []
+    exact = None
+    for l in range(1, net.depth + 1):
+        act = net.layer_activation(l)
+        for s in range(prob.m):
+            for i in range(net.widths[l]):
+                k = prob.pattern.piece(l, i + 1, sample=s + 1)
+                if k is None:
+                    continue
+                if exact is None:
+                    exact = _engine._exact_preactivations(prob)
+                if l <= len(exact):
+                    natural, hit = _engine._exact_piece(act, exact[l - 1][s][i])
+                else:
+                    v = st.h[l - 1][s, i]
+                    tol = st.B.kink_tolerance(st.h[l - 1])
+                    pts = [st.B.scalar(_engine.Fraction(int(c.p), int(c.q))) for c in act.kinks]
+                    hit = any(abs(v - c) <= tol for c in pts)
+                    natural = sum(1 for c in pts if v > c)
+                out.append(ForcedPiece(l, i + 1, s + 1, k, None if hit else natural))
+    return tuple(out)
+
+
 def _evaluate(net, weights, biases, X, Y, dps, pattern, backend, want_hessian, want_blocks):
     prob, B = _run(net, weights, biases, X, Y, dps, pattern, backend)
     with B.context():
-        st = _engine.forward(prob, B)
+        st = _forward(prob, B)
         grad = hess = blocks = pre = None
         if st.order_ok > 1:
             _engine.backward(st)
@@ -328,7 +436,7 @@ def _evaluate(net, weights, biases, X, Y, dps, pattern, backend, want_hessian, w
         return HessianEvaluation(net=net, dps=B.dps, backend=B.name, parameters=net.parameter_names(),
                                  theta=theta, n_samples=prob.m, loss=B.output_scalar(st.loss), kinks=_kinks(st),
                                  preactivations=pre_h, _gradient=grad, _hessian=hess, _layer_blocks=blocks,
-                                 _preactivation_hessians=pre)
+                                 _preactivation_hessians=pre, forced=_forced(prob, st))
 
 
 
@@ -378,10 +486,23 @@ def loss_value(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, patte
     --------
     >>> print(mpmath.nstr(loss_value(Net(widths=(1, 1)), [[[2]]], X=[[1]], Y=[[0]], dps=20), 5))
     2.0
+
+    A ``pattern`` that forces a piece its value does not lie in would change the loss silently; it is refused
+    (:func:`evaluate_net` gives that loss, labelled by ``loss_basis``):
+
+    >>> loss_value(Net(widths=(1, 1, 1), activation="relu"), [[[-1]], [[1]]], X=[[1]], Y=[[2]], pattern={(1, 1): 1})
+    Traceback (most recent call last):
+    ...
+    lossgeom.errors.DataError: pattern: h1[1] (sample 1) forced to piece 1, its value lies in piece 0; the loss there is not the net's (evaluate_net(..., pattern=...) gives it, labelled by loss_basis)
     """
     prob, B = _run(net, weights, biases, X, Y, dps, pattern, None)
     with B.context():
-        return B.output_scalar(_engine.forward(prob, B).loss)
+        st = _forward(prob, B)
+        bad = [str(f) for f in _forced(prob, st) if f.departs]
+        if bad:
+            raise DataError("pattern: %s; the loss there is not the net's (evaluate_net(..., pattern=...) gives it, "
+                            "labelled by loss_basis)" % "; ".join(bad))
+        return B.output_scalar(st.loss)
 
 
 def gradient(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS, pattern=None, backend=None):

@@ -6,21 +6,28 @@ rational activations, :func:`~lossgeom.numeric.backends.exact_capable`) and an e
 given, the inertia, the rank and the PSD verdicts are decided in rational arithmetic, and the
 eigenvalues that vanish exactly are shown as 0; otherwise they are decided numerically with the
 tolerance of the working precision, which the result states.
+
+With ``certify`` the Hessian is evaluated in ball arithmetic (:mod:`lossgeom.numeric.ball`: every entry a
+ball proved to contain the true value) and its spectrum enclosed by
+:func:`~lossgeom.numeric.certified_eig.certified_eigh`: the enclosures contain the eigenvalues of the
+true Hessian, and the eigenvalues shown, the inertia, the rank (where every enclosure excludes 0) and the
+layer-block PSD verdicts come from enclosures, never from a tolerance (exact ones still win where the
+Hessian is rational).
 """
 
 from dataclasses import dataclass
 
 import mpmath
 
-from lossgeom.errors import DataError
-from lossgeom.precision import tolerance
+from lossgeom.errors import DataError, NonDifferentiableError
 
 from .backends import exact_capable
-from .evaluate import HessianEvaluation, evaluate_net_file
+from .ball import BallEvaluation, ball_evaluate_net_file
+from .certified_eig import certified_eigh
+from .evaluate import HessianEvaluation, evaluate_net_file, kink_message
 from .spectrum import (
     Inertia,
     PsdVerdict,
-    certified_inertia,
     exact_inertia,
     exact_rank,
     inertia,
@@ -84,6 +91,9 @@ class HessianSummary:
         One per layer.
     certified : Inertia or None
         The inertia certified by ball arithmetic, when asked for.
+    spectrum : CertifiedSpectrum or None
+        With ``certify``: the enclosures of the eigenvalues of the true Hessian (ascending, clusters with
+        their counts).
 
     Examples
     --------
@@ -107,6 +117,7 @@ class HessianSummary:
     trace: object
     blocks: tuple
     certified: object = None
+    spectrum: object = None
 
     @property
     def is_exact(self):
@@ -114,7 +125,7 @@ class HessianSummary:
         return self.exact is not None
 
     @classmethod
-    def from_evaluation(cls, ev, exact=None, certify=False):
+    def from_evaluation(cls, ev, exact=None, certify=False, ball=None):
         """Summarise the Hessian of ``ev`` (decided exactly on ``exact`` when it is given).
 
         Parameters
@@ -124,20 +135,27 @@ class HessianSummary:
         exact : HessianEvaluation, optional
             The same point at ``dps="exact"``.
         certify : bool, default False
-            Also certify the inertia with ball arithmetic; the computed entries are good to about
-            10^-dps relative, and Weyl's inequality widens the enclosures by that much.
+            Enclose the spectrum of the true Hessian (needs ``ball``); eigenvalues, inertia, rank and the
+            block verdicts then come from the enclosures.
+        ball : BallEvaluation, optional
+            The same point in ball arithmetic (:func:`~lossgeom.numeric.ball.ball_evaluate`).
 
         Raises
         ------
         NonDifferentiableError
             When a pre-activation sits at a kink (the Hessian does not exist).
         DataError
-            For an evaluation that is not at an integer ``dps``, or an ``exact`` one that is not exact.
+            For an evaluation that is not at an integer ``dps``, an ``exact`` one that is not exact, or
+            ``certify`` without a ``ball``.
         """
         if not isinstance(getattr(ev, "dps", None), int):
             raise DataError("ev: expected a HessianEvaluation at an integer dps, got %r" % (ev,))
         if exact is not None and getattr(exact, "dps", None) != "exact":
             raise DataError("exact: expected a HessianEvaluation at dps='exact', got %r" % (exact,))
+        if certify:
+            if not isinstance(ball, BallEvaluation):
+                raise DataError("ball: certify needs the BallEvaluation of the same point, got %r" % (ball,))
+            return cls._certified(ev, exact, ball)
         H, dps = ev.hessian, ev.dps
         eig = symmetric_eigenvalues(H, dps)
         if exact is not None:
@@ -150,19 +168,59 @@ class HessianSummary:
         decided_on = exact if exact is not None else ev
         blocks = tuple(BlockVerdict(l, ev.net.layer_parameter_names(l), psd_verdict(decided_on.layer_block(l), dps))
                        for l in range(1, ev.net.depth + 1))
-        certified = None
-        if certify:
-            scale = max((abs(v) for v in H), default=mpmath.mpf(1))
-            certified = certified_inertia(H, dps, entry_radius=tolerance(dps, scale=scale))
         return cls(evaluation=ev, exact=exact, eigenvalues=tuple(eig), inertia=I, rank=rank, rank_basis=rank_basis,
-                   trace=trace(exact.hessian) if exact is not None else trace(H, dps), blocks=blocks,
-                   certified=certified)
+                   trace=trace(exact.hessian) if exact is not None else trace(H, dps), blocks=blocks)
+
+    @classmethod
+    def _certified(cls, ev, exact, ball):
+        """Verdicts from the enclosures of the ball Hessian (exact ones where the Hessian is rational)."""
+        dps = ev.dps
+        if ball.hessian is None:
+            raise DataError("ball: the ball evaluation has no Hessian (a kink, or hessian=False)")
+        spec = certified_eigh(ball.hessian, dps)
+        with mpmath.workdps(dps):
+            eig = [+e.mid for e in spec.enclosures]
+        cert = spec.inertia()
+        if exact is not None:
+            I, rank, rank_basis = exact_inertia(exact.hessian), exact_rank(exact.hessian), "exact"
+            for k in sorted(range(len(eig)), key=lambda k: abs(eig[k]))[:I.zero]:
+                eig[k] = mpmath.mpf(0)
+        else:
+            I, rank = cert, spec.rank()
+            rank_basis = "certified (every enclosure excludes 0)"
+            if rank is None:
+                rank = cert.positive + cert.negative
+                rank_basis = ("certified lower bound: %d enclosure(s) contain 0, so the rank is undecided between "
+                              "%d and %d" % (cert.zero, rank, len(eig)))
+        blocks = []
+        for l in range(1, ev.net.depth + 1):
+            v = psd_verdict(exact.layer_block(l), dps) if exact is not None else _block_verdict(
+                ball.layer_blocks[l - 1], dps)
+            blocks.append(BlockVerdict(l, ev.net.layer_parameter_names(l), v))
+        return cls(evaluation=ev, exact=exact, eigenvalues=tuple(eig), inertia=I, rank=rank, rank_basis=rank_basis,
+                   trace=trace(exact.hessian) if exact is not None else trace(ev.hessian, dps), blocks=tuple(blocks),
+                   certified=cert, spectrum=spec)
+
+
+def _block_verdict(block, dps):
+    """PSD verdict of a ball block from its certified enclosures (None when one holds 0 and none is < 0)."""
+    enc = certified_eigh(block, min(dps, 20)).enclosures   # a sign needs few digits: 20 first, dps if undecided
+    if dps > 20 and any(e.lower <= 0 <= e.upper for e in enc):
+        enc = certified_eigh(block, dps).enclosures
+    if not enc:
+        return PsdVerdict(True, "certified", "empty block", "n/a")
+    psd = True if all(e.lower >= 0 for e in enc) else (False if any(e.upper < 0 for e in enc) else None)
+    with mpmath.workdps(15):
+        low = "[%s, %s]" % (mpmath.nstr(enc[0].lower, 15), mpmath.nstr(enc[0].upper, 15))
+    return PsdVerdict(psd, "certified", "ball Hessian, certified enclosures (max radius %s)"
+                      % mpmath.nstr(max(e.radius for e in enc), 3), low)
 
 
 def summarize_net_file(net_file, dps=50, certify=False):
     """:meth:`HessianSummary.from_evaluation` at a net file's weights, decided exactly where it can be.
 
-    The exact evaluation is added when :func:`~lossgeom.numeric.backends.exact_capable` holds.
+    The exact evaluation is added when :func:`~lossgeom.numeric.backends.exact_capable` holds; with
+    ``certify``, the ball evaluation (:func:`~lossgeom.numeric.ball.ball_evaluate_net_file`) too.
 
     Examples
     --------
@@ -172,7 +230,15 @@ def summarize_net_file(net_file, dps=50, certify=False):
     >>> s = summarize_net_file(nf, dps=15)
     >>> s.is_exact, s.inertia.positive, mpmath.nstr(s.trace, 10)
     (False, 1, '1.343970844')
+    >>> c = summarize_net_file(nf, dps=30, certify=True)
+    >>> c.spectrum.counts, c.inertia.negative, c.rank, c.spectrum.max_relative_width() < mpmath.mpf(10) ** -30
+    ((1, 1), 1, 2, True)
     """
-    ev = evaluate_net_file(net_file, dps=dps)
+    ball = ball_evaluate_net_file(net_file, dps=dps) if certify else None
+    if ball is not None and ball.kinks:
+        raise NonDifferentiableError(kink_message(net_file.net, "the Hessian", ball.kinks),
+                                     kinks=[str(k) for k in ball.kinks])
+    # with certify, the mp evaluation follows the pieces the balls decided (never its own tolerance)
+    ev = evaluate_net_file(net_file, dps=dps, pattern=ball.pieces if ball is not None and ball.pieces else None)
     exact = evaluate_net_file(net_file, dps="exact") if exact_capable(net_file.net) else None
-    return HessianSummary.from_evaluation(ev, exact=exact, certify=certify)
+    return HessianSummary.from_evaluation(ev, exact=exact, certify=certify, ball=ball)

@@ -58,12 +58,17 @@ def test_text_summary_is_readable(capsys):
 
 def test_relu_cross_entropy_example_layer_blocks_are_psd(capsys):
     # Botev et al.: piecewise-linear f and a convex loss give PSD pre-activation Hessians, so PSD layer blocks
+    num = _json(capsys, _example("hessian_relu_cross_entropy.json"), "--dps", "25")
+    assert [b["psd"] for b in num["layer_blocks"]] == [True, True]
+    assert num["inertia"]["negative"] > 0            # while the full Hessian is indefinite
     rep = _json(capsys, _example("hessian_relu_cross_entropy.json"), "--dps", "25", "--certify")
-    assert [b["psd"] for b in rep["layer_blocks"]] == [True, True]
-    assert rep["inertia"]["negative"] > 0            # while the full Hessian is indefinite
     cert = rep["certified_inertia"]
-    assert cert["positive"] <= rep["inertia"]["positive"] and cert["negative"] <= rep["inertia"]["negative"]
+    assert cert["positive"] <= num["inertia"]["positive"] and cert["negative"] == num["inertia"]["negative"]
     assert cert["tolerance"].startswith("certified")
+    # certified: never "not PSD"; a block with an eigenvalue exactly 0 has an enclosure holding 0: undecided
+    for b in rep["layer_blocks"]:
+        lo, hi = (mpmath.mpf(v) for v in b["min_eigenvalue"].strip("[]").split(","))
+        assert b["psd"] is (True if lo >= 0 else None) and hi >= 0 and b["basis"].startswith("ball Hessian")
 
 
 def test_kink_is_a_one_line_error_naming_the_unit(capsys):
@@ -142,3 +147,81 @@ def test_hessian_summary_decides_exactly_against_sympy_eigenvalues():
     numeric = HessianSummary.from_evaluation(s.evaluation)  # without the exact pass: numeric verdicts
     assert not numeric.is_exact and "e-" in numeric.inertia.tolerance
     assert numeric.inertia.positive == s.inertia.positive and numeric.inertia.negative == s.inertia.negative
+
+
+# -- --certify: a ball Hessian and certified enclosures of the true Hessian's eigenvalues --------------
+def _enclosures_hold(rep, values):
+    from fractions import Fraction
+    encs = rep["eigenvalue_enclosures"]
+    return len(encs) == len(values) and all(Fraction(lo) <= v <= Fraction(hi) for (lo, hi), v in zip(encs, values))
+
+
+def test_certify_on_the_166_parameter_tanh_net_encloses_the_1000_digit_spectrum(capsys):
+    path = _example("hessian_tanh_5_10_8_2.json")
+    rep = _json(capsys, path, "--dps", "50", "--certify")
+    n = len(rep["parameters"])
+    assert n == 166 and rep["samples"] == 6
+    with mpmath.workdps(60):
+        encs = [(mpmath.mpf(lo), mpmath.mpf(hi)) for lo, hi in rep["eigenvalue_enclosures"]]
+        top = max(max(abs(lo), abs(hi)) for lo, hi in encs)
+        assert all(lo <= hi and hi - lo <= top * mpmath.mpf(10) ** -40 for lo, hi in encs)
+        assert [lo for lo, _ in encs] == sorted(lo for lo, _ in encs)
+    cert = rep["certified_inertia"]
+    assert rep["inertia"] == cert and cert["positive"] + cert["negative"] + cert["zero"] == n
+    assert sum(1 for lo, hi in encs if lo > 0) == cert["positive"] and sum(1 for lo, hi in encs if hi < 0) == \
+        cert["negative"]
+    assert rep["rank"] == cert["positive"] + cert["negative"]
+    assert ("undecided" in rep["rank_basis"]) == (cert["zero"] > 0)
+    # independent: the Hessian at 120 digits by the mp engine; its trace (the sum of the eigenvalues) lies
+    # between the sums of the lower and the upper ends
+    ev = evaluate_net_file(read_net_file(path), dps=120)
+    with mpmath.workdps(120):
+        encs = [(mpmath.mpf(lo), mpmath.mpf(hi)) for lo, hi in rep["eigenvalue_enclosures"]]
+        tr = mpmath.fsum(ev.hessian[i, i] for i in range(n))
+        assert mpmath.fsum(lo for lo, _ in encs) <= tr <= mpmath.fsum(hi for _, hi in encs)
+        assert mpmath.fsum(hi - lo for lo, hi in encs) < mpmath.mpf(10) ** -45
+
+
+def test_certify_holds_the_exact_eigenvalues_of_a_rational_hessian(capsys):
+    import sympy as sp
+    path = _example("hessian_leaky_relu_square.json")
+    rep = _json(capsys, path, "--dps", "30", "--certify")
+    H = sp.Matrix([[sp.Rational(v) for v in row] for row in rep["hessian_exact"]])
+    with mpmath.workdps(80):
+        E = sorted(mpmath.eigsy(mpmath.matrix(H.tolist()), eigvals_only=True))
+        encs = [(mpmath.mpf(lo), mpmath.mpf(hi)) for lo, hi in rep["eigenvalue_enclosures"]]
+        assert all(lo - mpmath.mpf(10) ** -70 <= e <= hi + mpmath.mpf(10) ** -70 for (lo, hi), e in zip(encs, E))
+    assert rep["exact"] and rep["inertia"]["tolerance"] == "exact"
+    shrunk = dict(rep, eigenvalue_enclosures=[[lo, lo] for lo, _ in rep["eigenvalue_enclosures"]])
+    with mpmath.workdps(80):
+        assert not all(mpmath.mpf(lo) <= e <= mpmath.mpf(hi) for (lo, hi), e in
+                       zip(shrunk["eigenvalue_enclosures"], E))
+
+
+def test_certify_text_output_and_the_certify_size_limit(capsys):
+    assert main(["hessian", _example("hessian_tanh_2_3_2.json"), "--dps", "20", "--certify"]) == 0
+    out = capsys.readouterr().out
+    assert "certified " in out and "refined enclosures" in out
+    from lossgeom.commands.hessian import check_size
+    from lossgeom.errors import SizeLimitError
+    check_size(166, 6, 50, certify=True)
+    with pytest.raises(SizeLimitError, match="hessian_parameters"):
+        check_size(166, 6, 50)
+    with pytest.raises(SizeLimitError, match="hessian_certify_parameters"):
+        check_size(401, 1, 50, certify=True)
+
+
+def test_certify_decides_a_preactivation_1e_70_from_a_kink_where_the_tolerance_cannot(capsys, tmp_path):
+    from fractions import Fraction
+    with mpmath.workdps(100):
+        q = Fraction(int(mpmath.floor(mpmath.tanh(mpmath.mpf(1) / 2) * 10 ** 70)), 10 ** 70)
+    path = tmp_path / "near_kink.json"
+    path.write_text(json.dumps({"widths": [1, 1, 1], "activation": "tanh", "output_activation": "relu", "bias": True,
+                                "weights": [[["1/2"]], [[1]]], "biases": [[0], [str(-q)]], "inputs": [[1]],
+                                "targets": [["1/3"]]}))
+    assert main(["hessian", str(path), "--dps", "50"]) == 2          # the tolerance calls it a kink
+    assert "kink" in capsys.readouterr().err
+    rep = _json(capsys, str(path), "--dps", "50", "--certify")          # the balls decide: h2 > 0, identity piece
+    assert rep["kinks"] == [] and rep["certified_inertia"]["positive"] + rep["certified_inertia"]["negative"] >= 1
+    with mpmath.workdps(60):
+        assert mpmath.mpf(rep["gradient"][1]) != 0                  # dE/dW2 = (z - y) tanh(1/2) on the identity piece

@@ -472,6 +472,13 @@ GOOD = {
     "digits_trial": lambda: {"seed": 0, "steps": 3, "log_every": 2},
     "digits_experiment": lambda: {"trials": 1, "workers": 1, "progress": False, "steps": 3},
     "summarise": lambda: {"values": [1.0, 2.0]},
+    # numeric.ball, numeric.certified_eig
+    "BallBackend": lambda: {"bits": 64},
+    "bits_for": lambda: {"dps": 20},
+    "ball_evaluate": _eval,
+    "ball_evaluate_net_file": lambda: {"net_file": _net_file(), "dps": 20},
+    "certified_eigh": _sym_matrix,
+    "decimal_outward": lambda: {"x": 1, "digits": 5, "direction": 1},
 }
 
 
@@ -501,6 +508,7 @@ RECORDS = {
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
     "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "BallEvaluation", "CertifiedSpectrum", "ForcedPiece",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

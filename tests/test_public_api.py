@@ -67,6 +67,8 @@ PUBLIC = {
         "SWEEP_ACTIVATIONS", "pl_psd_sweep",
         "MLP", "flow_trajectory", "descent_trajectory", "lemma8_check", "loss_fraction", "entry_fraction", "in_U_float", "convex_from",
         "toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment", "summarise", "draw_toy", "draw_digits", "TOY", "DIGITS",
+        "BallBackend", "BallEvaluation", "ball_evaluate", "ball_evaluate_net_file", "bits_for", "CertifiedSpectrum",
+        "certified_eigh", "decimal_outward", "ForcedPiece",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",

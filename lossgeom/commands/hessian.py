@@ -10,7 +10,16 @@ JSON fields (stable; numbers are decimal strings with ``--dps`` significant digi
 ``inertia`` {``positive``, ``negative``, ``zero``, ``tolerance``}, ``rank`` and ``rank_basis``,
 ``trace``, ``layer_blocks`` (one per layer: ``layer``, ``parameters``, ``psd``, ``min_eigenvalue``,
 ``basis``), ``dps``, ``backend``, ``kinks`` (always empty here), ``exact``, and with ``--certify``
-``certified_inertia``.
+``certified_inertia`` and ``eigenvalue_enclosures``.
+
+``--certify`` evaluates the Hessian in ball arithmetic (python-flint arb: every entry a ball proved to
+contain the true value, kinks decided by ball inclusion, raised precision or an exact check, never a
+tolerance) and encloses its spectrum with the certified eigen-solver
+(:func:`lossgeom.numeric.certified_eig.certified_eigh`).  ``eigenvalue_enclosures`` holds one
+[lower, upper] pair of decimal strings per eigenvalue, ascending, rounded outward (the printed interval
+still contains the eigenvalue of the true Hessian); a cluster's enclosure is repeated once per eigenvalue
+it holds.  The eigenvalues shown, the inertia, the rank (where every enclosure excludes 0) and the layer
+verdicts then come from the enclosures (exact ones where the Hessian is rational).
 
 When the loss is a rational function of the weights (square loss; identity, ReLU, leaky ReLU,
 two-piece, abs or softsign activations) the Hessian at the file's rational weights is itself rational:
@@ -44,7 +53,8 @@ def add(sub):
     p.add_argument("netfile", metavar="NETFILE", help="JSON net file with weights, inputs and targets")
     add_precision(p)
     p.add_argument("--certify", action="store_true",
-                   help="also certify the inertia with ball arithmetic (python-flint)")
+                   help="certify: the Hessian in ball arithmetic and enclosures of the eigenvalues of the true "
+                        "Hessian (python-flint); inertia and rank from the enclosures")
     add_format(p, choices=("text", "json"))
     add_out(p)
     p.set_defaults(func=_cmd_hessian)
@@ -69,7 +79,7 @@ def hessian_report(net_file, dps=50, certify=False):
     from lossgeom.numeric.summary import summarize_net_file
 
     net = net_file.net
-    check_size(net.n_params, net_file.n_samples or 0, dps)
+    check_size(net.n_params, net_file.n_samples or 0, dps, certify=certify)
     s = summarize_net_file(net_file, dps=dps, certify=certify)
     ev, H = s.evaluation, s.evaluation.hessian
     num = lambda v: mpmath.nstr(v, dps, min_fixed=-4, max_fixed=6)  # noqa: E731
@@ -95,26 +105,35 @@ def hessian_report(net_file, dps=50, certify=False):
     if s.is_exact:
         out["hessian_exact"] = [[str(s.exact.hessian[i, j]) for j in range(H.cols)] for i in range(H.rows)]
     if certify:
+        from lossgeom.numeric.certified_eig import decimal_outward
+
         out["certified_inertia"] = s.certified.to_dict()
+        out["eigenvalue_enclosures"] = [[decimal_outward(e.lower, dps + 5, -1), decimal_outward(e.upper, dps + 5, 1)]
+                                        for e in s.spectrum.enclosures]
+        out["enclosure_counts"] = list(s.spectrum.counts)
     return out
 
 
-def check_size(n_params, n_samples, dps):
-    """Refuse a request past ``hessian_parameters`` or the joint ``hessian_work`` limit, before any work.
+def check_size(n_params, n_samples, dps, certify=False):
+    """Refuse a request past ``hessian_parameters`` or the joint ``hessian_work`` limit, before any work
+    (``hessian_certify_parameters`` and ``hessian_certify_work`` with ``certify``).
 
     Examples
     --------
     >>> check_size(70, 1, 50)
+    >>> check_size(166, 6, 50, certify=True)
     >>> check_size(30, 1, 10000)
     Traceback (most recent call last):
     ...
     lossgeom.errors.SizeLimitError: hessian: 30 parameters, 1 sample(s) at 10000 digits: about 895,560 work units; the limit is 420,000 work units (limit hessian_work)
     """
-    LIMITS["hessian_parameters"].check(n_params, "hessian", shown="the net has %d parameters (use the Python API "
-                                       "lossgeom.numeric.evaluate.full_hessian for larger nets)" % n_params)
+    names = ("hessian_certify_parameters", "hessian_certify_work") if certify else ("hessian_parameters",
+                                                                                    "hessian_work")
+    LIMITS[names[0]].check(n_params, "hessian", shown="the net has %d parameters (use the Python API "
+                           "lossgeom.numeric.evaluate.full_hessian for larger nets)" % n_params)
     work = hessian_work_units(n_params, n_samples, dps)
-    LIMITS["hessian_work"].check(work, "hessian", shown="%d parameters, %d sample(s) at %s digits: about %s work units"
-                                 % (n_params, n_samples, dps, "{:,}".format(work)))
+    LIMITS[names[1]].check(work, "hessian", shown="%d parameters, %d sample(s) at %s digits: about %s work units"
+                           % (n_params, n_samples, dps, "{:,}".format(work)))
 
 
 def _text(rep, path):

@@ -1,0 +1,405 @@
+"""A certified symmetric eigen-solver: float64 ``eigh``, refinement by matrix products, rigorous enclosures.
+
+:func:`certified_eigh` encloses every eigenvalue of a real symmetric matrix whose entries are exact
+(rationals, dyadic mpf) or balls (python-flint ``arb``, e.g. a ball-arithmetic Hessian from
+:mod:`lossgeom.numeric.ball`).  Three stages:
+
+1. NumPy's float64 ``eigh`` gives approximate eigenvectors X (about 16 correct digits).
+2. Ogita-Aishima refinement (2018): with R = I - X^T X and S = X^T A X, lambda_i = S_ii / (1 - R_ii) and
+   E_ij = (S_ij + lambda_j R_ij) / (lambda_j - lambda_i) (E_ij = R_ij / 2 inside a cluster,
+   |lambda_i - lambda_j| <= delta), X <- X + X E.  Each step roughly doubles the correct digits and costs
+   four ``arb_mat`` products; the working precision doubles with it.  This stage need not be rigorous.
+3. Enclosure, rigorous in ball arithmetic at the final precision, with X exact (its dyadic midpoints):
+   F = X^T X - I, alpha >= ||F||_2, S = X^T A_mid X = D + G with D = diag(S_ii mid), g >= ||G||_2.
+   If alpha < 1, X is nonsingular and A_mid = C S C^T with C = X^-T, C C^T = (X X^T)^-1, whose
+   eigenvalues lie in [1/(1+alpha), 1/(1-alpha)].  Ostrowski's theorem gives
+   lambda_k(A_mid) = theta_k lambda_k(S) with theta_k in that interval, Weyl's inequality gives
+   |lambda_k(S) - d_(k)| <= g (d_(k) the k-th smallest diagonal entry), and Weyl again
+   |lambda_k(A) - lambda_k(A_mid)| <= ||A - A_mid||_2 <= ||radius(A)||_F for every symmetric A in the balls.
+   So the k-th smallest eigenvalue lies in the k-th enclosure, each bound computed in arb (Frobenius
+   norms as traces of arb_mat products), never with a tolerance.
+
+Overlapping enclosures are merged into clusters; a cluster's enclosure (their hull) is reported with its
+count, never split.  Where refinement cannot make alpha < 1 the solver falls back to python-flint's
+``acb_mat.eig(multiple=True)``.
+
+References
+----------
+T. Ogita, K. Aishima, "Iterative refinement for symmetric eigenvalue decomposition", Japan J. Indust.
+Appl. Math. 35 (2018) 1007-1035.  A. M. Ostrowski, "A quantitative formulation of Sylvester's law of
+inertia", PNAS 45 (1959).  H. Weyl, Math. Ann. 71 (1912).  S. Miyajima, "Numerical enclosure for each
+eigenvalue in generalized eigenvalue problem", J. Comput. Appl. Math. 236 (2012) (the same
+Ostrowski-Weyl argument for X^T A X).
+"""
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy as sp
+from flint import arb, arb_mat, ctx
+
+from lossgeom.checks import check_int, check_matrix, check_matrix_like, check_type
+from lossgeom.errors import DataError
+from lossgeom.precision import DEFAULT_DPS, check_dps
+
+from .spectrum import Enclosure, Inertia, _arb_matrix, certified_eigenvalues
+
+__all__ = ["CertifiedSpectrum", "certified_eigh", "decimal_outward"]
+
+#: Extra bits carried beyond the requested digits.
+GUARD_BITS = 40
+#: Refinement steps before giving up on convergence.
+MAX_STEPS = 10
+
+
+@dataclass(frozen=True)
+class CertifiedSpectrum:
+    """Certified enclosures of all eigenvalues of a symmetric matrix, ascending.
+
+    Attributes
+    ----------
+    enclosures : tuple of Enclosure
+        One per eigenvalue, ascending; the k-th smallest eigenvalue lies in the k-th.  Members of a
+        cluster all carry the cluster's enclosure (the hull of the overlapping ones).
+    counts : tuple of int
+        ``counts[k]``: how many eigenvalues share the k-th enclosure (1 for an isolated one).
+    method : str
+        ``"refined"`` (Ogita-Aishima refinement with Ostrowski-Weyl bounds) or ``"arb-eig"``.
+    orthogonality : mpf
+        The bound alpha >= ||X^T X - I||_2 (``"refined"``; 0 otherwise).
+    residual : mpf
+        The bound g >= ||X^T A X - D||_2 (``"refined"``; 0 otherwise).
+    entry_radius : mpf
+        The bound on ||A - A_mid||_2 from the entries' radii (Frobenius norm of the radii).
+    steps : int
+        Refinement steps taken.
+
+    Examples
+    --------
+    >>> s = certified_eigh(sp.Matrix([[2, 1], [1, 2]]), dps=30)
+    >>> [e.sign for e in s.enclosures], s.counts, s.method
+    ([1, 1], (1, 1), 'refined')
+    >>> s.inertia()
+    Inertia(positive=2, negative=0, zero=0, tolerance='certified (refined enclosures, max radius 6.6e-41)')
+    """
+
+    enclosures: tuple
+    counts: tuple
+    method: str
+    orthogonality: object
+    residual: object
+    entry_radius: object
+    steps: int
+
+    def inertia(self):
+        """:class:`~lossgeom.numeric.spectrum.Inertia` from the enclosures: ``zero`` counts those holding 0."""
+        pos = sum(1 for e in self.enclosures if e.lower > 0)
+        neg = sum(1 for e in self.enclosures if e.upper < 0)
+        width = max((e.radius for e in self.enclosures), default=mpmath.mpf(0))
+        return Inertia(pos, neg, len(self.enclosures) - pos - neg,
+                       "certified (%s enclosures, max radius %s)" % (self.method, mpmath.nstr(width, 3)))
+
+    def rank(self):
+        """The rank when every enclosure excludes 0 or the matrix is 0, else None (undecided).
+
+        Examples
+        --------
+        >>> certified_eigh(sp.Matrix([[1, 0], [0, 3]]), dps=20).rank()
+        2
+        >>> certified_eigh(sp.Matrix([[1, 1], [1, 1]]), dps=20).rank() is None
+        True
+        """
+        if all(e.lower > 0 or e.upper < 0 for e in self.enclosures):
+            return len(self.enclosures)
+        if all(e.lower == e.upper == 0 for e in self.enclosures):
+            return 0
+        return None
+
+    def max_relative_width(self):
+        """The widest enclosure divided by the largest |eigenvalue| bound (0 for the zero matrix)."""
+        top = max((max(abs(e.lower), abs(e.upper)) for e in self.enclosures), default=mpmath.mpf(0))
+        width = max((e.upper - e.lower for e in self.enclosures), default=mpmath.mpf(0))
+        return width / top if top else mpmath.mpf(0)
+
+
+def certified_eigh(A, dps=DEFAULT_DPS):
+    """Certified enclosures of every eigenvalue of a real symmetric matrix (see the module notes).
+
+    Parameters
+    ----------
+    A : symmetric matrix
+        SymPy (exact rationals), mpmath, nested lists or NumPy (entries exact), or a python-flint
+        ``arb_mat`` whose balls hold the true entries (the true matrix is assumed symmetric).
+    dps : int
+        Decimal digits the refinement aims at (the enclosures' widths are about 10^-dps relative to the
+        largest eigenvalue, widened by the entries' radii).
+
+    Returns
+    -------
+    CertifiedSpectrum
+
+    Raises
+    ------
+    DataError
+        When A is not square, not symmetric (exact input), or has a non-finite entry.
+
+    Examples
+    --------
+    >>> s = certified_eigh(sp.Matrix([[1, 0, 0], [0, 1, 0], [0, 0, -2]]), dps=40)
+    >>> s.counts, [e.sign for e in s.enclosures]
+    ((1, 2, 2), [-1, 1, 1])
+    """
+    dps = check_dps(dps)
+    if not isinstance(A, arb_mat):
+        check_matrix_like(A, "A")
+    if dps == "float64":
+        dps = 15
+    bits = int(dps * 3.33) + GUARD_BITS
+    Amid, rad = _as_balls(A, bits)
+    n = Amid.nrows()
+    if n == 0:
+        return CertifiedSpectrum((), (), "refined", mpmath.mpf(0), mpmath.mpf(0), mpmath.mpf(0), 0)
+    with ctx.workprec(bits):
+        X, steps = _refine(Amid, bits)
+        out = _enclose(Amid, X, rad, bits)
+        if out is None:
+            return _fallback(Amid, rad, dps, bits)
+        encs, alpha, g = out
+    encs, counts = _clusters(encs)
+    with mpmath.workprec(bits + 64):
+        return CertifiedSpectrum(tuple(encs), tuple(counts), "refined", _mpf(alpha), _mpf(g), _mpf(rad), steps)
+
+
+def _mpf(x):
+    """The exact upper end of an arb as an mpf (the caller holds a high enough mpmath precision)."""
+    man, exp = x.upper().man_exp() if isinstance(x, arb) else (0, 0)
+    return mpmath.mpf((int(man), int(exp)))
+
+
+def _as_balls(A, bits):
+    """(midpoint arb_mat, symmetric and exact; arb upper bound on ||radius||_F) for the input."""
+    with ctx.workprec(bits + 64):
+        if isinstance(A, arb_mat):
+            M = A
+        else:
+            if isinstance(A, np.ndarray) and A.ndim != 2:
+                raise DataError("matrix: expected a 2-D matrix, got shape %s" % (A.shape,))
+            if isinstance(A, sp.MatrixBase) and A != A.T:
+                raise DataError("matrix: expected a symmetric matrix for certified eigenvalues")
+            if not isinstance(A, (sp.MatrixBase, mpmath.matrix)):
+                A = check_matrix(A, "A")           # exact numbers only: strings are parsed, never evaluated
+            try:
+                M = _arb_matrix(A, bits + 64)
+            except (TypeError, ValueError) as err:
+                raise DataError("A: expected a real matrix of numbers (%s)" % err) from None
+        n = M.nrows()
+        if M.ncols() != n:
+            raise DataError("matrix: expected a square matrix, got %dx%d" % (n, M.ncols()))
+        if not isinstance(A, (arb_mat, sp.MatrixBase)):
+            for i in range(n):
+                for j in range(i):
+                    if not M[i, j].mid() == M[j, i].mid():
+                        raise DataError("matrix: expected a symmetric matrix for certified eigenvalues "
+                                        "(entries (%d, %d) and (%d, %d) differ)" % (i + 1, j + 1, j + 1, i + 1))
+        C = (M + M.transpose()) * arb(0.5)  # the true symmetric A equals (A + A^T)/2, so lies in C
+        for i in range(n):
+            for j in range(n):
+                if not C[i, j].is_finite():
+                    raise DataError("matrix: entry (%d, %d) is not finite" % (i + 1, j + 1))
+        mid = C.mid()
+        R = arb_mat([[C[i, j].rad() for j in range(n)] for i in range(n)])
+        rad = _frobenius(R)
+    return mid, rad
+
+
+def _frobenius(M):
+    """An arb enclosing ||M||_F for every matrix in the balls of M (sum of squares in ball arithmetic)."""
+    total = arb(0)
+    for row in M.tolist():
+        for x in row:
+            total += x * x
+    return total.upper().sqrt().upper() if total.upper() > 0 else arb(0)
+
+
+def _floats(M):
+    """The midpoints of an arb_mat as a float64 array."""
+    return np.array(M.mid().tolist(), dtype=float)
+
+
+def _refine(A, bits):
+    """Approximate eigenvectors (exact dyadic arb_mat), refined until the correction is below 2^-bits."""
+    Af = _floats(A)
+    scale = float(np.max(np.abs(Af))) or 1.0
+    _, Xf = np.linalg.eigh(Af / scale)
+    X = arb_mat(Xf.tolist())
+    acc, before, steps = 45, 0, 0  # float64 eigenvectors: at best about 45 correct bits
+    while acc < bits - GUARD_BITS // 2 and steps < MAX_STEPS:
+        with ctx.workprec(min(bits, 2 * acc + 64)):
+            X, size = _oa_step(A, X, scale)
+        steps += 1
+        now = -math.log2(size) if size > 0 else bits  # the error before this step; after it about squared
+        if now <= before + 4 and steps > 2:  # no longer converging (e.g. an unresolved tight cluster)
+            break
+        before, acc = now, 2 * now - 8
+    return X, steps
+
+
+def _oa_step(A, X, scale):
+    """One Ogita-Aishima step X <- X + X E at flint's working precision; returns (X, max |E|)."""
+    n = X.nrows()
+    AX = A * X
+    S = X.transpose() * AX
+    R = -(X.transpose() * X)
+    lam_hi = np.empty(n)
+    lam_lo = np.empty(n)
+    for i in range(n):
+        R[i, i] = R[i, i] + 1
+        lam = S[i, i] / (1 - R[i, i])
+        lam_hi[i] = float(lam.mid())
+        lam_lo[i] = float((lam - lam_hi[i]).mid())
+    Sf, Rf = _floats(S), _floats(R)
+    off = Sf - np.diag(np.diag(Sf))
+    normA = max(float(np.max(np.abs(lam_hi))), 1e-300)
+    delta = 2 * (np.linalg.norm(off) + normA * np.linalg.norm(Rf))
+    gap = (lam_hi[None, :] - lam_hi[:, None]) + (lam_lo[None, :] - lam_lo[:, None])
+    near = np.abs(gap) <= max(delta, 4 * np.finfo(float).tiny)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        E = np.where(near, Rf / 2, (Sf + lam_hi[None, :] * Rf) / np.where(near, 1.0, gap))
+    E = np.nan_to_num(E, nan=0.0, posinf=0.0, neginf=0.0)
+    Xn = (X + X * arb_mat(E.tolist())).mid()
+    return Xn, float(np.max(np.abs(E))) if n else 0.0
+
+
+def _enclose(A, X, rad, bits):
+    """Rigorous enclosures (ascending, unmerged) from approximate eigenvectors X, or None if alpha >= 1."""
+    n = X.nrows()
+    X = X.mid()
+    F = X.transpose() * X
+    for i in range(n):
+        F[i, i] = F[i, i] - 1
+    alpha = _frobenius(F).upper()
+    if not alpha < 1:
+        return None
+    S = X.transpose() * (A * X)
+    d = [S[i, i].mid() for i in range(n)]
+    for i in range(n):
+        S[i, i] = S[i, i] - d[i]
+    g = _frobenius(S).upper()
+    th_lo = (1 / (1 + arb(alpha))).lower()
+    th_hi = (1 / (1 - arb(alpha))).upper()
+    order = sorted(range(n), key=lambda i: _key(d[i]))
+    out = []
+    for i in order:
+        x = d[i] + arb(0, g)  # arb addition rounds outward: a ball holding [d_i - g, d_i + g]
+        a, b = x * th_lo, x * th_hi
+        lo = (min(a.lower(), b.lower(), key=_key) - rad).lower()
+        hi = (max(a.upper(), b.upper(), key=_key) + rad).upper()
+        out.append((lo, hi))
+    return out, alpha, g
+
+
+def _key(x):
+    man, exp = x.man_exp()
+    return Fraction(int(man)) * (Fraction(2) ** int(exp))
+
+
+def _clusters(encs):
+    """Merge overlapping enclosures into clusters: (enclosures repeated per member, counts)."""
+    groups = []
+    for lo, hi in encs:
+        if groups and _key(lo) <= _key(groups[-1][1]):
+            g = groups[-1]
+            groups[-1] = (g[0], max(g[1], hi, key=_key), g[2] + 1)
+        else:
+            groups.append((lo, hi, 1))
+    out, counts = [], []
+    prec = max((x.man_exp()[0].bit_length() for g in groups for x in g[:2] if x != 0), default=64)
+    with mpmath.workprec(prec + 64):
+        for lo, hi, c in groups:
+            e = Enclosure(_exact(lo), _exact(hi))
+            out.extend([e] * c)
+            counts.extend([c] * c)
+    return out, counts
+
+
+def _exact(x):
+    man, exp = x.man_exp()
+    return mpmath.mpf((int(man), int(exp)))
+
+
+def _fallback(A, rad, dps, bits):
+    """python-flint's acb eig on the midpoints, widened by the radii (Weyl)."""
+    n = A.nrows()
+    rows = [[_exact_row(A[i, j]) for j in range(n)] for i in range(n)]
+    with mpmath.workprec(bits + 64):
+        r = _mpf(rad)
+        encs = certified_eigenvalues(mpmath.matrix(rows), dps, method="arb")
+        pairs = [(_to_arb(mpmath.mpf(e.lower) - r), _to_arb(mpmath.mpf(e.upper) + r)) for e in encs]
+    encs, counts = _clusters(pairs)
+    with mpmath.workprec(bits + 64):
+        return CertifiedSpectrum(tuple(encs), tuple(counts), "arb-eig", mpmath.mpf(0), mpmath.mpf(0), r, 0)
+
+
+def _exact_row(x):
+    with mpmath.workprec(max(x.mid().man_exp()[0].bit_length(), 53) + 8):
+        return _exact(x.mid())
+
+
+def _to_arb(v):
+    sign, man, exp, _ = v._mpf_
+    return arb((-int(man) if sign else int(man), int(exp)))
+
+
+def decimal_outward(x, digits, direction):
+    """A decimal string of ``digits`` significant digits rounded down (``direction=-1``) or up (+1).
+
+    Parameters
+    ----------
+    x : mpf or arb (an exact point)
+    digits : int
+    direction : {-1, 1}
+
+    Examples
+    --------
+    >>> decimal_outward(mpmath.mpf(1) / 3, 5, -1), decimal_outward(mpmath.mpf(1) / 3, 5, 1)
+    ('3.3333e-1', '3.3334e-1')
+    >>> decimal_outward(mpmath.mpf(-2), 3, -1)
+    '-2.00e0'
+    """
+    check_int(digits, "digits", 1)
+    if direction not in (-1, 1):
+        raise DataError("direction: expected -1 (down) or 1 (up), got %r" % (direction,))
+    check_type(x, "x", (int, mpmath.mpf, arb), "an int, an mpf or an exact arb")
+    if isinstance(x, arb):
+        if not (x.is_exact() and x.is_finite()):
+            raise DataError("x: expected an exact, finite arb (a point), got %s" % x)
+        man, exp = x.man_exp()
+    else:
+        if not mpmath.isfinite(x):
+            raise DataError("x: expected a finite number, got %s" % x)
+        sign, man, exp, _ = (x if isinstance(x, mpmath.mpf) else mpmath.mpf(x))._mpf_  # an mpf kept exactly
+        man = -man if sign else man
+    q = Fraction(int(man)) * Fraction(2) ** int(exp)
+    if q == 0:
+        return "0"
+    e10 = math.floor(math.log10(abs(float(q)))) if 1e-300 < abs(float(q)) < 1e300 else _log10(q)
+    shift = e10 - digits + 1
+    scaled = q / Fraction(10) ** shift
+    k = math.floor(scaled) if direction < 0 else math.ceil(scaled)
+    s = str(abs(k))
+    sign = "-" if k < 0 else ""
+    return "%s%s.%se%d" % (sign, s[0], s[1:], shift + len(s) - 1) if len(s) > 1 else "%s%se%d" % (sign, s, shift)
+
+
+def _log10(q):
+    """floor(log10 |q|) for a nonzero Fraction, exactly."""
+    q = abs(q)
+    e = len(str(q.numerator)) - len(str(q.denominator))
+    while Fraction(10) ** e > q:
+        e -= 1
+    while Fraction(10) ** (e + 1) <= q:
+        e += 1
+    return e
