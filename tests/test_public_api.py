@@ -61,6 +61,8 @@ PUBLIC = {
         "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
         "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
         "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
+        "certified_rank", "shen_system_fmpq", "CriticalCertificate", "xor_loss_grad_hess", "newton_critical",
+        "krawczyk_critical", "plateau_track", "classify_xor_starts", "an_mp", "convergence_order",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
