@@ -138,14 +138,45 @@ def shen_system_fmpq(net, weights, biases=None, X=None, Y=None):
                         % (", ".join(RATIONAL), net.activation.name))
     pt, W, b = _exact_inputs(net, weights, biases, X, Y)
     q = lambda v: fmpq(int(v.p), int(v.q))  # noqa: E731
-    exact = _exact_activation(net.activation)
-
-    def act(z, k):
-        v = sp.Rational(exact(sp.Rational(int(z.p), int(z.q)), k))
-        return fmpq(int(v.p), int(v.q))
+    act = _fmpq_activation(net.activation, _exact_activation(net.activation))
     WS = [[[q(v) for v in row] for row in layer] for layer in shen_layers(net, W, b)]
     return shen_system(net, WS, [[q(v) for v in c] for c in _columns(pt.X)],
                        [[q(v) for v in c] for c in _columns(pt.Y)], act)
+
+
+def _fmpq_activation(act, slow):
+    """``f(z, k)`` on fmpq: a piece's k-th derivative as a ratio of rational polynomials (Horner, exact);
+    kinks and non-polynomial forms go through ``slow`` (the SymPy path, same values)."""
+    from flint import fmpq
+
+    from lossgeom.activations import X as ARG
+    forms = {}
+
+    def compiled(piece, k):
+        if (piece, k) not in forms:
+            num, den = sp.fraction(sp.together(sp.diff(act.pieces[piece].expr, ARG, k)))
+            try:
+                coeffs = [[sp.Rational(c) for c in sp.Poly(e, ARG).all_coeffs()] for e in (num, den)]
+                forms[piece, k] = [[fmpq(int(c.p), int(c.q)) for c in cs] for cs in coeffs]
+            except (sp.PolynomialError, TypeError, ValueError):
+                forms[piece, k] = None
+        return forms[piece, k]
+
+    def horner(cs, z):
+        r = fmpq(0)
+        for c in cs:
+            r = r * z + c
+        return r
+
+    def apply(z, k):
+        zs = sp.Rational(int(z.p), int(z.q))
+        piece = None if act.generic else act.piece_index(zs)
+        f = compiled(piece, k) if piece is not None else None
+        if f is None:
+            v = sp.Rational(slow(zs, k))
+            return fmpq(int(v.p), int(v.q))
+        return horner(f[0], z) / horner(f[1], z)
+    return apply
 
 
 def shen_gradient_residual(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
