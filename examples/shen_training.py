@@ -47,6 +47,23 @@ def xor_runs():
                 _worst(o["theta"][crit][np.argmax(o["loss"][crit])], h, act)
 
 
+def xor_classified(tracked=20):
+    """1,000 starts per net classified by lossgeom.numeric.shen_certify (the claims' procedure, more tracks)."""
+    from lossgeom.numeric.shen_certify import classify_xor_starts
+    for h in (2, 3):
+        for act in ("tanh", "sigmoid"):
+            t = time.time()
+            out = classify_xor_starts(h, act, starts=1000, seed=h, tracked=tracked)
+            print("XOR 2-%d-1 %s classified in %.1f s: %s; non-fit J levels %s" % (
+                h, act, time.time() - t, out["counts"], out["levels"]))
+            if out["worst"]:
+                w, rows = out["worst"], out["worst"]["rows"]
+                print("  worst end point J = %.12g: Newton at 50 digits ||theta||_inf %s -> %s, max |grad J| %s -> "
+                      "%s; certificate %s" % (w["loss"], mpmath.nstr(rows[0][0], 4), mpmath.nstr(rows[-1][0], 4),
+                                              mpmath.nstr(rows[0][1], 3), mpmath.nstr(rows[-1][1], 3),
+                                              w["certificate"].to_dict()))
+
+
 def _worst(th, h, act):
     """The worst near-critical point: Hessian (lossgeom, float64), rank P (arb), J at 50 digits along the ray."""
     net = Net(widths=(2, h, 1), activation=act, bias=True)
@@ -131,6 +148,7 @@ def plots(outdir, curves, finals, Lg, La):
 def main(argv):
     outdir = argv[1] if len(argv) > 1 else str(Path(__file__).parent)
     xor_runs()
+    xor_classified()
     _, _, curves, finals = an_runs()
     Lg, La = gd_vs_an()
     plots(outdir, curves, finals, Lg, La)

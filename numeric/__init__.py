@@ -139,15 +139,27 @@ from .shen import (
     ShenRank,
     ball_activation,
     ball_rank,
+    certified_rank,
     exact_learner,
     khatri_rao_counterexample,
     rational_rank,
     shen_gradient_residual,
     shen_rank,
     shen_system_balls,
+    shen_system_fmpq,
     shen_system_mp,
     shen_verdict,
     sylvester_counterexample,
+)
+from .shen_certify import (
+    CriticalCertificate,
+    an_mp,
+    classify_xor_starts,
+    convergence_order,
+    krawczyk_critical,
+    newton_critical,
+    plateau_track,
+    xor_loss_grad_hess,
 )
 from .shen_newton import (
     an_ggn,
@@ -215,11 +227,14 @@ __all__ = [
     # optimise
     "random_weights", "gradient_descent", "DescentRun", "MAX_HALVINGS",
     # shen
-    "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner",
+    "ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual", "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample", "sylvester_counterexample", "exact_learner", "certified_rank", "shen_system_fmpq",
     # milne
     "milne_net", "milne_weights", "switches", "switch_output", "milne_loss", "second_derivative", "norm_power_below", "lemma3_holds", "lemma3_ratio", "in_U", "ball_condition", "lemma4_condition", "lemma3_sweep", "chain_instance",
     # shen_newton
     "residual_jacobian", "ggn_float", "lm_refine", "xor_multistart", "an_ggn", "four_regions", "convergence_ratios", "ggn_exact",
+    # shen_certify
+    "CriticalCertificate", "xor_loss_grad_hess", "newton_critical", "krawczyk_critical", "plateau_track",
+    "classify_xor_starts", "an_mp", "convergence_order",
     # landscape
     "LossSlice", "slice_directions", "loss_slice", "slice_work", "draw_slice", "slice_json",
     # cells

@@ -16,15 +16,15 @@ import mpmath
 import sympy as sp
 
 from lossgeom.activations import get_activation
-from lossgeom.checks import check_callable, check_int, check_matrix, check_sequence, check_str
+from lossgeom.checks import check_callable, check_int, check_matrix, check_net, check_sequence, check_str
 from lossgeom.errors import DataError
 from lossgeom.numbers import parse_number
 from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
-from lossgeom.symbolic.shen import shen_layers, shen_permutation, shen_system, shen_system_exact
+from lossgeom.symbolic.shen import shen_layers, shen_permutation, shen_system
 from lossgeom.symbolic.vec import khatri_rao
 
 __all__ = ["ShenRank", "ball_activation", "shen_system_balls", "shen_system_mp", "shen_gradient_residual",
-           "rational_rank", "ball_rank", "shen_rank", "shen_verdict", "khatri_rao_counterexample",
+           "rational_rank", "ball_rank", "certified_rank", "shen_system_fmpq", "shen_rank", "shen_verdict", "khatri_rao_counterexample",
            "sylvester_counterexample", "exact_learner"]
 
 #: activations whose values at rational points are rational (P is then exact)
@@ -113,6 +113,70 @@ def shen_system_mp(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
         return shen_system(net, WS, [[mp(v) for v in c] for c in _columns(pt.X)],
                            [[mp(v) for v in c] for c in _columns(pt.Y)],
                            lambda z, k: act.evaluate(z, k, module="mpmath"))
+
+
+def shen_system_fmpq(net, weights, biases=None, X=None, Y=None):
+    """Shen's system with python-flint ``fmpq`` scalars (a rational activation at rational weights): exact, fast.
+
+    Same code as :func:`lossgeom.symbolic.shen.shen_system_exact`, other scalars: every entry of P and
+    eps is an fmpq (no SymPy arithmetic); activations are read from the registry's rational pieces.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> s = shen_system_fmpq(Net(widths=(1, 1, 1), activation="softsign"), [[[1]], [[2]]], X=[[1]], Y=[[0]])
+    >>> s.eps, s.P
+    ((1,), [[1/2], [1/2]])
+    """
+    from flint import fmpq
+
+    from lossgeom.symbolic.shen import _exact_activation, _require
+    check_net(net)
+    _require(net)
+    if net.activation.name not in RATIONAL:
+        raise DataError("net: fmpq entries need a rational activation (%s), got %s"
+                        % (", ".join(RATIONAL), net.activation.name))
+    pt, W, b = _exact_inputs(net, weights, biases, X, Y)
+    q = lambda v: fmpq(int(v.p), int(v.q))  # noqa: E731
+    act = _fmpq_activation(net.activation, _exact_activation(net.activation))
+    WS = [[[q(v) for v in row] for row in layer] for layer in shen_layers(net, W, b)]
+    return shen_system(net, WS, [[q(v) for v in c] for c in _columns(pt.X)],
+                       [[q(v) for v in c] for c in _columns(pt.Y)], act)
+
+
+def _fmpq_activation(act, slow):
+    """``f(z, k)`` on fmpq: a piece's k-th derivative as a ratio of rational polynomials (Horner, exact);
+    kinks and non-polynomial forms go through ``slow`` (the SymPy path, same values)."""
+    from flint import fmpq
+
+    from lossgeom.activations import X as ARG
+    forms = {}
+
+    def compiled(piece, k):
+        if (piece, k) not in forms:
+            num, den = sp.fraction(sp.together(sp.diff(act.pieces[piece].expr, ARG, k)))
+            try:
+                coeffs = [[sp.Rational(c) for c in sp.Poly(e, ARG).all_coeffs()] for e in (num, den)]
+                forms[piece, k] = [[fmpq(int(c.p), int(c.q)) for c in cs] for cs in coeffs]
+            except (sp.PolynomialError, TypeError, ValueError):
+                forms[piece, k] = None
+        return forms[piece, k]
+
+    def horner(cs, z):
+        r = fmpq(0)
+        for c in cs:
+            r = r * z + c
+        return r
+
+    def apply(z, k):
+        zs = sp.Rational(int(z.p), int(z.q))
+        piece = None if act.generic else act.piece_index(zs)
+        f = compiled(piece, k) if piece is not None else None
+        if f is None:
+            v = sp.Rational(slow(zs, k))
+            return fmpq(int(v.p), int(v.q))
+        return horner(f[0], z) / horner(f[1], z)
+    return apply
 
 
 def shen_gradient_residual(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
@@ -235,6 +299,47 @@ def ball_rank(balls, dps=DEFAULT_DPS):
     return r, "tolerance", mpmath.nstr(tol, 3)
 
 
+def certified_rank(balls, dps=DEFAULT_DPS):
+    """(lower, upper, basis) for the rank of every matrix inside a matrix of arb balls.
+
+    ``lower`` is certified: an r x r minor (rows and columns chosen by pivoting on the midpoints) has a
+    determinant ball excluding 0.  ``upper`` is given only when it is proved: all balls exact (the rank
+    of that exact dyadic matrix, fmpq) or ``lower`` equals the smaller dimension; otherwise it is None
+    (undecided: a ball matrix containing a rank-deficient matrix also contains full-rank ones).
+
+    Examples
+    --------
+    >>> from flint import arb
+    >>> certified_rank([[arb(1), arb(2)], [arb(2), arb(4)]], dps=20)
+    (1, 1, 'exact')
+    >>> certified_rank([[arb(1), arb(2)], [arb(2), arb(4, 1e-30)]], dps=20)
+    (1, None, 'certified lower bound')
+    """
+    from flint import arb_mat, ctx, fmpq, fmpq_mat
+    check_dps(dps)
+    balls = _ball_rows(balls)
+    full = min(len(balls), len(balls[0]))
+    if all(b.is_exact() for r in balls for b in r):
+        def exact(b):
+            man, e = b.mid().man_exp()
+            return fmpq(int(man) * 2 ** int(e)) if e >= 0 else fmpq(int(man), 2 ** -int(e))
+        r = fmpq_mat([[exact(b) for b in row] for row in balls]).rank()
+        return r, r, "exact"
+    with working_precision(dps):
+        mid = [[mpmath.mpf(b.mid().str(dps + 5, radius=False)) for b in r] for r in balls]
+        scale = max([mpmath.mpf(1)] + [abs(v) for r in mid for v in r])
+        rows, cols = _pivots(mid, tolerance(dps, scale=scale * max(len(mid), len(mid[0]))))
+    lower = 0
+    with ctx.workdps(dps + 10):
+        for k in range(len(rows), 0, -1):
+            if not arb_mat([[balls[i][j] for j in cols[:k]] for i in rows[:k]]).det().contains(0):
+                lower = k
+                break
+    if lower == full:
+        return lower, lower, "certified"
+    return lower, None, "certified lower bound"
+
+
 def _exact_text(q, dps):
     """A rational as "p/q", or as a decimal when its digits are too many to print (no int-to-text conversion)."""
     q = sp.Rational(q)
@@ -249,7 +354,10 @@ class ShenRank:
     """Ranks of P(W) and its blocks at one point, the counts and the main theorem's verdict.
 
     ``basis`` is ``exact`` (rational P), ``certified`` (arb minor) or ``tolerance``; ``critical`` is
-    decided exactly for rational P, else at ``tolerance``.
+    decided exactly for rational P, else at ``tolerance``.  ``rank_lower`` / ``rank_upper`` are the proved
+    bounds of :func:`certified_rank` (``rank_upper`` None: undecided); ``critical_basis`` is ``exact``
+    or ``tolerance`` (with a note when a gradient ball at the exact point excludes 0: the point itself
+    is then certified not critical, however small the gradient).
     """
 
     block_ranks: tuple
@@ -263,6 +371,9 @@ class ShenRank:
     exact_fit: bool
     gradient_norm: str
     verdict: str
+    rank_lower: int = None
+    rank_upper: int = None
+    critical_basis: str = "exact"
 
     def to_dict(self):
         """JSON-ready fields."""
@@ -310,28 +421,35 @@ def shen_rank(net, weights, biases=None, X=None, Y=None, dps=DEFAULT_DPS):
     pt, W, b = _exact_inputs(net, weights, biases, X, Y)
     n_lt = net.widths[-1] * pt.X.cols
     if net.activation.name in RATIONAL:
-        s = shen_system_exact(net, W, b, pt.X, pt.Y)
-        blocks = tuple(rational_rank(B) for B in s.blocks)
+        from flint import fmpq_mat
+        s = shen_system_fmpq(net, W, b, pt.X, pt.Y)
+        blocks = tuple(fmpq_mat([list(r) for r in B]).rank() if B else 0 for B in s.blocks)
         bases = ("exact",) * len(blocks)
-        Pm = _fmpq_mat(s.P)
+        Pm = fmpq_mat([list(r) for r in s.P])
         rank, basis, tol = Pm.rank(), "exact", "exact"
-        g = [sp.Rational(int(v.p), int(v.q)) for v in (Pm * _fmpq_mat([[e] for e in s.eps])).entries()]
+        g = [sp.Rational(int(v.p), int(v.q)) for v in (Pm * fmpq_mat([[e] for e in s.eps])).entries()]
         critical, fit = all(v == 0 for v in g), all(e == 0 for e in s.eps)
         norm = _exact_text(max([abs(v) for v in g] + [sp.Integer(0)]), dps)
+        lower = upper = rank
+        cbasis = "exact"
     else:
         s = shen_system_balls(net, W, b, pt.X, pt.Y, dps)
         found = [ball_rank(B, dps) for B in s.blocks]
         blocks, bases = tuple(f[0] for f in found), tuple(f[1] for f in found)
         rank, basis, tol = ball_rank(s.P, dps)
+        lower, upper, _ = certified_rank(s.P, dps)
         with working_precision(dps):
             sm = shen_system_mp(net, W, b, pt.X, pt.Y, dps)
             g = sm.gradient()
             t = tolerance(dps, scale=max([mpmath.mpf(1)] + [abs(v) for v in sm.eps]) * len(g))
             critical, fit = all(abs(v) <= t for v in g), all(abs(e) <= t for e in sm.eps)
             norm = mpmath.nstr(max(abs(v) for v in g), 10)
+        cbasis = ("tolerance; the exact point is certified not critical (a gradient ball excludes 0)"
+                  if any(not v.contains(0) for v in s.gradient()) else "tolerance")
         tol = tol or mpmath.nstr(t, 3)
     verdict = shen_verdict(critical, fit, rank, n_lt, certain=basis in ("exact", "certified"))
-    return ShenRank(blocks, bases, rank, basis, tol, s.n_rows, n_lt, critical, fit, norm, verdict)
+    return ShenRank(blocks, bases, rank, basis, tol, s.n_rows, n_lt, critical, fit, norm, verdict, lower, upper,
+                    cbasis)
 
 
 def khatri_rao_counterexample(A, B, bound):

@@ -420,6 +420,18 @@ GOOD = {
     "an_ggn": lambda: {"theta": np.zeros(9), "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "iters": 2},
     "convergence_ratios": lambda: {"thetas": [[1.0], [0.1], [0.0]]},
     "ggn_exact": lambda: _shen_args("softsign"),
+    # numeric.shen (fmpq, certified rank) and numeric.shen_certify
+    "shen_system_fmpq": lambda: _shen_args("softsign"),
+    "certified_rank": lambda: {"balls": [[1, 2], [2, 4]], "dps": 20},
+    "xor_loss_grad_hess": lambda: {"theta": [0] * 9, "hidden": 2, "dps": 20},
+    "newton_critical": lambda: {"theta": [0.1] * 9, "hidden": 2, "dps": 20, "iters": 2},
+    "krawczyk_critical": lambda: {"theta": [0.1] * 9, "hidden": 2, "dps": 20},
+    "plateau_track": lambda: {"theta": [0.1] * 9, "hidden": 2, "dps": 20, "iters": 2},
+    "classify_xor_starts": lambda: {"hidden": 2, "starts": 3, "gd_iters": 2, "lm_iters": 2, "tracked": 0,
+                                    "dps": 20, "newton_iters": 2},
+    "an_mp": lambda: {"theta": [0.1] * 9, "X": [[0, 1], [1, 0]], "Y": [[1, 0]], "hidden": 2, "dps": 20,
+                      "iters": 2},
+    "convergence_order": lambda: {"errors": [1e-1, 1e-2, 1e-4]},
     # numeric.landscape
     "slice_directions": lambda: {"point": _pt111()["point"], "kind": "random", "seed": 0},
     "slice_work": lambda: {"point": _pt111()["point"], "n_points": 4, "dps": "float64"},
@@ -507,8 +519,8 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError",
-    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "BallEvaluation", "CertifiedSpectrum", "ForcedPiece",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError", "BallEvaluation", "CertifiedSpectrum",
+    "ForcedPiece", "CriticalCertificate",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

@@ -69,6 +69,8 @@ PUBLIC = {
         "toy_data", "toy_trial", "toy_experiment", "digits_data", "digits_trial", "digits_experiment", "summarise", "draw_toy", "draw_digits", "TOY", "DIGITS",
         "BallBackend", "BallEvaluation", "ball_evaluate", "ball_evaluate_net_file", "bits_for", "CertifiedSpectrum",
         "certified_eigh", "decimal_outward", "ForcedPiece",
+        "certified_rank", "shen_system_fmpq", "CriticalCertificate", "xor_loss_grad_hess", "newton_critical",
+        "krawczyk_critical", "plateau_track", "classify_xor_starts", "an_mp", "convergence_order",
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",

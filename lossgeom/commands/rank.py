@@ -9,11 +9,13 @@ Printed: each block's shape and rank, rank P, N_net (rows of P, dummy units coun
 N_net >= n_L T, whether the point is critical and fits exactly, and the main theorem's verdict (a
 critical point with rank P = n_L T is a global minimum).  Ranks are exact for activations with rational
 values at rational points (identity, softsign, leaky ReLU, ...), certified by a determinant ball for
-tanh, sigmoid, softplus and bent identity when P has full rank, else reported at a tolerance.
+tanh, sigmoid, softplus and bent identity when P has full rank, else reported at a tolerance with a
+certified lower bound (a minor whose determinant ball excludes 0; the upper bound is then undecided).
 
 JSON fields (stable): ``net``, ``samples``, ``blocks`` (each ``layer``, ``rows``, ``cols``, ``rank``, ``rank_basis``),
 ``rank``, ``rank_basis`` (``exact``, ``certified`` or ``tolerance``), ``tolerance``, ``n_net``, ``n_l_t``,
-``counting_condition``, ``critical``, ``exact_fit``, ``gradient_norm``, ``verdict``, ``dps``.
+``counting_condition``, ``critical``, ``exact_fit``, ``gradient_norm``, ``verdict``, ``dps``,
+``rank_certified_lower``, ``rank_upper`` (None: undecided), ``critical_basis``.
 """
 
 import json
@@ -88,7 +90,8 @@ def rank_report(net_file, dps=50, source="netfile"):
     return {"net": net.spec(), "samples": r.n_lt // net.widths[-1], "blocks": blocks, "rank": r.rank,
             "rank_basis": r.basis, "tolerance": r.tolerance, "n_net": r.n_net, "n_l_t": r.n_lt,
             "counting_condition": r.n_net >= r.n_lt, "critical": r.critical, "exact_fit": r.exact_fit,
-            "gradient_norm": r.gradient_norm, "verdict": r.verdict, "dps": dps}
+            "gradient_norm": r.gradient_norm, "verdict": r.verdict, "dps": dps,
+            "rank_certified_lower": r.rank_lower, "rank_upper": r.rank_upper, "critical_basis": r.critical_basis}
 
 
 def _text(rep, path):
@@ -105,7 +108,11 @@ def _text(rep, path):
         "block  rows x cols  rank"]
     lines += ["P_%-4d %4d x %-5d %d (%s)" % (b["layer"], b["rows"], b["cols"], b["rank"], b["rank_basis"])
               for b in rep["blocks"]]
-    lines += ["", "rank P      %d (%s)" % (rep["rank"], how),
+    lines += ["", "rank P      %d (%s)" % (rep["rank"], how)]
+    if rep["rank_basis"] != "exact":
+        lines += ["rank bounds %d <= rank P (certified) <= %s" % (
+            rep["rank_certified_lower"], "undecided" if rep["rank_upper"] is None else rep["rank_upper"])]
+    lines += [
               "N_net       %d" % rep["n_net"],
               "n_L T       %d (N_net >= n_L T: %s)" % (rep["n_l_t"], "yes" if rep["counting_condition"] else "no"),
               "critical    %s (max |grad J| = %s, %s)" % ("yes" if rep["critical"] else "no", rep["gradient_norm"], crit),

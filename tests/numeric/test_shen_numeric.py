@@ -5,7 +5,7 @@ import random
 import mpmath
 import pytest
 import sympy as sp
-from flint import arb
+from flint import arb, fmpq
 
 from lossgeom import Net, get_activation, models
 from lossgeom.numeric import shen as N
@@ -135,3 +135,38 @@ def test_leaky_relu_entries_stay_rational():
     net = Net(widths=(1, 1, 1), activation={"name": "leaky_relu", "slope": "1/10"}, bias=True)
     s = S.shen_system_exact(net, [[[1]], [[3]]], [[-2], [0]], [[0]], [[1]])
     assert s.P == [[sp.Rational(3, 10) * 0], [sp.Rational(3, 10)], [sp.Rational(-1, 5)], [1]]
+
+
+@pytest.mark.parametrize("act", ["softsign", "leaky_relu", "identity"])
+def test_fmpq_system_equals_the_sympy_system_entry_by_entry(act):
+    rng = random.Random(7)
+    net = Net(widths=(3, 4, 3, 2), activation=act, bias=True)
+    for _ in range(2):
+        pt = models.random_point(net, rng, samples=5)
+        a = S.shen_system_exact(net, pt.weights, pt.biases, pt.X, pt.Y)
+        b = N.shen_system_fmpq(net, pt.weights, pt.biases, pt.X, pt.Y)
+        to_sp = lambda v: sp.Rational(int(fmpq(v).p), int(fmpq(v).q))  # noqa: E731
+        assert [[to_sp(v) for v in r] for r in b.P] == [list(r) for r in a.P]
+        assert [to_sp(v) for v in b.eps] == list(a.eps)
+        assert N.shen_rank(net, pt.weights, pt.biases, pt.X, pt.Y).rank == sp.Matrix(a.P).rank()
+
+
+def test_fmpq_system_refuses_a_transcendental_activation():
+    with pytest.raises(Exception) as err:
+        N.shen_system_fmpq(Net(widths=(1, 1, 1), activation="tanh"), [[[1]], [[1]]], X=[[1]], Y=[[0]])
+    assert "rational activation" in str(err.value)
+
+
+def test_certified_rank_bounds_are_proved_only():
+    assert N.certified_rank([[arb(1), arb(2)], [arb(3), arb(4)], [arb(5), arb(6, 1e-20)]], dps=30) == (2, 2, "certified")
+    # exact balls: the exact rank (1), upper bound included
+    assert N.certified_rank([[arb(1), arb(2)], [arb(2), arb(4)]], dps=30) == (1, 1, "exact")
+    # a ball that contains singular and nonsingular completions: lower bound 1 certified, upper undecided
+    assert N.certified_rank([[arb(1), arb(1)], [arb(1), arb(1, 1)]], dps=30) == (1, None, "certified lower bound")
+    # tanh entries (transcendental) at a rank-deficient point of XOR 2-2-1: output weights 0 -> rank P <= 3
+    net = Net(widths=(2, 2, 1), activation="tanh", bias=True)
+    r = N.shen_rank(net, [[[1, 2], [-1, 1]], [[0, 0]]], [[0, 1], ["1/2"]], XOR[0], XOR[1], dps=30)
+    assert r.rank_lower == 3 and r.rank_upper is None and r.rank == 3
+    full = N.shen_rank(net, [[[1, 2], [-1, 1]], [[1, -1]]], [[0, 1], ["1/2"]], XOR[0], XOR[1], dps=30)
+    assert (full.rank_lower, full.rank_upper, full.basis) == (4, 4, "certified")
+    assert full.critical_basis.startswith("tolerance; the exact point is certified not critical")

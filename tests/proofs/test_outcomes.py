@@ -77,6 +77,7 @@ PINNED = {
     "shen2016.ggn-exact": "proved",
     "shen2016.an-quadratic": "verified",
     "shen2016.xor-training": "inconclusive",
+    "shen2016.xor-plateaus": "verified",
     "yun2019.data-conditions": "proved",
     "yun2019.worked-example": "proved",
     "yun2019.spurious-minimum": "verified",

@@ -16,7 +16,7 @@ DERIVED = {"shen2016.dummy-units", "shen2016.khatri-rao-bound", "shen2016.khatri
 def test_registered_in_order_with_sources():
     # proofs/shen2016_training.py (ORDER 51) registers its claims right after these
     assert [c.id for c in list_claims() if c.id.startswith("shen2016.")] == IDS + [
-        "shen2016.ggn-exact", "shen2016.an-quadratic", "shen2016.xor-training"]
+        "shen2016.ggn-exact", "shen2016.an-quadratic", "shen2016.xor-training", "shen2016.xor-plateaus"]
     assert mod.ORDER == 50
     for cid in IDS:
         claim = get_claim(cid)
