@@ -18,6 +18,7 @@ from .activations import (
                           register_activation,
                           unregister_activation,
 )
+from .check import CheckResult, check_formula
 from .data import NetFile, net_file_from_dict, parse_matrix, parse_number, parse_vector, read_net_file
 from .errors import (
                           ArgumentTypeError,
@@ -53,5 +54,6 @@ __all__ = [
     "Pattern", "PatternError", "Point", "resolve_point",
     "Precision",
     "Report",
+    "CheckResult", "check_formula",
     "__version__",
 ]

@@ -162,6 +162,9 @@ w, h = sp.symbols("w h")
 
 GOOD = {
     # lossgeom
+    "check_formula": lambda: {"quantity": "layer-block", "answer": "H1[1,1]*x[1]**2", "net": _net(1, 1, 1),
+                              "layer": 1, "points": 2},
+    "parse_formula": lambda: {"text": "2*u + 1", "names": {"u": u}},
     "get_activation": lambda: {"spec": "tanh"},
     "parse_activation": lambda: {"text": "tanh"},
     "register_activation": lambda: {"name": "hostile_reg", "factory": _factory("hostile_reg")},
@@ -439,7 +442,7 @@ RECORDS = {
     "HessianEvaluation", "BlockVerdict", "HessianSummary", "CompiledExpression", "Inertia", "Enclosure",
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
-    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice",
+    "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "CheckResult",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

@@ -18,6 +18,7 @@ PUBLIC = {
         "loss_names", "net_file_from_dict", "parse_activation", "parse_matrix", "parse_number",
         "parse_vector", "parse_widths", "read_net_file", "register_activation", "register_loss",
         "resolve_point", "to_fraction", "unregister_activation",
+        "CheckResult", "check_formula",
     },
     "lossgeom.symbolic": {
         "BackwardPass", "CollapsedPathSum", "EXPAND_LIMIT", "Equation", "FORMS", "Factorization",
