@@ -4,7 +4,8 @@ The forward trace and its activation cells (``forward``); backpropagation, the B
 Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hessian``); the exact
 zero-decision procedure (``decide``) and the proof that recursion and reference agree
 (``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
-vec/Kronecker identities (``vec``); and the LaTeX printer (``latex``).  Every public name of those
+vec/Kronecker identities (``vec``); the LaTeX printer (``latex``); and the check of a user's own
+derivation against these (``check``: :func:`check_formula`, also ``lossgeom.check_formula``).  Every public name of those
 modules is re-exported here explicitly.
 
 ``lossgeom.symbolic.latex`` is the printing function (as ``sympy.latex``); the printer module is
@@ -12,6 +13,7 @@ modules is re-exported here explicitly.
 ``lossgeom.symbolic.vec`` stays the module (use ``lossgeom.symbolic.vec.vec``).
 """
 
+from .check import CheckResult, check_formula
 from .decide import (
     MatrixComparison,
     ZeroDecision,
@@ -126,6 +128,8 @@ from .verify import (
 )
 
 __all__ = [
+    # check (lossgeom check: a user's own derivation)
+    "check_formula", "CheckResult",
     # forward
     "symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
     "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells",

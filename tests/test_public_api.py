@@ -21,6 +21,7 @@ PUBLIC = {
         "CheckResult", "check_formula",
     },
     "lossgeom.symbolic": {
+        "CheckResult", "check_formula",
         "BackwardPass", "CollapsedPathSum", "EXPAND_LIMIT", "Equation", "FORMS", "Factorization",
         "ForwardTrace", "HessianRecursion", "KawaguchiAssumptions", "LossgeomLatexPrinter", "MAX_PATHS",
         "MatrixComparison", "PathSum", "PathTerm", "RHO", "SPIN_GLASS_ASSUMPTIONS", "SigmaEigen",
@@ -65,7 +66,7 @@ PUBLIC = {
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
-        "register_claim", "source_modules", "verify_claims",
+        "register_claim", "source_modules", "verify_claims", "load_claim_module", "load_entry_point_claims",
     },
 }
 

@@ -28,7 +28,7 @@ ORDER = 25
 
 
 def add(sub):
-    from lossgeom.check import QUANTITIES
+    from lossgeom.symbolic.check import QUANTITIES
     p = sub.add_parser("check", help="check your own derivation of a quantity of a net",
                        description="Decide whether your expression for a quantity of a net (a gradient, a layer "
                                    "block of the Hessian or Gauss-Newton matrix, a pre-activation Hessian H_l, a "
@@ -54,8 +54,8 @@ def add(sub):
 
 
 def run(args):
-    from lossgeom.check import check_formula
     from lossgeom.cli import net_options_given
+    from lossgeom.symbolic.check import check_formula
 
     if (args.answer is None) == (args.answer_file is None):
         raise UsageError("check: give exactly one of --answer TEXT (or - for stdin) and --answer-file FILE")

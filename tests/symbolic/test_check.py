@@ -7,7 +7,7 @@ import os
 import pytest
 import sympy as sp
 
-import lossgeom.check as check_mod
+import lossgeom.symbolic.check as check_mod
 from lossgeom import DataError, Net, SizeLimitError, check_formula, resolve_point
 from lossgeom.cli import main
 from lossgeom.formula import parse_formula

@@ -27,12 +27,12 @@ from dataclasses import dataclass, field
 import mpmath
 import sympy as sp
 
-from .checks import check_choice, check_int, check_net, check_point, check_type
-from .errors import DataError
-from .limits import LIMITS
-from .precision import check_dps, tolerance
+from lossgeom.checks import check_choice, check_int, check_net, check_point, check_type
+from lossgeom.errors import DataError
+from lossgeom.limits import LIMITS
+from lossgeom.precision import check_dps, tolerance
 
-__all__ = ["check_formula", "CheckResult", "QUANTITIES"]
+__all__ = ["check_formula", "CheckResult"]
 
 #: The quantities :func:`check_formula` knows, and whether each takes a layer (None: optional).
 QUANTITIES = {"gradient": None, "layer-block": True, "preactivation-hessian": True, "gauss-newton-block": True,
@@ -178,7 +178,7 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
     >>> r.outcome, r.entry
     ('different', (1, 1))
     """
-    from .point import Point
+    from lossgeom.point import Point
 
     quantity = check_choice(quantity, "quantity", tuple(QUANTITIES))
     if point is not None:
@@ -231,7 +231,7 @@ class _Spec:
 
 
 def _quantity_spec(quantity, net, layer, samples):
-    from .symbolic import derive_gauss_newton, derive_gradient, derive_hessian
+    from .hessian import derive_gauss_newton, derive_gradient, derive_hessian
 
     label = quantity if layer is None else "%s %d" % (quantity, layer)
     generic = net.activation.name == "f" or net.output_activation.name == "f"
@@ -268,8 +268,8 @@ def _backprop_names(net, d):
 
 
 def _path_spec(label, net):
-    from .symbolic.forward import bias_symbols, input_symbols, weight_symbols
-    from .symbolic.paths import expand_path_sum
+    from .forward import bias_symbols, input_symbols, weight_symbols
+    from .paths import expand_path_sum
 
     ps = expand_path_sum(net)
     names = {"x": input_symbols(net)}
@@ -283,7 +283,7 @@ def _path_spec(label, net):
 
 
 def _linear_spec(label, net, layer, samples):
-    from .symbolic.linear import generic_linear_instance, lemma1_gradient
+    from .linear import generic_linear_instance, lemma1_gradient
 
     pt = generic_linear_instance(net, samples)
     names = {"X": pt.X, "Y": pt.Y}
@@ -293,7 +293,7 @@ def _linear_spec(label, net, layer, samples):
 
 
 def _read_answer(answer, spec):
-    from .formula import parse_formula
+    from lossgeom.formula import parse_formula
     if isinstance(answer, str):
         value = parse_formula(answer, spec.names, "answer", generic=spec.generic)
     else:
@@ -373,7 +373,7 @@ def _random_rational(rng):
 
 
 def _point_subs(spec, point, sample, free, rng):
-    from .symbolic.forward import symbol
+    from .forward import symbol
     net, subs = spec.net, {}
     for l in range(1, net.depth + 1):
         W = point.weights[l - 1]
@@ -446,7 +446,7 @@ def _numeric(spec, expected, got, subs_list, dps):
 
 
 def _differs(spec, expected, got, k, subs, e, g, dps=None):
-    from .symbolic.latex import latex
+    from .latex import latex
     i, j = divmod(k, expected.cols)
     shown = (lambda v: str(v)) if dps is None else (lambda v: sp.sstr(sp.Float(v, min(dps, 30))))
     used = (expected[k].free_symbols | got[k].free_symbols)
