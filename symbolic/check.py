@@ -36,7 +36,7 @@ __all__ = ["check_formula", "CheckResult"]
 
 #: The quantities :func:`check_formula` knows, and whether each takes a layer (None: optional).
 QUANTITIES = {"gradient": None, "layer-block": True, "preactivation-hessian": True, "gauss-newton-block": True,
-              "path-sum": False, "linear-gradient": True}
+              "path-sum": False, "linear-gradient": True, "critical-value": False}
 #: The concrete activation of the numeric step for the generic ``f``.
 CONCRETE_F = "f(t) = exp(t/3) + sin(t)"
 
@@ -145,7 +145,9 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
         One of :data:`QUANTITIES`: ``gradient`` (all of theta, or of one layer), ``layer-block``,
         ``preactivation-hessian``, ``gauss-newton-block``, ``path-sum`` (the output of a ReLU-like net
         as a sum over paths with gates ``Z[...]``), ``linear-gradient`` (Kawaguchi's Lemma 1, in
-        ``W1``, ``X``, ``Y``).
+        ``W1``, ``X``, ``Y``), ``critical-value`` (the global minimum value
+        ``1/2 (tr YY^T - sum_{i<=p} lambda_i(Sigma))`` of a deep linear net at the data of ``point``,
+        Baldi & Hornik 1989; names ``X``, ``Y``, ``Sigma`` are the data's exact matrices).
     answer : str, SymPy expression or Matrix
         Text is read by :func:`lossgeom.formula.parse_formula` (entries 1-based: ``W1[1,2]``).
     net : Net, optional
@@ -206,6 +208,11 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
     if point is not None:
         check_type(point, "point", Point, "a lossgeom Point")
         samples = point.n_samples if quantity == "linear-gradient" else samples
+    if quantity == "critical-value":
+        if point is None or point.X is None or point.Y is None:
+            raise DataError("point: critical-value needs a point with data X and Y (a net file with inputs and targets)")
+        spec = _value_spec(net, point)
+        return _compare(spec, _read_answer(answer, spec), None, dps, random.Random(seed), 1)
     spec = _quantity_spec(quantity, net, layer, samples)
     got = _read_answer(answer, spec)
     return _compare(spec, got, point, dps, random.Random(seed), points)
@@ -222,6 +229,12 @@ class _Spec:
     generic: bool
     expand: object         # named -> primitive
     kind: str              # "backprop", "paths" or "linear"
+
+    def full(self):
+        """The expected matrix expanded into the primitive symbols (built on first use, after the answer is read)."""
+        if self.expected is None:
+            object.__setattr__(self, "expected", self.expand(self.named))
+        return self.expected
 
     def symbols(self):
         out = set()
@@ -251,7 +264,7 @@ def _quantity_spec(quantity, net, layer, samples):
     def expand(m):
         return sp.ImmutableMatrix(d.expand(m, force=True))
 
-    return _Spec(label, net, named, expand(named), names, generic, expand, "backprop")
+    return _Spec(label, net, named, None, names, generic, expand, "backprop")
 
 
 def _backprop_names(net, d):
@@ -292,6 +305,16 @@ def _linear_spec(label, net, layer, samples):
     return _Spec(label, net, g, g, names, False, sp.ImmutableMatrix, "linear")
 
 
+def _value_spec(net, point):
+    from .linear import global_minimum_value, require_deep_linear, sigma_matrix
+
+    require_deep_linear(net, what="critical-value")
+    value = sp.ImmutableMatrix([[global_minimum_value(net, point.X, point.Y)]])
+    names = {"X": sp.ImmutableMatrix(point.X), "Y": sp.ImmutableMatrix(point.Y),
+             "Sigma": sp.ImmutableMatrix(sigma_matrix(net, point.X, point.Y))}
+    return _Spec("critical-value", net, value, value, names, False, sp.ImmutableMatrix, "value")
+
+
 def _read_answer(answer, spec):
     from lossgeom.formula import parse_formula
     if isinstance(answer, str):
@@ -320,9 +343,10 @@ def _shape(m):
 
 
 def _compare(spec, got, point, dps, rng, n_points):
-    expected = spec.expected
-    if got.shape != expected.shape:
-        return _result(spec, "different", "refuted", "shape: expected a %s, got a %s" % (_shape(expected), _shape(got)))
+    if got.shape != spec.named.shape:
+        return _result(spec, "different", "refuted", "shape: expected a %s, got a %s" % (_shape(spec.named),
+                                                                                         _shape(got)))
+    expected = spec.full()
     got = spec.expand(got)
     subs_list = _points(spec, point, rng, n_points)
     outcome = _numeric(spec, expected, got, subs_list, dps)
@@ -339,6 +363,7 @@ def _compare(spec, got, point, dps, rng, n_points):
     proved, note = _exact(expected, got)
     if proved:
         tail = " (exact; also equal at %d random rational points)" % compared if compared else " (exact)"
+        tail = " (exact)" if spec.kind == "value" else tail
         return _result(spec, "equal", "proved", "the difference of every entry %s to zero%s" % (proved, tail),
                        points=compared)
     if outcome is None:
@@ -453,8 +478,8 @@ def _differs(spec, expected, got, k, subs, e, g, dps=None):
     point = {str(s): str(v) for s, v in sorted(subs.items(), key=lambda kv: str(kv[0])) if s in used}
     notes = ("values with the generic activation replaced by %s" % CONCRETE_F,) if spec.generic else ()
     how = "exact values" if dps is None else "%d digits, confirmed at %d" % (dps, 2 * dps)
-    return _result(spec, "different", "refuted", "entry [%d,%d] differs at a random rational point (%s)"
-                   % (i + 1, j + 1, how), entry=(i + 1, j + 1), point=point, expected=str(expected[k]),
+    where = " at a random rational point" if point else ""
+    return _result(spec, "different", "refuted", "entry [%d,%d] differs%s (%s)" % (i + 1, j + 1, where, how), entry=(i + 1, j + 1), point=point, expected=str(expected[k]),
                    expected_latex=latex(expected[k]), expected_named=str(spec.named[k]), got=str(got[k]),
                    expected_value=shown(e), got_value=shown(g), notes=notes)
 
@@ -495,9 +520,15 @@ def _exact(expected, got):
         if d.has(sp.Piecewise, sp.Heaviside):
             return None, "a piecewise activation: exact comparison of piecewise entries is not attempted"
         d = sp.cancel(sp.together(d))
-        if d != 0 and sp.count_ops(d) <= LIMITS["check_simplify_ops"].value:
+        small = sp.count_ops(d) <= LIMITS["check_simplify_ops"].value
+        if d != 0 and small and not d.free_symbols and d.is_algebraic:
+            # an algebraic number is zero exactly when its minimal polynomial is t
+            t = sp.Dummy("t")
+            d = sp.Integer(0) if sp.minimal_polynomial(d, t) == t else d
+            how = "has minimal polynomial t, so it is zero," if d == 0 else how
+        if d != 0 and small:
             d = sp.simplify(d.rewrite(sp.exp))
         if d != 0:
             return None, "entry %d: expand, cancel and simplify leave a nonzero difference" % (k + 1)
-        how = "simplifies"
+        how = "simplifies" if how == "expands" else how
     return how, ""

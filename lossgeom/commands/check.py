@@ -32,7 +32,7 @@ def add(sub):
     p = sub.add_parser("check", help="check your own derivation of a quantity of a net",
                        description="Decide whether your expression for a quantity of a net (a gradient, a layer "
                                    "block of the Hessian or Gauss-Newton matrix, a pre-activation Hessian H_l, a "
-                                   "path sum, a Lemma-1 gradient) equals lossgeom's derivation: exactly where it "
+                                   "path sum, a Lemma-1 gradient, the global minimum value of a deep linear net) equals lossgeom's derivation: exactly where it "
                                    "can, else at random rational points. Exit 0 equal, 1 different or undecided, "
                                    "2 unreadable text.")
     p.add_argument("quantity", choices=tuple(QUANTITIES), help="the quantity")
@@ -68,6 +68,12 @@ def run(args):
         net = nf.net
         if nf.weights is not None and nf.inputs is not None:
             point = nf.point()
+        elif args.quantity == "critical-value" and nf.inputs is not None and nf.targets is not None:
+            from lossgeom.point import resolve_point
+            zero = [[[0] * c for _ in range(r)] for r, c in (net.layer_shape(l) for l in range(1, net.depth + 1))]
+            point = resolve_point(net, zero, X=nf.inputs, Y=nf.targets)  # only its data is used
+    elif args.quantity == "critical-value":
+        raise UsageError("critical-value: give --net-file FILE with inputs and targets (the data)")
     elif args.widths is None:
         raise UsageError("check: give --widths (and the net flags) or --net-file FILE")
     else:

@@ -141,7 +141,9 @@ def _never(*args, **kw):
     ("kron(eye(100), eye(100))", "formula_matrix_entries"),
 ])
 def test_hostile_text_is_refused_by_a_limit_before_any_comparison(monkeypatch, text, limit):
+    from lossgeom.symbolic.hessian import HessianRecursion
     monkeypatch.setattr(check_mod, "_compare", _never)
+    monkeypatch.setattr(HessianRecursion, "expand", _never)     # not even the expected block is expanded
     with pytest.raises(SizeLimitError, match=r"\(limit %s\)" % limit):
         check_formula("layer-block", text, net=TANH_111, layer=1)
 
@@ -216,6 +218,16 @@ def test_cli_exit_codes_and_formats(tmp_path, capsys, monkeypatch):
     assert rc == 1 and out.startswith("% layer-block 1 of Net(2-2-1, tanh, square): different (refuted)")
 
 
+def test_cli_critical_value(capsys):
+    path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
+                        "examples", "linear_3_1_3.json")
+    if not os.path.exists(path):
+        pytest.skip("examples/ is not beside the tests")
+    assert _run(["check", "critical-value", "--net-file", path, "--answer", "5/2"], capsys)[0] == 0
+    rc, out, _ = _run(["check", "critical-value", "--net-file", path, "--answer", "7"], capsys)
+    assert rc == 1 and "correct entry: 5/2" in out
+
+
 def test_cli_net_file_compares_at_its_point(capsys):
     path = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
                         "examples", "hessian_tanh_2_3_2.json")
@@ -230,3 +242,20 @@ def test_recursion_named_form_is_the_derivation():
     rec = derive_hessian(TANH_111)
     r = check_formula("preactivation-hessian", "0", net=TANH_111, layer=1)
     assert r.expected_named == str(rec.recursion_rhs(1)[0, 0])
+
+
+def test_critical_value_of_a_deep_linear_net():
+    """Baldi & Hornik's worked example (X = I_3, Y = diag(3, 2, 1)): global minimum 5/2 for one hidden unit."""
+    net = Net(widths=(3, 1, 3))
+    pt = resolve_point(net, [[[0, 0, 0]], [[0], [0], [0]]], X=sp.eye(3).tolist(), Y=sp.diag(3, 2, 1).tolist())
+    assert check_formula("critical-value", "(trace(Y @ Y.T) - 9)/2", point=pt).verdict == "proved"
+    wrong = check_formula("critical-value", "(trace(Y @ Y.T) - 9)", point=pt)
+    assert (wrong.outcome, wrong.expected, wrong.got) == ("different", "5/2", "5")
+    # an algebraic value: Y = [[1, 1], [1, 2]], X = I, one hidden unit; Sigma's top eigenvalue (7 + 3 sqrt 5)/2
+    net = Net(widths=(2, 1, 2))
+    pt = resolve_point(net, [[[0, 0]], [[0], [0]]], X=[[1, 0], [0, 1]], Y=[[1, 1], [1, 2]])
+    r = check_formula("critical-value", "(7 - (7 + 3*sqrt(5))/2)/2", point=pt)
+    assert r.verdict == "proved"
+    assert check_formula("critical-value", "(7 - (7 + 3*sqrt(5))/2)/3", point=pt).outcome == "different"
+    with pytest.raises(DataError, match="critical-value needs a point with data"):
+        check_formula("critical-value", "1", net=net)
