@@ -321,12 +321,15 @@ def _read_answer(answer, spec):
         value = parse_formula(answer, spec.names, "answer", generic=spec.generic)
     else:
         value = sp.ImmutableMatrix(answer) if isinstance(answer, sp.MatrixBase) else answer
-        known = {str(s) for s in spec.symbols()}
+        known = {str(s): s for s in spec.symbols()}
         items = value if isinstance(value, sp.MatrixBase) else [value]
-        unknown = sorted({str(s) for v in items for s in v.free_symbols} - known)
+        used = {s for v in items for s in v.free_symbols}
+        unknown = sorted({str(s) for s in used} - set(known))
         if unknown:
             raise DataError("answer: %s: not symbols of %s (it knows %s)"
                             % (", ".join(unknown[:5]), spec.label, ", ".join(sorted(spec.names)[:12])))
+        # a Symbol("x[1]") made elsewhere (without real=True) is lossgeom's x[1]
+        value = value.xreplace({s: known[str(s)] for s in used if known[str(s)] is not s})
     if not isinstance(value, sp.MatrixBase):
         value = sp.ImmutableMatrix([[value]])
     return value

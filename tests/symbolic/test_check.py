@@ -259,3 +259,21 @@ def test_critical_value_of_a_deep_linear_net():
     assert check_formula("critical-value", "(7 - (7 + 3*sqrt(5))/2)/3", point=pt).outcome == "different"
     with pytest.raises(DataError, match="critical-value needs a point with data"):
         check_formula("critical-value", "1", net=net)
+
+
+def test_piecewise_activations_are_verified_not_proved():
+    """ReLU: an equal answer written with heaviside is equal at the random points (exact values there), but the
+    exact comparison of Piecewise entries is not attempted: the verdict says verified, not proved."""
+    net = Net(widths=(1, 1, 1), activation="relu")
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(h1[1])", net=net, layer=1)
+    assert (r.outcome, r.verdict) == ("equal", "verified") and "8 random rational points exactly" in r.method
+    assert "piecewise" in r.method
+    wrong = check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, layer=1)
+    assert wrong.outcome == "different" and wrong.expected_value == "0"
+
+
+def test_a_sympy_answer_with_plain_symbols_is_read_by_name():
+    u = sp.Symbol("W2[1,1]") ** 2 * sp.Symbol("x[1]") ** 2       # not real=True: lossgeom's symbols are
+    assert check_formula("layer-block", u, net=Net(widths=(1, 1, 1)), layer=1).verdict == "proved"
+    with pytest.raises(DataError, match="not symbols of layer-block 1"):
+        check_formula("layer-block", sp.Symbol("q"), net=Net(widths=(1, 1, 1)), layer=1)
