@@ -193,6 +193,9 @@ _TABLE = (
     ("check_simplify_ops", 300, "operations", "size (sympy.count_ops) of an entry's difference past which sympy.simplify "
      "is not tried (expand and cancel still are)", "lossgeom check, check_formula",
      "simplify of a 300-operation tanh difference: a few seconds"),
+    ("check_function_argument", 10 ** 6, "in absolute value", "argument of exp, sin, tanh, ... (or a symbolic "
+     "exponent) at a point of the numeric comparison, checked innermost first (exp(exp(exp(100))) is refused)",
+     "lossgeom check, check_formula", "evaluating exp(10^6) (434,295 digits) at 50 digits: instant"),
     ("check_points", 20, "points", "random rational points of the numeric comparison (--points)",
      "lossgeom check, check_formula", "20 points of a 4x4 block of a 2-2-1 tanh net at 50 digits: about 1 s"),
 )

@@ -429,9 +429,34 @@ def _concrete_f(expr):
     return expr.replace(lambda e: isinstance(e, sp.Function) and hasattr(type(e), "_order"), concrete)
 
 
+#: functions whose numeric evaluation needs their argument reduced to full precision (exp(10^(10^43)) never ends)
+_GROWING = (sp.exp, sp.sinh, sp.cosh, sp.tanh, sp.sech, sp.sin, sp.cos)
+
+
+def _check_arguments(v):
+    """Refuse (limit check_function_argument) an exp, sin, tanh, ... or a power with a symbolic exponent whose
+    argument is huge at this point, innermost first, before anything evaluates it at full precision."""
+    lim = LIMITS["check_function_argument"]
+    for node in sp.postorder_traversal(v):
+        if isinstance(node, _GROWING):
+            arg = node.args[0]
+        elif node.is_Pow and not node.exp.is_Rational:
+            arg = node.exp * sp.log(abs(node.base)) if node.base.is_number and node.base != 0 else node.exp
+        else:
+            continue
+        if not arg.is_number or arg.is_Rational and abs(arg) <= lim.value:
+            continue
+        size = abs(sp.N(arg, 15))
+        if size.is_Number and size > lim.value:
+            lim.check(lim.value + 1, "answer", shown="%s of a number of magnitude %s at a random point"
+                      % (type(node).__name__, sp.sstr(sp.Float(size, 3))))
+
+
 def _value(expr, subs, dps):
     """(exact value or None, mpmath value or None): None when undefined (a kink, a pole)."""
     v = _concrete_f(expr.xreplace(subs))
+    if not v.is_Rational:
+        _check_arguments(v)
     if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or v.has(sp.Piecewise) and not v.is_number:
         return None
     if v.is_Rational:
@@ -440,7 +465,14 @@ def _value(expr, subs, dps):
         f = v.evalf(dps + 5)
     except (TypeError, ValueError, ArithmeticError):  # pragma: no cover - evalf refused
         return None
-    return f if f.is_Float and mpmath.isfinite(f._to_mpmath(mpmath.mp.prec)) else None
+    if f.is_Float:
+        return f if mpmath.isfinite(f._to_mpmath(mpmath.mp.prec)) else None
+    re_, im_ = f.as_real_imag()   # a non-real value (sqrt of a negative number): compared as it is
+    return f if re_.is_number and im_.is_number and im_ != 0 and not f.has(sp.nan, sp.zoo) else None
+
+
+def _abs(v):
+    return abs(sp.Float(v, 20)) if v.is_real else sp.Float(sp.Abs(v).evalf(20), 20)
 
 
 def _numeric(spec, expected, got, subs_list, dps):
@@ -462,10 +494,11 @@ def _numeric(spec, expected, got, subs_list, dps):
                     return _differs(spec, expected, got, k, subs, e, g)
                 continue
             exact = False
-            scale = max(abs(sp.Float(e, 20)), abs(sp.Float(g, 20)), 1)
-            if abs(sp.Float(e - g, dps)) > tolerance(dps, scale=scale):
+            scale = max(_abs(e), _abs(g), 1)
+            if _abs((e - g).evalf(dps)) > tolerance(dps, scale=scale):
                 e2, g2 = _value(expected[k], subs, 2 * dps), _value(got[k], subs, 2 * dps)
-                if e2 is not None and g2 is not None and abs(e2 - g2) > tolerance(2 * dps, scale=scale):
+                if e2 is not None and g2 is not None and _abs((e2 - g2).evalf(2 * dps)) > \
+                        tolerance(2 * dps, scale=scale):
                     return _differs(spec, expected, got, k, subs, e, g, dps)
     if not compared:
         return None
@@ -476,7 +509,7 @@ def _numeric(spec, expected, got, subs_list, dps):
 def _differs(spec, expected, got, k, subs, e, g, dps=None):
     from .latex import latex
     i, j = divmod(k, expected.cols)
-    shown = (lambda v: str(v)) if dps is None else (lambda v: sp.sstr(sp.Float(v, min(dps, 30))))
+    shown = (lambda v: str(v)) if dps is None else (lambda v: sp.sstr(v.evalf(min(dps, 30))))
     used = (expected[k].free_symbols | got[k].free_symbols)
     point = {str(s): str(v) for s, v in sorted(subs.items(), key=lambda kv: str(kv[0])) if s in used}
     notes = ("values with the generic activation replaced by %s" % CONCRETE_F,) if spec.generic else ()

@@ -277,3 +277,15 @@ def test_a_sympy_answer_with_plain_symbols_is_read_by_name():
     assert check_formula("layer-block", u, net=Net(widths=(1, 1, 1)), layer=1).verdict == "proved"
     with pytest.raises(DataError, match="not symbols of layer-block 1"):
         check_formula("layer-block", sp.Symbol("q"), net=Net(widths=(1, 1, 1)), layer=1)
+
+
+@pytest.mark.parametrize("text", ["exp(exp(exp(100)))", "tanh(exp(exp(10)))", "2**exp(exp(100))", "exp(10**1000)"])
+def test_exponential_towers_are_refused_before_full_precision_evaluation(text):
+    """Built symbolically at once; the numeric step checks each exp/tanh/... argument innermost first."""
+    with pytest.raises(SizeLimitError, match=r"at a random point; .*\(limit check_function_argument\)"):
+        check_formula("layer-block", text, net=TANH_111, layer=1)
+
+
+def test_a_non_real_answer_differs():
+    r = check_formula("layer-block", "sqrt(-1)", net=TANH_111, layer=1)
+    assert r.outcome == "different" and r.got_value.endswith("*I")
