@@ -35,6 +35,7 @@ lossgeom.errors.DataError: answer: unexpected character "'" at column 12 of "__i
 import math
 import re
 
+import mpmath
 import sympy as sp
 
 from .checks import check_mapping, check_str
@@ -429,6 +430,10 @@ def _pow(p, base, exponent, pos):
             raise p.error("division by zero (0 to a negative power)", pos)
     elif exponent.is_Number:
         raise p.error("unsupported exponent %s" % exponent, pos)
+    else:
+        _bounded(p, exponent, "a power")
+        if base.is_number and exponent.is_number and base != 0:
+            _bounded(p, exponent * sp.log(abs(base)), "a power")
     return base ** exponent
 
 
@@ -436,10 +441,27 @@ def _transpose(p, v):
     return sp.ImmutableMatrix(v.T) if _is_matrix(v) else v
 
 
+#: functions whose value at a huge number SymPy cannot even sort: a constant argument is bounded when built
+_GROWING = {"exp", "sinh", "cosh", "tanh", "sech", "sigmoid", "softplus"}
+
+
+def _bounded(p, value, what):
+    """Refuse a constant (no symbols) of magnitude above the check_function_argument limit where it would
+    feed exp, tanh, ... or a power: ``exp(exp(100))`` is refused here, so SymPy never evaluates a tower."""
+    if isinstance(value, sp.Expr) and value.is_number:
+        lim = LIMITS["check_function_argument"]
+        size = abs(value) if value.is_Rational else abs(sp.N(value, 15))
+        if size.is_Number and size > lim.value:
+            lim.check(lim.value + 1, p.field, shown="%s of a constant of magnitude %s" % (what, mpmath.nstr(mpmath.mpf(sp.Float(size, 15)._mpf_), 3)))
+
+
 def _elementwise(p, fn, args, name, pos):
     if len(args) != 1:
         raise p.error("%s takes one argument, got %d" % (name, len(args)), pos)
     (a,) = args
+    for v in (a if _is_matrix(a) else [a]):
+        if name in _GROWING:
+            _bounded(p, v, name)
     if _is_matrix(a):
         return sp.ImmutableMatrix(a.rows, a.cols, [fn(v) for v in a])
     return fn(a)

@@ -28,7 +28,7 @@ import mpmath
 import sympy as sp
 
 from lossgeom.checks import check_choice, check_int, check_net, check_point, check_type
-from lossgeom.errors import DataError
+from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.limits import LIMITS
 from lossgeom.precision import check_dps, tolerance
 
@@ -452,64 +452,149 @@ def _check_arguments(v):
                       % (type(node).__name__, sp.sstr(sp.Float(size, 3))))
 
 
-def _value(expr, subs, dps):
-    """(exact value or None, mpmath value or None): None when undefined (a kink, a pole)."""
-    v = _concrete_f(expr.xreplace(subs))
-    if not v.is_Rational:
-        _check_arguments(v)
+class _Fallback(Exception):
+    """The fast evaluator does not handle this node (a Piecewise, a kink): evaluate exactly, then evalf."""
+
+
+_MP_FUNCTIONS = {sp.exp: "exp", sp.log: "log", sp.tanh: "tanh", sp.sinh: "sinh", sp.cosh: "cosh",
+                 sp.sech: "sech", sp.sin: "sin", sp.cos: "cos", sp.Abs: "fabs"}
+
+
+def _mp(expr, env, memo):
+    """The value of ``expr`` in mpmath at the current precision (subtrees memoised: the entries of one
+    quantity share most of them); symbols from ``env``; a tree walk, no code generation."""
+    value = memo.get(expr)
+    if value is not None:
+        return value
+    if expr.is_Symbol:
+        value = env[expr]
+    elif expr.is_Rational:
+        value = mpmath.mpf(int(expr.p)) / int(expr.q)
+    elif expr is sp.pi:
+        value = +mpmath.pi
+    elif expr is sp.E:
+        value = mpmath.e + 0
+    elif expr is sp.I:
+        value = mpmath.mpc(0, 1)
+    elif expr.is_Add:
+        value = mpmath.fsum(_mp(a, env, memo) for a in expr.args)
+    elif expr.is_Mul:
+        value = mpmath.fprod(_mp(a, env, memo) for a in expr.args)
+    elif expr.is_Pow:
+        base = _mp(expr.base, env, memo)
+        if expr.exp.is_Integer:
+            value = base ** int(expr.exp)
+        else:
+            exponent = _mp(expr.exp, env, memo)
+            _bound(exponent * (mpmath.log(abs(base)) if base else 0), "a power")
+            value = mpmath.power(base, exponent)
+    elif type(expr) in _MP_FUNCTIONS and len(expr.args) == 1:
+        arg = _mp(expr.args[0], env, memo)
+        if type(expr) not in (sp.log, sp.Abs):
+            _bound(arg, type(expr).__name__)
+        value = getattr(mpmath, _MP_FUNCTIONS[type(expr)])(arg)
+    else:
+        raise _Fallback()
+    memo[expr] = value
+    return value
+
+
+def _bound(arg, what):
+    lim = LIMITS["check_function_argument"]
+    size = abs(arg)
+    if size > lim.value:
+        lim.check(lim.value + 1, "answer", shown="%s of a number of magnitude %s at a random point"
+                  % (what, mpmath.nstr(size, 3)))
+
+
+def _exactly(expr):
+    """True when substituting rationals gives an exact rational (no functions, integer powers only)."""
+    return (not expr.atoms(sp.Function, sp.Piecewise) and all(p.exp.is_Integer for p in expr.atoms(sp.Pow))
+            and all(a.is_Symbol or a.is_Rational for a in expr.atoms()))
+
+
+def _value(expr, subs, dps, memo=None):
+    """The value of ``expr`` at ``subs``: an exact Rational where it is one, else an mpmath number at ``dps``
+    digits (complex for a non-real value); None when undefined there (a kink, a pole)."""
+    expr = _concrete_f(expr)
+    if _exactly(expr):
+        v = expr.xreplace(subs)
+        return v if v.is_Rational else None
+    memo = {} if memo is None else memo
+    try:
+        with mpmath.workdps(dps + 10):
+            v = _mp(expr, {s: mpmath.mpf(int(q.p)) / int(q.q) for s, q in subs.items()}, memo)
+        return v if mpmath.isfinite(v) else None
+    except _Fallback:
+        pass
+    except SizeLimitError:
+        raise
+    except (ZeroDivisionError, ValueError, KeyError):
+        return None
+    v = expr.xreplace(subs)
+    _check_arguments(v)
     if v.has(sp.nan, sp.zoo, sp.oo, -sp.oo) or v.has(sp.Piecewise) and not v.is_number:
         return None
     if v.is_Rational:
         return v
-    try:
-        f = v.evalf(dps + 5)
-    except (TypeError, ValueError, ArithmeticError):  # pragma: no cover - evalf refused
+    f = v.evalf(dps + 5)
+    if not f.is_number or f.has(sp.nan, sp.zoo, sp.oo, -sp.oo):
         return None
-    if f.is_Float:
-        return f if mpmath.isfinite(f._to_mpmath(mpmath.mp.prec)) else None
-    re_, im_ = f.as_real_imag()   # a non-real value (sqrt of a negative number): compared as it is
-    return f if re_.is_number and im_.is_number and im_ != 0 and not f.has(sp.nan, sp.zoo) else None
+    with mpmath.workdps(dps + 10):
+        return mpmath.mpmathify(complex(f)) if not f.is_real else mpmath.mpf(sp.Float(f, dps + 5)._mpf_)
 
 
 def _abs(v):
-    return abs(sp.Float(v, 20)) if v.is_real else sp.Float(sp.Abs(v).evalf(20), 20)
+    return abs(sp.Float(v, 20)) if isinstance(v, sp.Basic) else abs(v)
 
 
 def _numeric(spec, expected, got, subs_list, dps):
+    """Compare entry by entry at each point; the first difference found (row-major) is returned at once.
+    A point where some entry is undefined (a kink, a pole) says nothing and is not counted."""
     compared, exact = 0, True
     for subs in subs_list:
-        values = []
+        memo, defined = {}, True
         for k in range(expected.rows * expected.cols):
-            e, g = _value(expected[k], subs, dps), _value(got[k], subs, dps)
+            if expected[k] == got[k]:
+                continue        # the same expression: nothing to evaluate
+            e, g = _value(expected[k], subs, dps, memo), _value(got[k], subs, dps, memo)
             if e is None or g is None:
-                values = None
+                defined = False
                 break
-            values.append((k, e, g))
-        if values is None:
-            continue            # a kink or a pole: the point says nothing
-        compared += 1
-        for k, e, g in values:
-            if e.is_Rational and g.is_Rational:
+            if isinstance(e, sp.Rational) and isinstance(g, sp.Rational):
                 if e != g:
                     return _differs(spec, expected, got, k, subs, e, g)
                 continue
             exact = False
-            scale = max(_abs(e), _abs(g), 1)
-            if _abs((e - g).evalf(dps)) > tolerance(dps, scale=scale):
-                e2, g2 = _value(expected[k], subs, 2 * dps), _value(got[k], subs, 2 * dps)
-                if e2 is not None and g2 is not None and _abs((e2 - g2).evalf(2 * dps)) > \
-                        tolerance(2 * dps, scale=scale):
-                    return _differs(spec, expected, got, k, subs, e, g, dps)
+            if _apart(expected[k], got[k], subs, e, g, dps):
+                return _differs(spec, expected, got, k, subs, e, g, dps)
+        compared += defined
     if not compared:
         return None
     digits = None if exact else dps - max(3, dps // 10)
     return _result(spec, "equal", "verified", "", points=compared, digits=digits)
 
 
+def _apart(expected, got, subs, e, g, dps):
+    """True when the values differ beyond the tolerance at dps digits, and again at 2 dps."""
+    scale = max(_abs(e), _abs(g), 1)
+    if _abs(_mpf(e, dps) - _mpf(g, dps)) <= tolerance(dps, scale=scale):
+        return False
+    e2, g2 = _value(expected, subs, 2 * dps), _value(got, subs, 2 * dps)
+    return e2 is not None and g2 is not None and _abs(_mpf(e2, 2 * dps) - _mpf(g2, 2 * dps)) > \
+        tolerance(2 * dps, scale=scale)
+
+
+def _mpf(v, dps):
+    """An exact Rational or an mpmath value as an mpmath number (at dps + 10 digits)."""
+    with mpmath.workdps(dps + 10):
+        return mpmath.mpf(int(v.p)) / int(v.q) if isinstance(v, sp.Rational) else v
+
+
 def _differs(spec, expected, got, k, subs, e, g, dps=None):
     from .latex import latex
     i, j = divmod(k, expected.cols)
-    shown = (lambda v: str(v)) if dps is None else (lambda v: sp.sstr(v.evalf(min(dps, 30))))
+    shown = (lambda v: str(v)) if dps is None else (lambda v: _shown(v, min(dps, 30)))
     used = (expected[k].free_symbols | got[k].free_symbols)
     point = {str(s): str(v) for s, v in sorted(subs.items(), key=lambda kv: str(kv[0])) if s in used}
     notes = ("values with the generic activation replaced by %s" % CONCRETE_F,) if spec.generic else ()
@@ -518,6 +603,14 @@ def _differs(spec, expected, got, k, subs, e, g, dps=None):
     return _result(spec, "different", "refuted", "entry [%d,%d] differs%s (%s)" % (i + 1, j + 1, where, how), entry=(i + 1, j + 1), point=point, expected=str(expected[k]),
                    expected_latex=latex(expected[k]), expected_named=str(spec.named[k]), got=str(got[k]),
                    expected_value=shown(e), got_value=shown(g), notes=notes)
+
+
+def _shown(v, digits):
+    if isinstance(v, sp.Rational):
+        return str(v)
+    if isinstance(v, mpmath.mpc):
+        return "%s + %s*I" % (mpmath.nstr(v.real, digits), mpmath.nstr(v.imag, digits))
+    return mpmath.nstr(v, digits)
 
 
 def _term_bound(expr, memo):
@@ -550,6 +643,7 @@ def _exact(expected, got):
         if bound > limit.value:
             return None, "the expanded difference of entry %d could have %d terms; limit check_expand_terms is %d" % (
                 k + 1, bound, limit.value)
+        _check_arguments(d)     # sympy's own sorting evaluates numbers: exp(exp(exp(100))) would never end
         d = sp.expand(d)
         if d == 0:
             continue

@@ -279,11 +279,21 @@ def test_a_sympy_answer_with_plain_symbols_is_read_by_name():
         check_formula("layer-block", sp.Symbol("q"), net=Net(widths=(1, 1, 1)), layer=1)
 
 
-@pytest.mark.parametrize("text", ["exp(exp(exp(100)))", "tanh(exp(exp(10)))", "2**exp(exp(100))", "exp(10**1000)"])
-def test_exponential_towers_are_refused_before_full_precision_evaluation(text):
-    """Built symbolically at once; the numeric step checks each exp/tanh/... argument innermost first."""
-    with pytest.raises(SizeLimitError, match=r"at a random point; .*\(limit check_function_argument\)"):
+@pytest.mark.parametrize("text", ["exp(exp(exp(100)))", "tanh(exp(exp(10)))", "2**exp(exp(100))", "exp(10**1000)",
+                                  "abs(exp(exp(exp(100))) - 1)", "relu(exp(exp(exp(100))) - 1)",
+                                  "sigmoid(exp(exp(exp(100))))", "heaviside(exp(exp(exp(100))))"])
+def test_exponential_towers_are_refused_when_built(monkeypatch, text):
+    """A constant argument of exp, tanh, ... is bounded as the formula is built (SymPy itself would evaluate
+    abs(exp(exp(exp(100))) - 1) to decide its sign, and never finish)."""
+    monkeypatch.setattr(check_mod, "_compare", _never)
+    with pytest.raises(SizeLimitError, match=r"of a constant of magnitude .*\(limit check_function_argument\)"):
         check_formula("layer-block", text, net=TANH_111, layer=1)
+
+
+def test_huge_arguments_at_a_point_are_refused_before_full_precision_evaluation():
+    """exp(10^7 x[1]^3 ...) is fine to build; at a random point its argument passes the limit: refused there."""
+    with pytest.raises(SizeLimitError, match=r"exp of a number of magnitude .* at a random point"):
+        check_formula("layer-block", "exp(10**7*x[1]**2*W2[1,1]**2)", net=TANH_111, layer=1)
 
 
 def test_a_non_real_answer_differs():
