@@ -181,7 +181,7 @@ _TABLE = (
      "(a number to a power is bounded by number_digits too: 9**9**9**9 is refused)",
      "lossgeom check, check_formula, parse_formula", "x**1000: instant to build; its comparison is bounded by "
      "check_expand_terms"),
-    ("formula_factorial", 1000, "", "argument of factorial() in a formula", "lossgeom check, check_formula, "
+    ("formula_factorial", 1000, "as argument", "argument of factorial() in a formula", "lossgeom check, check_formula, "
      "parse_formula", "factorial(1000) (2,568 digits): instant"),
     ("formula_matrix_entries", 10000, "entries", "entries of a matrix a formula builds (literal, kron, eye, a product's "
      "multiplications)", "lossgeom check, check_formula, parse_formula", "kron of two 100x1 columns: instant"),
