@@ -41,6 +41,19 @@ from .point import Pattern, PatternError, Point, resolve_point
 from .precision import Precision
 from .report import Report
 
+#: Names re-exported lazily from lossgeom.symbolic.check (the core layer cannot import the symbolic
+#: one at import time; :func:`__getattr__` imports it on first use, when every layer is importable).
+_LAZY = {"check_formula": "lossgeom.symbolic.check", "CheckResult": "lossgeom.symbolic.check"}
+
+
+def __getattr__(name):
+    """``lossgeom.check_formula`` and ``lossgeom.CheckResult``: see :func:`lossgeom.symbolic.check_formula`."""
+    if name in _LAZY:
+        from .symbolic import check  # the one lazy upward import (tests/test_packaging.py)
+        return getattr(check, name)
+    raise AttributeError("module 'lossgeom' has no attribute %r" % name)
+
+
 __all__ = [
     "Activation", "activation_names", "get_activation", "parse_activation", "register_activation",
     "unregister_activation",
@@ -53,5 +66,6 @@ __all__ = [
     "Pattern", "PatternError", "Point", "resolve_point",
     "Precision",
     "Report",
+    "CheckResult", "check_formula",
     "__version__",
 ]

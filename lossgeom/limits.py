@@ -180,6 +180,34 @@ _TABLE = (
      "5-10-8-2 tanh net with biases (166 parameters), 6 samples, 50 digits: about 5 s"),
     ("hessian_certify_work", 70000000, "work units", "hessian_work_units with --certify (in place of hessian_work)",
      "lossgeom hessian --certify", "166 parameters, 6 samples at 50 digits (4.7 million units): about 5 s"),
+    ("formula_length", 100000, "characters", "length of a formula read by the whitelist parser (lossgeom.formula)",
+     "lossgeom check --answer, check_formula, parse_formula", "parsing 100,000 characters of a sum: about 1 s"),
+    ("formula_depth", 100, "levels", "nesting of brackets, calls and unary signs in a formula (and index parts)",
+     "lossgeom check, check_formula, parse_formula", "none: refused while reading, before any recursion is deep"),
+    ("formula_nodes", 20000, "nodes", "numbers, names, operations and calls of one formula",
+     "lossgeom check, check_formula, parse_formula", "building 20,000 nodes: about 1 s"),
+    ("formula_exponent", 1000, "in absolute value", "numerator and denominator of a rational exponent in a formula "
+     "(a number to a power is bounded by number_digits too: 9**9**9**9 is refused)",
+     "lossgeom check, check_formula, parse_formula", "x**1000: instant to build; its comparison is bounded by "
+     "check_expand_terms"),
+    ("formula_factorial", 1000, "as argument", "argument of factorial() in a formula", "lossgeom check, check_formula, "
+     "parse_formula", "factorial(1000) (2,568 digits): instant"),
+    ("formula_matrix_entries", 10000, "entries", "entries of a matrix a formula builds (literal, kron, eye, a product's "
+     "multiplications)", "lossgeom check, check_formula, parse_formula", "kron of two 100x1 columns: instant"),
+    ("check_parameters", 200, "parameters", "weights and biases of a net whose quantity is checked (its named "
+     "intermediates are expanded into the weights, as expand_parameters)", "lossgeom check, check_formula",
+     "check layer-block 1 --widths 2,40,3 --activation tanh (200 parameters, an 80 x 80 block): 8 s equal, "
+     "5 s refuted, in-process (plus about 5 s start-up on the loaded 2-core machine)"),
+    ("check_expand_terms", 20000, "terms", "estimated terms of an expanded difference; past it the exact comparison "
+     "is skipped (the numeric one still runs)", "lossgeom check, check_formula", "expanding 20,000 terms: about 2 s"),
+    ("check_simplify_ops", 300, "operations", "size (sympy.count_ops) of an entry's difference past which sympy.simplify "
+     "is not tried (expand and cancel still are)", "lossgeom check, check_formula",
+     "simplify of a 300-operation tanh difference: a few seconds"),
+    ("check_function_argument", 10 ** 6, "in absolute value", "argument of exp, sin, tanh, ... (or a symbolic "
+     "exponent): a constant one when the formula is built, any at a point of the numeric comparison, innermost "
+     "first (exp(exp(100)) is refused)", "lossgeom check, check_formula, parse_formula", "evaluating exp(10^6) (434,295 digits) at 50 digits: instant"),
+    ("check_points", 20, "points", "random rational points of the numeric comparison (--points)",
+     "lossgeom check, check_formula", "20 points of a 4x4 block of a 2-2-1 tanh net at 50 digits: about 1 s"),
 )
 
 #: Every limit, by name.

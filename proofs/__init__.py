@@ -6,7 +6,9 @@ Importing this package registers every claim: each source module ``proofs/<sourc
 one rule that turns it into an outcome.  Source modules never import each other: shared example nets
 and data come from :mod:`lossgeom.models`.  Source modules are
 discovered, so adding a module adds its claims; the catalog order is the modules' ``ORDER``
-and then registration order inside a module.
+and then registration order inside a module.  Claims from outside lossgeom (a module path given to
+``lossgeom verify --module``, or an installed package's ``lossgeom.claims`` entry point) are loaded the
+same way by :mod:`lossgeom.proofs.external`.
 """
 
 import importlib
@@ -14,11 +16,12 @@ import pkgutil
 
 from .claim import Claim, Report, get_claim, list_claims, register_claim, verify_claims
 from .evidence import Evidence, combine, decide_outcome
+from .external import load_claim_module, load_entry_point_claims
 
 __all__ = ["Claim", "Report", "Evidence", "combine", "decide_outcome", "get_claim", "list_claims", "register_claim",
-           "verify_claims", "source_modules"]
+           "verify_claims", "source_modules", "load_claim_module", "load_entry_point_claims"]
 
-_NOT_SOURCES = {"claim", "evidence", "exercises"}
+_NOT_SOURCES = {"claim", "evidence", "exercises", "external"}
 
 
 def source_modules():

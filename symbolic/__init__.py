@@ -5,7 +5,8 @@ Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hes
 zero-decision procedure (``decide``) and the proof that recursion and reference agree
 (``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
 vec/Kronecker identities (``vec``); proofs for every width and depth (``general_proofs``, on the
-index calculus of ``general``); and the LaTeX printer (``latex``).  Every public name of those
+index calculus of ``general``); the LaTeX printer (``latex``); and the check of a user's own
+derivation against these (``check``: :func:`check_formula`, also ``lossgeom.check_formula``).  Every public name of those
 modules is re-exported here explicitly.
 
 ``lossgeom.symbolic.latex`` is the printing function (as ``sympy.latex``); the printer module is
@@ -27,6 +28,7 @@ from .cells import (
     pattern_at,
     piece_affine,
 )
+from .check import CheckResult, check_formula
 from .decide import (
     MatrixComparison,
     ZeroDecision,
@@ -142,6 +144,8 @@ from .verify import (
 )
 
 __all__ = [
+    # check (lossgeom check: a user's own derivation)
+    "check_formula", "CheckResult",
     # forward
     "symbol", "weight_symbols", "bias_symbols", "input_symbols", "target_symbols", "parameter_symbols",
     "ForwardTrace", "forward_trace", "resolve_inputs", "one_sample_pattern", "activation_cells",

@@ -12,6 +12,7 @@ import dataclasses
 import importlib
 import inspect
 import itertools
+import os
 import pkgutil
 from collections import Counter
 from collections.abc import Iterator
@@ -165,8 +166,22 @@ def _general(name):
     return general_proof(name)
 
 
+def _claims_module():
+    import tempfile
+    path = os.path.join(tempfile.mkdtemp(), "hostile_claims.py")
+    with open(path, "w") as fh:
+        fh.write("from lossgeom.proofs import Evidence, register_claim\n"
+                 "@register_claim('one', 'nowhere', '1 = 1', scope='the integer 1')\n"
+                 "def _c(dps, seed):\n    return Evidence('witness', 'trivial')\n")
+    return {"module": path}
+
+
 GOOD = {
     # lossgeom
+    "load_claim_module": _claims_module,
+    "check_formula": lambda: {"quantity": "layer-block", "answer": "H1[1,1]*x[1]**2", "net": _net(1, 1, 1),
+                              "layer": 1, "points": 2},
+    "parse_formula": lambda: {"text": "2*u + 1", "names": {"u": u}},
     "get_activation": lambda: {"spec": "tanh"},
     "parse_activation": lambda: {"text": "tanh"},
     "register_activation": lambda: {"name": "hostile_reg", "factory": _factory("hostile_reg")},
@@ -520,7 +535,7 @@ RECORDS = {
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
     "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError", "BallEvaluation", "CertifiedSpectrum",
-    "ForcedPiece", "CriticalCertificate",
+    "ForcedPiece", "CriticalCertificate", "CheckResult",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

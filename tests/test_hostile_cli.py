@@ -29,6 +29,7 @@ BASE = {
     "critical": ["critical", os.path.join(EXAMPLES, "linear_3_1_3.json")],
     "report": ["report", "choromanska2015.path-count", "--out", "r.md"],
     "rank": ["rank", os.path.join(EXAMPLES, "shen_xor_2_2_1.json")],
+    "check": ["check", "preactivation-hessian", "1", "--widths", "1,1,1", "--answer", "H1[1,1]", "--points", "2"],
     "landscape": ["landscape", os.path.join(EXAMPLES, "landscape_relu_3_4_2.json"), "--out", "l.png",
                   "--points", "5"],
     "milne": ["milne", "toy", "--trials", "2", "--steps", "20", "--workers", "1"],
@@ -41,9 +42,15 @@ VALID = {
     ("derive", "--weight-decay", "0"), ("derive", "--weight-decay", "9" * 30), ("derive", "--weight-decay", "1" * 5000),
     ("paths", "--weight-decay", "0"), ("paths", "--weight-decay", "9" * 30), ("paths", "--weight-decay", "1" * 5000),
     ("paths", "--list", "0"), ("paths", "--list", "9" * 30),
+    ("check", "--weight-decay", "0"), ("check", "--weight-decay", "9" * 30), ("check", "--weight-decay", "1" * 5000),
+    ("check", "--seed", "0"), ("check", "--seed", "9" * 30),
     ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),
     ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
+
+# (command, option, value) that are valid input with a negative answer: exit 1, a report on stdout, no error.
+# (``lossgeom check --answer 0`` reads the number 0 and reports that it differs from H_1.)
+NEGATIVE = {("check", "--answer", v) for v in ("1" * 5000, "-1", "0", "9" * 30)}
 
 
 def _value_options():
@@ -89,6 +96,8 @@ def test_every_option_refuses_hostile_text(tmp_path, monkeypatch, cmd, opt, valu
     assert not (tmp_path / "PWNED").exists()
     if (cmd, opt, value) in VALID:
         assert rc == 0, lines
+    elif (cmd, opt, value) in NEGATIVE:
+        assert rc == 1 and lines == [], lines
     else:
         assert rc == 2 and len(lines) == 1 and "error:" in lines[0], lines
         assert "Traceback" not in lines[0] and len(lines[0]) < 600

@@ -18,8 +18,10 @@ PUBLIC = {
         "loss_names", "net_file_from_dict", "parse_activation", "parse_matrix", "parse_number",
         "parse_vector", "parse_widths", "read_net_file", "register_activation", "register_loss",
         "resolve_point", "to_fraction", "unregister_activation",
+        "CheckResult", "check_formula",
     },
     "lossgeom.symbolic": {
+        "CheckResult", "check_formula",
         "BackwardPass", "CollapsedPathSum", "EXPAND_LIMIT", "general_proof", "claim_scope", "PROOFS", "Equation", "FORMS", "Factorization",
         "ForwardTrace", "HessianRecursion", "KawaguchiAssumptions", "LossgeomLatexPrinter", "MAX_PATHS",
         "MatrixComparison", "PathSum", "PathTerm", "RHO", "SPIN_GLASS_ASSUMPTIONS", "SigmaEigen",
@@ -74,7 +76,7 @@ PUBLIC = {
     },
     "lossgeom.proofs": {
         "Claim", "Evidence", "Report", "combine", "decide_outcome", "get_claim", "list_claims",
-        "register_claim", "source_modules", "verify_claims",
+        "register_claim", "source_modules", "verify_claims", "load_claim_module", "load_entry_point_claims",
     },
 }
 

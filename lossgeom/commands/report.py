@@ -23,13 +23,15 @@ def add(sub):
     add_precision(p)
     add_seed(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    from .verify import add_claim_sources
+    add_claim_sources(p)
     p.set_defaults(func=run)
 
 
 def run(args):
     from lossgeom.proofs import get_claim, verify_claims
 
-    from .verify import check_dps_limit, exit_status, show_progress
+    from .verify import check_dps_limit, exit_status, expand_ids, load_claim_sources, show_progress
 
     suffix = os.path.splitext(args.out)[1].lower()
     if suffix not in SUFFIXES:
@@ -37,8 +39,8 @@ def run(args):
     directory = os.path.dirname(os.path.abspath(args.out))
     if not os.path.isdir(directory):
         raise UsageError("--out: the folder %r does not exist" % directory)
-    for cid in args.claims:
-        get_claim(cid)
+    load_claim_sources(args)
+    args.claims = expand_ids(args.claims)
     check_dps_limit(args.dps)
     if SUFFIXES[suffix] == "html":  # every statement must become MathML: find out before minutes of checks
         from lossgeom.mathml import latex_to_mathml

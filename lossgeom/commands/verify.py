@@ -21,12 +21,54 @@ def add(sub):
     add_format(p)
     add_out(p)
     p.add_argument("--quiet", action="store_true", help="no progress display")
+    add_claim_sources(p)
     p.set_defaults(func=_cmd_verify)
+
+
+def add_claim_sources(p):
+    """Declare ``--module PATH_OR_DOTTED`` (repeatable) and ``--no-plugins``: where users' own claims come from."""
+    p.add_argument("--module", action="append", default=[], metavar="PATH_OR_DOTTED",
+                   help="also load the claims of this module (a .py file or a dotted module name; repeatable); "
+                        "see docs/own-claims.md")
+    p.add_argument("--no-plugins", action="store_true",
+                   help="do not load installed claims packages (entry-point group lossgeom.claims)")
+
+
+def load_claim_sources(args):
+    """Load the installed claims packages (unless ``--no-plugins``) and every ``--module``; a failure is
+    a ClaimDefinitionError naming the module (exit 2), before any claim runs."""
+    from lossgeom.proofs import load_claim_module, load_entry_point_claims
+    if not args.no_plugins:
+        load_entry_point_claims()
+    for spec in args.module:
+        load_claim_module(spec)
+
+
+def expand_ids(ids):
+    """Claim ids, where a bare source name (``botev2017``, or a user module's prefix) stands for all its claims.
+
+    Examples
+    --------
+    >>> expand_ids(["choromanska2015"])[:2]
+    ['choromanska2015.path-sum', 'choromanska2015.path-count']
+    """
+    from lossgeom.proofs import get_claim, list_claims
+    out = []
+    for cid in ids:
+        if "." not in cid:
+            members = [c.id for c in list_claims() if c.id.startswith(cid + ".")]
+            if members:
+                out += members
+                continue
+        out.append(get_claim(cid).id)  # unknown ids: one clear error before any work
+    return out
 
 
 def _cmd_verify(args):
     from lossgeom.proofs import get_claim, list_claims, verify_claims
 
+    load_claim_sources(args)
+    args.claims = expand_ids(args.claims)
     if args.list:
         claims = [get_claim(i) for i in args.claims] if args.claims else list_claims()
         if args.format == "json":
@@ -38,8 +80,6 @@ def _cmd_verify(args):
             text = "\n".join("%-*s  %-12s %-6s %s" % (width, c.id, c.method, c.expect, c.title) for c in claims)
         write_output(text, args.out)
         return 0
-    for cid in args.claims:
-        get_claim(cid)  # unknown ids: one clear error before any work
     check_dps_limit(args.dps)
 
     progress = None if args.quiet else show_progress
