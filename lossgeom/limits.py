@@ -208,6 +208,8 @@ _TABLE = (
      "first (exp(exp(100)) is refused)", "lossgeom check, check_formula, parse_formula", "evaluating exp(10^6) (434,295 digits) at 50 digits: instant"),
     ("check_points", 20, "points", "random rational points of the numeric comparison (--points)",
      "lossgeom check, check_formula", "20 points of a 4x4 block of a 2-2-1 tanh net at 50 digits: about 1 s"),
+    ("sheet_exercises", 2000, "exercises", "exercises of one sheet or Moodle file (topics x seeds)",
+     "lossgeom sheet, sheet_latex, moodle_xml", "12 topics x 30 seeds (360 exercises) as Moodle XML: about 10 s"),
 )
 
 #: Every limit, by name.

@@ -33,6 +33,8 @@ BASE = {
     "landscape": ["landscape", os.path.join(EXAMPLES, "landscape_relu_3_4_2.json"), "--out", "l.png",
                   "--points", "5"],
     "milne": ["milne", "toy", "--trials", "2", "--steps", "20", "--workers", "1"],
+    "exercise": ["exercise", "check", "path-count", "--seed", "1", "--answer", "0"],
+    "sheet": ["sheet", "path-count", "--seeds", "1-2", "--out", "s.xml"],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}
@@ -45,12 +47,16 @@ VALID = {
     ("check", "--weight-decay", "0"), ("check", "--weight-decay", "9" * 30), ("check", "--weight-decay", "1" * 5000),
     ("check", "--seed", "0"), ("check", "--seed", "9" * 30),
     ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),
-    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
+    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),
+    ("sheet", "--seeds", "0"), ("sheet", "--seeds", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
 
 # (command, option, value) that are valid input with a negative answer: exit 1, a report on stdout, no error.
 # (``lossgeom check --answer 0`` reads the number 0 and reports that it differs from H_1.)
 NEGATIVE = {("check", "--answer", v) for v in ("1" * 5000, "-1", "0", "9" * 30)}
+# ``lossgeom exercise check path-count --answer N`` reads a number and grades it wrong (exit 1): the count is 180
+NEGATIVE |= {("exercise", "--answer", v) for v in ("1" * 5000, "-1", "0", "9" * 30)}
+NEGATIVE |= {("exercise", "--seed", v) for v in ("0", "9" * 30)}
 
 
 def _value_options():
@@ -101,7 +107,7 @@ def test_every_option_refuses_hostile_text(tmp_path, monkeypatch, cmd, opt, valu
     else:
         assert rc == 2 and len(lines) == 1 and "error:" in lines[0], lines
         assert "Traceback" not in lines[0] and len(lines[0]) < 600
-    written = {"report": ["r.md"], "landscape": ["l.png"]}.get(cmd, []) if rc == 0 else []
+    written = {"report": ["r.md"], "landscape": ["l.png"], "sheet": ["s.xml"]}.get(cmd, []) if rc == 0 else []
     assert sorted(os.listdir(tmp_path)) == written, "nothing is written but a successful run's --out"
 
 
