@@ -54,8 +54,8 @@ def _relu_steps(W1, W2, x, y):
 
 def _net_text(W1, W2, x, y):
     return ("a 2-2-%d ReLU net without biases, output linear, square loss E = 1/2 ||h2 - y||^2, "
-            "W1 = %s, W2 = %s, input x = %s, target y = %s"
-            % (W2.rows, matrix_text(W1), matrix_text(W2), matrix_text(x.T), matrix_text(y.T)))
+            "W1 = %s, W2 = %s, input x = (%s), target y = (%s)"
+            % (W2.rows, matrix_text(W1), matrix_text(W2), ", ".join(map(str, x)), ", ".join(map(str, y))))
 
 
 def _net_latex(W1, W2, x, y):

@@ -76,7 +76,7 @@ def test_equivalent_matrix_forms_are_accepted(topic):
 
 def test_equivalent_forms_of_the_other_families():
     ex = exercise("kronecker-block", 3)
-    x = [int(v) for v in ex.question.split("input x = [[")[1].split("]]")[0].split(",")]
+    x = [int(v) for v in ex.question.split("input x = (")[1].split(")")[0].split(",")]
     H1 = ex.question.split("Hessian is H1 = ")[1].split(". Give")[0]
     assert grade("kronecker-block", 3, "kron([%d, %d]*[[%d, %d]], %s)" % (x[0], x[1], x[0], x[1], H1)).correct
     ex = exercise("linear-gradient", 3)
