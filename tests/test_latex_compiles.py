@@ -71,3 +71,13 @@ def test_report_with_general_proofs_compiles(tmp_path):
     text = out.read_text()
     assert "Proofs for every width and depth" in text and "General proof: Botev's Kronecker layer blocks" in text
     _compile(tmp_path, text)
+
+
+def test_exercise_sheet_compiles(tmp_path):
+    from lossgeom.proofs.exercises import topics
+    out = tmp_path / "sheet.tex"
+    assert main(["sheet", *topics(), "--seeds", "1-2", "--out", str(out)]) == 0
+    _compile(tmp_path, out.read_text())
+    pdf = tmp_path / "sheet.pdf"
+    assert main(["sheet", "path-count", "hessian-recursion", "--seeds", "3-4", "--out", str(pdf)]) == 0
+    assert pdf.read_bytes().startswith(b"%PDF")
