@@ -133,3 +133,39 @@ def count_cells(rng, seed):
         ", ".join(map(sp.latex, kinks)), len(kinks), n)
     return Exercise("count-cells", HWT, seed, q, ql, str(n), sol, soll, "numerical",
                     grader=number_grader(n, "the number of cells"))
+
+
+YUN = "Yun, Sra & Jadbabaie (ICLR 2019)"
+
+
+def _affine_fit_loss(X, Y):
+    """1/2 ||Y - best affine fit||^2 over the samples (columns of X), exactly (least squares on [x; 1])."""
+    A = sp.Matrix.vstack(X, sp.ones(1, X.cols))
+    basis = sp.Matrix.hstack(*A.T.columnspace())  # the column space of A^T: the affine functions' values
+    fit = basis * (basis.T * basis).inv() * basis.T * Y.T
+    r = Y.T - fit
+    return sp.Rational(1, 2) * (r.T * r)[0, 0], fit
+
+
+@family("yun-spurious-minimum", YUN)
+def yun_spurious_minimum(rng, seed):
+    from lossgeom.models import yun_data
+    X, _ = yun_data()
+    Y = sp.Matrix([[rng.randint(-2, 2), rng.randint(-2, 2), rng.randint(-2, 3)]])
+    if Y[2] * 2 == Y[0] + Y[1]:
+        Y[2] += 1  # keep the data off every affine function
+    loss, fit = _affine_fit_loss(X, Y)
+    base, _ = _affine_fit_loss(*yun_data())
+    assert base == sp.Rational(1, 3), "Yun's own data: the affine fit's loss is 1/3"
+    q = ("Yun et al.'s data: inputs (1, 0), (0, 1), (1/2, 1/2) (all with x1 + x2 = 1) and targets %s. No affine "
+         "function fits them; Yun et al. (Theorem 1) build a spurious local minimum of a one-hidden-layer "
+         "leaky-ReLU net (all units active) that computes the best affine fit. Give its loss 1/2 sum_i (fit_i - y_i)^2." % (tuple(Y),))
+    ql = ("Yun et al.'s data: inputs $(1,0)$, $(0,1)$, $(\\tfrac12,\\tfrac12)$ and targets $%s$. Give the loss "
+          "$\\tfrac12\\sum_i(\\hat y_i - y_i)^2$ of the best affine fit (Yun et al.'s spurious local "
+          "minimum of a one-hidden-layer leaky-ReLU net has this loss)." % sp.latex(tuple(Y)))
+    sol = ("The inputs lie on the line x1 + x2 = 1, so an affine fit is affine in x1 alone: least squares on "
+           "(x1, 1) gives the values %s and the loss %s." % (tuple(fit), loss))
+    soll = ("The inputs lie on $x_1 + x_2 = 1$, so the fit is affine in $x_1$: least squares gives $%s$ and the "
+            "loss $%s$." % (sp.latex(tuple(fit)), sp.latex(loss)))
+    return Exercise("yun-spurious-minimum", YUN, seed, q, ql, sp.sstr(loss), sol, soll, "numerical",
+                    grader=number_grader(loss, "the loss of the affine fit"))

@@ -22,7 +22,7 @@ from functools import lru_cache
 
 import sympy as sp
 
-from lossgeom.checks import check_choice, check_int, check_str
+from lossgeom.checks import check_bool, check_choice, check_int, check_sequence, check_str
 from lossgeom.errors import DataError
 from lossgeom.formula import parse_formula
 from lossgeom.limits import LIMITS
@@ -258,8 +258,9 @@ def render(ex, fmt="text", solution=False):
     import json
     check_type_exercise(ex)
     fmt = check_choice(fmt, "format", ("text", "latex", "json"))
+    solution = check_bool(solution, "solution")
     if fmt == "json":
-        return json.dumps(ex.to_dict(solution=bool(solution)), indent=2)
+        return json.dumps(ex.to_dict(solution=solution), indent=2)
     if fmt == "latex":
         out = "\\subsection*{%s (seed %d)}\n%s\n" % (ex.topic, ex.seed, ex.question_latex)
         if solution:
@@ -288,13 +289,15 @@ def expand_requests(topic_list, seeds):
     >>> [(e.topic, e.seed) for e in expand_requests(["path-count"], range(1, 3))]
     [('path-count', 1), ('path-count', 2)]
     """
-    names = [check_choice(t, "topic", topics()) for t in topic_list]
+    names = [check_choice(t, "topic", topics()) for t in check_sequence(topic_list, "topics", "a list of topics")]
     if not names:
         raise DataError("topics: give at least one topic")
-    seeds = list(seeds)
+    if not isinstance(seeds, range):
+        seeds = check_sequence(seeds, "seeds", "a range or a list of seeds")
     LIMITS["sheet_exercises"].check(len(names) * len(seeds), "seeds",
                                     shown="%d topics x %d seeds" % (len(names), len(seeds)))
-    return [exercise(t, check_int(s, "seed", 0)) for s in seeds for t in names]
+    seeds = [check_int(s, "seeds", 0) for s in seeds]
+    return [exercise(t, s) for s in seeds for t in names]
 
 
 def sheet_latex(topic_list, seeds):

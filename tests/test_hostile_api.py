@@ -177,6 +177,14 @@ def _claims_module():
 
 
 GOOD = {
+    # lossgeom.proofs.exercises
+    "exercise": lambda: {"topic": "path-count", "seed": 1},
+    "grade": lambda: {"topic": "path-count", "seed": 1, "answer": "12"},
+    "render": lambda: {"ex": __import__("lossgeom.proofs.exercises", fromlist=["x"]).exercise("path-count", 1),
+                       "fmt": "text", "solution": True},
+    "sheet_latex": lambda: {"topic_list": ["path-count"], "seeds": [1, 2]},
+    "moodle_xml": lambda: {"topic_list": ["path-count", "milne-region"], "seeds": [1]},
+    "expand_requests": lambda: {"topic_list": ["path-count"], "seeds": range(1, 3)},
     # lossgeom
     "load_claim_module": _claims_module,
     "check_formula": lambda: {"quantity": "layer-block", "answer": "H1[1,1]*x[1]**2", "net": _net(1, 1, 1),
@@ -535,7 +543,7 @@ RECORDS = {
     "PsdVerdict", "UnitState", "ActivationPattern", "PathCount", "CriticalPoint", "CriticalSet",
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
     "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError", "BallEvaluation", "CertifiedSpectrum",
-    "ForcedPiece", "CriticalCertificate", "CheckResult",
+    "ForcedPiece", "CriticalCertificate", "CheckResult", "Exercise", "Grade",
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.
