@@ -150,8 +150,10 @@ def active_paths(rng, seed):
     h1, B1, a1, h2 = _relu_steps(W1, W2, x, y)
     active = sum(1 for v in h1 if v > 0)
     n = 2 * active
-    from lossgeom.symbolic.paths import paths_per_output
-    assert paths_per_output(net) == 4
+    from lossgeom.numeric import activation_pattern, build_graph
+    from lossgeom.numeric.graph import active_subgraph, count_paths
+    W = [W1.tolist(), W2.tolist()]
+    assert count_paths(active_subgraph(build_graph(net, W), activation_pattern(net, W, list(x)))).total == n
     q = ("For %s, how many of the 4 input-output paths are active (every ReLU on the path has a positive "
          "pre-activation)?" % _net_text(W1, W2, x, y))
     ql = ("For %s, how many of the $4$ input--output paths are active (every ReLU on the path has a positive "

@@ -114,6 +114,16 @@ def switch_form(rng, seed):
                     grader=number_grader(yv, "y(a, W)"))
 
 
+def _check_cells(w, b, v, kinks, n):
+    """lossgeom's own cell finder (pattern_at) on one point per interval finds n distinct cells."""
+    from lossgeom.symbolic.cells import pattern_at
+    net = Net(widths=(1, len(w), 1), activation="relu", bias=True)
+    probes = [kinks[0] - 1] + [(p + q) / 2 for p, q in zip(kinks, kinks[1:])] + [kinks[-1] + 1]
+    cells = pattern_at(net, [[[wi] for wi in w], [v]], [[[bi] for bi in b], [[0]]], [probes])
+    found = {tuple(cells[(s, 1, k)] for k in range(1, len(w) + 1)) for s in range(1, len(probes) + 1)}
+    assert len(found) == n, "pattern_at finds %d cells, the kinks give %d" % (len(found), n)
+
+
 @family("count-cells", HWT)
 def count_cells(rng, seed):
     k = rng.randint(2, 4)
@@ -122,6 +132,7 @@ def count_cells(rng, seed):
     v = [rng.choice([-1, 1, 2]) for _ in range(k)]
     kinks = sorted({sp.Rational(-bi, wi) for wi, bi in zip(w, b)})
     n = len(kinks) + 1
+    _check_cells(w, b, v, kinks, n)
     q = ("A ReLU net with one input and one hidden layer computes g(x) = sum_i v_i relu(w_i x + b_i) with w = %s, "
          "b = %s, v = %s. Into how many activation cells (intervals with one activation pattern) do the kinks "
          "split the real line?" % (w, b, v))
