@@ -208,6 +208,10 @@ _TABLE = (
      "first (exp(exp(100)) is refused)", "lossgeom check, check_formula, parse_formula", "evaluating exp(10^6) (434,295 digits) at 50 digits: instant"),
     ("check_points", 20, "points", "random rational points of the numeric comparison (--points)",
      "lossgeom check, check_formula", "20 points of a 4x4 block of a 2-2-1 tanh net at 50 digits: about 1 s"),
+    ("sweep_instances", 10 ** 6, "instances", "claims x instances of one sweep (the task list is held in memory)",
+     "lossgeom sweep, run_sweep", "path-sum about 8 ms, PL PSD about 2 ms, deep-linear gradient about 2 ms per "
+     "instance on one core, so 10^6 path-sum instances about 2.2 h of CPU, shared by the workers "
+     "(benchmarks/bench_sweep.py)"),
 )
 
 #: Every limit, by name.

@@ -33,6 +33,7 @@ BASE = {
     "landscape": ["landscape", os.path.join(EXAMPLES, "landscape_relu_3_4_2.json"), "--out", "l.png",
                   "--points", "5"],
     "milne": ["milne", "toy", "--trials", "2", "--steps", "20", "--workers", "1"],
+    "sweep": ["sweep", "kawaguchi2016.lemma1-gradient", "--instances", "2", "--workers", "1"],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}
@@ -45,7 +46,7 @@ VALID = {
     ("check", "--weight-decay", "0"), ("check", "--weight-decay", "9" * 30), ("check", "--weight-decay", "1" * 5000),
     ("check", "--seed", "0"), ("check", "--seed", "9" * 30),
     ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),
-    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
+    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30), ("sweep", "--seed", "0"), ("sweep", "--seed", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
 
 # (command, option, value) that are valid input with a negative answer: exit 1, a report on stdout, no error.
