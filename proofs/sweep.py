@@ -24,11 +24,20 @@ import json
 import os
 import random
 import time
+import traceback
 from dataclasses import dataclass
 
 from lossgeom.checks import check_bool, check_callable, check_int, check_mapping, check_sequence, check_str
 from lossgeom.errors import DataError, OptionError
-from lossgeom.executor import TaskError, child_seeds, run_tasks
+from lossgeom.executor import (
+    TaskError,
+    _Progress,
+    check_scheduler,
+    check_workers,
+    child_seeds,
+    default_workers,
+    run_tasks,
+)
 
 __all__ = ["register_generator", "sweep_claims", "sweep_instance", "run_sweep", "read_results", "replay",
            "sweep_summary"]
@@ -137,6 +146,26 @@ def _task(claim_id, index, seed, dps):
     out = sweep_instance(claim_id, seed, dps)
     out["seconds"] = time.perf_counter() - start
     return out
+
+
+def _chunk(jobs):
+    """Run a chunk of ``(claim, index, seed, dps)`` jobs in one task (ms-scale instances would otherwise
+    spend their time in task overhead); an instance that raises is a TaskError, the others still run."""
+    out = []
+    for job in jobs:
+        try:
+            out.append(_task(*job))
+        except Exception as err:  # an instance's failure is its result, with its traceback
+            out.append(TaskError(job[1], type(err).__name__, str(err), traceback.format_exc()))
+    return out
+
+
+def _chunk_size(n, workers, scheduler):
+    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker,
+    at most 50 instances each, so a dead worker costs at most one chunk per worker."""
+    if scheduler is None and (workers or default_workers()) == 1:
+        return 1
+    return max(1, min(50, n // (8 * (workers or default_workers()))))
 
 
 def _record(claim_id, index, seed, result):
@@ -248,14 +277,22 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
             if (c, k) not in done:
                 tasks.append((c, k, s, dps))
                 keys.append((c, k, s))
+    size = _chunk_size(len(tasks), check_workers(workers), check_scheduler(scheduler))
+    chunks = [(tasks[i:i + size],) for i in range(0, len(tasks), size)]
+    bar = _Progress(len(tasks), "sweep", check_bool(progress, "progress"))
     fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        for i, result in run_tasks(_task, tasks, workers=workers, scheduler=scheduler, progress=progress,
-                                   label="sweep", retries=2):
-            rec = _record(*keys[i], result)
-            done[keys[i][:2]] = rec
-            if fd is not None:
-                _append(fd, rec)
+        for c, results in run_tasks(_chunk, chunks, workers=workers, scheduler=scheduler, progress=False,
+                                    retries=2):
+            if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
+                results = [TaskError(job[1], results.kind, results.message, results.traceback)
+                           for job in chunks[c][0]]
+            for j, result in enumerate(results):
+                key = keys[c * size + j]
+                rec = done[key[:2]] = _record(*key, result)
+                if fd is not None:
+                    _append(fd, rec)
+                bar.step()
     finally:
         if fd is not None:
             os.close(fd)
