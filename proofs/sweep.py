@@ -289,7 +289,7 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
                            for job in chunks[c][0]]
             for j, result in enumerate(results):
                 key = keys[c * size + j]
-                rec = done[key[:2]] = _record(*key, result)
+                rec = done[key[:2]] = dict(_record(*key, result), dps=dps)
                 if fd is not None:
                     _append(fd, rec)
                 bar.step()
@@ -325,7 +325,11 @@ def replay(path, instance, claim_id=None, dps=None):
         raise DataError("%s: instance %d is recorded for several claims (%s): name one"
                         % (path[:200], instance, ", ".join(sorted(str(r.get("claim")) for r in recs))))
     stored = recs[0]
-    fresh = sweep_instance(stored["claim"], stored["seed"], dps or 50)
+    try:
+        fresh = sweep_instance(stored["claim"], stored["seed"], dps or int(stored.get("dps") or 50))
+    except Exception as err:  # the instance raised again: its error, as the sweep records it
+        fresh = {"outcome": "error", "instance_data": stored.get("instance_data"),
+                 "evidence": {"kind": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
     same = fresh["outcome"] == stored["outcome"] and fresh["instance_data"] == stored.get("instance_data")
     return {"stored": stored, "fresh": fresh, "reproduced": same}
 

@@ -111,6 +111,9 @@ def test_a_broken_claim_yields_a_counterexample_that_replay_reproduces(tmp_path,
     assert table[("test.broken", "counterexample")]["worst_residual"] == 1.0
     with pytest.raises(LossgeomError, match="several claims"):
         replay(out, k)
+    boom = replay(out, 2, claim_id="test.boom")  # an instance that raised raises again: reproduced as an error
+    assert boom["reproduced"] is True and boom["fresh"]["outcome"] == "error"
+    assert "deliberate failure" in boom["fresh"]["evidence"]["traceback"]
 
 
 def test_results_file_lines_and_torn_line_repair(tmp_path):
