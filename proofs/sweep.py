@@ -261,12 +261,18 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
     instances = check_int(instances, "instances", 1, MAX_INSTANCES)
     seed = check_int(seed, "seed", 0, 10 ** 100)
     dps = check_int(dps, "dps", 15, 10000)
+    progress, resume = check_bool(progress, "progress"), check_bool(resume, "resume")
+    workers, scheduler = check_workers(workers), check_scheduler(scheduler)
+    if workers is not None and scheduler is not None:
+        raise OptionError("workers, scheduler: give a worker count or a scheduler address, not both")
     from lossgeom.limits import LIMITS
     LIMITS["sweep_instances"].check(len(claim_ids) * instances, "instances",
                                     shown="%d claims x %d instances" % (len(claim_ids), instances))
     done = {}
     if out is not None:
+        from lossgeom.io import check_output_path
         out = check_str(out, "out")
+        check_output_path(out, "out")
         if os.path.exists(out):
             if not resume:
                 raise OptionError("out: %s exists; give --resume to finish it, or another file" % out[:200])
@@ -274,12 +280,22 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
     tasks, keys = [], []
     for c in claim_ids:
         for k, s in enumerate(child_seeds(claim_root(c, seed), instances)):
+            if (c, k) in done and done[c, k].get("seed") != s:
+                raise OptionError("out: %s records instance %d of %s with seed %s, not %d: it is another sweep "
+                                  "(another --seed)" % (out[:200], k, c, done[c, k].get("seed"), s))
             if (c, k) not in done:
                 tasks.append((c, k, s, dps))
                 keys.append((c, k, s))
-    size = _chunk_size(len(tasks), check_workers(workers), check_scheduler(scheduler))
+    _stream(tasks, keys, done, out, workers, scheduler, progress, dps)
+    wanted = {(c, k) for c in claim_ids for k in range(instances)}
+    return [done[key] for key in sorted(done) if key in wanted]
+
+
+def _stream(tasks, keys, done, out, workers, scheduler, progress, dps):
+    """Run the pending tasks in chunks; append each record to ``out`` (one write, fsync) as it arrives."""
+    size = _chunk_size(len(tasks), workers, scheduler)
     chunks = [(tasks[i:i + size],) for i in range(0, len(tasks), size)]
-    bar = _Progress(len(tasks), "sweep", check_bool(progress, "progress"))
+    bar = _Progress(len(tasks), "sweep", progress)
     fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
         for c, results in run_tasks(_chunk, chunks, workers=workers, scheduler=scheduler, progress=False,
@@ -296,8 +312,6 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
     finally:
         if fd is not None:
             os.close(fd)
-    wanted = {(c, k) for c in claim_ids for k in range(instances)}
-    return [done[key] for key in sorted(done) if key in wanted]
 
 
 def replay(path, instance, claim_id=None, dps=None):

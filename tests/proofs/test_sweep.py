@@ -129,6 +129,10 @@ def test_results_file_lines_and_torn_line_repair(tmp_path):
     recs = run_sweep([LINEAR], 6, out=out, resume=True, workers=1, progress=False)
     assert [r["instance"] for r in recs] == list(range(6))
     assert sorted(json.loads(v)["instance"] for v in open(out).read().splitlines()) == list(range(6))
+    with pytest.raises(LossgeomError, match="another sweep"):  # a resume with another root seed is refused
+        run_sweep([LINEAR], 6, seed=1, out=out, resume=True, workers=1, progress=False)
+    with pytest.raises(LossgeomError, match="out"):
+        run_sweep([LINEAR], 2, out=str(tmp_path / "no" / "such" / "r.jsonl"), workers=1, progress=False)
 
 
 def test_sweep_killed_half_way_and_resumed_equals_uninterrupted(tmp_path):
