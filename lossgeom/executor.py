@@ -178,7 +178,7 @@ class _Progress:
         sys.stderr.flush()
 
 
-def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label="tasks"):
+def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label="tasks", retries=0):
     """Call ``fn(*args)`` for every ``args`` in ``args_list``; yield ``(index, result)`` as results arrive.
 
     Parameters
@@ -196,6 +196,10 @@ def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label=
         A progress counter on stderr (only when it is a terminal).
     label : str
         The counter's label.
+    retries : int
+        How often a task whose worker died is re-submitted (0 to 10): on the local pool a dead worker
+        breaks the pool (``BrokenProcessPool``), and every task then in flight is re-run on a fresh pool;
+        on Dask, the scheduler's retries.  A task that still fails is a :class:`TaskError`.
 
     Yields
     ------
@@ -216,15 +220,16 @@ def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label=
         raise OptionError("args_list: expected at most %d tasks" % MAX_TASKS)
     workers, scheduler = check_workers(workers), check_scheduler(scheduler)
     progress = check_bool(progress, "progress")
+    retries = check_int(retries, "retries", 0, 10)
     if workers is not None and scheduler is not None:
         raise OptionError("workers, scheduler: give a worker count or a scheduler address, not both")
     bar = _Progress(len(tasks), str(label)[:40], progress)
     if scheduler is not None:
-        source = _dask(fn, tasks, scheduler)
+        source = _dask(fn, tasks, scheduler, retries)
     elif (workers or default_workers()) == 1 or len(tasks) <= 1:
         source = (_call(fn, k, a) for k, a in enumerate(tasks))
     else:
-        source = _pool(fn, tasks, min(workers or default_workers(), len(tasks)))
+        source = _pool(fn, tasks, min(workers or default_workers(), len(tasks)), retries)
     return _counted(source, bar)
 
 
@@ -234,13 +239,22 @@ def _counted(source, bar):
         yield item
 
 
-def _pool(fn, tasks, workers):
+def _pool(fn, tasks, workers, retries=0):
     import multiprocessing
+    from concurrent.futures.process import BrokenProcessPool
 
-    with ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {pool.submit(_call, fn, k, a): k for k, a in enumerate(tasks)}
-        for fut in as_completed(futures):
-            yield _settled(fut, futures[fut])
+    pending, tries = dict(enumerate(tasks)), dict.fromkeys(range(len(tasks)), 0)
+    while pending:
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending)),
+                                 mp_context=multiprocessing.get_context("spawn")) as pool:
+            futures = {pool.submit(_call, fn, k, a): k for k, a in pending.items()}
+            for fut in as_completed(futures):
+                k = futures[fut]
+                if isinstance(fut.exception(), BrokenProcessPool) and tries[k] < retries:
+                    tries[k] += 1  # a worker died: run this task again on a fresh pool
+                    continue
+                del pending[k]
+                yield _settled(fut, k)
 
 
 def _settled(fut, index):
@@ -252,7 +266,7 @@ def _settled(fut, index):
         return index, TaskError(index, type(err).__name__, str(err), tb)
 
 
-def _dask(fn, tasks, address):
+def _dask(fn, tasks, address, retries=0):
     try:
         from distributed import Client
         from distributed import as_completed as dask_completed
@@ -266,7 +280,8 @@ def _dask(fn, tasks, address):
     try:
         with client.as_current():
             packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data
-            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False)
+            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False,
+                                 retries=retries)
             index = {f.key: k for k, f in enumerate(futures)}
             for fut in dask_completed(futures):
                 yield _settled(fut, index[fut.key])

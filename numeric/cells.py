@@ -86,10 +86,16 @@ def _second_differences(W, b, hs, y, l, left, right):
 
 
 def _one(rng, left, right, tol):
-    widths, W, b, x, y = _draw(rng)
+    return _check_pair(_draw(rng), left, right, tol)[:2]
+
+
+def _check_pair(drawn, left, right, tol):
+    """(outcome, sample, worst): one drawn (widths, W, b, x, y) checked; ``worst`` the smallest eigenvalue
+    met (None at a kink); used by :func:`pl_psd_sweep` and by ``lossgeom sweep`` (lossgeom.proofs.sweep)."""
+    widths, W, b, x, y = drawn
     hs, acts = _forward(W, b, x, left, right)
     if any(np.any(h == 0) for h in hs[:-1]):
-        return "at_kink", None
+        return "at_kink", None, None
     Hs = _recursion(W, hs, left, right)
     trace, worst, agree = 0.0, np.inf, True
     for l, H in enumerate(Hs[:-1]):
@@ -102,7 +108,7 @@ def _one(rng, left, right, tol):
         trace += float(at @ at) * float(np.trace(H))
     psd = worst >= -tol and trace >= -tol
     outcome = ("psd" if psd else "violation") if agree else "oracle_mismatch"
-    return outcome, (widths, W, b, x, y, trace)
+    return outcome, (widths, W, b, x, y, trace), worst
 
 
 def _engine_check(spec, sample, tol):

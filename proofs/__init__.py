@@ -21,7 +21,7 @@ from .external import load_claim_module, load_entry_point_claims
 __all__ = ["Claim", "Report", "Evidence", "combine", "decide_outcome", "get_claim", "list_claims", "register_claim",
            "verify_claims", "source_modules", "load_claim_module", "load_entry_point_claims"]
 
-_NOT_SOURCES = {"claim", "evidence", "exercises", "external"}
+_NOT_SOURCES = {"claim", "evidence", "exercises", "external", "sweep"}
 
 
 def source_modules():

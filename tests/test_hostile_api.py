@@ -488,6 +488,15 @@ GOOD = {
     "run_tasks": lambda: {"fn": divmod, "args_list": [(7, 2)], "workers": 1, "progress": False},
     "check_workers": lambda: {"value": 2},
     "check_scheduler": lambda: {"value": "tcp://127.0.0.1:8786"},
+    # lossgeom.proofs.sweep
+    "register_generator": lambda: {"claim_id": "hostile.gen", "check": divmod, "distribution": "none"},
+    "sweep_claims": lambda: {},
+    "sweep_instance": lambda: {"claim_id": "kawaguchi2016.lemma1-gradient", "seed": 1, "dps": 20},
+    "run_sweep": lambda: {"claim_ids": ["kawaguchi2016.lemma1-gradient"], "instances": 1, "workers": 1,
+                          "progress": False},
+    "read_results": lambda: {"path": _sweep_file(), "repair": False},
+    "replay": lambda: {"path": _sweep_file(), "instance": 0},
+    "sweep_summary": lambda: {"records": [{"claim": "c", "instance": 0, "outcome": "holds", "seconds": 0.1}]},
     # numeric.milne_flow, numeric.milne_experiments (Milne 2019, section 4)
     "MLP": lambda: {"widths": (1, 2, 1), "lam": 0.4},
     "flow_trajectory": lambda: {"net": _mlp(), "theta0": [0.5, -0.5, 0.5, 0.5], "X": [[1.0, -0.5]],
@@ -515,6 +524,15 @@ GOOD = {
     "certified_eigh": _sym_matrix,
     "decimal_outward": lambda: {"x": 1, "digits": 5, "direction": 1},
 }
+
+
+def _sweep_file():
+    import tempfile
+
+    from lossgeom.proofs.sweep import run_sweep
+    path = os.path.join(tempfile.mkdtemp(), "sweep.jsonl")
+    run_sweep(["kawaguchi2016.lemma1-gradient"], 1, out=path, workers=1, progress=False)
+    return path
 
 
 def _mlp():

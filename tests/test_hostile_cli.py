@@ -35,6 +35,7 @@ BASE = {
     "milne": ["milne", "toy", "--trials", "2", "--steps", "20", "--workers", "1"],
     "exercise": ["exercise", "check", "path-count", "--seed", "1", "--answer", "0"],
     "sheet": ["sheet", "path-count", "--seeds", "1-2", "--out", "s.xml"],
+    "sweep": ["sweep", "kawaguchi2016.lemma1-gradient", "--instances", "2", "--workers", "1"],
 }
 # Output paths are the subject of tests/core/test_outputs.py; net files are tested below.
 PATHS = {"--out", "--draw", "--graphml", "--dot", "netfile"}
@@ -47,7 +48,7 @@ VALID = {
     ("check", "--weight-decay", "0"), ("check", "--weight-decay", "9" * 30), ("check", "--weight-decay", "1" * 5000),
     ("check", "--seed", "0"), ("check", "--seed", "9" * 30),
     ("paths", "--sample", "9" * 30), ("landscape", "--seed", "0"), ("landscape", "--seed", "9" * 30),
-    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30),
+    ("milne", "--seed", "0"), ("milne", "--seed", "9" * 30), ("sweep", "--seed", "0"), ("sweep", "--seed", "9" * 30),
     ("sheet", "--seeds", "0"), ("sheet", "--seeds", "9" * 30),   # --sample picks the highlighted input; a net without a file has none to pick
 }
 

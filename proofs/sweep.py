@@ -1,0 +1,378 @@
+"""``lossgeom sweep``: check a claim on many seeded random instances, streaming one JSON line per instance.
+
+Every claim that is checked on instances declares a *generator* (:func:`register_generator`): a function
+``seed -> instance`` (a JSON-serialisable dict, exact rationals as strings where the check is exact) with
+its distribution stated, and a *checker* ``(instance, dps) -> {"outcome", "evidence"}``.  Instance k of a
+sweep of claim C with root seed S gets the k-th child seed of a root derived from (S, C)
+(:func:`lossgeom.executor.child_seeds`), so instance k is the same whatever the worker count, the order of
+completion or the instance count N.
+
+Outcomes: ``holds`` (the instance satisfies the claim, decided as stated in the evidence), ``counterexample``
+(it does not; the line holds everything needed to reproduce it: claim, instance index, seed and the
+instance itself, see :func:`replay`), ``undecided`` (the instance could not be decided, e.g. a unit exactly
+at a kink) and ``error`` (the check raised; its traceback is kept).
+
+The results file is the one exception to lossgeom's all-or-nothing output rule (:mod:`lossgeom.io` stages
+a whole file and renames it): a sweep of 10^5 instances must survive a crash and lose at most the
+instances in flight, so each result is appended as one ``os.write`` of one whole line, then flushed
+and ``os.fsync``-ed.  A kill -9 can at worst leave a torn last line; :func:`read_results` (and
+``--resume``) drop it and truncate the file back to its last whole line.
+"""
+
+import hashlib
+import json
+import os
+import random
+import time
+import traceback
+from dataclasses import dataclass
+
+from lossgeom.checks import check_bool, check_callable, check_int, check_mapping, check_sequence, check_str
+from lossgeom.errors import DataError, OptionError
+from lossgeom.executor import (
+    TaskError,
+    _Progress,
+    check_scheduler,
+    check_workers,
+    child_seeds,
+    default_workers,
+    run_tasks,
+)
+
+__all__ = ["register_generator", "sweep_claims", "sweep_instance", "run_sweep", "read_results", "replay",
+           "sweep_summary"]
+
+#: at most this many instances per claim and sweep
+MAX_INSTANCES = 10 ** 6
+OUTCOMES = ("holds", "counterexample", "undecided", "error")
+
+
+@dataclass(frozen=True)
+class _Spec:
+    claim: str
+    generate: object
+    check: object
+    distribution: str
+
+
+_GENERATORS = {}
+
+
+def register_generator(claim_id, check, distribution):
+    """Decorator: ``generate(seed) -> instance`` is the instance generator of ``claim_id``, checked by ``check``.
+
+    Parameters
+    ----------
+    claim_id : str
+    check : callable
+        ``check(instance, dps) -> dict`` with ``outcome`` (one of holds, counterexample, undecided) and
+        ``evidence`` (a JSON-serialisable dict; ``residual``, a float, is summarised).
+    distribution : str
+        The instances' distribution, in words (widths, depths, activations, scales).
+
+    Examples
+    --------
+    >>> def _ok(instance, dps):
+    ...     return {"outcome": "holds", "evidence": {"residual": 0.0}}
+    >>> @register_generator("demo.doc-example", _ok, "one integer in 0..9")
+    ... def _gen(seed):
+    ...     return {"n": seed % 10}
+    >>> sweep_instance("demo.doc-example", 0, 20)["outcome"]
+    'holds'
+    """
+    claim_id = check_str(claim_id, "claim_id")
+    check = check_callable(check, "check")
+    distribution = check_str(distribution, "distribution")
+
+    def wrap(fn):
+        _GENERATORS[claim_id] = _Spec(claim_id, check_callable(fn, "generate"), check, distribution)
+        return fn
+    return wrap
+
+
+def sweep_claims():
+    """claim id -> the stated distribution of its instances, for every claim with a generator.
+
+    Examples
+    --------
+    >>> sorted(k for k in sweep_claims() if not k.startswith("demo."))  # doctest: +NORMALIZE_WHITESPACE
+    ['botev2017.pl-hessians-psd', 'choromanska2015.path-sum', 'kawaguchi2016.lemma1-gradient']
+    """
+    _load()
+    return {k: v.distribution for k, v in sorted(_GENERATORS.items())}
+
+
+def _load():
+    from lossgeom.proofs import _sweep_generators  # noqa: F401  (registers the catalog's generators)
+
+
+def _spec(claim_id):
+    _load()
+    claim_id = check_str(claim_id, "claim")
+    if claim_id not in _GENERATORS:
+        raise OptionError("claim: %r has no instance generator; claims with one: %s"
+                          % (claim_id[:80], ", ".join(sorted(_GENERATORS))))
+    return _GENERATORS[claim_id]
+
+
+def claim_root(claim_id, seed):
+    """The root seed of ``claim_id``'s instances in a sweep with root ``seed`` (a hash of both)."""
+    digest = hashlib.sha256(("%d:%s" % (seed, claim_id)).encode()).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def sweep_instance(claim_id, seed, dps=50):
+    """Generate and check one instance of ``claim_id`` from its ``seed``: a dict with ``instance_data``,
+    ``outcome`` and ``evidence``.
+
+    Examples
+    --------
+    >>> r = sweep_instance("choromanska2015.path-sum", 7)
+    >>> r["outcome"], r["evidence"]["residual"]
+    ('holds', 0.0)
+    """
+    spec = _spec(claim_id)
+    seed = check_int(seed, "seed", 0, 2 ** 64)
+    dps = check_int(dps, "dps", 15, 10000)
+    data = spec.generate(seed)
+    result = spec.check(data, dps)
+    if result.get("outcome") not in OUTCOMES[:3]:
+        raise DataError("check of %s: outcome %r is not one of %s" % (claim_id, result.get("outcome"), OUTCOMES[:3]))
+    return {"instance_data": data, "outcome": result["outcome"], "evidence": result.get("evidence", {})}
+
+
+def _task(claim_id, index, seed, dps):
+    start = time.perf_counter()
+    out = sweep_instance(claim_id, seed, dps)
+    out["seconds"] = time.perf_counter() - start
+    return out
+
+
+def _chunk(jobs):
+    """Run a chunk of ``(claim, index, seed, dps)`` jobs in one task (ms-scale instances would otherwise
+    spend their time in task overhead); an instance that raises is a TaskError, the others still run."""
+    out = []
+    for job in jobs:
+        try:
+            out.append(_task(*job))
+        except Exception as err:  # an instance's failure is its result, with its traceback
+            out.append(TaskError(job[1], type(err).__name__, str(err), traceback.format_exc()))
+    return out
+
+
+def _chunk_size(n, workers, scheduler):
+    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker,
+    at most 50 instances each, so a dead worker costs at most one chunk per worker."""
+    if scheduler is None and (workers or default_workers()) == 1:
+        return 1
+    return max(1, min(50, n // (8 * (workers or default_workers()))))
+
+
+def _record(claim_id, index, seed, result):
+    if isinstance(result, TaskError):
+        return {"claim": claim_id, "instance": index, "seed": seed, "outcome": "error",
+                "evidence": {"kind": result.kind, "message": result.message, "traceback": result.traceback},
+                "seconds": None}
+    return {"claim": claim_id, "instance": index, "seed": seed, "outcome": result["outcome"],
+            "evidence": result["evidence"], "instance_data": result["instance_data"], "seconds": result["seconds"]}
+
+
+def read_results(path, repair=False):
+    """The records of a results file, one per whole line; a torn last line is dropped (and, with
+    ``repair``, cut off the file so that appending continues on a line boundary).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "r.jsonl")
+    >>> _ = open(p, "w").write('{"claim": "c", "instance": 0}\\n{"claim": "c", "inst')
+    >>> [r["instance"] for r in read_results(p, repair=True)], open(p).read().count("\\n"), os.path.getsize(p)
+    ([0], 1, 30)
+    """
+    path = check_str(path, "path")
+    repair = check_bool(repair, "repair")
+    try:
+        with open(path, "rb") as fh:
+            raw = fh.read()
+    except OSError as err:
+        raise DataError("%s: cannot read the results file: %s" % (path[:200], err.strerror or err)) from None
+    records, good = [], 0
+    for line in raw.split(b"\n")[:-1]:  # the piece after the last newline is torn (or empty)
+        try:
+            rec = json.loads(line)
+        except ValueError:
+            break
+        if not isinstance(rec, dict) or "instance" not in rec:
+            break
+        records.append(rec)
+        good += len(line) + 1
+    if repair and good < len(raw):
+        with open(path, "r+b") as fh:
+            fh.truncate(good)
+            os.fsync(fh.fileno())
+    return records
+
+
+def _append(fd, record):
+    line = (json.dumps(record, sort_keys=True, default=str) + "\n").encode()
+    os.write(fd, line)
+    os.fsync(fd)
+
+
+def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=None, resume=False, dps=50,
+              progress=True):
+    """Check every claim of ``claim_ids`` on ``instances`` seeded instances; return the records.
+
+    Parameters
+    ----------
+    claim_ids : list of str
+        Claims with a generator (:func:`sweep_claims`).
+    instances : int
+        N: instances 0..N-1 of each claim.
+    seed : int
+        The root seed.
+    workers, scheduler
+        As in :func:`lossgeom.executor.run_tasks` (a local pool, or a Dask scheduler address).
+    out : str or None
+        The results file (JSON lines, appended and fsync-ed line by line).
+    resume : bool
+        Keep the records already in ``out`` (dropping a torn last line) and run only the missing instances;
+        without it an existing ``out`` is an error.
+    dps : int
+    progress : bool
+
+    Returns
+    -------
+    list of dict
+        One record per (claim, instance) in the file (or this run), sorted by claim then instance.
+
+    Examples
+    --------
+    >>> recs = run_sweep(["choromanska2015.path-sum"], 3, seed=1, workers=1, progress=False)
+    >>> [(r["instance"], r["outcome"]) for r in recs]
+    [(0, 'holds'), (1, 'holds'), (2, 'holds')]
+    """
+    if isinstance(claim_ids, str):
+        claim_ids = [claim_ids]
+    claim_ids = [_spec(c).claim for c in check_sequence(claim_ids, "claim_ids")]
+    if not claim_ids or len(set(claim_ids)) != len(claim_ids):
+        raise OptionError("claim_ids: expected one or more different claims, got %d (%d different)"
+                          % (len(claim_ids), len(set(claim_ids))))
+    instances = check_int(instances, "instances", 1, MAX_INSTANCES)
+    seed = check_int(seed, "seed", 0, 10 ** 100)
+    dps = check_int(dps, "dps", 15, 10000)
+    progress, resume = check_bool(progress, "progress"), check_bool(resume, "resume")
+    workers, scheduler = check_workers(workers), check_scheduler(scheduler)
+    if workers is not None and scheduler is not None:
+        raise OptionError("workers, scheduler: give a worker count or a scheduler address, not both")
+    from lossgeom.limits import LIMITS
+    LIMITS["sweep_instances"].check(len(claim_ids) * instances, "instances",
+                                    shown="%d claims x %d instances" % (len(claim_ids), instances))
+    done = {}
+    if out is not None:
+        from lossgeom.io import check_output_path
+        out = check_str(out, "out")
+        check_output_path(out, "out")
+        if os.path.exists(out):
+            if not resume:
+                raise OptionError("out: %s exists; give --resume to finish it, or another file" % out[:200])
+            done = {(r.get("claim"), r.get("instance")): r for r in read_results(out, repair=True)}
+    tasks, keys = [], []
+    for c in claim_ids:
+        for k, s in enumerate(child_seeds(claim_root(c, seed), instances)):
+            if (c, k) in done and done[c, k].get("seed") != s:
+                raise OptionError("out: %s records instance %d of %s with seed %s, not %d: it is another sweep "
+                                  "(another --seed)" % (out[:200], k, c, done[c, k].get("seed"), s))
+            if (c, k) not in done:
+                tasks.append((c, k, s, dps))
+                keys.append((c, k, s))
+    _stream(tasks, keys, done, out, workers, scheduler, progress, dps)
+    wanted = {(c, k) for c in claim_ids for k in range(instances)}
+    return [done[key] for key in sorted(done) if key in wanted]
+
+
+def _stream(tasks, keys, done, out, workers, scheduler, progress, dps):
+    """Run the pending tasks in chunks; append each record to ``out`` (one write, fsync) as it arrives."""
+    size = _chunk_size(len(tasks), workers, scheduler)
+    chunks = [(tasks[i:i + size],) for i in range(0, len(tasks), size)]
+    bar = _Progress(len(tasks), "sweep", progress)
+    fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    try:
+        for c, results in run_tasks(_chunk, chunks, workers=workers, scheduler=scheduler, progress=False,
+                                    retries=2):
+            if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
+                results = [TaskError(job[1], results.kind, results.message, results.traceback)
+                           for job in chunks[c][0]]
+            for j, result in enumerate(results):
+                key = keys[c * size + j]
+                rec = done[key[:2]] = dict(_record(*key, result), dps=dps)
+                if fd is not None:
+                    _append(fd, rec)
+                bar.step()
+    finally:
+        if fd is not None:
+            os.close(fd)
+
+
+def replay(path, instance, claim_id=None, dps=None):
+    """Re-run one recorded instance of a results file alone, from its seed; the fresh record and whether
+    it reproduces the stored outcome and instance (a dict with ``stored``, ``fresh``, ``reproduced``).
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> p = os.path.join(tempfile.mkdtemp(), "r.jsonl")
+    >>> _ = run_sweep(["choromanska2015.path-sum"], 2, out=p, workers=1, progress=False)
+    >>> replay(p, 1)["reproduced"]
+    True
+    """
+    instance = check_int(instance, "instance", 0, MAX_INSTANCES)
+    path = check_str(path, "path")
+    claim_id = None if claim_id is None else check_str(claim_id, "claim_id")
+    dps = None if dps is None else check_int(dps, "dps", 15, 10000)
+    recs = [r for r in read_results(path) if r.get("instance") == instance
+            and (claim_id is None or r.get("claim") == claim_id)]
+    if not recs:
+        raise DataError("%s: no record of instance %d%s" % (path[:200], instance,
+                                                             "" if claim_id is None else " of " + claim_id[:80]))
+    if len(recs) > 1:
+        raise DataError("%s: instance %d is recorded for several claims (%s): name one"
+                        % (path[:200], instance, ", ".join(sorted(str(r.get("claim")) for r in recs))))
+    stored = recs[0]
+    try:
+        fresh = sweep_instance(stored["claim"], stored["seed"], dps or int(stored.get("dps") or 50))
+    except Exception as err:  # the instance raised again: its error, as the sweep records it
+        fresh = {"outcome": "error", "instance_data": stored.get("instance_data"),
+                 "evidence": {"kind": type(err).__name__, "message": str(err), "traceback": traceback.format_exc()}}
+    same = fresh["outcome"] == stored["outcome"] and fresh["instance_data"] == stored.get("instance_data")
+    return {"stored": stored, "fresh": fresh, "reproduced": same}
+
+
+def sweep_summary(records):
+    """Per claim and outcome: the count, the worst (largest) residual and the slowest instance.
+
+    Examples
+    --------
+    >>> sweep_summary([{"claim": "c", "instance": 0, "outcome": "holds", "evidence": {"residual": 0.5},
+    ...             "seconds": 0.1}])
+    {('c', 'holds'): {'count': 1, 'worst_residual': 0.5, 'worst_instance': 0, 'slowest': 0.1, 'slowest_instance': 0}}
+    """
+    out = {}
+    for k, r in enumerate(check_sequence(records, "records")):
+        r = check_mapping(r, "records[%d]" % k)
+        row = out.setdefault((r.get("claim"), r.get("outcome")), {"count": 0, "worst_residual": None,
+                                                                  "worst_instance": None, "slowest": None,
+                                                                  "slowest_instance": None})
+        row["count"] += 1
+        res = (r.get("evidence") or {}).get("residual")
+        if isinstance(res, (int, float)) and (row["worst_residual"] is None or res > row["worst_residual"]):
+            row["worst_residual"], row["worst_instance"] = float(res), r.get("instance")
+        sec = r.get("seconds")
+        if isinstance(sec, (int, float)) and (row["slowest"] is None or sec > row["slowest"]):
+            row["slowest"], row["slowest_instance"] = sec, r.get("instance")
+    return out
+
+
+def rng_of(seed):
+    """The ``random.Random`` a generator draws from."""
+    return random.Random(seed)

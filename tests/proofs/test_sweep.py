@@ -1,0 +1,215 @@
+"""lossgeom.proofs.sweep / ``lossgeom sweep``: reproducible instances, kill -9 and resume, counterexample replay,
+a dead pool worker recovered, and a real two-worker Dask cluster."""
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from lossgeom import LossgeomError
+from lossgeom.cli import main
+from lossgeom.executor import TaskError, run_tasks
+from lossgeom.proofs.sweep import (
+    _GENERATORS,
+    read_results,
+    register_generator,
+    replay,
+    run_sweep,
+    sweep_claims,
+    sweep_instance,
+    sweep_summary,
+)
+
+PATH_SUM, PSD, LINEAR = "choromanska2015.path-sum", "botev2017.pl-hessians-psd", "kawaguchi2016.lemma1-gradient"
+
+
+def _key(rec):
+    """A record without its timing (the only field allowed to differ between two runs)."""
+    return json.dumps({k: v for k, v in rec.items() if k != "seconds"}, sort_keys=True)
+
+
+def test_three_claims_have_generators_with_stated_distributions():
+    claims = sweep_claims()
+    assert {PATH_SUM, PSD, LINEAR} <= set(claims)
+    assert "ReLU" in claims[PATH_SUM] and "relu" in claims[PSD] and "deep linear" in claims[LINEAR]
+
+
+def test_same_root_seed_same_instances_in_any_order_and_worker_count():
+    one = run_sweep([LINEAR, PSD], 6, seed=3, workers=1, progress=False)
+    two = run_sweep([PSD, LINEAR], 6, seed=3, workers=2, progress=False)
+    assert sorted(map(_key, one)) == sorted(map(_key, two)) and len(one) == 12
+    # instance k does not depend on N; another root seed gives other instances
+    prefix = run_sweep([LINEAR], 3, seed=3, workers=1, progress=False)
+    assert [_key(r) for r in prefix] == [_key(r) for r in one if r["claim"] == LINEAR][:3]
+    other = run_sweep([LINEAR], 3, seed=4, workers=1, progress=False)
+    assert [r["instance_data"] for r in other] != [r["instance_data"] for r in prefix]
+
+
+def test_the_checks_hold_and_are_exact_where_stated():
+    recs = run_sweep([PATH_SUM, LINEAR, PSD], 15, seed=0, workers=1, progress=False)
+    outcomes = {(r["claim"], r["outcome"]) for r in recs}
+    assert not {o for _, o in outcomes} - {"holds", "undecided"}
+    for r in recs:
+        if r["claim"] in (PATH_SUM, LINEAR) and r["outcome"] == "holds":
+            assert r["evidence"]["residual"] == 0.0 and r["evidence"]["exact"] is True
+        if r["claim"] == PATH_SUM and r["outcome"] == "holds":
+            assert r["evidence"]["forward"] == r["evidence"]["path_sum"]
+    assert sum(r["outcome"] == "holds" for r in recs if r["claim"] == LINEAR) == 15
+
+
+def test_a_wrong_gradient_is_a_counterexample():
+    """The deep-linear oracle is sharp: against a different loss (doubled) the Lemma 1 gradient fails."""
+    from lossgeom.proofs import _sweep_generators as g
+    inst = g._gen_linear(11)
+    good = g._check_linear(inst, 50)
+    assert good["outcome"] == "holds"
+    # the loss doubled is a different function: its central differences are twice the Lemma 1 gradient
+    orig = g._loss
+    try:
+        g._loss = lambda Ws, X, Y: 2 * orig(Ws, X, Y)
+        assert g._check_linear(inst, 50)["outcome"] == "counterexample"
+    finally:
+        g._loss = orig
+
+
+def _broken_check(instance, dps):
+    ok = instance["n"] % 4 != 3
+    return {"outcome": "holds" if ok else "counterexample", "evidence": {"residual": 0.0 if ok else 1.0}}
+
+
+def _boom_check(instance, dps):
+    raise ValueError("deliberate failure %d" % instance["n"])
+
+
+@pytest.fixture
+def broken_claims():
+    register_generator("test.broken", _broken_check, "n = seed mod 1000")(lambda seed: {"n": seed % 1000})
+    register_generator("test.boom", _boom_check, "n = seed mod 10")(lambda seed: {"n": seed % 10})
+    yield
+    _GENERATORS.pop("test.broken", None)
+    _GENERATORS.pop("test.boom", None)
+
+
+def test_a_broken_claim_yields_a_counterexample_that_replay_reproduces(tmp_path, broken_claims, capsys):
+    out = str(tmp_path / "r.jsonl")
+    recs = run_sweep(["test.broken", "test.boom"], 12, seed=0, workers=1, out=out, progress=False)
+    bad = [r for r in recs if r["claim"] == "test.broken" and r["outcome"] == "counterexample"]
+    assert bad and all(r["instance_data"]["n"] % 4 == 3 for r in bad)
+    errs = [r for r in recs if r["claim"] == "test.boom"]
+    assert all(r["outcome"] == "error" and "deliberate failure" in r["evidence"]["traceback"] for r in errs)
+    k = bad[0]["instance"]
+    again = replay(out, k, claim_id="test.broken")
+    assert again["reproduced"] and again["fresh"]["outcome"] == "counterexample"
+    assert again["fresh"]["instance_data"] == bad[0]["instance_data"]
+    assert main(["sweep", "--replay", "%s:%d" % (out, k), "test.broken"]) == 0  # reproduced
+    assert "REPRODUCED" in capsys.readouterr().out
+    table = sweep_summary(recs)
+    assert table[("test.broken", "counterexample")]["worst_residual"] == 1.0
+    with pytest.raises(LossgeomError, match="several claims"):
+        replay(out, k)
+    boom = replay(out, 2, claim_id="test.boom")  # an instance that raised raises again: reproduced as an error
+    assert boom["reproduced"] is True and boom["fresh"]["outcome"] == "error"
+    assert "deliberate failure" in boom["fresh"]["evidence"]["traceback"]
+
+
+def test_results_file_lines_and_torn_line_repair(tmp_path):
+    out = str(tmp_path / "r.jsonl")
+    run_sweep([LINEAR], 4, out=out, workers=1, progress=False)
+    lines = open(out).read().splitlines()
+    assert len(lines) == 4 and all({"instance", "seed", "outcome", "evidence", "seconds"} <= set(json.loads(v))
+                                   for v in lines)
+    with open(out, "a") as fh:
+        fh.write('{"claim": "kawaguchi2016.lemma1-gradient", "instance": 9, "se')  # a torn line (kill -9)
+    with pytest.raises(LossgeomError, match="--resume"):
+        run_sweep([LINEAR], 6, out=out, workers=1, progress=False)
+    recs = run_sweep([LINEAR], 6, out=out, resume=True, workers=1, progress=False)
+    assert [r["instance"] for r in recs] == list(range(6))
+    assert sorted(json.loads(v)["instance"] for v in open(out).read().splitlines()) == list(range(6))
+    with pytest.raises(LossgeomError, match="another sweep"):  # a resume with another root seed is refused
+        run_sweep([LINEAR], 6, seed=1, out=out, resume=True, workers=1, progress=False)
+    with pytest.raises(LossgeomError, match="out"):
+        run_sweep([LINEAR], 2, out=str(tmp_path / "no" / "such" / "r.jsonl"), workers=1, progress=False)
+
+
+def test_sweep_killed_half_way_and_resumed_equals_uninterrupted(tmp_path):
+    whole, part = str(tmp_path / "whole.jsonl"), str(tmp_path / "part.jsonl")
+    argv = [sys.executable, "-m", "lossgeom", "sweep", PATH_SUM, "--instances", "60", "--workers", "1"]
+    proc = subprocess.Popen(argv + ["--out", part], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while proc.poll() is None and (not os.path.exists(part) or open(part).read().count("\n") < 10):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    done = open(part).read().count("\n")
+    assert 0 < done < 60, "the sweep was not killed half way (%d lines)" % done
+    assert subprocess.run(argv + ["--out", part, "--resume"], capture_output=True).returncode == 0
+    assert subprocess.run(argv + ["--out", whole], capture_output=True).returncode == 0
+    a, b = (open(p).read().splitlines() for p in (part, whole))
+    assert len(a) == len(b) == 60
+    assert sorted(_key(json.loads(v)) for v in a) == sorted(_key(json.loads(v)) for v in b)
+
+
+def die_once(marker, value):
+    """A task that kills its own worker process the first time (module level: the spawn pool pickles it)."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return value * 2
+
+
+def test_a_killed_pool_worker_loses_nothing(tmp_path):
+    marker = str(tmp_path / "died")
+    args = [(marker, v) for v in range(6)]
+    got = dict(run_tasks(die_once, args, workers=2, progress=False, retries=2))
+    assert os.path.exists(marker)
+    assert got == {k: 2 * k for k in range(6)}
+    # without retries the in-flight tasks are recorded as errors, never dropped
+    os.remove(marker)
+    lost = dict(run_tasks(die_once, args, workers=2, progress=False))
+    assert len(lost) == 6 and any(isinstance(v, TaskError) and v.kind == "BrokenProcessPool" for v in lost.values())
+
+
+def test_cli_summary_and_json(tmp_path, capsys):
+    out = str(tmp_path / "r.jsonl")
+    assert main(["sweep", LINEAR, "--instances", "3", "--workers", "1", "--out", out]) == 0
+    text = capsys.readouterr().out
+    assert "kawaguchi2016.lemma1-gradient" in text and "holds" in text and "worst resid." in text
+    assert main(["sweep", LINEAR, "--instances", "3", "--workers", "1", "--format", "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["summary"][0]["count"] == 3 and doc["summary"][0]["outcome"] == "holds"
+    assert main(["sweep", "--list"]) == 0 and PATH_SUM in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, msg", [
+    (["sweep", "no.such-claim", "--instances", "2"], "no instance generator"),
+    (["sweep", LINEAR, "--resume"], "--resume"),
+    (["sweep", "--replay", "nofile"], "--replay"),
+    (["sweep", "--replay", "/nonexistent/r.jsonl:3"], "cannot read"),
+    (["sweep"], "CLAIM_ID"),
+])
+def test_cli_errors_name_the_problem(argv, msg, capsys):
+    assert main(argv) != 0
+    assert msg in capsys.readouterr().err
+
+
+def test_bad_python_arguments_are_lossgeom_errors():
+    for call in (lambda: run_sweep([], 2), lambda: run_sweep([LINEAR, LINEAR], 2), lambda: run_sweep([LINEAR], 0),
+                 lambda: sweep_instance(LINEAR, -1), lambda: run_sweep(["nope"], 1)):
+        with pytest.raises(LossgeomError):
+            call()
+
+
+@pytest.mark.slow
+def test_a_real_two_worker_dask_cluster_runs_a_sweep(tmp_path):
+    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                  dashboard_address=None, silence_logs=40) as cluster:
+        out = str(tmp_path / "dask.jsonl")
+        there = run_sweep([LINEAR, PATH_SUM], 5, seed=2, scheduler=cluster.scheduler_address, out=out,
+                          progress=False)
+    here = run_sweep([LINEAR, PATH_SUM], 5, seed=2, workers=1, progress=False)
+    assert sorted(map(_key, there)) == sorted(map(_key, here))
+    assert sorted(_key(r) for r in read_results(out)) == sorted(map(_key, here))
