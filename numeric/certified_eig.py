@@ -45,6 +45,7 @@ from lossgeom.checks import check_int, check_matrix, check_matrix_like, check_ty
 from lossgeom.errors import DataError
 from lossgeom.precision import DEFAULT_DPS, check_dps
 
+from . import _dd as dd
 from .spectrum import Enclosure, Inertia, _arb_matrix, certified_eigenvalues
 
 __all__ = ["CertifiedSpectrum", "certified_eigh", "decimal_outward"]
@@ -76,6 +77,14 @@ class CertifiedSpectrum:
         The bound on ||A - A_mid||_2 from the entries' radii (Frobenius norm of the radii).
     steps : int
         Refinement steps taken.
+    vector_bounds : tuple
+        Per eigenvalue (ascending) an mpf proved to bound the sine of the angle between column k of
+        ``vectors`` and the true eigenvector; for a cluster, the sine of the largest principal angle
+        between the span of its columns and the true invariant subspace (Davis-Kahan).  None each for
+        ``"arb-eig"``.
+    vectors : arb_mat or None
+        The approximate eigenvectors (exact dyadic entries), columns in ascending eigenvalue order, not
+        normalised (their norms are within alpha of 1).
 
     Examples
     --------
@@ -93,6 +102,8 @@ class CertifiedSpectrum:
     residual: object
     entry_radius: object
     steps: int
+    vector_bounds: tuple = ()
+    vectors: object = None
 
     def inertia(self):
         """:class:`~lossgeom.numeric.spectrum.Inertia` from the enclosures: ``zero`` counts those holding 0."""
@@ -126,7 +137,7 @@ class CertifiedSpectrum:
 
 
 def certified_eigh(A, dps=DEFAULT_DPS):
-    """Certified enclosures of every eigenvalue of a real symmetric matrix (see the module notes).
+    """Certified enclosures of every eigenvalue of a real symmetric matrix, with Davis-Kahan bounds.
 
     Parameters
     ----------
@@ -140,6 +151,9 @@ def certified_eigh(A, dps=DEFAULT_DPS):
     Returns
     -------
     CertifiedSpectrum
+        With ``vector_bounds``: for the k-th eigenvalue, a proved bound on the sine of the angle between
+        ``vectors`` column k and the true eigenvector (for a cluster: the largest principal angle between
+        the span of its columns and the true invariant subspace of the eigenvalues in its enclosure).
 
     Raises
     ------
@@ -151,6 +165,9 @@ def certified_eigh(A, dps=DEFAULT_DPS):
     >>> s = certified_eigh(sp.Matrix([[1, 0, 0], [0, 1, 0], [0, 0, -2]]), dps=40)
     >>> s.counts, [e.sign for e in s.enclosures]
     ((1, 2, 2), [-1, 1, 1])
+    >>> s = certified_eigh(sp.Matrix([[2, 1], [1, 2]]), dps=40)
+    >>> all(b < mpmath.mpf(10) ** -40 for b in s.vector_bounds)
+    True
     """
     dps = check_dps(dps)
     if not isinstance(A, arb_mat):
@@ -161,16 +178,21 @@ def certified_eigh(A, dps=DEFAULT_DPS):
     Amid, rad = _as_balls(A, bits)
     n = Amid.nrows()
     if n == 0:
-        return CertifiedSpectrum((), (), "refined", mpmath.mpf(0), mpmath.mpf(0), mpmath.mpf(0), 0)
+        z = mpmath.mpf(0)
+        return CertifiedSpectrum((), (), "refined", z, z, z, 0, (), arb_mat(0, 0))
     with ctx.workprec(bits):
         X, steps = _refine(Amid, bits)
         out = _enclose(Amid, X, rad, bits)
-        if out is None:
-            return _fallback(Amid, rad, dps, bits)
-        encs, alpha, g = out
-    encs, counts = _clusters(encs)
+    if out is None:
+        return _fallback(Amid, rad, dps, bits)
+    pairs, order, alpha, g, cols = out
+    groups = _groups(pairs)
+    encs, counts = _clusters(groups)
+    with ctx.workprec(64):
+        bounds = _subspace_bounds(groups, order, cols, alpha, rad)
     with mpmath.workprec(bits + 64):
-        return CertifiedSpectrum(tuple(encs), tuple(counts), "refined", _mpf(alpha), _mpf(g), _mpf(rad), steps)
+        return CertifiedSpectrum(tuple(encs), tuple(counts), "refined", _mpf(alpha), _mpf(g), _mpf(rad), steps,
+                                 tuple(_mpf(b) for b in bounds), _columns(X, order))
 
 
 def _mpf(x):
@@ -199,95 +221,140 @@ def _as_balls(A, bits):
         if M.ncols() != n:
             raise DataError("matrix: expected a square matrix, got %dx%d" % (n, M.ncols()))
         if not isinstance(A, (arb_mat, sp.MatrixBase)):
+            rows = M.tolist()
             for i in range(n):
                 for j in range(i):
-                    if not M[i, j].mid() == M[j, i].mid():
+                    if not rows[i][j].mid() == rows[j][i].mid():
                         raise DataError("matrix: expected a symmetric matrix for certified eigenvalues "
                                         "(entries (%d, %d) and (%d, %d) differ)" % (i + 1, j + 1, j + 1, i + 1))
         C = (M + M.transpose()) * arb(0.5)  # the true symmetric A equals (A + A^T)/2, so lies in C
-        for i in range(n):
-            for j in range(n):
-                if not C[i, j].is_finite():
-                    raise DataError("matrix: entry (%d, %d) is not finite" % (i + 1, j + 1))
         mid = C.mid()
-        R = arb_mat([[C[i, j].rad() for j in range(n)] for i in range(n)])
-        rad = _frobenius(R)
+    with ctx.workprec(64):
+        total = arb(0)
+        for i, row in enumerate(C.tolist()):
+            for j, x in enumerate(row):
+                if not x.is_finite():
+                    raise DataError("matrix: entry (%d, %d) is not finite" % (i + 1, j + 1))
+                r = x.rad()
+                if r:
+                    total += r * r
+        rad = total.sqrt().upper() if total > 0 else arb(0)
     return mid, rad
 
 
-def _frobenius(M):
-    """An arb enclosing ||M||_F for every matrix in the balls of M (sum of squares in ball arithmetic)."""
-    total = arb(0)
-    for row in M.tolist():
-        for x in row:
-            total += x * x
-    return total.upper().sqrt().upper() if total.upper() > 0 else arb(0)
+def _column_squares(M, d=None):
+    """Per column j an arb upper bound on sum_i |M_ij - [i = j] d_j|^2 (ball arithmetic, 64 bits)."""
+    with ctx.workprec(64):
+        cols = [arb(0)] * M.ncols()
+        for i, row in enumerate(M.tolist()):
+            for j, x in enumerate(row):
+                if i == j and d is not None:
+                    x = x - d[j]           # a ball about 0 of x's radius: the difference is exact
+                a = x.abs_upper()
+                if a:
+                    cols[j] = cols[j] + a * a
+    return cols
 
 
-def _floats(M):
-    """The midpoints of an arb_mat as a float64 array."""
-    return np.array(M.mid().tolist(), dtype=float)
+def _floats(M, scale=1.0):
+    """The midpoints of an arb_mat divided by ``scale`` (a power of 2) as a float64 array."""
+    return np.array(M.mid().tolist(), dtype=float) / scale
+
+
+def _double_double(M, scale):
+    """(hi, lo) float64 arrays with hi + lo = M/scale to about 106 bits (M's midpoints)."""
+    M = M.mid() * arb(1.0 / scale)
+    hi = np.array(M.tolist(), dtype=float)
+    lo = np.array((M - arb_mat(hi.tolist())).mid().tolist(), dtype=float)
+    return hi, lo
+
+
+def _eigh(Af):
+    """float64 eigenvectors, on one BLAS thread (threads fight over 2 shared cores, and gain little)."""
+    from threadpoolctl import threadpool_limits
+    with threadpool_limits(limits=1, user_api="blas"):
+        return np.linalg.eigh(Af)[1]
 
 
 def _refine(A, bits):
-    """Approximate eigenvectors (exact dyadic arb_mat), refined until the correction is below 2^-bits."""
+    """Approximate eigenvectors (exact dyadic arb_mat), refined until the correction is below 2^-bits.
+
+    Each Ogita-Aishima step at precision p costs three arb_mat products (A X, X^T (A X), X^T X) at p bits
+    and one (X E) at about p/2 bits; E is computed in double-double, so a step squares the error up to
+    about 2^-100 per step (float64 eigh gives about 2^-45).  Two steps reach 50 digits.
+    """
     Af = _floats(A)
-    scale = float(np.max(np.abs(Af))) or 1.0
-    _, Xf = np.linalg.eigh(Af / scale)
-    X = arb_mat(Xf.tolist())
+    top = float(np.max(np.abs(Af)))
+    scale = 2.0 ** math.frexp(top)[1] if top > 0 else 1.0
+    X0 = _eigh(Af / scale)
+    X = arb_mat(X0.tolist())
     acc, before, steps = 45, 0, 0  # float64 eigenvectors: at best about 45 correct bits
-    while acc < bits - GUARD_BITS // 2 and steps < MAX_STEPS:
-        with ctx.workprec(min(bits, 2 * acc + 64)):
-            X, size = _oa_step(A, X, scale)
+    target = bits - GUARD_BITS // 2
+    while acc < target and steps < MAX_STEPS:
+        X, size = _oa_step(A, X, X0, scale, min(bits, 2 * acc + 32), acc)
         steps += 1
         now = -math.log2(size) if size > 0 else bits  # the error before this step; after it about squared
         if now <= before + 4 and steps > 2:  # no longer converging (e.g. an unresolved tight cluster)
             break
-        before, acc = now, 2 * now - 8
+        before, acc = now, min(2 * now, now + 100) - 6
     return X, steps
 
 
-def _oa_step(A, X, scale):
-    """One Ogita-Aishima step X <- X + X E at flint's working precision; returns (X, max |E|)."""
+def _oa_step(A, X, X0, scale, p, acc):
+    """One Ogita-Aishima step X <- X + X E with products at p bits; returns (X, max |E|)."""
+    with ctx.workprec(p):
+        Ap = (A * 1).mid()
+        AX = Ap * X
+        Sh, Sl = _double_double(X.transpose() * AX, scale)
+        Mh, Ml = _double_double(X.transpose() * X, 1.0)
     n = X.nrows()
-    AX = A * X
-    S = X.transpose() * AX
-    R = -(X.transpose() * X)
-    lam_hi = np.empty(n)
-    lam_lo = np.empty(n)
-    for i in range(n):
-        R[i, i] = R[i, i] + 1
-        lam = S[i, i] / (1 - R[i, i])
-        lam_hi[i] = float(lam.mid())
-        lam_lo[i] = float((lam - lam_hi[i]).mid())
-    Sf, Rf = _floats(S), _floats(R)
-    off = Sf - np.diag(np.diag(Sf))
-    normA = max(float(np.max(np.abs(lam_hi))), 1e-300)
-    delta = 2 * (np.linalg.norm(off) + normA * np.linalg.norm(Rf))
-    gap = (lam_hi[None, :] - lam_hi[:, None]) + (lam_lo[None, :] - lam_lo[:, None])
-    near = np.abs(gap) <= max(delta, 4 * np.finfo(float).tiny)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        E = np.where(near, Rf / 2, (Sf + lam_hi[None, :] * Rf) / np.where(near, 1.0, gap))
-    E = np.nan_to_num(E, nan=0.0, posinf=0.0, neginf=0.0)
-    Xn = (X + X * arb_mat(E.tolist())).mid()
-    return Xn, float(np.max(np.abs(E))) if n else 0.0
+    Rh, Rl = -Mh, -Ml
+    dh, dl = dd.add(np.ones(n), np.zeros(n), -np.diag(Mh), -np.diag(Ml))
+    Rh[np.diag_indices(n)], Rl[np.diag_indices(n)] = dh, dl
+    lh, ll = dd.div(np.diag(Sh).copy(), np.diag(Sl).copy(), np.diag(Mh).copy(), np.diag(Ml).copy())
+    off = Sh - np.diag(np.diag(Sh))
+    normA = max(float(np.max(np.abs(lh))), 1e-300)
+    delta = 2 * (np.linalg.norm(off) + normA * np.linalg.norm(Rh))
+    gh, gl = dd.add(lh[None, :], ll[None, :], -lh[:, None], -ll[:, None])
+    near = np.abs(gh) <= max(delta, 4 * np.finfo(float).tiny)
+    nh, nl = dd.mul(np.broadcast_to(lh[None, :], Rh.shape), np.broadcast_to(ll[None, :], Rh.shape), Rh, Rl)
+    nh, nl = dd.add(Sh, Sl, nh, nl)
+    safe = np.where(near, 1.0, gh)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        Eh, El = dd.div(nh, nl, safe, np.where(near, 0.0, gl))
+    Eh, El = np.where(near, Rh / 2, Eh), np.where(near, Rl / 2, El)
+    Eh = np.nan_to_num(Eh, nan=0.0, posinf=0.0, neginf=0.0)
+    El = np.nan_to_num(El, nan=0.0, posinf=0.0, neginf=0.0)
+    size = float(np.max(np.abs(Eh))) if n else 0.0
+    low = arb_mat((X0 @ El).tolist())             # |E_lo| <= 2^-53 |E|: float64 products suffice
+    with ctx.workprec(max(64, p - acc + 24)):    # X E needs about p - acc bits relative
+        XE = (X * 1).mid() * arb_mat(Eh.tolist())
+    with ctx.workprec(p):
+        return (X + XE + low).mid(), size
 
 
 def _enclose(A, X, rad, bits):
-    """Rigorous enclosures (ascending, unmerged) from approximate eigenvectors X, or None if alpha >= 1."""
+    """Rigorous enclosures (ascending, unmerged) from approximate eigenvectors X, or None if alpha >= 1.
+
+    Returns (pairs, order, alpha, g, (d, colG, colF)): pairs[k] = (lo, hi) encloses the k-th smallest
+    eigenvalue, order[k] the column of X it comes from, d the diagonal of X^T A X, colG and colF the
+    squared column norms of G = X^T A X - diag(d) and F = X^T X - I (arb upper bounds).
+    """
     n = X.nrows()
     X = X.mid()
     F = X.transpose() * X
     for i in range(n):
         F[i, i] = F[i, i] - 1
-    alpha = _frobenius(F).upper()
+    colF = _column_squares(F)
+    with ctx.workprec(64):
+        alpha = sum(colF, arb(0)).sqrt().upper()
     if not alpha < 1:
         return None
     S = X.transpose() * (A * X)
     d = [S[i, i].mid() for i in range(n)]
-    for i in range(n):
-        S[i, i] = S[i, i] - d[i]
-    g = _frobenius(S).upper()
+    colG = _column_squares(S, d)
+    with ctx.workprec(64):
+        g = sum(colG, arb(0)).sqrt().upper()
     th_lo = (1 / (1 + arb(alpha))).lower()
     th_hi = (1 / (1 - arb(alpha))).upper()
     order = sorted(range(n), key=lambda i: _key(d[i]))
@@ -298,7 +365,42 @@ def _enclose(A, X, rad, bits):
         lo = (min(a.lower(), b.lower(), key=_key) - rad).lower()
         hi = (max(a.upper(), b.upper(), key=_key) + rad).upper()
         out.append((lo, hi))
-    return out, alpha, g
+    return out, order, alpha, g, (d, colG, colF)
+
+
+def _subspace_bounds(groups, order, cols, alpha, rad):
+    """Davis-Kahan sin-theta bounds, one per eigenvalue (a cluster's bound repeated per member).
+
+    For a cluster C (columns X_C, enclosure [lo, hi]) with Q = X_C (X_C^T X_C)^(-1/2) orthonormal:
+    ||A Q - Q Q^T A Q||_2 <= rho = (||G_{:,C}||_F + max|d_C| ||F_{:,C}||_F) / (1 - alpha) + ||A - A_mid||_2,
+    the Ritz values of Q lie in [lo, hi], and every other eigenvalue of A lies at distance >= delta from
+    it (the gap to the neighbouring enclosures); the sin-theta theorem gives ||sin Theta|| <= rho/delta.
+    """
+    d, colG, colF = cols
+    inv = 1 / (1 - arb(alpha))
+    out = []
+    for k, (lo, hi, start, c) in enumerate(groups):
+        members = order[start:start + c]
+        gC = sum((colG[j] for j in members), arb(0)).sqrt()
+        fC = sum((colF[j] for j in members), arb(0)).sqrt()
+        dmax = max((abs(arb(d[j])).upper() for j in members), key=_key)
+        rho = ((gC + dmax * fC) * inv + rad).upper()
+        gaps = ([(lo - groups[k - 1][1]).lower()] if k else []) + \
+               ([(groups[k + 1][0] - hi).lower()] if k + 1 < len(groups) else [])
+        if not gaps:
+            bound = arb(0)            # one cluster holds the whole spectrum: the subspace is everything
+        else:
+            delta = min(gaps, key=_key)
+            bound = (rho / delta).upper() if delta > 0 else arb(1)
+            bound = bound if bound < 1 else arb(1)
+        out.extend([bound] * c)
+    return out
+
+
+def _columns(X, order):
+    """X with its columns permuted to the ascending order of the eigenvalues (exact)."""
+    rows = X.mid().tolist()
+    return arb_mat([[row[j] for j in order] for row in rows])
 
 
 def _key(x):
@@ -306,19 +408,24 @@ def _key(x):
     return Fraction(int(man)) * (Fraction(2) ** int(exp))
 
 
-def _clusters(encs):
-    """Merge overlapping enclosures into clusters: (enclosures repeated per member, counts)."""
+def _groups(encs):
+    """Merge overlapping enclosures (ascending pairs) into clusters: (lo, hi, first index, count)."""
     groups = []
-    for lo, hi in encs:
+    for k, (lo, hi) in enumerate(encs):
         if groups and _key(lo) <= _key(groups[-1][1]):
             g = groups[-1]
-            groups[-1] = (g[0], max(g[1], hi, key=_key), g[2] + 1)
+            groups[-1] = (g[0], max(g[1], hi, key=_key), g[2], g[3] + 1)
         else:
-            groups.append((lo, hi, 1))
+            groups.append((lo, hi, k, 1))
+    return groups
+
+
+def _clusters(groups):
+    """(enclosures repeated per member, counts) from the groups of :func:`_groups`."""
     out, counts = [], []
     prec = max((x.man_exp()[0].bit_length() for g in groups for x in g[:2] if x != 0), default=64)
     with mpmath.workprec(prec + 64):
-        for lo, hi, c in groups:
+        for lo, hi, _, c in groups:
             e = Enclosure(_exact(lo), _exact(hi))
             out.extend([e] * c)
             counts.extend([c] * c)
@@ -338,9 +445,10 @@ def _fallback(A, rad, dps, bits):
         r = _mpf(rad)
         encs = certified_eigenvalues(mpmath.matrix(rows), dps, method="arb")
         pairs = [(_to_arb(mpmath.mpf(e.lower) - r), _to_arb(mpmath.mpf(e.upper) + r)) for e in encs]
-    encs, counts = _clusters(pairs)
+    encs, counts = _clusters(_groups(pairs))
     with mpmath.workprec(bits + 64):
-        return CertifiedSpectrum(tuple(encs), tuple(counts), "arb-eig", mpmath.mpf(0), mpmath.mpf(0), r, 0)
+        return CertifiedSpectrum(tuple(encs), tuple(counts), "arb-eig", mpmath.mpf(0), mpmath.mpf(0), r, 0,
+                                 (None,) * n, None)
 
 
 def _exact_row(x):
