@@ -32,7 +32,9 @@ eigenvalue in generalized eigenvalue problem", J. Comput. Appl. Math. 236 (2012)
 Ostrowski-Weyl argument for X^T A X).
 """
 
+import contextlib
 import math
+import os
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -54,6 +56,10 @@ __all__ = ["CertifiedSpectrum", "certified_eigh", "decimal_outward"]
 GUARD_BITS = 40
 #: Refinement steps before giving up on convergence.
 MAX_STEPS = 10
+#: At most this many threads for flint's matrix products.
+THREADS = 2
+#: Enclose X (I + E) from the last full-precision products instead of a last step and new products.
+FUSED = True
 
 
 @dataclass(frozen=True)
@@ -180,19 +186,46 @@ def certified_eigh(A, dps=DEFAULT_DPS):
     if n == 0:
         z = mpmath.mpf(0)
         return CertifiedSpectrum((), (), "refined", z, z, z, 0, (), arb_mat(0, 0))
-    with ctx.workprec(bits):
-        X, steps = _refine(Amid, bits)
-        out = _enclose(Amid, X, rad, bits)
+    with _flint_threads(), ctx.workprec(bits):
+        X, steps, last = _refine(Amid, bits)
+        out = _enclose(Amid, X, rad, bits, last)
     if out is None:
         return _fallback(Amid, rad, dps, bits)
-    pairs, order, alpha, g, cols = out
+    pairs, order, alpha, g, cols, Y, eta = out
     groups = _groups(pairs)
     encs, counts = _clusters(groups)
     with ctx.workprec(64):
-        bounds = _subspace_bounds(groups, order, cols, alpha, rad)
+        bounds = _rounded(_subspace_bounds(groups, order, cols, alpha, rad), alpha, eta)
     with mpmath.workprec(bits + 64):
         return CertifiedSpectrum(tuple(encs), tuple(counts), "refined", _mpf(alpha), _mpf(g), _mpf(rad), steps,
-                                 tuple(_mpf(b) for b in bounds), _columns(X, order))
+                                 tuple(_mpf(b) for b in bounds), _columns(Y, order))
+
+
+@contextlib.contextmanager
+def _flint_threads():
+    """flint's matrix products on every core (at most THREADS), restored afterwards."""
+    old = ctx.threads
+    ctx.threads = max(1, min(THREADS, os.cpu_count() or 1))
+    try:
+        yield
+    finally:
+        ctx.threads = old
+
+
+def _rounded(bounds, alpha, eta):
+    """Davis-Kahan bounds for the rounded vectors V, ||V - Y||_F <= eta, from those for Y (sigma(Y)^2 in
+    [1 - alpha, 1 + alpha]): sin(V, U) <= (sin(Y, U) sqrt(1 + alpha) + eta) / (sqrt(1 - alpha) - eta)."""
+    if not eta > 0:
+        return bounds
+    lo = (1 - arb(alpha)).sqrt() - eta
+    if not lo > 0:
+        return [arb(1)] * len(bounds)
+    hi = (1 + arb(alpha)).sqrt()
+    out = []
+    for b in bounds:
+        v = ((b * hi + eta) / lo).upper()
+        out.append(v if v < 1 else arb(1))
+    return out
 
 
 def _mpf(x):
@@ -277,37 +310,52 @@ def _eigh(Af):
 
 
 def _refine(A, bits):
-    """Approximate eigenvectors (exact dyadic arb_mat), refined until the correction is below 2^-bits.
+    """Approximate eigenvectors (exact dyadic arb_mat), refined until the error is below about 2^-bits.
 
     Each Ogita-Aishima step at precision p costs three arb_mat products (A X, X^T (A X), X^T X) at p bits
-    and one (X E) at about p/2 bits; E is computed in double-double, so a step squares the error up to
-    about 2^-100 per step (float64 eigh gives about 2^-45).  Two steps reach 50 digits.
+    and one (X E) at about p - acc bits; E is computed in double-double, so a step squares the error (at
+    most about 100 bits gained per step; float64 eigh gives about 2^-35..2^-45).  Returns (X, steps,
+    last): when the last products were at full precision and their correction E would reach the target,
+    it is not applied but returned as ``last = (S, M, E, size)`` for :func:`_enclose` (saving a full
+    product round).
     """
     Af = _floats(A)
     top = float(np.max(np.abs(Af)))
     scale = 2.0 ** math.frexp(top)[1] if top > 0 else 1.0
     X0 = _eigh(Af / scale)
     X = arb_mat(X0.tolist())
-    acc, before, steps = 45, 0, 0  # float64 eigenvectors: at best about 45 correct bits
+    acc, before, steps = 45, 0, 0
     target = bits - GUARD_BITS // 2
-    while acc < target and steps < MAX_STEPS:
-        X, size = _oa_step(A, X, X0, scale, min(bits, 2 * acc + 32), acc)
+    while steps < MAX_STEPS:
+        p = min(bits, 2 * acc + 32)
+        with ctx.workprec(p):
+            S, M = _products(A, X, exact=p >= bits)
+        Eh, El, size = _correction(S, M, scale)
+        now = -math.log2(size) if size > 0 else bits  # the error of X; after the correction about squared
+        stalled = now <= before + 4 and steps > 2      # no longer converging (e.g. an unresolved cluster)
+        nxt = min(2 * now, now + 100) - 6
+        if FUSED and p == bits and (nxt >= target or stalled or steps + 1 == MAX_STEPS):
+            return X, steps + 1, (S, M, Eh, El, size)
+        X = _apply(X, X0, Eh, El, p, acc)
         steps += 1
-        now = -math.log2(size) if size > 0 else bits  # the error before this step; after it about squared
-        if now <= before + 4 and steps > 2:  # no longer converging (e.g. an unresolved tight cluster)
+        before, acc = now, nxt
+        if not FUSED and (acc >= target or stalled):
             break
-        before, acc = now, min(2 * now, now + 100) - 6
-    return X, steps
+    return X, steps, None
 
 
-def _oa_step(A, X, X0, scale, p, acc):
-    """One Ogita-Aishima step X <- X + X E with products at p bits; returns (X, max |E|)."""
-    with ctx.workprec(p):
-        Ap = (A * 1).mid()
-        AX = Ap * X
-        Sh, Sl = _double_double(X.transpose() * AX, scale)
-        Mh, Ml = _double_double(X.transpose() * X, 1.0)
-    n = X.nrows()
+def _products(A, X, exact=True):
+    """(X^T A X, X^T X) as balls at flint's working precision (A's midpoints rounded to it unless ``exact``:
+    the balls then hold the products for A itself, as the enclosures need)."""
+    Ap = A if exact else (A * 1).mid()
+    return X.transpose() * (Ap * X), X.transpose() * X
+
+
+def _correction(S, M, scale):
+    """The Ogita-Aishima correction E = Eh + El (double-double) from S = X^T A X, M = X^T X; and max |E|."""
+    Sh, Sl = _double_double(S, scale)
+    Mh, Ml = _double_double(M, 1.0)
+    n = Sh.shape[0]
     Rh, Rl = -Mh, -Ml
     dh, dl = dd.add(np.ones(n), np.zeros(n), -np.diag(Mh), -np.diag(Ml))
     Rh[np.diag_indices(n)], Rl[np.diag_indices(n)] = dh, dl
@@ -319,53 +367,121 @@ def _oa_step(A, X, X0, scale, p, acc):
     near = np.abs(gh) <= max(delta, 4 * np.finfo(float).tiny)
     nh, nl = dd.mul(np.broadcast_to(lh[None, :], Rh.shape), np.broadcast_to(ll[None, :], Rh.shape), Rh, Rl)
     nh, nl = dd.add(Sh, Sl, nh, nl)
-    safe = np.where(near, 1.0, gh)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        Eh, El = dd.div(nh, nl, safe, np.where(near, 0.0, gl))
+        Eh, El = dd.div(nh, nl, np.where(near, 1.0, gh), np.where(near, 0.0, gl))
     Eh, El = np.where(near, Rh / 2, Eh), np.where(near, Rl / 2, El)
     Eh = np.nan_to_num(Eh, nan=0.0, posinf=0.0, neginf=0.0)
     El = np.nan_to_num(El, nan=0.0, posinf=0.0, neginf=0.0)
-    size = float(np.max(np.abs(Eh))) if n else 0.0
+    return Eh, El, float(np.max(np.abs(Eh))) if n else 0.0
+
+
+def _apply(X, X0, Eh, El, p, acc):
+    """X + X E rounded to p bits (X E at about p - acc bits; the tiny E_lo part in float64)."""
     low = arb_mat((X0 @ El).tolist())             # |E_lo| <= 2^-53 |E|: float64 products suffice
-    with ctx.workprec(max(64, p - acc + 24)):    # X E needs about p - acc bits relative
+    with ctx.workprec(max(64, p - acc + 24)):
         XE = (X * 1).mid() * arb_mat(Eh.tolist())
     with ctx.workprec(p):
-        return (X + XE + low).mid(), size
+        return (X + XE + low).mid()
 
 
-def _enclose(A, X, rad, bits):
-    """Rigorous enclosures (ascending, unmerged) from approximate eigenvectors X, or None if alpha >= 1.
+def _exact_e(Eh, El):
+    """E = Eh + El as an exact arb_mat (rounded where the two parts are too far apart: any exact E works)."""
+    with ctx.workprec(160):
+        return (arb_mat(Eh.tolist()) + arb_mat(El.tolist())).mid()
 
-    Returns (pairs, order, alpha, g, (d, colG, colF)): pairs[k] = (lo, hi) encloses the k-th smallest
-    eigenvalue, order[k] the column of X it comes from, d the diagonal of X^T A X, colG and colF the
-    squared column norms of G = X^T A X - diag(d) and F = X^T X - I (arb upper bounds).
+
+def _enclose(A, X, rad, bits, last=None):
+    """Rigorous enclosures (ascending, unmerged) for the vectors Y = X (I + E), or None if alpha >= 1.
+
+    Without ``last``, Y = X.  With ``last = (S, M, Eh, El, size)`` (S, M the balls X^T A X, X^T X at full
+    precision), Y^T A Y = S + S E + (S E)^T + E^T S E and Y^T Y likewise, the products with E at the lower
+    precision its size allows; Y itself is returned as balls' midpoints with eta >= ||Y - vectors||_F.
+
+    Returns (pairs, order, alpha, g, (d, colG, colF), vectors, eta): pairs[k] = (lo, hi) encloses the k-th
+    smallest eigenvalue, order[k] the column it comes from, d the diagonal of Y^T A Y, colG and colF the
+    squared column norms of G = Y^T A Y - diag(d) and F = Y^T Y - I (arb upper bounds).
     """
     n = X.nrows()
     X = X.mid()
-    F = X.transpose() * X
+    eta = pS = pM = arb(0)
+    if last is None:
+        S, M = _products(A, X)
+        Y = X
+    else:
+        S, M, Eh, El, size = last
+        E = _exact_e(Eh, El)
+        a = -math.log2(size) if size > 0 else bits
+        (S, pS), (M, pM) = _congruence(S, E, bits), _congruence(M, E, bits)
+        with ctx.workprec(max(64, int(bits - a) + 24)):
+            XE = X * E
+        Yb = X + XE
+        Y = Yb.mid()
+        eta = _radius_norm(Yb)
     for i in range(n):
-        F[i, i] = F[i, i] - 1
-    colF = _column_squares(F)
+        M[i, i] = M[i, i] - 1
+    colF = _column_squares(M)
     with ctx.workprec(64):
-        alpha = sum(colF, arb(0)).sqrt().upper()
+        alpha = (sum(colF, arb(0)).sqrt() + pM).upper()
     if not alpha < 1:
         return None
-    S = X.transpose() * (A * X)
     d = [S[i, i].mid() for i in range(n)]
     colG = _column_squares(S, d)
     with ctx.workprec(64):
-        g = sum(colG, arb(0)).sqrt().upper()
+        g = (sum(colG, arb(0)).sqrt() + pS).upper()
     th_lo = (1 / (1 + arb(alpha))).lower()
     th_hi = (1 / (1 - arb(alpha))).upper()
     order = sorted(range(n), key=lambda i: _key(d[i]))
     out = []
     for i in order:
         x = d[i] + arb(0, g)  # arb addition rounds outward: a ball holding [d_i - g, d_i + g]
-        a, b = x * th_lo, x * th_hi
-        lo = (min(a.lower(), b.lower(), key=_key) - rad).lower()
-        hi = (max(a.upper(), b.upper(), key=_key) + rad).upper()
+        lo_, hi_ = x * th_lo, x * th_hi
+        lo = (min(lo_.lower(), hi_.lower(), key=_key) - rad).lower()
+        hi = (max(lo_.upper(), hi_.upper(), key=_key) + rad).upper()
         out.append((lo, hi))
-    return out, order, alpha, g, (d, colG, colF)
+    return out, order, alpha, g, (d, colG, colF, pS, pM), Y, eta
+
+
+def _congruence(S, E, bits):
+    """(S', p) with (I + E)^T S (I + E) = S' + P, ||P||_F <= p, for a ball S holding a symmetric matrix, E exact.
+
+    S' = S + diag(S) E + E^T diag(S), entry by entry (no matrix product); the rest,
+    P = G E + E^T G + E^T S E with G the off-diagonal part of S, is bounded by norms:
+    ||P||_F <= 2 ||G||_F ||E||_F + ||E||_F^2 (max |S_ii| + ||G||_F).
+    """
+    n = S.nrows()
+    rows, er = S.tolist(), E.tolist()
+    diag = [rows[i][i] for i in range(n)]
+    out = [[None] * n for _ in range(n)]
+    with ctx.workprec(64):
+        g2 = e2 = arb(0)
+        top = max((x.abs_upper() for x in diag), key=_key, default=arb(0))
+        for i in range(n):
+            for j in range(n):
+                e = er[i][j].abs_upper()
+                e2 += e * e
+                if i != j:
+                    a = rows[i][j].abs_upper()
+                    g2 += a * a
+        gF, eF = g2.sqrt(), e2.sqrt()
+        p = (2 * gF * eF + e2 * (top + gF)).upper()
+    with ctx.workprec(bits):
+        for i in range(n):
+            ri, ei, di = rows[i], er[i], diag[i]
+            for j in range(n):
+                out[i][j] = ri[j] + di * ei[j] + er[j][i] * diag[j]
+        return arb_mat(out), p
+
+
+def _radius_norm(M):
+    """An arb upper bound on the Frobenius norm of the radii of M."""
+    with ctx.workprec(64):
+        total = arb(0)
+        for row in M.tolist():
+            for x in row:
+                r = x.rad()
+                if r:
+                    total += r * r
+        return total.sqrt().upper() if total > 0 else arb(0)
 
 
 def _subspace_bounds(groups, order, cols, alpha, rad):
@@ -376,13 +492,13 @@ def _subspace_bounds(groups, order, cols, alpha, rad):
     the Ritz values of Q lie in [lo, hi], and every other eigenvalue of A lies at distance >= delta from
     it (the gap to the neighbouring enclosures); the sin-theta theorem gives ||sin Theta|| <= rho/delta.
     """
-    d, colG, colF = cols
+    d, colG, colF, pS, pM = cols
     inv = 1 / (1 - arb(alpha))
     out = []
     for k, (lo, hi, start, c) in enumerate(groups):
         members = order[start:start + c]
-        gC = sum((colG[j] for j in members), arb(0)).sqrt()
-        fC = sum((colF[j] for j in members), arb(0)).sqrt()
+        gC = sum((colG[j] for j in members), arb(0)).sqrt() + pS   # + the norm-bounded remainders
+        fC = sum((colF[j] for j in members), arb(0)).sqrt() + pM
         dmax = max((abs(arb(d[j])).upper() for j in members), key=_key)
         rho = ((gC + dmax * fC) * inv + rad).upper()
         gaps = ([(lo - groups[k - 1][1]).lower()] if k else []) + \

@@ -131,6 +131,6 @@ def test_tight_cluster_vectors_and_ball_entries():
 def test_one_cluster_holding_everything_has_bound_zero_and_the_fallback_has_none(monkeypatch):
     s = certified_eigh(sp.eye(3) * sp.Rational(2, 3), dps=30)
     assert s.counts == (3, 3, 3) and all(b == 0 for b in s.vector_bounds)
-    monkeypatch.setattr(ce, "_refine", lambda A, bits: (arb_mat(2, 2, [2, 0, 0, 2]), 0))
+    monkeypatch.setattr(ce, "_refine", lambda A, bits: (arb_mat(2, 2, [2, 0, 0, 2]), 0, None))
     f = certified_eigh(sp.Matrix([[1, 0], [0, 2]]), dps=20)
     assert f.method == "arb-eig" and f.vector_bounds == (None, None) and f.vectors is None
