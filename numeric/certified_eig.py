@@ -2,26 +2,38 @@
 
 :func:`certified_eigh` encloses every eigenvalue of a real symmetric matrix whose entries are exact
 (rationals, dyadic mpf) or balls (python-flint ``arb``, e.g. a ball-arithmetic Hessian from
-:mod:`lossgeom.numeric.ball`).  Three stages:
+:mod:`lossgeom.numeric.ball`), and bounds the error of its eigenvectors (Davis-Kahan).  Three stages:
 
-1. NumPy's float64 ``eigh`` gives approximate eigenvectors X (about 16 correct digits).
+1. NumPy's float64 ``eigh`` (one BLAS thread) gives approximate eigenvectors X (about 35-45 correct bits).
 2. Ogita-Aishima refinement (2018): with R = I - X^T X and S = X^T A X, lambda_i = S_ii / (1 - R_ii) and
    E_ij = (S_ij + lambda_j R_ij) / (lambda_j - lambda_i) (E_ij = R_ij / 2 inside a cluster,
-   |lambda_i - lambda_j| <= delta), X <- X + X E.  Each step roughly doubles the correct digits and costs
-   four ``arb_mat`` products; the working precision doubles with it.  This stage need not be rigorous.
-3. Enclosure, rigorous in ball arithmetic at the final precision, with X exact (its dyadic midpoints):
-   F = X^T X - I, alpha >= ||F||_2, S = X^T A_mid X = D + G with D = diag(S_ii mid), g >= ||G||_2.
-   If alpha < 1, X is nonsingular and A_mid = C S C^T with C = X^-T, C C^T = (X X^T)^-1, whose
-   eigenvalues lie in [1/(1+alpha), 1/(1-alpha)].  Ostrowski's theorem gives
-   lambda_k(A_mid) = theta_k lambda_k(S) with theta_k in that interval, Weyl's inequality gives
-   |lambda_k(S) - d_(k)| <= g (d_(k) the k-th smallest diagonal entry), and Weyl again
-   |lambda_k(A) - lambda_k(A_mid)| <= ||A - A_mid||_2 <= ||radius(A)||_F for every symmetric A in the balls.
-   So the k-th smallest eigenvalue lies in the k-th enclosure, each bound computed in arb (Frobenius
-   norms as traces of arb_mat products), never with a tolerance.
+   |lambda_i - lambda_j| <= delta), X <- X + X E.  S and R are ``arb_mat`` products at a precision that
+   doubles with the correct bits; E is computed in double-double (NumPy, :mod:`._dd`), so each step
+   squares the error.  The last correction is not applied: its E enters the enclosure below.  This
+   stage need not be rigorous.
+3. Enclosure, rigorous in ball arithmetic for the vectors Y = X (I + E), X and E exact dyadic matrices:
+   from the full-precision balls S = X^T A X and M = X^T X, Y^T A Y = S + diag(S) E + E^T diag(S) + P
+   (entry by entry) with ||P||_F bounded by norms, and Y^T Y likewise.  F = Y^T Y - I, alpha >= ||F||_2,
+   Y^T A_mid Y = D + G with D = diag(d), d_i the midpoints of its diagonal, g >= ||G||_2.  If alpha < 1,
+   Y is nonsingular and A_mid = C (Y^T A_mid Y) C^T with C = Y^-T, whose squared singular values lie in
+   [1/(1+alpha), 1/(1-alpha)].  Ostrowski's theorem gives lambda_k(A_mid) = theta_k lambda_k(Y^T A_mid Y)
+   with theta_k in that interval, Weyl's inequality |lambda_k(Y^T A_mid Y) - d_(k)| <= g (d_(k) the k-th
+   smallest), and Weyl again |lambda_k(A) - lambda_k(A_mid)| <= ||A - A_mid||_2 <= ||radius(A)||_F for
+   every symmetric A in the balls.  Every bound is an arb upper bound (Frobenius norms summed in ball
+   arithmetic), never a tolerance.
 
 Overlapping enclosures are merged into clusters; a cluster's enclosure (their hull) is reported with its
 count, never split.  Where refinement cannot make alpha < 1 the solver falls back to python-flint's
 ``acb_mat.eig(multiple=True)``.
+
+Eigenvectors (Davis-Kahan sin-theta theorem).  For a cluster C (one eigenvalue or several sharing an
+enclosure [lo, hi]) let Q = Y_C (Y_C^T Y_C)^(-1/2).  Then ||A Q - Q (Q^T A Q)||_2 <= rho =
+(||G_{:,C}||_F + max_C |d| ||F_{:,C}||_F) / (1 - alpha) + ||A - A_mid||_2 (because
+(I - Q Q^T) A Y_C = (I - Q Q^T)(A Y_C - Y_C D_C) and ||Y^-T||_2 <= (1 - alpha)^(-1/2)), the Ritz values
+of Q lie in [lo, hi], and the other eigenvalues of A lie in the other enclosures, at distance >= delta
+(the gap to the neighbouring clusters).  So the sine of the largest principal angle between span(Y_C)
+and the invariant subspace of the eigenvalues in [lo, hi] is at most rho / delta.  ``vector_bounds``
+holds these bounds for the returned ``vectors`` (midpoints of balls holding Y, the rounding added).
 
 References
 ----------
@@ -29,7 +41,9 @@ T. Ogita, K. Aishima, "Iterative refinement for symmetric eigenvalue decompositi
 Appl. Math. 35 (2018) 1007-1035.  A. M. Ostrowski, "A quantitative formulation of Sylvester's law of
 inertia", PNAS 45 (1959).  H. Weyl, Math. Ann. 71 (1912).  S. Miyajima, "Numerical enclosure for each
 eigenvalue in generalized eigenvalue problem", J. Comput. Appl. Math. 236 (2012) (the same
-Ostrowski-Weyl argument for X^T A X).
+Ostrowski-Weyl argument for X^T A X).  C. Davis, W. M. Kahan, "The rotation of eigenvectors by a
+perturbation. III", SIAM J. Numer. Anal. 7 (1970) 1-46 (the sin-theta theorem); G. W. Stewart, J.-G. Sun,
+"Matrix Perturbation Theory" (1990), Theorem V.3.6.
 """
 
 import contextlib

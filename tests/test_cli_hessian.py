@@ -225,3 +225,20 @@ def test_certify_decides_a_preactivation_1e_70_from_a_kink_where_the_tolerance_c
     assert rep["kinks"] == [] and rep["certified_inertia"]["positive"] + rep["certified_inertia"]["negative"] >= 1
     with mpmath.workdps(60):
         assert mpmath.mpf(rep["gradient"][1]) != 0                  # dE/dW2 = (z - y) tanh(1/2) on the identity piece
+
+
+def test_certify_reports_eigenvector_bounds_that_round_the_solvers_up(capsys):
+    from fractions import Fraction
+
+    from lossgeom.numeric.ball import ball_evaluate_net_file
+    from lossgeom.numeric.certified_eig import certified_eigh
+    path = _example("hessian_leaky_relu_square.json")
+    rep = _json(capsys, path, "--dps", "30", "--certify")
+    bounds = rep["eigenvector_error_bounds"]
+    spec = certified_eigh(ball_evaluate_net_file(read_net_file(path), dps=30).hessian, 30)
+    assert len(bounds) == len(rep["parameters"]) == len(spec.vector_bounds)
+    for text, b in zip(bounds, spec.vector_bounds):
+        sign, man, exp, _ = b._mpf_
+        assert Fraction(int(man)) * Fraction(2) ** int(exp) <= Fraction(text) <= 1   # rounded up, never down
+    isolated = [Fraction(t) for t, c in zip(bounds, rep["enclosure_counts"]) if c == 1]
+    assert isolated and max(isolated) < Fraction(1, 10 ** 20)

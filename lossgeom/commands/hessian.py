@@ -10,7 +10,7 @@ JSON fields (stable; numbers are decimal strings with ``--dps`` significant digi
 ``inertia`` {``positive``, ``negative``, ``zero``, ``tolerance``}, ``rank`` and ``rank_basis``,
 ``trace``, ``layer_blocks`` (one per layer: ``layer``, ``parameters``, ``psd``, ``min_eigenvalue``,
 ``basis``), ``dps``, ``backend``, ``kinks`` (always empty here), ``exact``, and with ``--certify``
-``certified_inertia`` and ``eigenvalue_enclosures``.
+``certified_inertia``, ``eigenvalue_enclosures``, ``enclosure_counts`` and ``eigenvector_error_bounds``.
 
 ``--certify`` evaluates the Hessian in ball arithmetic (python-flint arb: every entry a ball proved to
 contain the true value, kinks decided by ball inclusion, raised precision or an exact check, never a
@@ -18,7 +18,12 @@ tolerance) and encloses its spectrum with the certified eigen-solver
 (:func:`lossgeom.numeric.certified_eig.certified_eigh`).  ``eigenvalue_enclosures`` holds one
 [lower, upper] pair of decimal strings per eigenvalue, ascending, rounded outward (the printed interval
 still contains the eigenvalue of the true Hessian); a cluster's enclosure is repeated once per eigenvalue
-it holds.  The eigenvalues shown, the inertia, the rank (where every enclosure excludes 0) and the layer
+it holds.  ``eigenvector_error_bounds`` holds, per eigenvalue, a proved upper bound (3 digits, rounded up)
+on the sine of the angle between the solver's eigenvector and the true Hessian's eigenvector (for a
+cluster: the largest principal angle between the solver's basis and the cluster's invariant subspace;
+Davis-Kahan sin-theta theorem); the vectors themselves are
+``lossgeom.numeric.certified_eig.certified_eigh(...).vectors`` (null where the solver fell back to
+``acb_mat.eig``).  The eigenvalues shown, the inertia, the rank (where every enclosure excludes 0) and the layer
 verdicts then come from the enclosures (exact ones where the Hessian is rational).
 
 When the loss is a rational function of the weights (square loss; identity, ReLU, leaky ReLU,
@@ -111,6 +116,8 @@ def hessian_report(net_file, dps=50, certify=False):
         out["eigenvalue_enclosures"] = [[decimal_outward(e.lower, dps + 5, -1), decimal_outward(e.upper, dps + 5, 1)]
                                         for e in s.spectrum.enclosures]
         out["enclosure_counts"] = list(s.spectrum.counts)
+        out["eigenvector_error_bounds"] = [None if b is None else decimal_outward(b, 3, 1)
+                                           for b in s.spectrum.vector_bounds]
     return out
 
 
