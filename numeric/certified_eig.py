@@ -368,12 +368,14 @@ def _products(A, X, exact=True):
 def _correction(S, M, scale):
     """The Ogita-Aishima correction E = Eh + El (double-double) from S = X^T A X, M = X^T X; and max |E|."""
     Sh, Sl = _double_double(S, scale)
-    Mh, Ml = _double_double(M, 1.0)
     n = Sh.shape[0]
-    Rh, Rl = -Mh, -Ml
-    dh, dl = dd.add(np.ones(n), np.zeros(n), -np.diag(Mh), -np.diag(Ml))
-    Rh[np.diag_indices(n)], Rl[np.diag_indices(n)] = dh, dl
-    lh, ll = dd.div(np.diag(Sh).copy(), np.diag(Sl).copy(), np.diag(Mh).copy(), np.diag(Ml).copy())
+    F = arb_mat(M)
+    for i in range(n):
+        F[i, i] = F[i, i] - 1    # F = M - I in arb, so that its tiny diagonal keeps 106 bits in double-double
+    Fh, Fl = _double_double(F, 1.0)
+    Rh, Rl = -Fh, -Fl
+    mh, ml = dd.add(np.ones(n), np.zeros(n), np.diag(Fh).copy(), np.diag(Fl).copy())
+    lh, ll = dd.div(np.diag(Sh).copy(), np.diag(Sl).copy(), mh, ml)
     off = Sh - np.diag(np.diag(Sh))
     normA = max(float(np.max(np.abs(lh))), 1e-300)
     delta = 2 * (np.linalg.norm(off) + normA * np.linalg.norm(Rh))
