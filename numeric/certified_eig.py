@@ -70,6 +70,8 @@ __all__ = ["CertifiedSpectrum", "certified_eigh", "decimal_outward"]
 GUARD_BITS = 40
 #: Refinement steps before giving up on convergence.
 MAX_STEPS = 10
+#: Largest cluster split by a block rotation (larger ones stay clusters).
+MAX_SPLIT = 60
 #: At most this many threads for flint's matrix products.
 THREADS = 2
 #: Enclose X (I + E) from the last full-precision products instead of a last step and new products.
@@ -407,22 +409,23 @@ def _exact_e(Eh, El):
 
 
 def _enclose(A, X, rad, bits, last=None):
-    """Rigorous enclosures (ascending, unmerged) for the vectors Y = X (I + E), or None if alpha >= 1.
+    """Rigorous enclosures (ascending, unmerged) for the vectors Y = X (I + E) T, or None if alpha >= 1.
 
-    Without ``last``, Y = X.  With ``last = (S, M, Eh, El, size)`` (S, M the balls X^T A X, X^T X at full
-    precision), Y^T A Y = S + S E + (S E)^T + E^T S E and Y^T Y likewise, the products with E at the lower
-    precision its size allows; Y itself is returned as balls' midpoints with eta >= ||Y - vectors||_F.
+    Without ``last``, E = 0.  With ``last = (S, M, Eh, El, size)`` (S, M the balls X^T A X, X^T X at full
+    precision), Y^T A Y and Y^T Y come from S and M by :func:`_congruence`.  T is the identity, or block
+    rotations splitting wide clusters (:func:`_split_clusters`).  Y is returned as balls' midpoints with
+    eta >= ||Y - vectors||_F.
 
-    Returns (pairs, order, alpha, g, (d, colG, colF), vectors, eta): pairs[k] = (lo, hi) encloses the k-th
-    smallest eigenvalue, order[k] the column it comes from, d the diagonal of Y^T A Y, colG and colF the
-    squared column norms of G = Y^T A Y - diag(d) and F = Y^T Y - I (arb upper bounds).
+    Returns (pairs, order, alpha, g, (d, colG, colF, pS, pM), vectors, eta): pairs[k] = (lo, hi) encloses
+    the k-th smallest eigenvalue, order[k] the column it comes from, d the diagonal of Y^T A Y, colG and
+    colF the squared column norms of G = Y^T A Y - diag(d) and F = Y^T Y - I (arb upper bounds), pS and
+    pM bounds on the norms of the remainders left out of them.
     """
-    n = X.nrows()
     X = X.mid()
-    eta = pS = pM = arb(0)
+    pS = pM = arb(0)
     if last is None:
         S, M = _products(A, X)
-        Y = X
+        Yb = X
     else:
         S, M, Eh, El, size = last
         E = _exact_e(Eh, El)
@@ -431,11 +434,28 @@ def _enclose(A, X, rad, bits, last=None):
         with ctx.workprec(max(64, int(bits - a) + 24)):
             XE = X * E
         Yb = X + XE
-        Y = Yb.mid()
-        eta = _radius_norm(Yb)
+    out = _bounds(S, M, rad, pS, pM)
+    if out is None:
+        return None
+    split = _split_clusters(S, M, Yb, out[0], out[1], bits)
+    if split is not None:
+        S2, M2, Yb2, grow = split
+        with ctx.workprec(64):
+            pS2, pM2 = (pS * grow).upper(), (pM * grow).upper()
+        out2 = _bounds(S2, M2, rad, pS2, pM2)
+        if out2 is not None:
+            out, Yb = out2, Yb2
+    return out + (Yb.mid(), _radius_norm(Yb))
+
+
+def _bounds(S, M, rad, pS, pM):
+    """(pairs, order, alpha, g, cols) of :func:`_enclose` from the balls S = Y^T A Y - P_S, M = Y^T Y - P_M
+    (||P_S|| <= pS, ||P_M|| <= pM), or None if alpha >= 1."""
+    n = S.nrows()
+    F = arb_mat(M)
     for i in range(n):
-        M[i, i] = M[i, i] - 1
-    colF = _column_squares(M)
+        F[i, i] = F[i, i] - 1
+    colF = _column_squares(F)
     with ctx.workprec(64):
         alpha = (sum(colF, arb(0)).sqrt() + pM).upper()
     if not alpha < 1:
@@ -454,7 +474,49 @@ def _enclose(A, X, rad, bits, last=None):
         lo = (min(lo_.lower(), hi_.lower(), key=_key) - rad).lower()
         hi = (max(lo_.upper(), hi_.upper(), key=_key) + rad).upper()
         out.append((lo, hi))
-    return out, order, alpha, g, (d, colG, colF, pS, pM), Y, eta
+    return out, order, alpha, g, (d, colG, colF, pS, pM)
+
+
+def _split_clusters(S, M, Yb, pairs, order, bits):
+    """Block rotations resolving clusters wider than the target precision (distinct but close eigenvalues).
+
+    For each such cluster C (2 to MAX_SPLIT members) the k x k block S_CC is diagonalised by mpmath
+    ``eigsy`` at the working precision, W its eigenvectors (exact dyadic), T = blockdiag(W, I).  Returns
+    (T^T S T, T^T M T, Y T as balls, grow >= ||T||_2^2), or None when no cluster is wide.
+    """
+    groups = _groups(pairs)
+    with ctx.workprec(64):
+        top = max((max(abs(lo).upper(), abs(hi).upper(), key=_key) for lo, hi in pairs), key=_key)
+        limit = (top * arb(2) ** -(bits - GUARD_BITS)).upper()
+        blocks = [order[st:st + c] for lo, hi, st, c in groups if 2 <= c <= MAX_SPLIT and (hi - lo) > limit]
+    if not blocks:
+        return None
+    rows = S.mid().tolist()
+    Ws, grow = [], arb(1)
+    with mpmath.workprec(bits + 16):
+        for C in blocks:
+            B = mpmath.matrix([[(_exact(rows[i][j]) + _exact(rows[j][i])) / 2 for j in C] for i in C])
+            Q = mpmath.eigsy(B)[1]
+            W = arb_mat([[_to_arb(Q[a, b]) for b in range(len(C))] for a in range(len(C))])
+            with ctx.workprec(64):
+                D = W.transpose() * W
+                dev = sum(((D[a, b] - int(a == b)).abs_upper() ** 2 for a in range(len(C)) for b in range(len(C))), arb(0))
+                grow = max(grow, (1 + dev.sqrt()).upper(), key=_key)
+            Ws.append(W)
+    S2 = _rotate_rows(_rotate_rows(S, blocks, Ws).transpose(), blocks, Ws).transpose()
+    M2 = _rotate_rows(_rotate_rows(M, blocks, Ws).transpose(), blocks, Ws).transpose()
+    Y2 = _rotate_rows(Yb.transpose(), blocks, Ws).transpose()
+    return S2, M2, Y2, grow
+
+
+def _rotate_rows(S, blocks, Ws):
+    """T^T S for T = blockdiag(W_b on the index sets of blocks, identity elsewhere), in ball arithmetic."""
+    rows = S.tolist()
+    for C, W in zip(blocks, Ws):
+        new = (W.transpose() * arb_mat([rows[i] for i in C])).tolist()
+        for t, i in enumerate(C):
+            rows[i] = new[t]
+    return arb_mat(rows)
 
 
 def _congruence(S, E, bits):

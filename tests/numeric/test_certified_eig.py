@@ -131,3 +131,17 @@ def test_falls_back_to_acb_eig_when_refinement_cannot_make_x_orthogonal(monkeypa
                                                                         for j in range(4)]), 0, None))
     s = certified_eigh(A, dps=30)
     assert s.method == "arb-eig" and _holds(s, eigs)
+
+
+@pytest.mark.parametrize("e", [20, 45])
+def test_a_wide_cluster_of_distinct_eigenvalues_is_split_by_the_block_sub_solve(monkeypatch, e):
+    gap = Fraction(1, 10 ** e)
+    eigs = [Fraction(1, 3), Fraction(1, 3) + gap, Fraction(1, 3) + 2 * gap, Fraction(-1), Fraction(2)]
+    A = _as_sympy(_with_spectrum(eigs, 7))
+    s = certified_eigh(A, dps=50)
+    assert s.method == "refined" and _holds(s, eigs)
+    assert s.counts == (1,) * 5 and s.max_relative_width() < mpmath.mpf(10) ** -50   # resolved, not merged
+    monkeypatch.setattr(ce, "MAX_SPLIT", 1)                                          # no sub-solve
+    t = certified_eigh(A, dps=50)
+    assert _holds(t, eigs) and t.counts[1:4] == (3, 3, 3)                              # one cluster of 3
+    assert t.enclosures[1].upper - t.enclosures[1].lower > mpmath.mpf(10) ** -e      # as wide as the gaps
