@@ -114,7 +114,7 @@ class CertifiedSpectrum:
     >>> [e.sign for e in s.enclosures], s.counts, s.method
     ([1, 1], (1, 1), 'refined')
     >>> s.inertia()
-    Inertia(positive=2, negative=0, zero=0, tolerance='certified (refined enclosures, max radius 6.6e-41)')
+    Inertia(positive=2, negative=0, zero=0, tolerance='certified (refined enclosures, max radius 7.46e-41)')
     """
 
     enclosures: tuple
