@@ -102,7 +102,7 @@ def family(name, source):
 
 
 def _load():
-    from lossgeom.proofs import _exercises_a, _exercises_b  # noqa: F401  (they register their families)
+    from lossgeom.proofs import _exercises_a, _exercises_b, _exercises_c  # noqa: F401  (they register families)
 
 
 def topics():

@@ -142,7 +142,8 @@ def test_moodle_xml_has_the_required_fields():
             assert right.find("tolerance") is not None
             float(right.find("text").text)
         if q.get("type") == "multichoice":
-            assert q.find("single").text == "true" and len(answers) == 2
+            topic, _, seed = q.find("name/text").text.split()
+            assert q.find("single").text == "true" and len(answers) == len(exercise(topic, int(seed)).choices)
     cats = [q for q in quiz if q.get("type") == "category"]
     assert len(cats) == len(TOPICS) and all(c.find("category/text").text.startswith("$course$/") for c in cats)
 
@@ -160,3 +161,53 @@ def test_sheet_has_one_page_per_student_and_solutions_apart():
     first_solution = tex.index("\\section*{Solutions")
     assert "Solution." not in tex[:first_solution] and tex.count("\\clearpage") == 6
     assert exercise("path-count", 2).question_latex in tex[:first_solution]
+
+
+def test_bad_saddle_draws_every_verdict_and_explains_it():
+    from lossgeom.proofs._exercises_c import SADDLE_CHOICES
+    seen = {}
+    for s in range(40):
+        ex = exercise("bad-saddle", s)
+        seen.setdefault(ex.answer, ex)
+        assert ex.choices == SADDLE_CHOICES and ex.kind == "multichoice"
+    assert set(seen) == set(SADDLE_CHOICES)
+    assert "Hessian are 0" in seen["bad saddle"].solution and "t^" in seen["bad saddle"].solution
+    assert "negative eigenvalue" in seen["strict saddle"].solution
+    assert "Y X^T = 0" in seen["local minimum"].solution and "!= 0" in seen["not critical"].solution
+    ex = seen["bad saddle"]
+    g = grade("bad-saddle", ex.seed, "strict saddle")
+    assert not g.correct and g.explanation.startswith("the answer is bad saddle")
+    assert grade("bad-saddle", ex.seed, "  Bad Saddle ").correct
+
+
+def test_bad_saddle_oracle_is_lossgeoms_exact_engines():
+    # the hand verdicts are asserted against lossgeom's exact gradient, inertia and descent polynomial; a
+    # depth-3 all-zero point with Y X^T != 0 is a bad saddle, with only W1 = W2 = 0 a strict one
+    import sympy as sp
+
+    from lossgeom.proofs._exercises_c import _oracle
+    X, Y = sp.Matrix([[1, 0], [0, 1]]), sp.Matrix([[1, 1]])
+    zero3 = [sp.zeros(1, 2), sp.zeros(1, 1), sp.zeros(1, 1)]
+    assert _oracle(3, (1, 2, 3), zero3, X, Y) == "bad saddle"
+    assert _oracle(3, (1, 2), zero3[:2] + [sp.Matrix([[2]])], X, Y) == "strict saddle"
+    assert _oracle(2, (1,), [sp.zeros(1, 2), sp.Matrix([[1]])], X, Y) == "not critical"
+    Xo, Yo = sp.Matrix([[1, 1], [2, 2]]), sp.Matrix([[1, -1]])
+    assert _oracle(3, (1, 2, 3), zero3, Xo, Yo) == "local minimum"
+
+
+def test_bernoulli_expectation_is_q_rho_times_the_linear_net():
+    import re
+    for s in range(15):
+        ex = exercise("bernoulli-expectation", s)
+        rho = sp.Rational(re.search(r"rho = (\d+/\d+)", ex.question).group(1))
+        normalised = "q = 1/rho" in ex.question
+        Ws = [sp.Matrix(parse_formula(m, {})) for m in re.findall(r"W\d = (\[\[.*?\]\])", ex.question)]
+        x = sp.Matrix([int(v) for v in ex.question.split("input x = (")[1].split(")")[0].split(",")])
+        P = x
+        for W in Ws:
+            P = W * P
+        expected = P[0] if normalised else rho * P[0]
+        assert parse_formula(ex.answer, {}) == expected, (s, ex.answer, expected)
+        assert grade("bernoulli-expectation", s, sp.sstr(expected)).correct
+        if not normalised and P[0] != 0:  # forgetting rho is wrong
+            assert not grade("bernoulli-expectation", s, sp.sstr(P[0])).correct
