@@ -1,6 +1,7 @@
 """Seeded exercises: reproducible, their own answers pass the grader, wrong ones are refused with a reason,
 equivalent matrix forms are accepted, hostile text is an error, and the Moodle XML has Moodle's fields."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -123,16 +124,43 @@ def test_milne_region_has_both_answers_and_the_bound_in_its_solution():
     assert "(lambda - theta)^2 / (8 r^2)" in exercise("milne-region", 1).solution
 
 
+CLOZE = re.compile(r"\{1:NUMERICAL:=(-?\d+(?:\.\d+)?(?:e-?\d+)?):(\d+(?:\.\d+)?)#([^{}~#]*)\}")
+
+
+def _check_cloze(q, ex):
+    """Moodle's Cloze (multianswer) rules: one well-formed NUMERICAL sub-answer per matrix entry, row-major."""
+    body = q.find("questiontext/text").text
+    assert q.find("defaultgrade") is None  # Moodle computes a Cloze question's grade from its sub-answers
+    M = sp.Matrix(parse_formula(ex.answer, {}))
+    subs = CLOZE.findall(body)
+    assert len(subs) == M.rows * M.cols == body.count("{1:"), body
+    assert body.count("<tr>") == M.rows and body.count("<td>") == M.rows * M.cols
+    for (value, tol, feedback), entry in zip(subs, list(M)):
+        if sp.Rational(tol) == 0:
+            assert sp.Rational(value) == entry  # exact
+        else:
+            assert abs(sp.Rational(value) - entry) < sp.Rational(tol) <= exmod.MOODLE_TOLERANCE
+        assert feedback
+
+
 def test_moodle_xml_has_the_required_fields():
     quiz = ET.fromstring(moodle_xml(list(TOPICS), [1, 2]))
     assert quiz.tag == "quiz"
     questions = [q for q in quiz if q.get("type") != "category"]
     assert len(questions) == 2 * len(TOPICS)
-    assert {q.get("type") for q in questions} == {"numerical", "multichoice", "shortanswer"}
+    assert {q.get("type") for q in questions} == {"numerical", "multichoice", "cloze"}
     for q in questions:
+        topic, _, seed = q.find("name/text").text.split()
+        ex = exercise(topic, int(seed))
         assert q.find("name/text").text and q.find("questiontext").get("format") == "html"
         assert q.find("questiontext/text").text.startswith("<p>")
+        assert q.find("generalfeedback/text").text and q.find("penalty").text and q.find("hidden").text == "0"
         answers = q.findall("answer")
+        if q.get("type") == "cloze":
+            assert ex.kind == "matrix" and not answers
+            _check_cloze(q, ex)
+            continue
+        assert q.find("defaultgrade").text == "1"
         assert answers and any(a.get("fraction") == "100" for a in answers)
         for a in answers:
             assert a.get("fraction") in ("0", "100") and a.find("text").text
@@ -142,10 +170,33 @@ def test_moodle_xml_has_the_required_fields():
             assert right.find("tolerance") is not None
             float(right.find("text").text)
         if q.get("type") == "multichoice":
-            topic, _, seed = q.find("name/text").text.split()
-            assert q.find("single").text == "true" and len(answers) == len(exercise(topic, int(seed)).choices)
+            assert q.find("single").text == "true" and len(answers) == len(ex.choices)
     cats = [q for q in quiz if q.get("type") == "category"]
     assert len(cats) == len(TOPICS) and all(c.find("category/text").text.startswith("$course$/") for c in cats)
+
+
+def test_cloze_entries_exact_or_with_the_stated_tolerance():
+    M = sp.Matrix([[1, sp.Rational(-1, 8)], [sp.Rational(1, 3), sp.Rational(-7, 3)]])
+    html = exmod.cloze_matrix(M, feedback="ok # } ~ / \\ end")
+    subs = CLOZE.findall(html.replace("\\#", "").replace("\\}", "").replace("\\~", "").replace("\\/", "")
+                         .replace("\\\\", ""))
+    assert [(v, t) for v, t, _ in subs] == [("1", "0"), ("-0.125", "0"), ("0.333333333333333", "0.0001"),
+                                            ("-2.33333333333333", "0.0001")]
+    assert "ok \\# \\} \\~ \\/ \\\\ end" in html  # Cloze's reserved characters escaped in the feedback
+    assert exmod.moodle_value(sp.Rational(3, 40)) == ("0.075", "0", True)
+    assert exmod.moodle_value(sp.Rational(-5, 2)) == ("-2.5", "0", True)
+
+
+def test_moodle_numerical_states_its_tolerance_when_not_exact():
+    thirds = [s for s in range(60) if exercise("bernoulli-expectation", s).answer.endswith("/3")]
+    assert thirds
+    q = [q for q in ET.fromstring(moodle_xml(["bernoulli-expectation"], thirds[:1])) if q.get("type") != "category"][0]
+    right = q.find("answer")
+    assert right.find("tolerance").text == "0.0001" and "to within 0.0001" in q.find("questiontext/text").text
+    v = parse_formula(exercise("bernoulli-expectation", thirds[0]).answer, {})
+    assert abs(sp.Rational(right.find("text").text) - v) < sp.Rational(1, 10 ** 12)
+    exact = ET.fromstring(moodle_xml(["path-count"], [1]))[1]
+    assert exact.find("answer/tolerance").text == "0" and "to within" not in exact.find("questiontext/text").text
 
 
 def test_moodle_numerical_value_is_the_answer():
