@@ -28,6 +28,7 @@ import mpmath
 import sympy as sp
 
 from lossgeom.checks import check_choice, check_int, check_net, check_point, check_type
+from lossgeom.display import short_repr, summary_latex
 from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.limits import LIMITS
 from lossgeom.precision import check_dps, tolerance
@@ -119,6 +120,31 @@ class CheckResult:
             lines.append("  your entry:    %s" % self.got)
         lines += ["  note: " + n for n in self.notes]
         return "\n".join(lines)
+
+    def __repr__(self):
+        return short_repr(self, {"quantity": self.quantity, "net": self.net, "outcome": self.outcome,
+                                 "verdict": self.verdict, "entry": self.entry})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the verdict, the method and, on a difference, the entry with the correct value.
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> r = check_formula("gradient", "[delta1[1]*x[1] + 1]", net=Net(widths=(1, 1)))
+        >>> r"\text{correct entry}" in r._repr_latex_() and r"\text{different}" in r._repr_latex_()
+        True
+        """
+        rows = [("quantity", self.quantity), ("net", self.net), ("outcome", self.outcome),
+                ("verdict", self.verdict), ("method", self.method)]
+        if self.entry:
+            rows.append(("entry", ("latex", "[%d, %d]" % self.entry)))
+        if self.point:
+            rows.append(("at", ", ".join("%s = %s" % kv for kv in self.point.items())))
+            rows += [("expected value", self.expected_value), ("your value", self.got_value)]
+        if self.expected_latex:
+            rows.append(("correct entry", ("latex", self.expected_latex)))
+        return summary_latex("lossgeom check", rows)
 
     def to_latex(self):
         """The result as a LaTeX comment line and, on a difference, the correct entry.
