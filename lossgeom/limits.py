@@ -214,6 +214,9 @@ _TABLE = (
      "lossgeom sweep, run_sweep", "path-sum about 8 ms, PL PSD about 2 ms, deep-linear gradient about 2 ms per "
      "instance on one core, so 10^6 path-sum instances about 2.2 h of CPU, shared by the workers "
      "(benchmarks/bench_sweep.py)"),
+    ("check_cells", 64, "patterns", "activation patterns of a piecewise net that check_formula derives and compares "
+     "exactly, one derivation per cell; past it the answer stays verified at points", "lossgeom check, check_formula",
+     "64 patterns (a 3-3-3-1 ReLU net's layer-1 block): about 1.3 s"),
 )
 
 #: Every limit, by name.

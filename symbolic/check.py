@@ -241,7 +241,16 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
         return _compare(spec, _read_answer(answer, spec), None, dps, random.Random(seed), 1)
     spec = _quantity_spec(quantity, net, layer, samples)
     got = _read_answer(answer, spec)
-    return _compare(spec, got, point, dps, random.Random(seed), points)
+    return _on_cells(_compare(spec, got, point, dps, random.Random(seed), points), spec, layer, answer, point)
+
+
+def _on_cells(result, spec, layer, answer, point):
+    """A verified result of a piecewise net, decided exactly on its activation cells where it can be."""
+    if spec.kind == "backprop" and result.outcome == "equal" and result.verdict == "verified":
+        from .check_cells import decide_on_cells
+        quantity = spec.label.split()[0]
+        return decide_on_cells(result, quantity, spec.net, layer, answer, point)
+    return result
 
 
 # -- the quantities ---------------------------------------------------------------------------------------
@@ -269,7 +278,8 @@ class _Spec:
         return out
 
 
-def _quantity_spec(quantity, net, layer, samples):
+def _quantity_spec(quantity, net, layer, samples, pattern=None):
+    """The quantity's derivation (with ``pattern``: on one activation cell, every piecewise unit's piece fixed)."""
     from .hessian import derive_gauss_newton, derive_gradient, derive_hessian
 
     label = quantity if layer is None else "%s %d" % (quantity, layer)
@@ -279,11 +289,11 @@ def _quantity_spec(quantity, net, layer, samples):
     if quantity == "linear-gradient":
         return _linear_spec(label, net, layer, samples)
     if quantity == "gradient":
-        d = derive_gradient(net)
+        d = derive_gradient(net, pattern)
         layers = [layer] if layer else range(1, net.depth + 1)
         named = sp.ImmutableMatrix(sp.Matrix.vstack(*[d.gradient(l) for l in layers]))
     else:
-        d = (derive_gauss_newton if quantity == "gauss-newton-block" else derive_hessian)(net)
+        d = (derive_gauss_newton if quantity == "gauss-newton-block" else derive_hessian)(net, pattern)
         named = d.recursion_rhs(layer) if quantity == "preactivation-hessian" else d.layer_block(layer)
     names = _backprop_names(net, d)
 
