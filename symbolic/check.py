@@ -241,15 +241,15 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
         return _compare(spec, _read_answer(answer, spec), None, dps, random.Random(seed), 1)
     spec = _quantity_spec(quantity, net, layer, samples)
     got = _read_answer(answer, spec)
-    return _on_cells(_compare(spec, got, point, dps, random.Random(seed), points), spec, layer, answer, point)
+    return _on_cells(_compare(spec, got, point, dps, random.Random(seed), points), spec, layer, answer, point, dps)
 
 
-def _on_cells(result, spec, layer, answer, point):
+def _on_cells(result, spec, layer, answer, point, dps):
     """A verified result of a piecewise net, decided exactly on its activation cells where it can be."""
     if spec.kind == "backprop" and result.outcome == "equal" and result.verdict == "verified":
         from .check_cells import decide_on_cells
         quantity = spec.label.split()[0]
-        return decide_on_cells(result, quantity, spec.net, layer, answer, point)
+        return decide_on_cells(result, quantity, spec.net, layer, answer, point, dps)
     return result
 
 

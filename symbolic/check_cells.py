@@ -107,13 +107,17 @@ def _sign_resolved(value, names, pattern, units):
     return value.xreplace(swaps).applyfunc(lambda e: sp.piecewise_fold(e)).xreplace(back)
 
 
-def decide_on_cells(result, quantity, net, layer, answer, point=None):
+def decide_on_cells(result, quantity, net, layer, answer, point=None, dps=50, seed=0):
     """Upgrade a ``verified`` result of a piecewise net to ``proved`` where the cells decide it exactly.
 
     Every pattern of the piecewise units (at most the ``check_cells`` limit) is derived and compared exactly.
     All equal: ``proved`` on every cell (everywhere off the kinks).  Else, with a ``point`` whose samples' cells
-    are all among the equal ones: ``proved`` on those cells.  Otherwise the result is returned as it was, with
-    a note of how many cells were decided.
+    are all among the equal ones: ``proved`` on those cells.  On a cell where the difference is a nonzero
+    polynomial (and no ``point`` was given: a point asks about its samples only), random rational points are drawn
+    until one lies in the cell (its own pieces' inequalities) and
+    the difference is nonzero there; the original, piecewise, comparison at that point then gives ``refuted``
+    (an empty cell gives no point).  Otherwise the result is returned as it was, with a note of how many cells
+    were decided.
 
     Returns
     -------
@@ -132,14 +136,20 @@ def decide_on_cells(result, quantity, net, layer, answer, point=None):
         note = "" if not units else ("cells not tried: %d patterns exceed the check_cells limit %d"
                                      % (n, LIMITS["check_cells"].value))
         return replace(result, notes=result.notes + ((note,) if note else ()))
-    equal = set()
+    equal, differ = set(), []
     for choice in itertools.product(*[range(len(p)) for _, p in units]):
         pattern = {u: k for (u, _), k in zip(units, choice)}
         spec = _quantity_spec(quantity, net, layer, 1, pattern)
-        got = _sign_resolved(_read_answer(answer, spec), spec.names, pattern, units)
-        how, _ = _exact(spec.full(), spec.expand(got))
+        got = spec.expand(_sign_resolved(_read_answer(answer, spec), spec.names, pattern, units))
+        how, _ = _exact(spec.full(), got)
         if how:
             equal.add(tuple(sorted(pattern.items())))
+        else:
+            differ.append((pattern, spec, got))
+    for pattern, spec, got in (differ if point is None else ()):  # with a point, only its samples are asked about
+        found = _witness(result, pattern, spec, got, units, quantity, net, layer, answer, dps)
+        if found is not None:
+            return found
     what = "%d pattern%s of %d piecewise unit%s" % (n, "s" * (n != 1), len(units), "s" * (len(units) != 1))
     if len(equal) == n:
         return replace(result, verdict="proved", method=(
@@ -156,3 +166,44 @@ def decide_on_cells(result, quantity, net, layer, answer, point=None):
                 % ("s" * (len(cells) != 1), len(cells), base)))
     return replace(result, notes=result.notes + (
         "exact on %d of the %s; on the others the answer's polynomial differs or stays piecewise" % (len(equal), what),))
+
+
+def _witness(result, pattern, spec, got, units, quantity, net, layer, answer, dps, tries=200):
+    """A refutation at a random rational point inside the cell ``pattern`` where the polynomials differ, or None.
+
+    Membership in the cell is read from the pattern-fixed pre-activations (every unit inside its piece, layer by
+    layer, so the pattern is consistent); the final verdict is the ordinary piecewise comparison at that point.
+    """
+    import random
+
+    from .check import _numeric, _primitive, _quantity_spec, _random_rational, _read_answer
+
+    expected = spec.full()
+    diff = [sp.expand(g - e) for g, e in zip(got, expected)]
+    pieces = dict(units)
+    hs = {u: spec.expand(sp.ImmutableMatrix([[spec.names["h%d" % u[0]][u[1] - 1]]]))[0] for u in pattern}
+    free = sorted({s for e in list(expected) + list(got) + list(hs.values()) for s in e.free_symbols
+                   if _primitive(s)}, key=str)
+    rng = random.Random("%s:%s" % (result.quantity, sorted(pattern.items())))
+    full = _quantity_spec(quantity, net, layer, 1)
+    for _ in range(tries):
+        subs = {s: _random_rational(rng) for s in free}
+        if not all(pieces[u][k].contains(hs[u].xreplace(subs)) for u, k in pattern.items()):
+            continue
+        if all(d.xreplace(subs) == 0 for d in diff):
+            continue
+        out = _numeric(full, full.full(), full.expand(_read_answer(answer, full)), [subs], dps)
+        if out is not None and out.outcome == "different":
+            return replace_method(out, "; the point lies in the activation cell %s, where the answer's polynomial "
+                                       "differs from lossgeom's" % _pattern_text(pattern))
+    return None
+
+
+def replace_method(result, tail):
+    """``result`` with ``tail`` appended to its method."""
+    from dataclasses import replace
+    return replace(result, method=result.method + tail)
+
+
+def _pattern_text(pattern):
+    return "{%s}" % ", ".join("h%d[%d]: piece %d" % (l, i, k) for (l, i), k in sorted(pattern.items()))

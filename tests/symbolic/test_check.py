@@ -289,14 +289,19 @@ def test_piecewise_activations_are_proved_on_every_cell():
         assert r.verdict == "proved" and "4 patterns of 2 piecewise units" in r.method, (form, r)
     wrong = "[[W2[1,1]**2*heaviside(h1[1]), 0], [0, W2[1,2]**2*heaviside(h1[2])]]"  # cross terms dropped
     assert check_formula("preactivation-hessian", wrong, net=relu, layer=1).outcome == "different"
-    # right on 3 of the 4 cells (one heaviside missing in the cross terms): never proved, whatever the points show
+    # right on 3 of the 4 cells (one heaviside missing in the cross terms): refuted whatever the random points
+    # show (seed 0's 8 points all miss the wrong cell), at a point found inside the cell where it differs
     part = ("[[W2[1,1]**2*heaviside(h1[1]), W2[1,1]*W2[1,2]*heaviside(h1[1])], "
             "[W2[1,1]*W2[1,2]*heaviside(h1[1]), W2[1,2]**2*heaviside(h1[2])]]")
     for seed in range(4):
         r = check_formula("preactivation-hessian", part, net=relu, layer=1, seed=seed)
-        assert r.verdict in ("refuted", "verified"), r
-        if r.verdict == "verified":
-            assert any("exact on 3 of the 4 patterns" in n for n in r.notes), r.notes
+        assert (r.outcome, r.verdict, r.entry, r.expected_value) == ("different", "refuted", (1, 2), "0"), r
+        v = {k: sp.Rational(x) for k, x in r.point.items()}
+        h1 = v["W1[1,1]"] * v["x[1]"] + v["W1[1,2]"] * v["x[2]"]
+        h2 = v["W1[2,1]"] * v["x[1]"] + v["W1[2,2]"] * v["x[2]"]
+        assert h1 > 0 > h2 and sp.Rational(r.got_value) == v["W2[1,1]"] * v["W2[1,2]"] != 0  # by hand
+    assert "activation cell {h1[1]: piece 1, h1[2]: piece 0}" in check_formula(
+        "preactivation-hessian", part, net=relu, layer=1, seed=0).method
 
 
 def test_an_answer_right_on_one_cell_only_is_proved_on_the_points_cell_only():
