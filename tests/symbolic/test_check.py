@@ -304,6 +304,14 @@ def test_piecewise_activations_are_proved_on_every_cell():
         "preactivation-hessian", part, net=relu, layer=1, seed=0).method
 
 
+def test_a_deeper_relu_net_is_proved_on_all_16_cells():
+    net = Net(widths=(2, 2, 2, 1), activation="relu")
+    B = "diag(heaviside(h2[1]), heaviside(h2[2]))"
+    r = check_formula("preactivation-hessian", "%s*transpose([[W3[1,1], W3[1,2]]])*[[W3[1,1], W3[1,2]]]*%s" % (B, B),
+                      net=net, layer=2)
+    assert r.verdict == "proved" and "16 patterns of 4 piecewise units" in r.method
+
+
 def test_an_answer_right_on_one_cell_only_is_proved_on_the_points_cell_only():
     net = Net(widths=(1, 1, 1), activation="relu")
     active = resolve_point(net, [[["1/2"]], [[2]]], X=[[3]], Y=[[0]])        # h1 = 3/2 > 0
