@@ -25,6 +25,7 @@ from lossgeom.proofs.sweep import (
 )
 
 PATH_SUM, PSD, LINEAR = "choromanska2015.path-sum", "botev2017.pl-hessians-psd", "kawaguchi2016.lemma1-gradient"
+TRACE = "botev2017.no-smooth-local-maxima"
 
 
 def _key(rec):
@@ -32,10 +33,58 @@ def _key(rec):
     return json.dumps({k: v for k, v in rec.items() if k != "seconds"}, sort_keys=True)
 
 
-def test_three_claims_have_generators_with_stated_distributions():
+def test_four_claims_have_generators_with_stated_distributions():
     claims = sweep_claims()
-    assert {PATH_SUM, PSD, LINEAR} <= set(claims)
+    assert {PATH_SUM, PSD, LINEAR, TRACE} <= set(claims)
     assert "ReLU" in claims[PATH_SUM] and "relu" in claims[PSD] and "deep linear" in claims[LINEAR]
+    assert "piecewise-linear" in claims[TRACE] and "square loss" in claims[TRACE]
+
+
+def test_trace_check_is_exact_and_agrees_with_the_engine_hessian():
+    """Botev's trace formula against lossgeom.numeric's full Hessian (its own engine, dps 50) on the instances
+    the sweep generates; the sweep's own oracle (exact second differences of the cell's loss) agrees too."""
+    import mpmath
+
+    from lossgeom.net import Net
+    from lossgeom.numeric.cells import SWEEP_ACTIVATIONS
+    from lossgeom.numeric.evaluate import full_hessian
+    from lossgeom.proofs import _sweep_generators as g
+
+    held = 0
+    for seed in range(12):
+        inst = g._gen_trace(seed)
+        res = g._check_trace(inst, 50)
+        assert res["outcome"] in ("holds", "undecided")
+        if res["outcome"] != "holds":
+            continue
+        held += 1
+        ev = res["evidence"]
+        assert ev["trace"] == ev["formula"] and ev["residual"] == 0.0 and ev["exact"] is True
+        net = Net(widths=tuple(inst["widths"]), activation=SWEEP_ACTIVATIONS[inst["activation"]][0],
+                  bias=inst["bias"])
+        H = full_hessian(net, inst["weights"], inst["biases"], inst["X"], inst["Y"], dps=50)
+        num, _, den = ev["trace"].partition("/")
+        exact = mpmath.mpf(int(num)) / int(den or 1)
+        assert abs(mpmath.fsum(H[i, i] for i in range(H.rows)) - exact) < mpmath.mpf(10) ** -40
+        assert exact >= 0
+    assert held >= 8
+    # every activation and both bias settings occur
+    drawn = [g._gen_trace(s) for s in range(60)]
+    assert {d["activation"] for d in drawn} == set(SWEEP_ACTIVATIONS) and {d["bias"] for d in drawn} == {True, False}
+
+
+def test_a_wrong_trace_formula_is_a_counterexample():
+    """The second-difference oracle is sharp: the formula without the bias's 1 in a~ (or a wrong cell loss)
+    is caught."""
+    from lossgeom.proofs import _sweep_generators as g
+
+    inst = next(i for i in map(g._gen_trace, range(50)) if i["bias"] and g._check_trace(i, 50)["outcome"] == "holds")
+    orig = g._trace_formula
+    try:
+        g._trace_formula = lambda Ws, bs, cols, pattern: orig(Ws, None, cols, pattern)
+        assert g._check_trace(inst, 50)["outcome"] == "counterexample"
+    finally:
+        g._trace_formula = orig
 
 
 def test_same_root_seed_same_instances_in_any_order_and_worker_count():
