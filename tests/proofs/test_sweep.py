@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -251,14 +252,91 @@ def test_bad_python_arguments_are_lossgeom_errors():
             call()
 
 
+def _children(pid):
+    """The pids of the live child processes of ``pid`` (from /proc) with their command lines."""
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as fh:
+                stat = fh.read()
+            with open("/proc/%s/cmdline" % name, "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out[int(name)] = cmd
+    return out
+
+
+def _wait_for_lines(path, thread, n=1, timeout=300):
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and time.monotonic() < deadline:
+        if os.path.exists(path) and open(path).read().count("\n") >= n:
+            return open(path).read().count("\n")
+        time.sleep(0.01)
+    raise AssertionError("the sweep wrote no %d lines" % n)
+
+
+def _in_thread(argv):
+    """Run ``lossgeom ARGV`` (cli.main) in a thread; the thread's ``code`` list receives the exit status."""
+    code = []
+    thread = threading.Thread(target=lambda: code.append(main(argv)), daemon=True)
+    thread.code = code
+    thread.start()
+    return thread
+
+
+def _lines(path):
+    recs = [json.loads(v) for v in open(path).read().splitlines()]
+    assert len({(r["claim"], r["instance"]) for r in recs}) == len(recs), "an instance recorded twice"
+    return sorted(map(_key, recs))
+
+
+@pytest.mark.slow
+def test_a_local_pool_worker_killed_mid_sweep_loses_nothing(tmp_path):
+    """SIGKILL one worker process of ``lossgeom sweep --workers 2`` while chunks are in flight: the pool
+    breaks, the unfinished chunks are re-run on a fresh pool, and the file holds every instance once, with
+    the results of an undisturbed sweep."""
+    part = str(tmp_path / "part.jsonl")
+    thread = _in_thread(["sweep", PATH_SUM, "--instances", "120", "--workers", "2", "--out", part])
+    at_kill = _wait_for_lines(part, thread)
+    workers = {p for p, cmd in _children(os.getpid()).items() if "spawn_main" in cmd}
+    assert workers, "no pool worker found: %s" % _children(os.getpid())
+    os.kill(min(workers), signal.SIGKILL)
+    thread.join(300)
+    assert not thread.is_alive() and thread.code == [0]
+    assert at_kill < 120, "the sweep finished before the kill"
+    here = run_sweep([PATH_SUM], 120, workers=1, progress=False)
+    assert _lines(part) == sorted(map(_key, here))
+
+
 @pytest.mark.slow
 def test_a_real_two_worker_dask_cluster_runs_a_sweep(tmp_path):
-    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster:
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1 (started and stopped here): a small
+    sweep equals the local one; then ``lossgeom sweep --scheduler`` with one worker SIGKILLed mid-sweep
+    still records every instance once, with the local results (the scheduler re-runs the lost chunks on
+    the other worker)."""
+    from lossgeom._cluster import loopback_cluster
+
+    pytest.importorskip("distributed")  # in the test extra: never skipped in CI
+    with loopback_cluster(2) as cluster:
         out = str(tmp_path / "dask.jsonl")
-        there = run_sweep([LINEAR, PATH_SUM], 5, seed=2, scheduler=cluster.scheduler_address, out=out,
-                          progress=False)
-    here = run_sweep([LINEAR, PATH_SUM], 5, seed=2, workers=1, progress=False)
+        there = run_sweep([LINEAR, TRACE], 4, seed=2, scheduler=cluster.address, out=out, progress=False)
+        part = str(tmp_path / "killed.jsonl")
+        thread = _in_thread(["sweep", PATH_SUM, "--instances", "160", "--seed", "1", "--scheduler",
+                             cluster.address, "--out", part])
+        at_kill = _wait_for_lines(part, thread)
+        cluster.kill_worker(0)
+        thread.join(300)
+        procs = cluster.processes()
+    assert all(p.poll() is not None for p in procs)  # nothing left running
+    assert not [p.pid for p in procs if os.path.exists("/proc/%d" % p.pid)]
+    assert not thread.is_alive() and thread.code == [0]
+    here = run_sweep([LINEAR, TRACE], 4, seed=2, workers=1, progress=False)
     assert sorted(map(_key, there)) == sorted(map(_key, here))
     assert sorted(_key(r) for r in read_results(out)) == sorted(map(_key, here))
+    assert at_kill < 160, "the sweep finished before the kill"
+    assert _lines(part) == sorted(map(_key, run_sweep([PATH_SUM], 160, seed=1, workers=1, progress=False)))
