@@ -357,17 +357,29 @@ def _settled(fut, index):
         return index, TaskError(index, type(err).__name__, str(err), tb)
 
 
-def _dask(fn, tasks, address, retries=0):
+def _client(address):
+    """A ``distributed.Client`` of the scheduler at ``address``; OptionError when it cannot be had."""
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ImportError as err:  # pragma: no cover - distributed is in the test extra
         raise OptionError("scheduler: a Dask scheduler needs the 'distributed' package "
                           "(pip install lossgeom[sweep])") from err
     try:
-        client = Client(address, timeout=30, set_as_default=False)
+        return Client(address, timeout=30, set_as_default=False)
     except OSError as err:
         raise OptionError("scheduler: cannot reach %s: %s" % (address, err)) from None
+
+
+def _dask_threads(address):
+    """The total thread count of the cluster's workers (at least 1)."""
+    with _client(check_scheduler(address)) as client:
+        return max(1, sum(client.nthreads().values()))
+
+
+def _dask(fn, tasks, address, retries=0):
+    client = _client(address)
+    from distributed import as_completed as dask_completed
+
     try:
         with client.as_current():
             packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data

@@ -164,9 +164,13 @@ def _chunk(claim_id, root, indices, dps):
 
 
 def _chunk_size(n, workers, scheduler):
-    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker,
-    at most 50 instances each, so a dead worker costs at most one chunk per worker."""
-    if scheduler is None and (workers or default_workers()) == 1:
+    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker
+    (on a cluster: per thread of its workers), at most 50 instances each, so a dead worker costs at most
+    one chunk per worker."""
+    if scheduler is not None:
+        from lossgeom.executor import _dask_threads
+        workers = _dask_threads(scheduler)
+    elif (workers or default_workers()) == 1:
         return 1
     return max(1, min(50, n // (8 * (workers or default_workers()))))
 
