@@ -1,0 +1,303 @@
+"""The fast full Hessian: the Kronecker products of the engine as a few large matrix products per layer pair.
+
+:func:`lossgeom.numeric._engine.full_hessian` is the reference; this module computes the same blocks from
+the same small per-sample factors (the Jacobians A_nk = dh_n/dh_k, the curvature M_n, the augmented
+activations a~ and the adjoints delta), and differs only in how the large products are taken:
+
+* float64: every block is one BLAS-3 product ``U^T V`` over the samples (``numpy.matmul``) and one
+  transposed copy; the upper block triangle is mirrored with whole-array copies.
+* an integer ``dps`` (the ``"flint"`` backend): *fixed point*.  Every factor X (an array of mpf at the
+  working precision) is scaled by one power of two, ``2^f_X``, chosen so that its largest entry has
+  ``wp + GUARD_BITS`` bits, and rounded to integers (:func:`scaled_ints`).  The products of integers are
+  exact (python-flint's ``fmpz_mat``, multi-modular, in C); the only roundings are the rounding of each
+  factor to an integer (at most 1/2 unit each) and the final rounding of each entry to ``dps`` digits.
+  The entries are turned into mpf once, straight from ``(integer, exponent)``, and each mirrored pair of
+  entries shares one mpf.
+
+Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  For one product
+T = sum_s U_s V_s over m samples, with ``|U| <= 2^u`` and ``|V| <= 2^v`` (entrywise) and the factors
+rounded to units of ``2^(u - b)`` and ``2^(v - b)`` (b = wp + GUARD_BITS bits), the added absolute error is
+at most ``m (2^u 2^(v-b-1) + 2^v 2^(u-b-1) + 2^(u+v-2b-2)) < m 2^(u+v-b+1)`` (see :func:`product_error_bound`),
+that is below 2^-(wp+GUARD_BITS-1-log2 m) relative to the scale ``2^(u+v)`` of the block.  With wp the
+working precision of ``dps + 10`` digits and GUARD_BITS = 64, that is far below 10^-dps of the block's
+scale for every m the size limits admit (m < 2^60).
+"""
+
+import itertools
+
+import mpmath
+import numpy as np
+from flint import fmpz_mat
+from mpmath.libmp import from_man_exp
+
+#: Bits carried beyond the working precision by the fixed-point factors.
+GUARD_BITS = 64
+
+
+# -- the small factors, shared by both paths ------------------------------------------------------------
+def _factors(st, H_L):
+    """A_nk, the curvature products G_kj = sum_{n >= j} A_nk^T M_n A_nj (per sample) and a~_{k-1}."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    L = net.depth
+    A = {}
+    for k in range(1, L + 1):
+        eye = B.full((m, net.widths[k], net.widths[k]))
+        for i in range(net.widths[k]):
+            eye[:, i, i] = B.one
+        A[k, k] = eye
+        for n in range(k + 1, L + 1):
+            A[n, k] = B.matmul(st.W[n - 1], st.F1[n - 2][:, :, None] * A[n - 1, k])
+    zero_D = {n: n < L and all(v == 0 for v in np.ravel(st.c[n - 1])) for n in range(1, L + 1)}  # exactly 0
+    MA = {}
+    for n in range(1, L + 1):
+        for j in range(1, n + 1):
+            if not zero_D[n]:
+                MA[n, j] = B.matmul(H_L, A[n, j]) if n == L else st.c[n - 1][:, :, None] * A[n, j]
+    G = {}
+    for k in range(1, L + 1):
+        for j in range(k, L + 1):
+            acc = None
+            for n in range(j, L + 1):
+                if zero_D[n]:  # piecewise-linear layers have D_n = 0
+                    continue
+                term = B.matmul(np.swapaxes(A[n, k], 1, 2), MA[n, j])
+                acc = term if acc is None else acc + term
+            G[k, j] = B.full((m, net.widths[k], net.widths[j])) if acc is None else acc
+    abar = {}
+    for k in range(1, L + 1):
+        a = st.a[k - 1]
+        if net.bias:
+            a = np.concatenate([a, B.full((m, 1), 1)], axis=1)
+        abar[k] = a
+    return A, G, abar
+
+
+def _kron_layout(T, p, q, r, t):
+    """Rows (p, q) x columns (r, t) of ``sum_s U^T V`` to the Hessian's rows (p, r) x columns (q, t)."""
+    return T.reshape(p, q, r, t).transpose(0, 2, 1, 3).reshape(p * r, q * t)
+
+
+def _bilinear_layout(T, dprev, dk, d, kb):
+    """Rows (j, r) x columns (i, p) of the bilinear product to rows (p, r) x columns (j, i)."""
+    return T.reshape(dprev, dk, d, kb).transpose(3, 1, 0, 2).reshape(kb * dk, dprev * d)
+
+
+# -- float64 ---------------------------------------------------------------------------------------------
+def float64_hessian(st, H_L):
+    """The full Hessian in float64 from BLAS-3 products (the engine's formulas, see the module docstring).
+
+    Parameters
+    ----------
+    st : lossgeom.numeric._engine.State
+        After :func:`~lossgeom.numeric._engine.backward`, in the float64 backend.
+    H_L : numpy.ndarray
+        The output pre-activation Hessians, (m, d_L, d_L).
+
+    Returns
+    -------
+    numpy.ndarray
+        P x P, exactly symmetric.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> from lossgeom.numeric import _engine
+    >>> from lossgeom.numeric.backends import Float64Backend
+    >>> prob = _engine.prepare(Net(widths=(1, 1, 1), activation="tanh"), [[["1/2"]], [[2]]], None, [[1]], [[0]], None)
+    >>> st = _engine.forward(prob, Float64Backend()); _engine.backward(st)
+    >>> float64_hessian(st, _engine._output_hessian(st)).round(6).tolist()
+    [[1.130419, 1.453724], [1.453724, 0.213552]]
+    """
+    net, m = st.prob.net, st.prob.m
+    L, P = net.depth, net.n_params
+    A, G, abar = _factors(st, H_L)
+    H = np.empty((P, P))
+    for k in range(1, L + 1):
+        sk = net.layer_slice(k)
+        for j in range(k, L + 1):
+            sj = net.layer_slice(j)
+            kb, jb, dk, dj = abar[k].shape[1], abar[j].shape[1], net.widths[k], net.widths[j]
+            U = (abar[k][:, :, None] * abar[j][:, None, :]).reshape(m, kb * jb)
+            blk = _kron_layout(U.T @ G[k, j].reshape(m, dk * dj), kb, jb, dk, dj)
+            if j > k:
+                d, dprev = net.layer_shape(j)
+                left = (st.F1[j - 2][:, :, None] * A[j - 1, k]).reshape(m, dprev * dk)
+                right = (st.delta[j - 1][:, :, None] * abar[k][:, None, :]).reshape(m, d * kb)
+                blk[:, :dprev * d] += _bilinear_layout(left.T @ right, dprev, dk, d, kb)
+                H[sk, sj] = blk
+                H[sj, sk] = blk.T
+            else:
+                H[sk, sk] = np.triu(blk) + np.triu(blk, 1).T
+    if net.weight_decay:
+        wd = float(net.weight_decay)
+        for l in range(1, L + 1):
+            start = net.layer_slice(l).start
+            idx = np.arange(start, start + net.widths[l] * net.widths[l - 1])
+            H[idx, idx] += wd
+    return H
+
+
+# -- fixed point (an integer dps) ------------------------------------------------------------------------
+def scaled_ints(X, bits):
+    """``(N, f)`` with N = round(X * 2^f) an object array of Python ints and ``f`` such that the largest
+    ``|X|`` has ``bits`` bits (``f = 0`` for an all-zero X).
+
+    Examples
+    --------
+    >>> N, f = scaled_ints(np.array([mpmath.mpf(1) / 3, mpmath.mpf(-2)], dtype=object), 8)
+    >>> N.tolist(), f
+    ([21, -128], 6)
+    """
+    flat = np.ravel(X)
+    mags = [v._mpf_[2] + v._mpf_[3] for v in flat if v]  # |v| < 2^(exp + bc)
+    f = bits - max(mags) if mags else 0
+    out = np.empty(flat.shape, dtype=object)
+    out[:] = [_to_int(v._mpf_, f) for v in flat]
+    return out.reshape(np.shape(X)), f
+
+
+def _to_int(mpf_, f):
+    sign, man, exp, _ = mpf_
+    s = exp + f
+    n = int(man) << s if s >= 0 else (int(man) + (1 << (-s - 1))) >> -s
+    return -n if sign else n
+
+
+def product_error_bound(m, u, v, bits):
+    """The bound ``m 2^(u+v-bits+1)`` of the error that rounding the two factors of a sum of ``m`` products
+    adds, for factors with ``|U| < 2^u``, ``|V| < 2^v`` rounded to ``bits`` bits below their bounds.
+
+    Each rounded factor is off by at most half a unit: ``|dU| <= 2^(u-bits-1)``, ``|dV| <= 2^(v-bits-1)``, so
+    ``|UV - (U+dU)(V+dV)| <= 2^(u+v-bits-1) + 2^(u+v-bits-1) + 2^(u+v-2bits-2) < 2^(u+v-bits+1)`` per product.
+
+    Examples
+    --------
+    >>> product_error_bound(10, 0, 0, 64) < 1e-17
+    True
+    """
+    return m * mpmath.ldexp(1, u + v - bits + 1)
+
+
+def _fmpz(N):
+    """An fmpz_mat from a 2-D object array of ints."""
+    return fmpz_mat(N.shape[0], N.shape[1], N.ravel().tolist()) if N.size else fmpz_mat(*N.shape)
+
+
+def _entries(T):
+    """The entries of an fmpz_mat as a 2-D object array of fmpz."""
+    out = np.empty(T.nrows() * T.ncols(), dtype=object)
+    out[:] = T.entries()
+    return out.reshape(T.nrows(), T.ncols())
+
+
+def fixed_point_hessian(st, H_L, dps):
+    """The full Hessian at an integer ``dps`` from exact integer products (see the module docstring).
+
+    Parameters
+    ----------
+    st : lossgeom.numeric._engine.State
+        After :func:`~lossgeom.numeric._engine.backward`, in an mp backend, inside its context.
+    H_L : numpy.ndarray of mpf
+        The output pre-activation Hessians, (m, d_L, d_L).
+    dps : int
+        Digits of the result.
+
+    Returns
+    -------
+    mpmath.matrix
+        P x P, every entry rounded once to ``dps`` digits (as :meth:`MpBackend.output` rounds), exactly symmetric.
+
+    Examples
+    --------
+    >>> from lossgeom import Net
+    >>> from lossgeom.numeric import _engine
+    >>> from lossgeom.numeric.backends import FlintBackend
+    >>> B = FlintBackend(30)
+    >>> prob = _engine.prepare(Net(widths=(1, 1, 1), activation="tanh"), [[["1/2"]], [[2]]], None, [[1]], [[0]], None)
+    >>> with B.context():
+    ...     st = _engine.forward(prob, B); _engine.backward(st)
+    ...     H = fixed_point_hessian(st, _engine._output_hessian(st), 30)
+    >>> print(mpmath.nstr(H, 8))
+    [1.1304186    1.453724]
+    [ 1.453724  0.21355227]
+    """
+    net, m = st.prob.net, st.prob.m
+    L, P = net.depth, net.n_params
+    bits = mpmath.mp.prec + GUARD_BITS
+    A, G, abar = _factors(st, H_L)
+    ia = {k: scaled_ints(abar[k], bits) for k in abar}
+    with mpmath.workdps(dps):
+        prec = mpmath.mp.prec
+    out = mpmath.matrix(P, P)
+    data = out._matrix__data
+    for k in range(1, L + 1):
+        for j in range(k, L + 1):
+            N, e = _fixed_block(st, net, m, k, j, A, G, ia, bits)
+            _store(data, N, e, prec, net.layer_slice(k), net.layer_slice(j), k == j)
+    return out
+
+
+def _fixed_block(st, net, m, k, j, A, G, ia, bits):
+    """Block (k, j) of the Hessian as (integers, exponent): value = N * 2^e."""
+    (ak, fk), (aj, fj) = ia[k], ia[j]
+    kb, jb, dk, dj = ak.shape[1], aj.shape[1], net.widths[k], net.widths[j]
+    U = (ak[:, :, None] * aj[:, None, :]).reshape(m, kb * jb)          # exact products of integers
+    V, fg = scaled_ints(G[k, j].reshape(m, dk * dj), bits)
+    T, e = _fmpz(U.T.copy()) * _fmpz(V), -(fk + fj + fg)
+    wd = net.weight_decay if k == j else 0
+    if j > k:
+        d, dprev = net.layer_shape(j)
+        left, fl = scaled_ints((st.F1[j - 2][:, :, None] * A[j - 1, k]).reshape(m, dprev * dk), bits)
+        dl, fd = scaled_ints(st.delta[j - 1], bits)
+        right = (dl[:, :, None] * ak[:, None, :]).reshape(m, d * kb)
+        T2, e2 = _fmpz(left.T.copy()) * _fmpz(right), -(fl + fd + fk)
+        lo = min(e, e2)
+        T, T2 = T * (1 << (e - lo)), T2 * (1 << (e2 - lo))
+        N = _kron_layout(_entries(T), kb, jb, dk, dj)
+        N[:, :dprev * d] = _bilinear_layout(_entries(T2), dprev, dk, d, kb) + N[:, :dprev * d]
+        return N, lo
+    N = _kron_layout(_entries(T), kb, jb, dk, dj)
+    if wd:
+        # weight decay p/q rounded to the block's unit 2^e: an error of at most 2^(e-1), below the products' bound
+        p, q = int(wd.p), int(wd.q)
+        num, den = (p << -e, q) if e <= 0 else (p, q << e)
+        idx = np.arange(net.widths[k] * net.widths[k - 1])
+        N[idx, idx] = N[idx, idx] + (2 * num + den) // (2 * den)
+    return N, e
+
+
+def _store(data, N, e, prec, rows, cols, diagonal):
+    """Round the entries N * 2^e to ``prec`` bits, once each, into the mpmath data dict (and the mirror)."""
+    r, c = N.shape
+    if diagonal:
+        iu = np.triu_indices(r)
+        full = np.empty((r, c), dtype=object)
+        full[iu] = _mpfs(N[iu], e, prec)
+        full.T[iu] = full[iu]
+        nz = N.astype(bool)
+        nz.T[iu] = nz[iu]
+        _put(data, full, nz, rows.start, cols.start)
+        return
+    vals = _mpfs(N.ravel(), e, prec).reshape(r, c)
+    nz = N.astype(bool)
+    _put(data, vals, nz, rows.start, cols.start)
+    _put(data, vals.T, nz.T, cols.start, rows.start)
+
+
+def _mpfs(flat, e, prec):
+    """mpf of ``n * 2^e`` rounded to nearest at ``prec`` bits, for the integers (fmpz) of a 1-D object array."""
+    out = np.empty(len(flat), dtype=object)
+    rep = itertools.repeat
+    ints = map(int, flat.tolist())
+    out[:] = list(map(mpmath.mp.make_mpf, map(from_man_exp, ints, rep(e), rep(prec), rep("n"))))
+    return out
+
+
+def _put(data, vals, nonzero, r0, c0):
+    """Entries of ``vals`` into the data dict of an mpmath matrix at offset (r0, c0); zeros are not stored."""
+    r, c = vals.shape
+    keys = itertools.product(range(r0, r0 + r), range(c0, c0 + c))
+    if nonzero.all():
+        data.update(zip(keys, vals.ravel().tolist()))
+    else:
+        data.update(itertools.compress(zip(keys, vals.ravel().tolist()), nonzero.ravel().tolist()))
