@@ -14,13 +14,18 @@ activations a~ and the adjoints delta), and differs only in how the large produc
   The entries are turned into mpf once, straight from ``(integer, exponent)``, and each mirrored pair of
   entries shares one mpf.
 
-Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  For one product
-T = sum_s U_s V_s over m samples, with ``|U| <= 2^u`` and ``|V| <= 2^v`` (entrywise) and the factors
-rounded to units of ``2^(u - b)`` and ``2^(v - b)`` (b = wp + GUARD_BITS bits), the added absolute error is
-at most ``m (2^u 2^(v-b-1) + 2^v 2^(u-b-1) + 2^(u+v-2b-2)) < m 2^(u+v-b+1)`` (see :func:`product_error_bound`),
-that is below 2^-(wp+GUARD_BITS-1-log2 m) relative to the scale ``2^(u+v)`` of the block.  With wp the
-working precision of ``dps + 10`` digits and GUARD_BITS = 64, that is far below 10^-dps of the block's
-scale for every m the size limits admit (m < 2^60).
+Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  Each term of a block
+is a sum over the m samples of products of two or three rounded factors: a~_{k-1}[p] a~_{j-1}[q] G_kj[r, t]
+(the Kronecker term) and (f'(h_{l-1}) A_{l-1,k})[j, r] delta_l[i] a~_{k-1}[p] (the bilinear term).  A factor
+with ``|x| < 2^u`` is rounded to units of ``2^(u - b)`` (b = wp + GUARD_BITS bits), an error of at most
+``2^(u-b-1)``, that is a relative error eps <= 2^(-b-1) of its bound; a product of r <= 3 such factors is then
+off by at most ``((1 + eps)^r - 1) 2^(sum u) < 4 eps 2^(sum u) = 2^(sum u - b + 1)``, and the sum over samples by
+``m 2^(sum u - b + 1)`` (:func:`product_error_bound`).  Relative to the scale ``2^(sum u)`` of the block's
+products that is ``m 2^(1-b)``: with wp the working precision of ``dps + 10`` digits (203 bits at dps = 50) and
+GUARD_BITS = 64, below 10^-78 m, far below 10^-50 for every m the size limits admit.  The integer products
+and sums are exact; each entry is then rounded once to ``dps`` digits, as the reference engine rounds.  The
+factors themselves carry the working-precision rounding of the forward and backward passes, exactly as in
+the reference engine (the same code computes them).
 """
 
 import itertools
@@ -163,19 +168,22 @@ def _to_int(mpf_, f):
     return -n if sign else n
 
 
-def product_error_bound(m, u, v, bits):
-    """The bound ``m 2^(u+v-bits+1)`` of the error that rounding the two factors of a sum of ``m`` products
-    adds, for factors with ``|U| < 2^u``, ``|V| < 2^v`` rounded to ``bits`` bits below their bounds.
+def product_error_bound(m, mags, bits):
+    """The bound ``m 2^(sum(mags) - bits + 1)`` of the error that rounding the factors of a sum of ``m``
+    products of two or three factors adds, for factors with ``|x| < 2^u`` (u in ``mags``) each rounded to units
+    of ``2^(u - bits)``.
 
-    Each rounded factor is off by at most half a unit: ``|dU| <= 2^(u-bits-1)``, ``|dV| <= 2^(v-bits-1)``, so
-    ``|UV - (U+dU)(V+dV)| <= 2^(u+v-bits-1) + 2^(u+v-bits-1) + 2^(u+v-2bits-2) < 2^(u+v-bits+1)`` per product.
+    Each rounded factor is off by at most half a unit, a relative error eps <= 2^(-bits-1) of its bound, so a
+    product of r <= 3 factors is off by at most ``((1 + eps)^r - 1) 2^(sum u) < 4 eps 2^(sum u)``.
 
     Examples
     --------
-    >>> product_error_bound(10, 0, 0, 64) < 1e-17
+    >>> product_error_bound(10, (0, 0), 64) < 1e-17
     True
     """
-    return m * mpmath.ldexp(1, u + v - bits + 1)
+    if not 2 <= len(mags) <= 3:
+        raise ValueError("mags: two or three factors")
+    return m * mpmath.ldexp(1, sum(mags) - bits + 1)
 
 
 def _fmpz(N):
