@@ -14,18 +14,19 @@ activations a~ and the adjoints delta), and differs only in how the large produc
   The entries are turned into mpf once, straight from ``(integer, exponent)``, and each mirrored pair of
   entries shares one mpf.
 
-Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  Each term of a block
-is a sum over the m samples of products of two or three rounded factors: a~_{k-1}[p] a~_{j-1}[q] G_kj[r, t]
-(the Kronecker term) and (f'(h_{l-1}) A_{l-1,k})[j, r] delta_l[i] a~_{k-1}[p] (the bilinear term).  A factor
-with ``|x| < 2^u`` is rounded to units of ``2^(u - b)`` (b = wp + GUARD_BITS bits), an error of at most
-``2^(u-b-1)``, that is a relative error eps <= 2^(-b-1) of its bound; a product of r <= 3 such factors is then
-off by at most ``((1 + eps)^r - 1) 2^(sum u) < 4 eps 2^(sum u) = 2^(sum u - b + 1)``, and the sum over samples by
-``m 2^(sum u - b + 1)`` (:func:`product_error_bound`).  Relative to the scale ``2^(sum u)`` of the block's
-products that is ``m 2^(1-b)``: with wp the working precision of ``dps + 10`` digits (203 bits at dps = 50) and
-GUARD_BITS = 64, below 10^-78 m, far below 10^-50 for every m the size limits admit.  The integer products
-and sums are exact; each entry is then rounded once to ``dps`` digits, as the reference engine rounds.  The
-factors themselves carry the working-precision rounding of the forward and backward passes, exactly as in
-the reference engine (the same code computes them).
+Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  Block (k, j) is
+``a~_{k-1}^T Z`` summed over the m samples, with Z[s, r, q, t] = a~_{j-1}[s, q] G_kj[s, r, t] (+ the bilinear
+(f'(h_{j-1}) A_{j-1,k})[s, q, r] delta_j[s, t] when j > k).  Write eps = 2^(-b-1), b = wp + GUARD_BITS.  A factor
+array with ``|x| < 2^u`` is rounded to integer multiples of ``2^(u-b)``: an absolute error <= eps 2^u.  Z is
+formed exactly from the rounded factors (error <= ((1+eps)^2 - 1) S < 2.01 eps S, S = 2^(u_j+u_G) [+ 2^(u_l+u_d)]
+bounds |Z|) and rounded once more to b bits (<= eps 2^z <= 2.01 eps S), so |dZ| < 4.1 eps S; then
+``|a' Z' - a Z| <= 2^(u_k) 4.1 eps S + eps 2^(u_k) (1 + 4.1 eps) S < 2^(u_k - b + 2) S`` per sample, and the block
+entry is off by at most ``m 2^(u_k - b + 2) S`` (:func:`block_error_bound`; the integer product itself is exact).
+Relative to the scale ``m 2^(u_k) S`` of the block that is ``2^(2-b)``: with wp the working precision of
+``dps + 10`` digits (203 bits at dps = 50) and GUARD_BITS = 64, about 10^-80, far below 10^-50.  Each entry
+is then rounded once to ``dps`` digits, as the reference engine rounds its results.  The factors carry the
+working-precision rounding of the forward and backward passes exactly as in the reference engine (the same
+code computes them).
 """
 
 import itertools
@@ -77,14 +78,18 @@ def _factors(st, H_L):
     return A, G, abar
 
 
-def _kron_layout(T, p, q, r, t):
-    """Rows (p, q) x columns (r, t) of ``sum_s U^T V`` to the Hessian's rows (p, r) x columns (q, t)."""
-    return T.reshape(p, q, r, t).transpose(0, 2, 1, 3).reshape(p * r, q * t)
+def _block_factor(G, aj, left=None, delta=None):
+    """Z (m, d_k, j~, d_j) with block (k, j) = a~_{k-1}^T Z, read as rows (p, r) and columns (q, t):
 
-
-def _bilinear_layout(T, dprev, dk, d, kb):
-    """Rows (j, r) x columns (i, p) of the bilinear product to rows (p, r) x columns (j, i)."""
-    return T.reshape(dprev, dk, d, kb).transpose(3, 1, 0, 2).reshape(kb * dk, dprev * d)
+    Z[s, r, q, t] = a~_{j-1}[s, q] G_kj[s, r, t]  (+ left[s, q, r] delta_j[s, t] for the weight columns q < d_{j-1},
+    the bilinear term, when j > k).  So every block is ONE product over the samples, already in theta's layout
+    (rows p d_k + r: input unit p of layer k, then its output unit r; columns likewise).
+    """
+    Z = G[:, :, None, :] * aj[:, None, :, None]
+    if left is not None:
+        dprev = left.shape[1]
+        Z[:, :, :dprev, :] += np.swapaxes(left, 1, 2)[:, :, :, None] * delta[:, None, None, :]
+    return Z
 
 
 # -- float64 ---------------------------------------------------------------------------------------------
@@ -122,17 +127,16 @@ def float64_hessian(st, H_L):
         for j in range(k, L + 1):
             sj = net.layer_slice(j)
             kb, jb, dk, dj = abar[k].shape[1], abar[j].shape[1], net.widths[k], net.widths[j]
-            U = (abar[k][:, :, None] * abar[j][:, None, :]).reshape(m, kb * jb)
-            blk = _kron_layout(U.T @ G[k, j].reshape(m, dk * dj), kb, jb, dk, dj)
             if j > k:
-                d, dprev = net.layer_shape(j)
-                left = (st.F1[j - 2][:, :, None] * A[j - 1, k]).reshape(m, dprev * dk)
-                right = (st.delta[j - 1][:, :, None] * abar[k][:, None, :]).reshape(m, d * kb)
-                blk[:, :dprev * d] += _bilinear_layout(left.T @ right, dprev, dk, d, kb)
+                Z = _block_factor(G[k, j], abar[j], st.F1[j - 2][:, :, None] * A[j - 1, k], st.delta[j - 1])
+            else:
+                Z = _block_factor(G[k, j], abar[j])
+            blk = (abar[k].T @ Z.reshape(m, -1)).reshape(kb * dk, jb * dj)
+            if j > k:
                 H[sk, sj] = blk
                 H[sj, sk] = blk.T
             else:
-                H[sk, sk] = np.triu(blk) + np.triu(blk, 1).T
+                H[sk, sk] = np.where(np.tri(kb * dk, dtype=bool), blk.T, blk)  # the upper triangle, mirrored
     if net.weight_decay:
         wd = float(net.weight_decay)
         for l in range(1, L + 1):
@@ -161,6 +165,17 @@ def scaled_ints(X, bits):
     return out.reshape(np.shape(X)), f
 
 
+def _round_ints(N, f, bits):
+    """(N', f') with N' = round(N 2^(f'-f)) of at most ``bits`` bits (N unchanged when it already fits)."""
+    flat = N.ravel().tolist()
+    top = max(map(abs, flat), default=0).bit_length()
+    s = top - bits
+    if s <= 0:
+        return N, f
+    half = 1 << (s - 1)
+    return (N + half) >> s, f - s
+
+
 def _to_int(mpf_, f):
     sign, man, exp, _ = mpf_
     s = exp + f
@@ -168,22 +183,26 @@ def _to_int(mpf_, f):
     return -n if sign else n
 
 
-def product_error_bound(m, mags, bits):
-    """The bound ``m 2^(sum(mags) - bits + 1)`` of the error that rounding the factors of a sum of ``m``
-    products of two or three factors adds, for factors with ``|x| < 2^u`` (u in ``mags``) each rounded to units
-    of ``2^(u - bits)``.
+def block_error_bound(m, uk, terms, bits):
+    """The bound ``m 2^(uk - bits + 2) sum_t 2^(u_t + v_t)`` of what the fixed-point rounding adds to an entry of a
+    block ``sum_s a_s (sum_t x_ts y_ts)`` (module docstring), for factors with ``|a| < 2^uk``, ``|x_t| < 2^u_t``,
+    ``|y_t| < 2^v_t``, each rounded to ``bits`` bits below its bound, and the inner sum rounded to ``bits`` bits.
 
-    Each rounded factor is off by at most half a unit, a relative error eps <= 2^(-bits-1) of its bound, so a
-    product of r <= 3 factors is off by at most ``((1 + eps)^r - 1) 2^(sum u) < 4 eps 2^(sum u)``.
+    Parameters
+    ----------
+    m : int
+        Samples.
+    uk : int
+    terms : sequence of (int, int)
+        ``(u_t, v_t)`` per term of the inner sum (one, or two with the bilinear term).
+    bits : int
 
     Examples
     --------
-    >>> product_error_bound(10, (0, 0), 64) < 1e-17
+    >>> block_error_bound(10, 0, [(0, 0)], 64) < 1e-17
     True
     """
-    if not 2 <= len(mags) <= 3:
-        raise ValueError("mags: two or three factors")
-    return m * mpmath.ldexp(1, sum(mags) - bits + 1)
+    return m * mpmath.ldexp(1, uk - bits + 2) * sum(mpmath.ldexp(1, u + v) for u, v in terms)
 
 
 def _fmpz(N):
@@ -246,25 +265,24 @@ def fixed_point_hessian(st, H_L, dps):
 
 
 def _fixed_block(st, net, m, k, j, A, G, ia, bits):
-    """Block (k, j) of the Hessian as (integers, exponent): value = N * 2^e."""
+    """Block (k, j) of the Hessian as (integers, exponent): value = N * 2^e, from one exact product."""
     (ak, fk), (aj, fj) = ia[k], ia[j]
-    kb, jb, dk, dj = ak.shape[1], aj.shape[1], net.widths[k], net.widths[j]
-    U = (ak[:, :, None] * aj[:, None, :]).reshape(m, kb * jb)          # exact products of integers
-    V, fg = scaled_ints(G[k, j].reshape(m, dk * dj), bits)
-    T, e = _fmpz(U.T.copy()) * _fmpz(V), -(fk + fj + fg)
-    wd = net.weight_decay if k == j else 0
+    kb, dk = ak.shape[1], net.widths[k]
+    Gi, fg = scaled_ints(G[k, j], bits)
+    Z, f = Gi[:, :, None, :] * aj[:, None, :, None], fg + fj          # exact products of integers
     if j > k:
-        d, dprev = net.layer_shape(j)
-        left, fl = scaled_ints((st.F1[j - 2][:, :, None] * A[j - 1, k]).reshape(m, dprev * dk), bits)
+        dprev = net.layer_shape(j)[1]
+        left, fl = scaled_ints(st.F1[j - 2][:, :, None] * A[j - 1, k], bits)
         dl, fd = scaled_ints(st.delta[j - 1], bits)
-        right = (dl[:, :, None] * ak[:, None, :]).reshape(m, d * kb)
-        T2, e2 = _fmpz(left.T.copy()) * _fmpz(right), -(fl + fd + fk)
-        lo = min(e, e2)
-        T, T2 = T * (1 << (e - lo)), T2 * (1 << (e2 - lo))
-        N = _kron_layout(_entries(T), kb, jb, dk, dj)
-        N[:, :dprev * d] = _bilinear_layout(_entries(T2), dprev, dk, d, kb) + N[:, :dprev * d]
-        return N, lo
-    N = _kron_layout(_entries(T), kb, jb, dk, dj)
+        Z2, f2 = np.swapaxes(left, 1, 2)[:, :, :, None] * dl[:, None, None, :], fl + fd
+        top = max(f, f2)
+        Z = Z * (1 << (top - f)) if top > f else Z
+        Z[:, :, :dprev, :] += Z2 * (1 << (top - f2)) if top > f2 else Z2
+        f = top
+    Z, f = _round_ints(Z.reshape(m, -1), f, bits)
+    T = _fmpz(Z.T.copy()) * _fmpz(ak)           # (d_k j~ d_j) x k~: the shape fmpz_mat multiplies fastest
+    N, e = _entries(T).T.reshape(kb * dk, -1), -(fk + f)
+    wd = net.weight_decay if k == j else 0
     if wd:
         # weight decay p/q rounded to the block's unit 2^e: an error of at most 2^(e-1), below the products' bound
         p, q = int(wd.p), int(wd.q)

@@ -17,7 +17,7 @@ from hessian_oracles import ACTIVATIONS, autograd_hessian, fd_hessian, random_ca
 
 from lossgeom import Net, NonDifferentiableError
 from lossgeom.numeric import _engine
-from lossgeom.numeric._fast_hessian import GUARD_BITS, _to_int, product_error_bound, scaled_ints
+from lossgeom.numeric._fast_hessian import GUARD_BITS, _to_int, block_error_bound, scaled_ints
 from lossgeom.numeric.backends import Float64Backend, select_backend
 from lossgeom.numeric.evaluate import evaluate_net, find_kinks, full_hessian
 from lossgeom.precision import agreeing_digits
@@ -158,23 +158,45 @@ def _mag(values):
     return top.numerator.bit_length() - top.denominator.bit_length() + 1
 
 
-@pytest.mark.parametrize("r", [2, 3])
-def test_product_error_bound_holds_for_random_factors(r):
-    """|sum prod x - sum prod round(x 2^a) 2^-a| <= product_error_bound, computed exactly in Fractions."""
-    rng = random.Random(r)
+def _scaled(values, bits):
+    """round(x 2^f) with f = bits - u, |x| < 2^u (the rounding of scaled_ints, in Fractions)."""
+    f = bits - _mag(values)
+    return [round(x * Fraction(2) ** f) for x in values], f
+
+
+@pytest.mark.parametrize("two_terms", [False, True])
+def test_block_error_bound_holds_for_the_fixed_point_algorithm(two_terms):
+    """One block entry sum_s a_s (x_s y_s [+ x2_s y2_s]) computed as the fixed-point path does (factors rounded,
+    inner sum formed exactly, aligned, rounded to ``bits`` bits, then one exact product), in Fractions: its
+    error is within block_error_bound."""
+    rng = random.Random(int(two_terms))
     bits = 30
-    for _ in range(30):
+
+    def draw(m):
+        return [Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 10 ** 6)) for _ in range(m)]
+
+    for _ in range(40):
         m = rng.randint(1, 12)
-        factors = [[Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 10 ** 6)) for _ in range(m)]
-                   for _ in range(r)]
-        mags = [_mag(f) for f in factors]
-        assert all(abs(x) < Fraction(2) ** u for f, u in zip(factors, mags) for x in f)
-        exact = sum(np.prod([f[s] for f in factors]) for s in range(m))
-        rounded = [[Fraction(round(x * Fraction(2) ** (bits - u)), 2 ** bits) * Fraction(2) ** u for x in f]
-                   for f, u in zip(factors, mags)]
-        approx = sum(np.prod([f[s] for f in rounded]) for s in range(m))
-        bound = m * Fraction(2) ** (sum(mags) - bits + 1)
-        assert product_error_bound(m, mags, bits) == mpmath.mpf(bound.numerator) / bound.denominator
+        a, pairs = draw(m), [(draw(m), draw(m)) for _ in range(2 if two_terms else 1)]
+        exact = sum(a[s] * sum(x[s] * y[s] for x, y in pairs) for s in range(m))
+        ia, fa = _scaled(a, bits)
+        inner, f = None, None
+        for x, y in pairs:
+            (ix, fx), (iy, fy) = _scaled(x, bits), _scaled(y, bits)
+            z, fz = [p * q for p, q in zip(ix, iy)], fx + fy
+            if inner is None:
+                inner, f = z, fz
+            else:
+                top = max(f, fz)
+                inner = [p * 2 ** (top - f) + q * 2 ** (top - fz) for p, q in zip(inner, z)]
+                f = top
+        shift = max(abs(v) for v in inner).bit_length() - bits
+        if shift > 0:
+            inner, f = [(v + (1 << (shift - 1))) >> shift for v in inner], f - shift
+        approx = Fraction(sum(p * q for p, q in zip(ia, inner)), 2 ** (fa + f))
+        terms = [(_mag(x), _mag(y)) for x, y in pairs]
+        bound = m * Fraction(2) ** (_mag(a) - bits + 2) * sum(Fraction(2) ** (u + v) for u, v in terms)
+        assert block_error_bound(m, _mag(a), terms, bits) == mpmath.mpf(bound.numerator) / bound.denominator
         assert abs(exact - approx) <= bound
 
 
@@ -183,4 +205,4 @@ def test_the_bound_is_far_below_10_to_the_minus_50_at_dps_50():
     with B.context():
         bits = mpmath.mp.prec + GUARD_BITS
     # relative to the scale 2^(u+v) of a block, for a million samples
-    assert product_error_bound(10 ** 6, (0, 0, 0), bits) < mpmath.mpf(10) ** -70
+    assert block_error_bound(10 ** 6, 0, [(0, 0), (0, 0)], bits) < mpmath.mpf(10) ** -70
