@@ -29,6 +29,8 @@ working-precision rounding of the forward and backward passes exactly as in the 
 code computes them).
 """
 
+import contextlib
+import gc
 import itertools
 
 import mpmath
@@ -248,6 +250,24 @@ def fixed_point_hessian(st, H_L, dps):
     [1.1304186    1.453724]
     [ 1.453724  0.21355227]
     """
+    with _no_gc():
+        return _fixed_point_hessian(st, H_L, dps)
+
+
+@contextlib.contextmanager
+def _no_gc():
+    """The cyclic garbage collector paused while about a million acyclic objects (ints, mpf) are made: its
+    passes over the growing heap, not the arithmetic, would otherwise dominate (restored on exit)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _fixed_point_hessian(st, H_L, dps):
     net, m = st.prob.net, st.prob.m
     L, P = net.depth, net.n_params
     bits = mpmath.mp.prec + GUARD_BITS

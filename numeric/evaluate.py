@@ -394,6 +394,8 @@ def _pole_message(prob):
 def _forced(prob, st):
     """ForcedPiece records of every (unit, sample) the pattern fixed."""
     net, out = prob.net, []
+    if not prob.pattern:
+        return ()
     exact = None
     for l in range(1, net.depth + 1):
         act = net.layer_activation(l)
