@@ -4,29 +4,31 @@
 the same small per-sample factors (the Jacobians A_nk = dh_n/dh_k, the curvature M_n, the augmented
 activations a~ and the adjoints delta), and differs only in how the large products are taken:
 
-* float64: every block is one BLAS-3 product ``U^T V`` over the samples (``numpy.matmul``) and one
-  transposed copy; the upper block triangle is mirrored with whole-array copies.
+* float64: every block is one BLAS-3 product ``a~^T Z`` over the samples (``numpy.matmul``) whose result is
+  already in theta's layout (:func:`_block_factor` fuses the Kronecker and the bilinear terms into Z); the
+  diagonal blocks are symmetrised from their upper triangle.
 * an integer ``dps`` (the ``"flint"`` backend): *fixed point*.  Every factor X (an array of mpf at the
   working precision) is scaled by one power of two, ``2^f_X``, chosen so that its largest entry has
   ``wp + GUARD_BITS`` bits, and rounded to integers (:func:`scaled_ints`).  The products of integers are
-  exact (python-flint's ``fmpz_mat``, multi-modular, in C); the only roundings are the rounding of each
-  factor to an integer (at most 1/2 unit each) and the final rounding of each entry to ``dps`` digits.
+  exact (python-flint's ``fmpz_mat``, in C); the only roundings are of each factor to an integer, of the
+  products a~ a~ and a~ delta back to ``wp + GUARD_BITS`` bits (half a unit each), and the final rounding of
+  each entry to ``dps`` digits.
   The entries are turned into mpf once, straight from ``(integer, exponent)``, and each mirrored pair of
   entries shares one mpf.
 
-Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  Block (k, j) is
-``a~_{k-1}^T Z`` summed over the m samples, with Z[s, r, q, t] = a~_{j-1}[s, q] G_kj[s, r, t] (+ the bilinear
-(f'(h_{j-1}) A_{j-1,k})[s, q, r] delta_j[s, t] when j > k).  Write eps = 2^(-b-1), b = wp + GUARD_BITS.  A factor
-array with ``|x| < 2^u`` is rounded to integer multiples of ``2^(u-b)``: an absolute error <= eps 2^u.  Z is
-formed exactly from the rounded factors (error <= ((1+eps)^2 - 1) S < 2.01 eps S, S = 2^(u_j+u_G) [+ 2^(u_l+u_d)]
-bounds |Z|) and rounded once more to b bits (<= eps 2^z <= 2.01 eps S), so |dZ| < 4.1 eps S; then
-``|a' Z' - a Z| <= 2^(u_k) 4.1 eps S + eps 2^(u_k) (1 + 4.1 eps) S < 2^(u_k - b + 2) S`` per sample, and the block
-entry is off by at most ``m 2^(u_k - b + 2) S`` (:func:`block_error_bound`; the integer product itself is exact).
-Relative to the scale ``m 2^(u_k) S`` of the block that is ``2^(2-b)``: with wp the working precision of
-``dps + 10`` digits (203 bits at dps = 50) and GUARD_BITS = 64, about 10^-80, far below 10^-50.  Each entry
-is then rounded once to ``dps`` digits, as the reference engine rounds its results.  The factors carry the
-working-precision rounding of the forward and backward passes exactly as in the reference engine (the same
-code computes them).
+Error bound of the fixed-point products (docs/numeric.md, "The fast full Hessian").  Block (k, j) is a sum of
+one or two terms, each summed over the m samples: a~_{k-1}[s, p] a~_{j-1}[s, q] G_kj[s, r, t] (Kronecker) and,
+when j > k, a~_{k-1}[s, p] delta_j[s, t] (f'(h_{j-1}) A_{j-1,k})[s, q, r] (bilinear): each ``(a x) y``.  Write
+eps = 2^(-b-1), b = wp + GUARD_BITS.  A factor array with ``|x| < 2^u`` is rounded to integer multiples of
+``2^(u-b)``: an absolute error <= eps 2^u.  The product ``a x`` is formed exactly from rounded factors (error <
+2.01 eps 2^(u_a+u_x)) and rounded once more to b bits (<= 2.01 eps 2^(u_a+u_x)), so it is off by < 4.1 eps
+2^(u_a+u_x), and ``(a x) y`` by < 4.1 eps 2^(u_a+u_x+u_y) + eps 2^(u_a+u_x+u_y) (1 + 4.1 eps) < 2^(u_a+u_x+u_y-b+2)
+per sample.  The integer products and sums are exact, so an entry of the block is off by at most
+``m 2^(u_a - b + 2) sum_t 2^(u_x + u_y)`` (:func:`block_error_bound`): ``2^(2-b)`` relative to the scale of the
+block's products, about 10^-80 at dps = 50 (wp = 203 bits, the working precision of dps + 10 digits, and
+GUARD_BITS = 64), far below 10^-50.  Each entry is then rounded once to ``dps`` digits, as the reference engine
+rounds its results.  The factors carry the working-precision rounding of the forward and backward passes
+exactly as in the reference engine (the same code computes them).
 """
 
 import contextlib
@@ -187,8 +189,9 @@ def _to_int(mpf_, f):
 
 def block_error_bound(m, uk, terms, bits):
     """The bound ``m 2^(uk - bits + 2) sum_t 2^(u_t + v_t)`` of what the fixed-point rounding adds to an entry of a
-    block ``sum_s a_s (sum_t x_ts y_ts)`` (module docstring), for factors with ``|a| < 2^uk``, ``|x_t| < 2^u_t``,
-    ``|y_t| < 2^v_t``, each rounded to ``bits`` bits below its bound, and the inner sum rounded to ``bits`` bits.
+    block ``sum_s sum_t (a_s x_ts) y_ts`` (module docstring), for factors with ``|a| < 2^uk``, ``|x_t| < 2^u_t``,
+    ``|y_t| < 2^v_t``, each rounded to ``bits`` bits below its bound, and each product ``a x_t`` rounded to
+    ``bits`` bits.
 
     Parameters
     ----------
@@ -285,23 +288,40 @@ def _fixed_point_hessian(st, H_L, dps):
 
 
 def _fixed_block(st, net, m, k, j, A, G, ia, bits):
-    """Block (k, j) of the Hessian as (integers, exponent): value = N * 2^e, from one exact product."""
+    """Block (k, j) of the Hessian as (integers, exponent): value = N * 2^e, from exact integer products.
+
+    The Kronecker term is ``U^T G`` with U[s, (p, q)] = a~_{k-1}[s, p] a~_{j-1}[s, q] (only p <= q on a diagonal
+    block, where U is symmetric), the bilinear term ``R^T left`` with R[s, (p, t)] = a~_{k-1}[s, p] delta_j[s, t];
+    U and R are exact products of the rounded factors, rounded once more to ``bits`` bits.
+    """
     (ak, fk), (aj, fj) = ia[k], ia[j]
-    kb, dk = ak.shape[1], net.widths[k]
-    Gi, fg = scaled_ints(G[k, j], bits)
-    Z, f = Gi[:, :, None, :] * aj[:, None, :, None], fg + fj          # exact products of integers
+    kb, jb, dk, dj = ak.shape[1], aj.shape[1], net.widths[k], net.widths[j]
+    Gi, fg = scaled_ints(G[k, j].reshape(m, dk * dj), bits)
+    if j == k:
+        pi, qi = np.triu_indices(kb)
+        U = ak[:, pi] * ak[:, qi]
+    else:
+        U = (ak[:, :, None] * aj[:, None, :]).reshape(m, kb * jb)
+    U, fu = _round_ints(U, fk + fj, bits)
+    T, e = _fmpz(U.T.copy()) * _fmpz(Gi), -(fu + fg)
     if j > k:
-        dprev = net.layer_shape(j)[1]
-        left, fl = scaled_ints(st.F1[j - 2][:, :, None] * A[j - 1, k], bits)
+        d, dprev = net.layer_shape(j)
+        left, fl = scaled_ints((st.F1[j - 2][:, :, None] * A[j - 1, k]).reshape(m, dprev * dk), bits)
         dl, fd = scaled_ints(st.delta[j - 1], bits)
-        Z2, f2 = np.swapaxes(left, 1, 2)[:, :, :, None] * dl[:, None, None, :], fl + fd
-        top = max(f, f2)
-        Z = Z * (1 << (top - f)) if top > f else Z
-        Z[:, :, :dprev, :] += Z2 * (1 << (top - f2)) if top > f2 else Z2
-        f = top
-    Z, f = _round_ints(Z.reshape(m, -1), f, bits)
-    T = _fmpz(Z.T.copy()) * _fmpz(ak)           # (d_k j~ d_j) x k~: the shape fmpz_mat multiplies fastest
-    N, e = _entries(T).T.reshape(kb * dk, -1), -(fk + f)
+        R, fr = _round_ints((ak[:, :, None] * dl[:, None, :]).reshape(m, kb * d), fk + fd, bits)
+        T2, e2 = _fmpz(R.T.copy()) * _fmpz(left), -(fr + fl)
+        lo = min(e, e2)
+        T, T2, e = T * (1 << (e - lo)), T2 * (1 << (e2 - lo)), lo
+    N = _entries(T)
+    if j == k:
+        N4 = np.empty((kb, kb, dk, dj), dtype=object)
+        N4[pi, qi] = N4[qi, pi] = N.reshape(-1, dk, dj)
+    else:
+        N4 = N.reshape(kb, jb, dk, dj)
+    N = N4.transpose(0, 2, 1, 3).reshape(kb * dk, jb * dj)
+    if j > k:
+        C = _entries(T2).reshape(kb, d, dprev, dk).transpose(0, 3, 2, 1).reshape(kb * dk, dprev * d)
+        N[:, :dprev * d] += C
     wd = net.weight_decay if k == j else 0
     if wd:
         # weight decay p/q rounded to the block's unit 2^e: an error of at most 2^(e-1), below the products' bound

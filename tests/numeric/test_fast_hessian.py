@@ -166,34 +166,31 @@ def _scaled(values, bits):
 
 @pytest.mark.parametrize("two_terms", [False, True])
 def test_block_error_bound_holds_for_the_fixed_point_algorithm(two_terms):
-    """One block entry sum_s a_s (x_s y_s [+ x2_s y2_s]) computed as the fixed-point path does (factors rounded,
-    inner sum formed exactly, aligned, rounded to ``bits`` bits, then one exact product), in Fractions: its
-    error is within block_error_bound."""
+    """One block entry sum_s sum_t (a_s x_ts) y_ts computed as the fixed-point path does (factors rounded, a x
+    formed exactly and rounded to ``bits`` bits, exact products, the terms aligned and summed exactly), in
+    Fractions: its error is within block_error_bound."""
     rng = random.Random(int(two_terms))
     bits = 30
 
     def draw(m):
         return [Fraction(rng.randint(-10 ** 6, 10 ** 6), rng.randint(1, 10 ** 6)) for _ in range(m)]
 
+    def round_bits(ints, f):
+        shift = max(abs(v) for v in ints).bit_length() - bits
+        if shift <= 0:
+            return ints, f
+        return [(v + (1 << (shift - 1))) >> shift for v in ints], f - shift
+
     for _ in range(40):
         m = rng.randint(1, 12)
         a, pairs = draw(m), [(draw(m), draw(m)) for _ in range(2 if two_terms else 1)]
-        exact = sum(a[s] * sum(x[s] * y[s] for x, y in pairs) for s in range(m))
+        exact = sum(a[s] * x[s] * y[s] for x, y in pairs for s in range(m))
         ia, fa = _scaled(a, bits)
-        inner, f = None, None
+        approx = Fraction(0)
         for x, y in pairs:
             (ix, fx), (iy, fy) = _scaled(x, bits), _scaled(y, bits)
-            z, fz = [p * q for p, q in zip(ix, iy)], fx + fy
-            if inner is None:
-                inner, f = z, fz
-            else:
-                top = max(f, fz)
-                inner = [p * 2 ** (top - f) + q * 2 ** (top - fz) for p, q in zip(inner, z)]
-                f = top
-        shift = max(abs(v) for v in inner).bit_length() - bits
-        if shift > 0:
-            inner, f = [(v + (1 << (shift - 1))) >> shift for v in inner], f - shift
-        approx = Fraction(sum(p * q for p, q in zip(ia, inner)), 2 ** (fa + f))
+            ax, fax = round_bits([p * q for p, q in zip(ia, ix)], fa + fx)
+            approx += Fraction(sum(p * q for p, q in zip(ax, iy)), 2 ** (fax + fy))
         terms = [(_mag(x), _mag(y)) for x, y in pairs]
         bound = m * Fraction(2) ** (_mag(a) - bits + 2) * sum(Fraction(2) ** (u + v) for u, v in terms)
         assert block_error_bound(m, _mag(a), terms, bits) == mpmath.mpf(bound.numerator) / bound.denominator
