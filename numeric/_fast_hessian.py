@@ -37,6 +37,7 @@ import itertools
 
 import mpmath
 import numpy as np
+import threadpoolctl
 from flint import fmpz_mat
 from mpmath.libmp import from_man_exp
 
@@ -122,6 +123,26 @@ def float64_hessian(st, H_L):
     >>> float64_hessian(st, _engine._output_hessian(st)).round(6).tolist()
     [[1.130419, 1.453724], [1.453724, 0.213552]]
     """
+    with _one_blas_thread(st.prob.m):
+        return _float64_hessian(st, H_L)
+
+
+#: Up to this many samples the products (inner dimension m) are memory-bound: BLAS threads cost more than they
+#: save (their start-up and, on a shared machine, their contention dominated: 80 of 90 ms at 971 parameters).
+_THREADED_FROM = 64
+_CONTROLLER = []
+
+
+def _one_blas_thread(m):
+    """A context running BLAS on one thread when the products are thin (m < _THREADED_FROM)."""
+    if m >= _THREADED_FROM:
+        return contextlib.nullcontext()
+    if not _CONTROLLER:
+        _CONTROLLER.append(threadpoolctl.ThreadpoolController())
+    return _CONTROLLER[0].limit(limits=1, user_api="blas")
+
+
+def _float64_hessian(st, H_L):
     net, m = st.prob.net, st.prob.m
     L, P = net.depth, net.n_params
     A, G, abar = _factors(st, H_L)
