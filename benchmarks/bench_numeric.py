@@ -23,6 +23,14 @@
     subprocess, start-up included) vs mpmath eigsy alone on the same 166x166 matrix.  Target: >= 10x.
 
     python benchmarks/bench_numeric.py --certify-only   # parts (d) and (e) only
+(f) issue 11 items 3-4: the full Hessian of 10-30-20-1 (971 parameters, 10 samples) and 20-40-30-10 (2,380
+    parameters, 16 samples) tanh nets with biases, at dps=50 (fixed-point products) against today's engine
+    (the generic kernel with arb products), and in float64 against today's float64 engine, jax.jit(jax.hessian)
+    warm and cold (compile included) and torch.func.hessian (the `bench` extra; skipped when not installed).
+    Targets: dps=50 at 971 under 2 s; float64 warm no slower than JAX, cold >= 10x.  --quick skips the
+    50-digit 2,380 case.
+
+    python benchmarks/bench_numeric.py --hessian-only [--quick]   # part (f) only
 """
 
 import argparse
@@ -285,9 +293,15 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="extrapolate mpmath eigsy from a 100x100 block")
     parser.add_argument("--certify-only", action="store_true", help="only parts (d) and (e) (issue 11)")
+    parser.add_argument("--hessian-only", action="store_true", help="only part (f), the fast full Hessian (issue 11)")
     args = parser.parse_args(argv)
     rows = []
     t0 = time.perf_counter()
+    if args.hessian_only:
+        part_f(rows, args.quick)
+        _table(rows)
+        print("total benchmark time %.0f s" % (time.perf_counter() - t0))
+        return 0
     if args.certify_only:
         part_d(rows, args.quick)
         part_e(rows, args.quick)
@@ -300,6 +314,7 @@ def main(argv=None):
     part_c(rows, full_hessian(net, W, b, X, Y, dps=DPS), args.quick)
     part_d(rows, args.quick)
     part_e(rows, args.quick)
+    part_f(rows, args.quick)
     _table(rows)
     P, t200 = last[1], last[2]
     print()
@@ -315,6 +330,133 @@ def _table(rows):
     print("%-30s %-24s %-58s %8s  %s" % ("benchmark", "lossgeom", "baseline", "ratio", "notes"))
     for name, ours, base, ratio, note in rows:
         print("%-30s %-24s %-58s %7.1fx  %s" % (name, ours, base, ratio, note))
+
+
+# -- issue 11 items 3 and 4: the fast full Hessian -------------------------------------------------------
+HESSIAN_NETS = (((10, 30, 20, 1), 10), ((20, 40, 30, 10), 16))   # 971 and 2,380 parameters, tanh, biases
+
+
+def _today_hessian(net, W, b, X, Y, dps):
+    """The full Hessian as the engine computed it before the fast path: every H_l by the Botev recursion,
+    the generic kernel _engine.full_hessian (arb products per block for flint), then the public rounding."""
+    from lossgeom.numeric import _engine
+    from lossgeom.numeric.backends import select_backend
+    prob = _engine.prepare(net, W, b, X, Y, None)
+    B = select_backend(dps)
+    with B.context():
+        st = _engine.forward(prob, B)
+        _engine.backward(st)
+        return B.output(_engine.full_hessian(st, _engine.preactivation_hessians(st)[-1]))
+
+
+def _jax_and_torch(widths, Xa, Ya, th):
+    """(cold, warm, H) for jax.jit(jax.hessian) and (time, H) for torch.func.hessian, or None if absent."""
+    out = {}
+    try:
+        import jax
+        import jax.numpy as jnp
+        jax.config.update("jax_enable_x64", True)
+
+        def jloss(t):
+            k, a = 0, jnp.asarray(Xa)
+            for l in range(len(widths) - 1):
+                d, dp = widths[l + 1], widths[l]
+                Wl = jnp.reshape(t[k:k + d * dp], (dp, d)).T
+                k += d * dp
+                h = Wl @ a + jnp.reshape(t[k:k + d], (d, 1))
+                k += d
+                a = h if l == len(widths) - 2 else jnp.tanh(h)
+            return 0.5 * jnp.sum((a - jnp.asarray(Ya)) ** 2)
+
+        f = jax.jit(jax.hessian(jloss))
+        tj = jnp.asarray(th)
+        cold, H = timed(lambda: f(tj).block_until_ready())
+        warm = min(timed(lambda: f(tj).block_until_ready())[0] for _ in range(3))
+        out["jax"] = (cold, warm, np.asarray(H))
+    except ImportError:
+        pass
+    try:
+        import torch
+        from torch.func import hessian as thessian
+        torch.set_default_dtype(torch.float64)
+        Xt, Yt = torch.tensor(Xa), torch.tensor(Ya)
+
+        def tloss(t):
+            k, a = 0, Xt
+            for l in range(len(widths) - 1):
+                d, dp = widths[l + 1], widths[l]
+                Wl = t[k:k + d * dp].reshape(dp, d).T
+                k += d * dp
+                h = Wl @ a + t[k:k + d].reshape(d, 1)
+                k += d
+                a = h if l == len(widths) - 2 else torch.tanh(h)
+            return 0.5 * torch.sum((a - Yt) ** 2)
+
+        tt = torch.tensor(th)
+        thessian(tloss)(tt)
+        t_torch = min(timed(lambda: thessian(tloss)(tt))[0] for _ in range(2))
+        out["torch"] = (t_torch, thessian(tloss)(tt).numpy())
+    except ImportError:
+        pass
+    return out
+
+
+def _cpu(fn, *args, **kwargs):
+    """((wall seconds, result), CPU seconds of this process): on a shared machine the CPU time is steadier."""
+    c = time.process_time()
+    out = timed(fn, *args, **kwargs)
+    return out, time.process_time() - c
+
+
+def part_f(rows, quick):
+    """Issue 11 items 3-4: the fast full Hessian at dps=50 and in float64 against today's engine, JAX, torch."""
+    print("(f) the fast full Hessian: 50 digits (fixed point) and float64 (BLAS-3) vs today's engine, JAX, torch",
+          flush=True)
+    for widths, m in HESSIAN_NETS:
+        net, W, b, X, Y, theta = make_case(widths, m, scale=Fraction(1, 3))
+        P = net.n_params
+        if quick and P > 1000:
+            print("    P=%d dps=50: not timed (--quick)" % P, flush=True)
+            t_old = None
+        else:
+            full_hessian(net, W, b, X, Y, dps=DPS)
+            (t_fast, H), cpu = _cpu(full_hessian, net, W, b, X, Y, dps=DPS)
+            (t_old, R), cpu_old = _cpu(_today_hessian, net, W, b, X, Y, DPS)
+            with mpmath.workdps(70):
+                worst = min(agreeing_digits(H[i, j], R[i, j]) for i in range(0, P, 7) for j in range(P))
+            how = "agree to %s digits (every 7th row); CPU %.2f s vs %.2f s" % (worst, cpu, cpu_old)
+            print("    P=%d dps=50: fast %.2f s, today's engine %.2f s; %s" % (P, t_fast, t_old, how), flush=True)
+            rows.append(("(f) Hessian dps=50, P=%d" % P, "fast %.2f s" % t_fast, "today's engine %.2f s" % t_old,
+                         t_old / t_fast, how + ("; target < 2 s: %s" % (t_fast < 2) if P < 1000 else "")))
+            del H, R
+        full_hessian(net, W, b, X, Y, dps="float64")
+        t64 = min(timed(full_hessian, net, W, b, X, Y, dps="float64")[0] for _ in range(3))
+        H64 = full_hessian(net, W, b, X, Y, dps="float64")
+        from lossgeom import resolve_point
+        pt = resolve_point(net, W, b, X, Y)   # the exact input parsed once (what a loop over one point does)
+        t64p = min(timed(full_hessian, net, pt, dps="float64")[0] for _ in range(5))
+        t64_old = min(timed(_today_hessian, net, W, b, X, Y, "float64")[0] for _ in range(3))
+        Xa, Ya = np.array(X, dtype=float), np.array(Y, dtype=float)
+        th = np.array([float(t) for t in theta])
+        base = _jax_and_torch(widths, Xa, Ya, th)
+        rows.append(("(f) float64 Hessian, P=%d" % P, "fast %.3f s" % t64, "today's float64 engine %.3f s" % t64_old,
+                     t64_old / t64, "public call, exact rational input parsed"))
+        if "jax" in base:
+            cold, warm, Hj = base["jax"]
+            rel = np.max(np.abs(H64 - Hj)) / np.max(np.abs(Hj))
+            rows.append(("(f) float64 Hessian, P=%d" % P, "fast %.3f s" % t64, "jax.jit(hessian) warm %.3f s" % warm,
+                         warm / t64, "target >= 1x; max rel diff %.1e" % rel))
+            rows.append(("(f) float64 Hessian, P=%d" % P, "fast, Point %.3f s" % t64p,
+                         "jax.jit(hessian) warm %.3f s" % warm, warm / t64p, "input parsed once (resolve_point)"))
+            rows.append(("(f) float64 Hessian, P=%d" % P, "fast %.3f s" % t64, "jax.jit(hessian) cold %.2f s" % cold,
+                         cold / t64, "target >= 10x (compile included)"))
+        if "torch" in base:
+            t_t, Ht = base["torch"]
+            rel = np.max(np.abs(H64 - Ht)) / np.max(np.abs(Ht))
+            rows.append(("(f) float64 Hessian, P=%d" % P, "fast %.3f s" % t64, "torch.func.hessian %.3f s" % t_t,
+                         t_t / t64, "max rel diff %.1e" % rel))
+        print("    P=%d float64: fast %.3f s (from a Point %.3f s), today's %.3f s, %s" % (P, t64, t64p, t64_old, ", ".join(
+            "%s %s" % (k, ", ".join("%.3f" % x for x in v[:-1])) for k, v in base.items())), flush=True)
 
 
 if __name__ == "__main__":

@@ -11,11 +11,18 @@ later ``lossgeom sweep``).  Two pieces:
   module-level function), ``scheduler="tcp://HOST:PORT"`` on a ``dask.distributed`` cluster (imported
   only then; ``pip install lossgeom[sweep]``).
 
+The local pool is *warm*: it is started once (each worker imports ``fn``'s module, e.g. lossgeom and SymPy,
+once: about 2-4 s) and kept for the next call with the same worker count, so a second sweep, or the
+Milne trials after a sweep, pay no start-up; :func:`shutdown_pool` stops it (it also stops at exit).  A
+pool broken by a dead worker is discarded and a fresh one started.
+
 A task that raises is never dropped: its result is a :class:`TaskError` carrying the exception's type,
 message and traceback.  A progress counter (done/total, rate, ETA) goes to stderr when it is a terminal
 and ``progress`` is true.
 """
 
+import atexit
+import importlib
 import os
 import re
 import sys
@@ -29,7 +36,8 @@ import numpy as np
 from .checks import check_bool, check_callable, check_int, check_sequence
 from .errors import ArgumentTypeError, OptionError
 
-__all__ = ["TaskError", "child_seeds", "run_tasks", "check_workers", "check_scheduler", "default_workers"]
+__all__ = ["TaskError", "child_seeds", "run_tasks", "check_workers", "check_scheduler", "default_workers",
+           "child_seed", "shutdown_pool"]
 
 #: at most this many tasks per call (a list of arguments is held in memory)
 MAX_TASKS = 10 ** 6
@@ -73,6 +81,20 @@ def child_seeds(root_seed, n):
     root_seed = check_int(root_seed, "root_seed", 0, 2 ** 128)
     n = check_int(n, "n", 0, MAX_TASKS)
     return [int(c.generate_state(1, np.uint64)[0]) for c in np.random.SeedSequence(root_seed).spawn(n)]
+
+
+def child_seed(root_seed, k):
+    """Seed k of :func:`child_seeds` alone: ``child_seed(r, k) == child_seeds(r, n)[k]`` for every n > k (a worker
+    computes its own instances' seeds, so the parent never builds the whole list).
+
+    Examples
+    --------
+    >>> [child_seed(0, k) for k in range(3)] == child_seeds(0, 3)
+    True
+    """
+    root_seed = check_int(root_seed, "root_seed", 0, 2 ** 128)
+    k = check_int(k, "k", 0, MAX_TASKS)
+    return int(np.random.SeedSequence(root_seed, spawn_key=(k,)).generate_state(1, np.uint64)[0])
 
 
 def default_workers():
@@ -200,6 +222,7 @@ def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label=
         How often a task whose worker died is re-submitted (0 to 10): on the local pool a dead worker
         breaks the pool (``BrokenProcessPool``), and every task then in flight is re-run on a fresh pool;
         on Dask, the scheduler's retries.  A task that still fails is a :class:`TaskError`.
+        The local pool stays warm for the next call (:func:`shutdown_pool`).
 
     Yields
     ------
@@ -229,7 +252,7 @@ def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label=
     elif (workers or default_workers()) == 1 or len(tasks) <= 1:
         source = (_call(fn, k, a) for k, a in enumerate(tasks))
     else:
-        source = _pool(fn, tasks, min(workers or default_workers(), len(tasks)), retries)
+        source = _pool(fn, tasks, workers or default_workers(), retries)  # the warm pool spawns as needed
     return _counted(source, bar)
 
 
@@ -239,22 +262,90 @@ def _counted(source, bar):
         yield item
 
 
-def _pool(fn, tasks, workers, retries=0):
+#: the warm local pool: [(worker count, ProcessPoolExecutor)], at most one
+_WARM = []
+
+
+def _init_worker(modules):
+    """A pool worker's start: import the task's module (and so lossgeom) once, before the first task."""
+    for name in modules:
+        try:
+            importlib.import_module(name)
+        except Exception:  # the first task reports an import failure, with its traceback
+            pass
+
+
+def _warm_pool(workers, fn):
+    if _WARM and _WARM[0][0] == workers:
+        return _WARM[0][1]
+    shutdown_pool()
     import multiprocessing
+
+    module = getattr(fn, "__module__", None)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"),
+                               initializer=_init_worker, initargs=((module,) if module else (),))
+    _WARM.append((workers, pool))
+    return pool
+
+
+def _drop_pool(pool):
+    if _WARM and _WARM[0][1] is pool:
+        _WARM.pop()
+    pool.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown_pool():
+    """Stop the warm local process pool of :func:`run_tasks` (if one is running); its workers exit.
+
+    Examples
+    --------
+    >>> _ = list(run_tasks(divmod, [(7, 2), (9, 4)], workers=2, progress=False))
+    >>> shutdown_pool()
+    >>> shutdown_pool()  # nothing left to stop
+    """
+    while _WARM:
+        _WARM.pop()[1].shutdown(wait=True, cancel_futures=True)
+
+
+atexit.register(shutdown_pool)
+
+
+def _submit_all(fn, pending, workers):
+    """Submit every pending task to the warm pool (a fresh one if the warm pool broke while idle)."""
+    from concurrent.futures.process import BrokenProcessPool
+
+    for attempt in (0, 1):
+        pool = _warm_pool(workers, fn)
+        try:
+            return pool, {pool.submit(_call, fn, k, a): k for k, a in pending.items()}
+        except (BrokenProcessPool, RuntimeError):
+            _drop_pool(pool)
+            if attempt:
+                raise
+
+
+def _pool(fn, tasks, workers, retries=0):
     from concurrent.futures.process import BrokenProcessPool
 
     pending, tries = dict(enumerate(tasks)), dict.fromkeys(range(len(tasks)), 0)
     while pending:
-        with ProcessPoolExecutor(max_workers=min(workers, len(pending)),
-                                 mp_context=multiprocessing.get_context("spawn")) as pool:
-            futures = {pool.submit(_call, fn, k, a): k for k, a in pending.items()}
+        pool, futures = _submit_all(fn, pending, workers)
+        broken = False
+        try:
             for fut in as_completed(futures):
                 k = futures[fut]
-                if isinstance(fut.exception(), BrokenProcessPool) and tries[k] < retries:
-                    tries[k] += 1  # a worker died: run this task again on a fresh pool
-                    continue
+                if isinstance(fut.exception(), BrokenProcessPool):
+                    broken = True
+                    if tries[k] < retries:
+                        tries[k] += 1  # a worker died: run this task again on a fresh pool
+                        continue
                 del pending[k]
                 yield _settled(fut, k)
+        finally:
+            for fut in futures:  # the caller stopped early: nothing more runs for it
+                fut.cancel()
+            if broken:
+                _drop_pool(pool)
 
 
 def _settled(fut, index):
@@ -266,17 +357,29 @@ def _settled(fut, index):
         return index, TaskError(index, type(err).__name__, str(err), tb)
 
 
-def _dask(fn, tasks, address, retries=0):
+def _client(address):
+    """A ``distributed.Client`` of the scheduler at ``address``; OptionError when it cannot be had."""
     try:
         from distributed import Client
-        from distributed import as_completed as dask_completed
     except ImportError as err:  # pragma: no cover - distributed is in the test extra
         raise OptionError("scheduler: a Dask scheduler needs the 'distributed' package "
                           "(pip install lossgeom[sweep])") from err
     try:
-        client = Client(address, timeout=30, set_as_default=False)
+        return Client(address, timeout=30, set_as_default=False)
     except OSError as err:
         raise OptionError("scheduler: cannot reach %s: %s" % (address, err)) from None
+
+
+def _dask_threads(address):
+    """The total thread count of the cluster's workers (at least 1)."""
+    with _client(check_scheduler(address)) as client:
+        return max(1, sum(client.nthreads().values()))
+
+
+def _dask(fn, tasks, address, retries=0):
+    client = _client(address)
+    from distributed import as_completed as dask_completed
+
     try:
         with client.as_current():
             packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data

@@ -211,9 +211,12 @@ _TABLE = (
     ("sheet_exercises", 2000, "exercises", "exercises of one sheet or Moodle file (topics x seeds)",
      "lossgeom sheet, sheet_latex, moodle_xml", "12 topics x 30 seeds (360 exercises) as Moodle XML: about 10 s"),
     ("sweep_instances", 10 ** 6, "instances", "claims x instances of one sweep (the task list is held in memory)",
-     "lossgeom sweep, run_sweep", "path-sum about 8 ms, PL PSD about 2 ms, deep-linear gradient about 2 ms per "
-     "instance on one core, so 10^6 path-sum instances about 2.2 h of CPU, shared by the workers "
+     "lossgeom sweep, run_sweep", "path-sum about 8 ms, PL PSD about 2 ms, deep-linear gradient about 2 ms, trace "
+     "(botev2017.no-smooth-local-maxima) about 7 ms per instance on one core, so 10^6 path-sum instances about 2.2 h of CPU, shared by the workers "
      "(benchmarks/bench_sweep.py)"),
+    ("check_cells", 64, "patterns", "activation patterns of a piecewise net that check_formula derives and compares "
+     "exactly, one derivation per cell; past it the answer stays verified at points", "lossgeom check, check_formula",
+     "64 patterns (H2 of a 3-3-3-1 ReLU net written with heaviside(h2[i])): about 2 s"),
 )
 
 #: Every limit, by name.

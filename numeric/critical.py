@@ -37,6 +37,7 @@ from lossgeom.checks import (
     check_sequence,
     check_type,
 )
+from lossgeom.display import short_repr, summary_latex
 from lossgeom.errors import DataError, choose
 from lossgeom.limits import LIMITS, critical_work_units
 from lossgeom.net import Net
@@ -176,6 +177,18 @@ class CriticalPoint:
     def rank(self):
         return len(self.subset)
 
+    def __repr__(self):
+        return short_repr(self, {"subset": self.subset, "value": self.value, "inertia": self.inertia,
+                                 "classification": self.classification})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the eigen-index set I, the exact critical value, the inertia and the verdict."""
+        i = self.inertia
+        return summary_latex("Critical point", [
+            ("I", ("latex", r"\{%s\}" % ", ".join(map(str, self.subset)) if self.subset else r"\emptyset")), ("L(W)", self.value),
+            (r"\text{Hessian inertia } (+, -, 0)", (i.positive, i.negative, i.zero)),
+            ("classification", self.classification)])
+
     def to_dict(self, dps=DEFAULT_DPS):
         digits = 15 if dps == "float64" else dps
         v = self.value
@@ -221,6 +234,33 @@ class CriticalSet:
     def values(self):
         """The distinct exact critical values, ascending."""
         return sorted(set(p.value for p in self.points), key=lambda v: sp.N(v, 60))
+
+    def _counts(self):
+        counts = {}
+        for p in self.points:
+            counts[p.classification] = counts.get(p.classification, 0) + 1
+        return counts
+
+    def __repr__(self):
+        return short_repr(self, {"widths": self.widths, "points": len(self.points), "classifications": self._counts(),
+                                 "global_minimum_value": self.global_minimum_value, "dps": self.dps})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the widths, Sigma's eigenvalues, the global minimum and the critical values.
+
+        Examples
+        --------
+        >>> cs = enumerate_critical_points(Net(widths=(2, 1, 2)), sp.eye(2), sp.diag(2, 1), dps=20)
+        >>> "L^{*}" in cs._repr_latex_() and "\\frac{1}{2}" in cs._repr_latex_()
+        True
+        """
+        rows = [("widths", "-".join(map(str, self.widths))),
+                (r"\text{eigenvalues of }\Sigma", tuple(self.eigenvalues)),
+                (r"L^{*} = \min L", self.global_minimum_value),
+                ("critical points", len(self.points)),
+                (r"\text{critical values}", tuple(self.values()))]
+        rows += [(r"\quad\text{%s}" % k, n) for k, n in sorted(self._counts().items())]
+        return summary_latex("Critical points of a deep linear net", rows)
 
 
 def subset_weights(net, U, M, subset, C=None, dps="exact"):
@@ -616,6 +656,27 @@ class PointClassification:
     hessian: object
     classification: str
     certificate: dict = field(default_factory=dict)
+
+    def __repr__(self):
+        return short_repr(self, {"critical": self.critical, "value": self.value, "inertia": self.inertia,
+                                 "classification": self.classification})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: critical or not, the loss, the Hessian inertia and the classification.
+
+        Examples
+        --------
+        >>> from lossgeom.point import resolve_point
+        >>> net = Net(widths=(1, 1, 1, 1))
+        >>> r = classify_point(net, resolve_point(net, [[[0]], [[0]], [[0]]], X=[[1]], Y=[[1]]))
+        >>> r"\text{saddle}" in r._repr_latex_()
+        True
+        """
+        i = self.inertia
+        return summary_latex("Point of a deep linear net", [
+            ("critical", self.critical), (r"\|\nabla L\|", self.gradient_norm), ("L(W)", self.value),
+            (r"\text{Hessian inertia } (+, -, 0)", (i.positive, i.negative, i.zero)),
+            ("classification", self.classification), ("reason", self.certificate.get("reason"))])
 
     def to_dict(self, dps=DEFAULT_DPS):
         """The JSON-ready dict of ``lossgeom critical``'s ``at_weights``."""

@@ -45,7 +45,7 @@ from lossgeom.numbers import exact_matrix, to_fraction
 from lossgeom.point import Pattern
 from lossgeom.precision import DEFAULT_DPS
 
-from . import _engine
+from . import _engine, _fast_hessian
 from .backends import exact_capable, select_backend
 
 __all__ = ["Kink", "ForcedPiece", "HessianEvaluation", "evaluate_net", "evaluate_net_file", "loss_value", "gradient",
@@ -394,6 +394,8 @@ def _pole_message(prob):
 def _forced(prob, st):
     """ForcedPiece records of every (unit, sample) the pattern fixed."""
     net, out = prob.net, []
+    if not prob.pattern:
+        return ()
     exact = None
     for l in range(1, net.depth + 1):
         act = net.layer_activation(l)
@@ -425,9 +427,9 @@ def _evaluate(net, weights, biases, X, Y, dps, pattern, backend, want_hessian, w
             _engine.backward(st)
             grad = B.output(_engine.gradient(st))
         if (want_hessian or want_blocks) and st.order_ok > 2:
-            Hs = _engine.preactivation_hessians(st)
+            Hs = _engine.preactivation_hessians(st) if want_blocks else [_engine._output_hessian(st)]
             if want_hessian:
-                hess = B.output(_engine.full_hessian(st, Hs[-1]))
+                hess = _hessian_output(st, Hs[-1], B)
             if want_blocks:
                 blocks = tuple(B.output(b) for b in _engine.layer_blocks(st, Hs))
                 pre = tuple(tuple(B.output(Hs[l][s]) for l in range(net.depth)) for s in range(prob.m))
@@ -438,6 +440,16 @@ def _evaluate(net, weights, biases, X, Y, dps, pattern, backend, want_hessian, w
                                  preactivations=pre_h, _gradient=grad, _hessian=hess, _layer_blocks=blocks,
                                  _preactivation_hessians=pre, forced=_forced(prob, st))
 
+
+
+def _hessian_output(st, H_L, B):
+    """The public full Hessian: the fast paths of :mod:`~lossgeom.numeric._fast_hessian` for float64 and flint,
+    the engine's reference kernel for the other backends."""
+    if B.name == "float64":
+        return _fast_hessian.float64_hessian(st, H_L)
+    if B.name == "flint":
+        return _fast_hessian.fixed_point_hessian(st, H_L, B.dps)
+    return B.output(_engine.full_hessian(st, H_L))
 
 
 def evaluate_net_file(net_file, dps=DEFAULT_DPS, pattern=None, backend=None, hessian=True):

@@ -29,6 +29,7 @@ from fractions import Fraction
 import numpy as np
 
 from lossgeom.checks import check_choice, check_int, check_point, check_real, check_sequence
+from lossgeom.display import short_repr, summary_latex
 from lossgeom.errors import DataError
 from lossgeom.limits import LIMITS
 from lossgeom.numeric import _landscape_pl
@@ -75,6 +76,39 @@ class LossSlice:
     def n_cuts(self):
         """How many neighbouring pairs of grid points lie in different cells."""
         return int(self.cuts_alpha.sum() + (0 if self.cuts_beta is None else self.cuts_beta.sum()))
+
+    def _shape(self):
+        return tuple(self.loss.shape)
+
+    def _range(self):
+        v = self.values
+        return float(np.nanmin(v)), float(np.nanmax(v))
+
+    def __repr__(self):
+        lo, hi = self._range()
+        return short_repr(self, {"shape": self._shape(), "alphas": (float(self.alphas[0]), float(self.alphas[-1])),
+                                 "betas": None if self.betas is None else (float(self.betas[0]), float(self.betas[-1])),
+                                 "loss_range": (lo, hi), "n_cuts": self.n_cuts, "dps": self.dps})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the grid, the range of the loss over it and the cell boundaries crossed.
+
+        Examples
+        --------
+        >>> from lossgeom import Net, resolve_point
+        >>> p = resolve_point(Net(widths=(1, 1)), [[[1]]], X=[[1]], Y=[[0]])
+        >>> s = loss_slice(p, ([np.array([[1.0]])], [np.array([[0.0]])]), [-2, -1, 0, 1])
+        >>> r"\min E & 0.0" in s._repr_latex_() and r"\max E & 2.0" in s._repr_latex_()
+        True
+        """
+        lo, hi = self._range()
+        grid = r"\alpha \in [%s, %s]" % (float(self.alphas[0]), float(self.alphas[-1]))
+        if self.betas is not None:
+            grid += r",\ \beta \in [%s, %s]" % (float(self.betas[0]), float(self.betas[-1]))
+        return summary_latex("Loss slice", [
+            ("grid", ("latex", r"%s\ (%s\ \text{points})" % (grid, r" \times ".join(map(str, self._shape()))))),
+            (r"\min E", lo), (r"\max E", hi), (r"\text{cell boundaries crossed}", self.n_cuts),
+            ("precision", "float64" if self.dps == "float64" else "%s digits" % self.dps)])
 
 
 def slice_directions(point, kind="random", layers=None, seed=0):

@@ -17,6 +17,7 @@ import sympy as sp
 
 from lossgeom.activations import get_activation
 from lossgeom.checks import check_callable, check_int, check_matrix, check_net, check_sequence, check_str
+from lossgeom.display import short_repr, summary_latex
 from lossgeom.errors import DataError
 from lossgeom.numbers import parse_number
 from lossgeom.precision import DEFAULT_DPS, check_dps, tolerance, working_precision
@@ -378,6 +379,32 @@ class ShenRank:
     def to_dict(self):
         """JSON-ready fields."""
         return dict(self.__dict__, block_ranks=list(self.block_ranks), block_bases=list(self.block_bases))
+
+    def __repr__(self):
+        return short_repr(self, {"rank": self.rank, "basis": self.basis, "n_net": self.n_net, "n_lt": self.n_lt,
+                                 "critical": self.critical, "exact_fit": self.exact_fit, "verdict": self.verdict})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: rank P(W) against n_L T, the block ranks, N_net and the theorem's verdict.
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> r = shen_rank(Net(widths=(2, 2, 1), activation="softsign", bias=True), [[[0, 0], [0, 0]], [[0, 0]]],
+        ...               [[1, -1], ["1/2"]], X=[[0, 0, 1, 1], [0, 1, 0, 1]], Y=[[0, 1, 1, 0]])
+        >>> r"\operatorname{rank} P(W) & 1 < n_L T = 4" in r._repr_latex_()
+        True
+        """
+        rel = "=" if self.rank == self.n_lt else ("<" if self.rank < self.n_lt else ">")
+        bounds = ("" if self.rank_lower is None or (self.rank_lower == self.rank_upper == self.rank) else
+                  r"\ (\text{proved } %s \le \operatorname{rank} \le %s)" % (self.rank_lower, self.rank_upper
+                                                                          if self.rank_upper is not None else "?"))
+        return summary_latex("Shen's matrix P(W) at one point", [
+            (r"\operatorname{rank} P(W)", ("latex", r"%d %s n_L T = %d%s" % (self.rank, rel, self.n_lt, bounds))),
+            ("basis", self.basis),
+            (r"\operatorname{rank} P_l,\ l = 1, 2, \dots", tuple(self.block_ranks)),
+            (r"N_{\mathrm{net}}", self.n_net), ("critical", self.critical), (r"\varepsilon = 0", self.exact_fit),
+            (r"\|\nabla E\|_\infty", self.gradient_norm), ("verdict", self.verdict)])
 
 
 def shen_verdict(critical, exact_fit, rank, n_lt, certain=True):

@@ -102,7 +102,7 @@ def family(name, source):
 
 
 def _load():
-    from lossgeom.proofs import _exercises_a, _exercises_b  # noqa: F401  (they register their families)
+    from lossgeom.proofs import _exercises_a, _exercises_b, _exercises_c  # noqa: F401  (they register families)
 
 
 def topics():
@@ -323,11 +323,76 @@ def sheet_latex(topic_list, seeds):
     return head + "".join(parts) + "\\end{document}\n"
 
 
+#: Absolute tolerance of a Moodle NUMERICAL answer whose exact value has no finite decimal (stated in the question).
+MOODLE_TOLERANCE = sp.Rational(1, 10 ** 4)
+
+
+def moodle_value(v):
+    """A number as Moodle NUMERICAL wants it: ``(decimal text, tolerance text, exact?)``.
+
+    A rational with a finite decimal expansion (denominator 2^a 5^b) is given exactly with tolerance 0;
+    any other value to 15 significant digits with the stated tolerance :data:`MOODLE_TOLERANCE`.
+
+    Examples
+    --------
+    >>> moodle_value(sp.Integer(-3)), moodle_value(sp.Rational(3, 4))
+    (('-3', '0', True), ('0.75', '0', True))
+    >>> moodle_value(sp.Rational(1, 3))
+    ('0.333333333333333', '0.0001', False)
+    """
+    v = sp.nsimplify(v) if not isinstance(v, sp.Basic) else v
+    if v.is_Rational:
+        num, den = int(v.p), int(v.q)
+        twos = fives = 0
+        while den % 2 == 0:
+            den, twos = den // 2, twos + 1
+        while den % 5 == 0:
+            den, fives = den // 5, fives + 1
+        if den == 1:  # a finite decimal: exact, tolerance 0
+            n = max(twos, fives)
+            if n == 0:
+                return str(num), "0", True
+            scaled = abs(num) * 10 ** n // int(v.q)
+            return "%s%d.%0*d" % ("-" if num < 0 else "", scaled // 10 ** n, n, scaled % 10 ** n), "0", True
+    return str(sp.N(v, 15)), _TOL_TEXT, False
+
+
+_TOL_TEXT = "0.0001"
+
+
 def _moodle_number(ex):
-    v = parse_formula(ex.answer, {})
-    if v.is_Integer:
-        return str(v), "0"
-    return "%s" % sp.N(v, 15), "%s" % sp.N(sp.Abs(v) * sp.Rational(1, 10 ** 9) + sp.Rational(1, 10 ** 12), 3)
+    value, tol, _ = moodle_value(parse_formula(ex.answer, {}))
+    return value, tol
+
+
+def _cloze_escape(s):
+    """Escape the characters Moodle's Cloze syntax reserves inside ``{...}`` (``} # ~ / " \\``)."""
+    return "".join("\\" + c if c in '}#~/"\\' else c for c in s)
+
+
+def cloze_matrix(M, feedback="Correct."):
+    """An HTML table with one Cloze NUMERICAL sub-answer ``{1:NUMERICAL:=value:tol#feedback}`` per entry.
+
+    Examples
+    --------
+    >>> print(cloze_matrix(sp.Matrix([[1, sp.Rational(1, 2)]])))
+    <table><tr><td>{1:NUMERICAL:=1:0#Correct.}</td><td>{1:NUMERICAL:=0.5:0#Correct.}</td></tr></table>
+    """
+    M = sp.Matrix(M)
+    rows = []
+    for i in range(M.rows):
+        cells = []
+        for j in range(M.cols):
+            value, tol, _ = moodle_value(M[i, j])
+            cells.append("<td>{1:NUMERICAL:=%s:%s#%s}</td>" % (value, tol, _cloze_escape(feedback)))
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return "<table>" + "".join(rows) + "</table>"
+
+
+def _tolerance_note(values):
+    if all(moodle_value(v)[2] for v in values):
+        return ""
+    return " Give values that are not finite decimals to within %s (or exactly)." % _TOL_TEXT
 
 
 def _moodle_question(ex):
@@ -338,40 +403,40 @@ def _moodle_question(ex):
         ET.SubElement(el, "text").text = value
         return el
 
-    kind = {"numerical": "numerical", "matrix": "shortanswer", "multichoice": "multichoice"}[ex.kind]
+    kind = {"numerical": "numerical", "matrix": "cloze", "multichoice": "multichoice"}[ex.kind]
     q = ET.Element("question", {"type": kind})
     text(q, "name", "%s seed %d" % (ex.topic, ex.seed))
-    text(q, "questiontext", "<p>%s</p>" % _html(ex.question), "html")
+    value = parse_formula(ex.answer, {}) if kind != "multichoice" else None
+    if kind == "cloze":
+        M = sp.Matrix(value)
+        body = ("<p>%s</p><p>Enter the %dx%d answer entry by entry.%s</p>%s"
+                % (_html(ex.question), M.rows, M.cols, _html(_tolerance_note(list(M))), cloze_matrix(M)))
+        text(q, "questiontext", body, "html")
+    else:
+        note = _tolerance_note([value]) if kind == "numerical" else ""
+        text(q, "questiontext", "<p>%s%s</p>" % (_html(ex.question), _html(note)), "html")
     text(q, "generalfeedback", "<p>%s</p>" % _html(ex.solution), "html")
-    ET.SubElement(q, "defaultgrade").text = "1"
+    if kind != "cloze":  # a Cloze question's grade is the sum of its sub-answers' weights
+        ET.SubElement(q, "defaultgrade").text = "1"
     ET.SubElement(q, "penalty").text = "0.3333333"
     ET.SubElement(q, "hidden").text = "0"
     good = "Correct. " + ex.solution
     if kind == "multichoice":
-        for tag, value in (("single", "true"), ("shuffleanswers", "true"), ("answernumbering", "abc")):
-            ET.SubElement(q, tag).text = value
+        for tag, val in (("single", "true"), ("shuffleanswers", "true"), ("answernumbering", "abc")):
+            ET.SubElement(q, tag).text = val
         for c in ex.choices:
             a = text(q, "answer", c, "plain_text")
             a.set("fraction", "100" if c == ex.answer else "0")
             text(a, "feedback", good if c == ex.answer else "Not right. " + ex.solution, "html")
     elif kind == "numerical":
-        value, tol = _moodle_number(ex)
-        a = text(q, "answer", value, "plain_text")
+        number, tol = _moodle_number(ex)
+        a = text(q, "answer", number, "plain_text")
         a.set("fraction", "100")
         ET.SubElement(a, "tolerance").text = tol
         text(a, "feedback", good, "html")
         other = text(q, "answer", "*", "plain_text")
         other.set("fraction", "0")
         text(other, "feedback", "Not right. " + ex.solution, "html")
-    else:
-        ET.SubElement(q, "usecase").text = "0"
-        a = text(q, "answer", ex.answer, "plain_text")
-        a.set("fraction", "100")
-        text(a, "feedback", good, "html")
-        other = text(q, "answer", "*", "plain_text")
-        other.set("fraction", "0")
-        text(other, "feedback", "Not right (or written differently: lossgeom exercise check accepts every "
-                                "equivalent form). " + ex.solution, "html")
     return q
 
 
@@ -380,10 +445,13 @@ def _html(s):
 
 
 def moodle_xml(topic_list, seeds):
-    """Moodle XML (a ``<quiz>``): numerical, multiple-choice and short-answer questions with their feedback.
+    """Moodle XML (a ``<quiz>``): numerical, multiple-choice and Cloze questions with their feedback.
 
     One question per topic and seed, in a category per topic; the correct answer carries fraction 100
-    and the worked solution as its feedback, a catch-all wrong answer fraction 0.
+    and the worked solution as its feedback, a catch-all wrong answer fraction 0.  A matrix answer is a
+    Cloze (multianswer) question with one NUMERICAL sub-answer per entry (:func:`cloze_matrix`), so any
+    way of writing an entry's number is accepted; values without a finite decimal expansion carry the
+    tolerance :data:`MOODLE_TOLERANCE`, stated in the question.
 
     Examples
     --------

@@ -34,7 +34,7 @@ from lossgeom.executor import (
     _Progress,
     check_scheduler,
     check_workers,
-    child_seeds,
+    child_seed,
     default_workers,
     run_tasks,
 )
@@ -96,7 +96,8 @@ def sweep_claims():
     Examples
     --------
     >>> sorted(k for k in sweep_claims() if not k.startswith("demo."))  # doctest: +NORMALIZE_WHITESPACE
-    ['botev2017.pl-hessians-psd', 'choromanska2015.path-sum', 'kawaguchi2016.lemma1-gradient']
+    ['botev2017.no-smooth-local-maxima', 'botev2017.pl-hessians-psd', 'choromanska2015.path-sum',
+     'kawaguchi2016.lemma1-gradient']
     """
     _load()
     return {k: v.distribution for k, v in sorted(_GENERATORS.items())}
@@ -148,22 +149,28 @@ def _task(claim_id, index, seed, dps):
     return out
 
 
-def _chunk(jobs):
-    """Run a chunk of ``(claim, index, seed, dps)`` jobs in one task (ms-scale instances would otherwise
-    spend their time in task overhead); an instance that raises is a TaskError, the others still run."""
+def _chunk(claim_id, root, indices, dps):
+    """Run instances ``indices`` of ``claim_id`` in one task (ms-scale instances would otherwise spend their
+    time in task overhead), each from its seed ``child_seed(root, k)``, computed here in the worker; a list
+    of ``(seed, result)``; an instance that raises is a TaskError, the others still run."""
     out = []
-    for job in jobs:
+    for k in indices:
+        seed = child_seed(root, k)
         try:
-            out.append(_task(*job))
+            out.append((seed, _task(claim_id, k, seed, dps)))
         except Exception as err:  # an instance's failure is its result, with its traceback
-            out.append(TaskError(job[1], type(err).__name__, str(err), traceback.format_exc()))
+            out.append((seed, TaskError(k, type(err).__name__, str(err), traceback.format_exc())))
     return out
 
 
 def _chunk_size(n, workers, scheduler):
-    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker,
-    at most 50 instances each, so a dead worker costs at most one chunk per worker."""
-    if scheduler is None and (workers or default_workers()) == 1:
+    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker
+    (on a cluster: per thread of its workers), at most 50 instances each, so a dead worker costs at most
+    one chunk per worker."""
+    if scheduler is not None:
+        from lossgeom.executor import _dask_threads
+        workers = _dask_threads(scheduler)
+    elif (workers or default_workers()) == 1:
         return 1
     return max(1, min(50, n // (8 * (workers or default_workers()))))
 
@@ -213,9 +220,11 @@ def read_results(path, repair=False):
     return records
 
 
-def _append(fd, record):
-    line = (json.dumps(record, sort_keys=True, default=str) + "\n").encode()
-    os.write(fd, line)
+def _append(fd, records):
+    """Append whole lines with one ``os.write`` and one ``os.fsync`` (a chunk's records at once)."""
+    data = b"".join((json.dumps(r, sort_keys=True, default=str) + "\n").encode() for r in records)
+    while data:
+        data = data[os.write(fd, data):]
     os.fsync(fd)
 
 
@@ -277,38 +286,51 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
             if not resume:
                 raise OptionError("out: %s exists; give --resume to finish it, or another file" % out[:200])
             done = {(r.get("claim"), r.get("instance")): r for r in read_results(out, repair=True)}
-    tasks, keys = [], []
+    pending = []
     for c in claim_ids:
-        for k, s in enumerate(child_seeds(claim_root(c, seed), instances)):
-            if (c, k) in done and done[c, k].get("seed") != s:
-                raise OptionError("out: %s records instance %d of %s with seed %s, not %d: it is another sweep "
-                                  "(another --seed)" % (out[:200], k, c, done[c, k].get("seed"), s))
+        root = claim_root(c, seed)
+        for k in range(instances):
             if (c, k) not in done:
-                tasks.append((c, k, s, dps))
-                keys.append((c, k, s))
-    _stream(tasks, keys, done, out, workers, scheduler, progress, dps)
+                pending.append((c, root, k))
+            elif done[c, k].get("seed") != child_seed(root, k):
+                raise OptionError("out: %s records instance %d of %s with seed %s, not %d: it is another sweep "
+                                  "(another --seed)" % (out[:200], k, c, done[c, k].get("seed"), child_seed(root, k)))
+    _stream(pending, done, out, workers, scheduler, progress, dps)
     wanted = {(c, k) for c in claim_ids for k in range(instances)}
     return [done[key] for key in sorted(done) if key in wanted]
 
 
-def _stream(tasks, keys, done, out, workers, scheduler, progress, dps):
-    """Run the pending tasks in chunks; append each record to ``out`` (one write, fsync) as it arrives."""
-    size = _chunk_size(len(tasks), workers, scheduler)
-    chunks = [(tasks[i:i + size],) for i in range(0, len(tasks), size)]
-    bar = _Progress(len(tasks), "sweep", progress)
+def _chunks(pending, size):
+    """Consecutive pending instances of one claim, at most ``size`` per chunk: ``(claim, root, indices)``."""
+    chunks = []
+    for c, root, k in pending:
+        if chunks and chunks[-1][0] == c and len(chunks[-1][2]) < size:
+            chunks[-1][2].append(k)
+        else:
+            chunks.append((c, root, [k]))
+    return chunks
+
+
+def _stream(pending, done, out, workers, scheduler, progress, dps):
+    """Run the pending instances in chunks; append each chunk's records to ``out`` (one write, one fsync) as
+    it arrives, so a crash loses at most the chunks in flight."""
+    chunks = _chunks(pending, _chunk_size(len(pending), workers, scheduler))
+    bar = _Progress(len(pending), "sweep", progress)
     fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        for c, results in run_tasks(_chunk, chunks, workers=workers, scheduler=scheduler, progress=False,
-                                    retries=2):
+        for i, results in run_tasks(_chunk, [(c, r, tuple(ks), dps) for c, r, ks in chunks], workers=workers,
+                                    scheduler=scheduler, progress=False, retries=2):
+            c, root, ks = chunks[i]
             if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
-                results = [TaskError(job[1], results.kind, results.message, results.traceback)
-                           for job in chunks[c][0]]
-            for j, result in enumerate(results):
-                key = keys[c * size + j]
-                rec = done[key[:2]] = dict(_record(*key, result), dps=dps)
-                if fd is not None:
-                    _append(fd, rec)
+                results = [(child_seed(root, k), TaskError(k, results.kind, results.message, results.traceback))
+                           for k in ks]
+            recs = []
+            for k, (s, result) in zip(ks, results):
+                recs.append(dict(_record(c, k, s, result), dps=dps))
+                done[c, k] = recs[-1]
                 bar.step()
+            if fd is not None:
+                _append(fd, recs)
     finally:
         if fd is not None:
             os.close(fd)

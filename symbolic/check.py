@@ -28,6 +28,7 @@ import mpmath
 import sympy as sp
 
 from lossgeom.checks import check_choice, check_int, check_net, check_point, check_type
+from lossgeom.display import short_repr, summary_latex
 from lossgeom.errors import DataError, SizeLimitError
 from lossgeom.limits import LIMITS
 from lossgeom.precision import check_dps, tolerance
@@ -119,6 +120,31 @@ class CheckResult:
             lines.append("  your entry:    %s" % self.got)
         lines += ["  note: " + n for n in self.notes]
         return "\n".join(lines)
+
+    def __repr__(self):
+        return short_repr(self, {"quantity": self.quantity, "net": self.net, "outcome": self.outcome,
+                                 "verdict": self.verdict, "entry": self.entry})
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the verdict, the method and, on a difference, the entry with the correct value.
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> r = check_formula("gradient", "[delta1[1]*x[1] + 1]", net=Net(widths=(1, 1)))
+        >>> r"\text{correct entry}" in r._repr_latex_() and r"\text{different}" in r._repr_latex_()
+        True
+        """
+        rows = [("quantity", self.quantity), ("net", self.net), ("outcome", self.outcome),
+                ("verdict", self.verdict), ("method", self.method)]
+        if self.entry:
+            rows.append(("entry", ("latex", "[%d, %d]" % self.entry)))
+        if self.point:
+            rows.append(("at", ", ".join("%s = %s" % kv for kv in self.point.items())))
+            rows += [("expected value", self.expected_value), ("your value", self.got_value)]
+        if self.expected_latex:
+            rows.append(("correct entry", ("latex", self.expected_latex)))
+        return summary_latex("lossgeom check", rows)
 
     def to_latex(self):
         """The result as a LaTeX comment line and, on a difference, the correct entry.
@@ -215,7 +241,16 @@ def check_formula(quantity, answer, net=None, point=None, layer=None, samples=1,
         return _compare(spec, _read_answer(answer, spec), None, dps, random.Random(seed), 1)
     spec = _quantity_spec(quantity, net, layer, samples)
     got = _read_answer(answer, spec)
-    return _compare(spec, got, point, dps, random.Random(seed), points)
+    return _on_cells(_compare(spec, got, point, dps, random.Random(seed), points), spec, layer, answer, point, dps)
+
+
+def _on_cells(result, spec, layer, answer, point, dps):
+    """A verified result of a piecewise net, decided exactly on its activation cells where it can be."""
+    if spec.kind == "backprop" and result.outcome == "equal" and result.verdict == "verified":
+        from .check_cells import decide_on_cells
+        quantity = spec.label.split()[0]
+        return decide_on_cells(result, quantity, spec.net, layer, answer, point, dps)
+    return result
 
 
 # -- the quantities ---------------------------------------------------------------------------------------
@@ -243,7 +278,8 @@ class _Spec:
         return out
 
 
-def _quantity_spec(quantity, net, layer, samples):
+def _quantity_spec(quantity, net, layer, samples, pattern=None):
+    """The quantity's derivation (with ``pattern``: on one activation cell, every piecewise unit's piece fixed)."""
     from .hessian import derive_gauss_newton, derive_gradient, derive_hessian
 
     label = quantity if layer is None else "%s %d" % (quantity, layer)
@@ -253,11 +289,11 @@ def _quantity_spec(quantity, net, layer, samples):
     if quantity == "linear-gradient":
         return _linear_spec(label, net, layer, samples)
     if quantity == "gradient":
-        d = derive_gradient(net)
+        d = derive_gradient(net, pattern)
         layers = [layer] if layer else range(1, net.depth + 1)
         named = sp.ImmutableMatrix(sp.Matrix.vstack(*[d.gradient(l) for l in layers]))
     else:
-        d = (derive_gauss_newton if quantity == "gauss-newton-block" else derive_hessian)(net)
+        d = (derive_gauss_newton if quantity == "gauss-newton-block" else derive_hessian)(net, pattern)
         named = d.recursion_rhs(layer) if quantity == "preactivation-hessian" else d.layer_block(layer)
     names = _backprop_names(net, d)
 

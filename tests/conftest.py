@@ -47,14 +47,3 @@ def _reset_mpmath():
     mpmath.mp.dps = 15
     yield
     mpmath.mp.dps = 15
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist, keep every test that uses the shared catalog run on one worker.
-
-    ``catalog_reports`` (tests/proofs/conftest.py) verifies the whole catalog once per process; grouping its users
-    (``--dist loadgroup``) means one worker pays for it instead of every worker.
-    """
-    for item in items:
-        if "catalog_reports" in getattr(item, "fixturenames", ()):
-            item.add_marker(pytest.mark.xdist_group("catalog"))

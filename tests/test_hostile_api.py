@@ -485,6 +485,8 @@ GOOD = {
                                               ([[[0], [0]], [[0, 0]]], [[0, 1], [0]])), "eps": "1/1024"},
     # lossgeom.executor
     "child_seeds": lambda: {"root_seed": 0, "n": 3},
+    "child_seed": lambda: {"root_seed": 0, "k": 3},
+    "shutdown_pool": lambda: {},
     "run_tasks": lambda: {"fn": divmod, "args_list": [(7, 2)], "workers": 1, "progress": False},
     "check_workers": lambda: {"value": 2},
     "check_scheduler": lambda: {"value": "tcp://127.0.0.1:8786"},

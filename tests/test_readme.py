@@ -1,4 +1,5 @@
-"""The README stays true: its Python examples run as doctests, and its two set-up commands are the CI's."""
+"""The README and the guide stay true: their Python examples run as doctests, every ``$ lossgeom ...`` line
+prints what they show, and the README's two set-up commands are the CI's."""
 
 import doctest
 import os
@@ -8,21 +9,24 @@ import pytest
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 README = os.path.join(ROOT, "README.md")
+GUIDE = os.path.join(ROOT, "docs", "guide.md")
+DOCUMENTS = (README, GUIDE)
 
 pytestmark = pytest.mark.skipif(not os.path.exists(README), reason="README.md is not beside the tests")
 
 
-def test_readme_python_examples_run():
-    text = open(README, encoding="utf-8").read()
+@pytest.mark.parametrize("path", DOCUMENTS, ids=["README", "guide"])
+def test_python_examples_run(path):
+    text = open(path, encoding="utf-8").read()
     blocks = re.findall(r"```python\n(.*?)```", text, flags=re.S)
-    assert blocks, "the README has Python examples"
+    assert blocks, "%s has Python examples" % path
     parser = doctest.DocTestParser()
     runner = doctest.DocTestRunner(optionflags=doctest.ELLIPSIS | doctest.NORMALIZE_WHITESPACE)
     globs = {}
     for k, block in enumerate(blocks):
-        test = parser.get_doctest(block, globs, "README block %d" % k, README, 0)
+        test = parser.get_doctest(block, globs, "%s block %d" % (os.path.basename(path), k), path, 0)
         runner.run(test)
-    assert runner.failures == 0, "%d README example(s) failed" % runner.failures
+    assert runner.failures == 0, "%d example(s) of %s failed" % (runner.failures, path)
 
 
 def test_ci_runs_the_readme_test_command():
@@ -40,10 +44,10 @@ def _normalise(line):
     return " ".join(line.split())
 
 
-def _tour():
-    """(command, expected lines) for every ``$ lossgeom ...`` line of the README's plain fenced blocks."""
+def _tour(path):
+    """(command, expected lines) for every ``$ lossgeom ...`` line of the plain fenced blocks of ``path``."""
     out, fence, current = [], None, None
-    for line in open(README, encoding="utf-8").read().splitlines():
+    for line in open(path, encoding="utf-8").read().splitlines():
         if line.startswith("```"):
             fence = None if fence is not None else line[3:].strip()
             current = None
@@ -81,11 +85,25 @@ def _matches(expected, actual):
     return None
 
 
-TOUR = _tour()
+TOUR = _tour(README) + _tour(GUIDE)
 
 
 def test_the_tour_lists_its_commands():
-    assert len(TOUR) >= 6 and all(cmd.startswith("lossgeom ") for cmd, _ in TOUR)
+    assert len(_tour(README)) >= 7 and len(_tour(GUIDE)) >= 6
+    assert all(cmd.startswith("lossgeom ") for cmd, _ in TOUR)
+
+
+def test_every_guide_section_is_linked():
+    text = open(GUIDE, encoding="utf-8").read()
+    sections = re.findall(r"^## (.+)$", text, flags=re.M)
+    assert len(sections) >= 10
+    for title in sections:
+        assert "](#" + _anchor(title) + ")" in text, "the guide's contents list misses %r" % title
+
+
+def _anchor(title):
+    """GitHub's anchor of a heading: lower case, punctuation but - and _ dropped, spaces to -."""
+    return re.sub(r"[^a-z0-9 _-]", "", title.lower()).replace(" ", "-")
 
 
 @pytest.mark.parametrize("command,expected", TOUR, ids=[c for c, _ in TOUR])

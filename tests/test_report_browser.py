@@ -15,7 +15,7 @@ import shutil
 import pytest
 
 from lossgeom.cli import main
-from lossgeom.commands.report import render_document
+from lossgeom.commands.report import general_proofs_of, render_document
 from lossgeom.proofs import get_claim, list_claims
 from lossgeom.report import Report
 
@@ -73,18 +73,37 @@ def _check_page(driver, path, formulas, shot):
     assert pixels[..., :3].min() < 0.2 and pixels[..., :3].max() > 0.9  # dark text on a light page, not blank
 
 
+def _proof_formulas(reports):
+    """The general proofs the page shows and their formulas: the statement, each step, each hypothesis."""
+    proofs = general_proofs_of(reports)
+    return proofs, sum(1 + len(p.steps) + sum(1 for s in p.steps if s.hypothesis) for p in proofs)
+
+
+def _unrun(claims):
+    return [Report(c.id, "inconclusive", "not run (rendering test)", statement=c.statement, source=c.source,
+                   scope=c.scope, expect=c.expect) for c in claims]
+
+
 def test_cli_report_renders_offline(browser, tmp_path):
     out = tmp_path / "catalog.html"
     assert main(["report", *CLAIMS, "--out", str(out), "--quiet"]) == 0
-    assert "<script" not in out.read_text()
-    _check_page(browser, out, len(CLAIMS), tmp_path / "report.png")
+    page = out.read_text()
+    assert "<script" not in page
+    proofs, n = _proof_formulas(_unrun([get_claim(c) for c in CLAIMS]))
+    assert proofs and page.count('<section class="proof">') == len(proofs)  # bernoulli-expectation's proof
+    _check_page(browser, out, len(CLAIMS) + n, tmp_path / "report.png")
 
 
 def test_every_catalog_statement_renders(browser, tmp_path):
     """All statements of the catalog on one page (rendering only: the claims are not run here)."""
     claims = list_claims()
-    reports = [Report(c.id, "inconclusive", "not run (rendering test)", statement=c.statement, source=c.source,
-                      scope=c.scope, expect=c.expect) for c in claims]
+    reports = _unrun(claims)
     out = tmp_path / "all.html"
     out.write_text(render_document(reports, {c.id: get_claim(c.id) for c in claims}, "html", 50, 0))
-    _check_page(browser, out, len(claims), tmp_path / "all.png")
+    proofs, n = _proof_formulas(reports)
+    from lossgeom.symbolic.general_proofs import PROOFS
+    assert len(proofs) == len(PROOFS)  # every general proof of the catalog is on the page
+    _check_page(browser, out, len(claims) + n, tmp_path / "all.png")
+    text = browser.find_element("tag name", "body").text
+    assert "Proofs for every width and depth" in text and text.count("General proof: ") == len(PROOFS)
+    assert "Outcome: proved." in text

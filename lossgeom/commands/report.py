@@ -94,11 +94,52 @@ def render_document(reports, claims, fmt, dps, seed):
         return ("# The lossgeom claims catalog\n\n" + summary + "\n\n" + render_reports(reports, "markdown", dps, seed)
                 + extra)
     rows = [r.to_html(claims[r.claim].assumptions) for r in reports]
+    proofs = general_proofs_of(reports)
+    if proofs:
+        rows += ['<h2 id="general-proofs">Proofs for every width and depth</h2>'] + [proof_html(p) for p in proofs]
     return "\n".join(['<!DOCTYPE html>', '<html lang="en"><head><meta charset="utf-8">',
                       '<meta name="viewport" content="width=device-width, initial-scale=1">',
                       '<title>lossgeom claims catalog</title>', '<style>%s</style>' % HTML_STYLE,
                       '</head><body>', '<h1>The lossgeom claims catalog</h1>', '<p>%s</p>' % html.escape(summary)]
                      + rows + ['</body></html>', ''])
+
+
+def proof_html(proof):
+    r"""A decided general proof (:mod:`lossgeom.symbolic.general_proofs`) as an HTML section, formulas as MathML.
+
+    The statement and every step's identity are displayed formulas, an induction hypothesis an inline one;
+    the rest (scope, what is given, the rules used, the verdict of each step) is escaped text.
+
+    Examples
+    --------
+    >>> from lossgeom.symbolic.general_proofs import general_proof
+    >>> p = general_proof("path-count")
+    >>> sec = proof_html(p)
+    >>> sec.count("<math") == 1 + len(p.steps) + sum(1 for s in p.steps if s.hypothesis)
+    True
+    >>> "<script" in sec, "\\frac" in sec, "<h3>General proof: " in sec
+    (False, False, True)
+    """
+    from lossgeom.mathml import latex_to_mathml
+    from lossgeom.symbolic.general import RULES
+    esc = html.escape
+    proof.decide()
+    steps = []
+    for s in proof.steps:
+        hyp = " Using the induction hypothesis %s:" % latex_to_mathml(s.hypothesis) if s.hypothesis else ""
+        verdict = ("decided: the difference of the sides reduces to 0 by %s." % ", ".join(s.used or ("expansion",))
+                   if s.decided else "<strong>not decided</strong>: %s." % esc(str(s.residual)))
+        steps.append('<li><p><em>%s</em> (%s).%s</p><div class="statement">%s</div>%s<p>%s</p></li>' % (
+            esc(s.title), esc(s.role), hyp, latex_to_mathml(s.latex_identity(), display=True),
+            "<p>%s</p>" % esc(s.note) if s.note else "", verdict if not s.decided else esc(verdict)))
+    given = "".join("<li>%s</li>" % esc(x) for x in proof.given)
+    rules = "".join("<li>%s: %s</li>" % (esc(r), esc(RULES[r])) for r in proof.rules_used())
+    return ('<section class="proof"><h3>General proof: %s (%s)</h3><p><em>Statement.</em></p>'
+            '<div class="statement">%s</div><p>Scope: %s.</p><p>Given:</p><ul>%s</ul><ol>%s</ol>'
+            '<p>Rewrite rules used:</p><ul>%s</ul><p><em>Conclusion.</em> %s</p><p>Outcome: %s. Claims: %s.</p>'
+            '</section>' % (esc(proof.name), esc(proof.outcome), latex_to_mathml(proof.statement, display=True),
+                            esc(proof.scope), given, "".join(steps), rules, esc(proof.conclusion),
+                            esc(proof.outcome), ", ".join("<code>%s</code>" % esc(c) for c in proof.claims)))
 
 
 #: the HTML document's only styling, inline: formulas are MathML, which browsers render natively, so the

@@ -1,8 +1,8 @@
 """``lossgeom sheet TOPIC... --seeds 1-30 --out FILE``: one exercise per topic for each student (seed).
 
 ``FILE.tex`` is a LaTeX sheet (each student's page, then the solutions on separate pages), ``FILE.pdf``
-the same compiled with pdflatex, ``FILE.xml`` Moodle XML (numerical, multiple-choice and short-answer
-questions with the generated feedback).
+the same compiled with pdflatex, ``FILE.xml`` Moodle XML (numerical, multiple-choice and Cloze
+questions with the generated feedback; a matrix answer is a Cloze question with one NUMERICAL field per entry).
 """
 
 import os

@@ -98,3 +98,19 @@ def test_progress_only_on_a_terminal(monkeypatch, capsys):
     monkeypatch.setattr(sys, "stderr", fake2)
     list(run_tasks(divmod, [(1, 1)] * 3, workers=1, progress=False))
     assert fake2.getvalue() == ""
+
+
+def test_the_local_pool_stays_warm_across_calls_and_shuts_down():
+    """A second call reuses the first call's worker processes (no second start-up); shutdown_pool stops them."""
+    import os
+
+    from lossgeom.executor import shutdown_pool
+
+    first = {pid for _, pid in run_tasks(os.getpid, [()] * 6, workers=2, progress=False)}
+    again = {pid for _, pid in run_tasks(os.getpid, [()] * 6, workers=2, progress=False)}
+    assert os.getpid() not in first and again <= first
+    shutdown_pool()
+    for pid in first:  # the workers have exited (and were reaped)
+        assert not os.path.exists("/proc/%d" % pid) or open("/proc/%d/stat" % pid).read().split()[2] == "Z"
+    fresh = {pid for _, pid in run_tasks(os.getpid, [()] * 2, workers=2, progress=False)}
+    assert not fresh & first

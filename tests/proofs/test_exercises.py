@@ -1,6 +1,7 @@
 """Seeded exercises: reproducible, their own answers pass the grader, wrong ones are refused with a reason,
 equivalent matrix forms are accepted, hostile text is an error, and the Moodle XML has Moodle's fields."""
 
+import re
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -123,16 +124,43 @@ def test_milne_region_has_both_answers_and_the_bound_in_its_solution():
     assert "(lambda - theta)^2 / (8 r^2)" in exercise("milne-region", 1).solution
 
 
+CLOZE = re.compile(r"\{1:NUMERICAL:=(-?\d+(?:\.\d+)?(?:e-?\d+)?):(\d+(?:\.\d+)?)#([^{}~#]*)\}")
+
+
+def _check_cloze(q, ex):
+    """Moodle's Cloze (multianswer) rules: one well-formed NUMERICAL sub-answer per matrix entry, row-major."""
+    body = q.find("questiontext/text").text
+    assert q.find("defaultgrade") is None  # Moodle computes a Cloze question's grade from its sub-answers
+    M = sp.Matrix(parse_formula(ex.answer, {}))
+    subs = CLOZE.findall(body)
+    assert len(subs) == M.rows * M.cols == body.count("{1:"), body
+    assert body.count("<tr>") == M.rows and body.count("<td>") == M.rows * M.cols
+    for (value, tol, feedback), entry in zip(subs, list(M)):
+        if sp.Rational(tol) == 0:
+            assert sp.Rational(value) == entry  # exact
+        else:
+            assert abs(sp.Rational(value) - entry) < sp.Rational(tol) <= exmod.MOODLE_TOLERANCE
+        assert feedback
+
+
 def test_moodle_xml_has_the_required_fields():
     quiz = ET.fromstring(moodle_xml(list(TOPICS), [1, 2]))
     assert quiz.tag == "quiz"
     questions = [q for q in quiz if q.get("type") != "category"]
     assert len(questions) == 2 * len(TOPICS)
-    assert {q.get("type") for q in questions} == {"numerical", "multichoice", "shortanswer"}
+    assert {q.get("type") for q in questions} == {"numerical", "multichoice", "cloze"}
     for q in questions:
+        topic, _, seed = q.find("name/text").text.split()
+        ex = exercise(topic, int(seed))
         assert q.find("name/text").text and q.find("questiontext").get("format") == "html"
         assert q.find("questiontext/text").text.startswith("<p>")
+        assert q.find("generalfeedback/text").text and q.find("penalty").text and q.find("hidden").text == "0"
         answers = q.findall("answer")
+        if q.get("type") == "cloze":
+            assert ex.kind == "matrix" and not answers
+            _check_cloze(q, ex)
+            continue
+        assert q.find("defaultgrade").text == "1"
         assert answers and any(a.get("fraction") == "100" for a in answers)
         for a in answers:
             assert a.get("fraction") in ("0", "100") and a.find("text").text
@@ -142,9 +170,33 @@ def test_moodle_xml_has_the_required_fields():
             assert right.find("tolerance") is not None
             float(right.find("text").text)
         if q.get("type") == "multichoice":
-            assert q.find("single").text == "true" and len(answers) == 2
+            assert q.find("single").text == "true" and len(answers) == len(ex.choices)
     cats = [q for q in quiz if q.get("type") == "category"]
     assert len(cats) == len(TOPICS) and all(c.find("category/text").text.startswith("$course$/") for c in cats)
+
+
+def test_cloze_entries_exact_or_with_the_stated_tolerance():
+    M = sp.Matrix([[1, sp.Rational(-1, 8)], [sp.Rational(1, 3), sp.Rational(-7, 3)]])
+    html = exmod.cloze_matrix(M, feedback="ok # } ~ / \\ end")
+    subs = CLOZE.findall(html.replace("\\#", "").replace("\\}", "").replace("\\~", "").replace("\\/", "")
+                         .replace("\\\\", ""))
+    assert [(v, t) for v, t, _ in subs] == [("1", "0"), ("-0.125", "0"), ("0.333333333333333", "0.0001"),
+                                            ("-2.33333333333333", "0.0001")]
+    assert "ok \\# \\} \\~ \\/ \\\\ end" in html  # Cloze's reserved characters escaped in the feedback
+    assert exmod.moodle_value(sp.Rational(3, 40)) == ("0.075", "0", True)
+    assert exmod.moodle_value(sp.Rational(-5, 2)) == ("-2.5", "0", True)
+
+
+def test_moodle_numerical_states_its_tolerance_when_not_exact():
+    thirds = [s for s in range(60) if exercise("bernoulli-expectation", s).answer.endswith("/3")]
+    assert thirds
+    q = [q for q in ET.fromstring(moodle_xml(["bernoulli-expectation"], thirds[:1])) if q.get("type") != "category"][0]
+    right = q.find("answer")
+    assert right.find("tolerance").text == "0.0001" and "to within 0.0001" in q.find("questiontext/text").text
+    v = parse_formula(exercise("bernoulli-expectation", thirds[0]).answer, {})
+    assert abs(sp.Rational(right.find("text").text) - v) < sp.Rational(1, 10 ** 12)
+    exact = ET.fromstring(moodle_xml(["path-count"], [1]))[1]
+    assert exact.find("answer/tolerance").text == "0" and "to within" not in exact.find("questiontext/text").text
 
 
 def test_moodle_numerical_value_is_the_answer():
@@ -160,3 +212,53 @@ def test_sheet_has_one_page_per_student_and_solutions_apart():
     first_solution = tex.index("\\section*{Solutions")
     assert "Solution." not in tex[:first_solution] and tex.count("\\clearpage") == 6
     assert exercise("path-count", 2).question_latex in tex[:first_solution]
+
+
+def test_bad_saddle_draws_every_verdict_and_explains_it():
+    from lossgeom.proofs._exercises_c import SADDLE_CHOICES
+    seen = {}
+    for s in range(40):
+        ex = exercise("bad-saddle", s)
+        seen.setdefault(ex.answer, ex)
+        assert ex.choices == SADDLE_CHOICES and ex.kind == "multichoice"
+    assert set(seen) == set(SADDLE_CHOICES)
+    assert "Hessian are 0" in seen["bad saddle"].solution and "t^" in seen["bad saddle"].solution
+    assert "negative eigenvalue" in seen["strict saddle"].solution
+    assert "Y X^T = 0" in seen["local minimum"].solution and "!= 0" in seen["not critical"].solution
+    ex = seen["bad saddle"]
+    g = grade("bad-saddle", ex.seed, "strict saddle")
+    assert not g.correct and g.explanation.startswith("the answer is bad saddle")
+    assert grade("bad-saddle", ex.seed, "  Bad Saddle ").correct
+
+
+def test_bad_saddle_oracle_is_lossgeoms_exact_engines():
+    # the hand verdicts are asserted against lossgeom's exact gradient, inertia and descent polynomial; a
+    # depth-3 all-zero point with Y X^T != 0 is a bad saddle, with only W1 = W2 = 0 a strict one
+    import sympy as sp
+
+    from lossgeom.proofs._exercises_c import _oracle
+    X, Y = sp.Matrix([[1, 0], [0, 1]]), sp.Matrix([[1, 1]])
+    zero3 = [sp.zeros(1, 2), sp.zeros(1, 1), sp.zeros(1, 1)]
+    assert _oracle(3, (1, 2, 3), zero3, X, Y) == "bad saddle"
+    assert _oracle(3, (1, 2), zero3[:2] + [sp.Matrix([[2]])], X, Y) == "strict saddle"
+    assert _oracle(2, (1,), [sp.zeros(1, 2), sp.Matrix([[1]])], X, Y) == "not critical"
+    Xo, Yo = sp.Matrix([[1, 1], [2, 2]]), sp.Matrix([[1, -1]])
+    assert _oracle(3, (1, 2, 3), zero3, Xo, Yo) == "local minimum"
+
+
+def test_bernoulli_expectation_is_q_rho_times_the_linear_net():
+    import re
+    for s in range(15):
+        ex = exercise("bernoulli-expectation", s)
+        rho = sp.Rational(re.search(r"rho = (\d+/\d+)", ex.question).group(1))
+        normalised = "q = 1/rho" in ex.question
+        Ws = [sp.Matrix(parse_formula(m, {})) for m in re.findall(r"W\d = (\[\[.*?\]\])", ex.question)]
+        x = sp.Matrix([int(v) for v in ex.question.split("input x = (")[1].split(")")[0].split(",")])
+        P = x
+        for W in Ws:
+            P = W * P
+        expected = P[0] if normalised else rho * P[0]
+        assert parse_formula(ex.answer, {}) == expected, (s, ex.answer, expected)
+        assert grade("bernoulli-expectation", s, sp.sstr(expected)).correct
+        if not normalised and P[0] != 0:  # forgetting rho is wrong
+            assert not grade("bernoulli-expectation", s, sp.sstr(P[0])).correct

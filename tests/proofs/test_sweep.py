@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -25,6 +26,7 @@ from lossgeom.proofs.sweep import (
 )
 
 PATH_SUM, PSD, LINEAR = "choromanska2015.path-sum", "botev2017.pl-hessians-psd", "kawaguchi2016.lemma1-gradient"
+TRACE = "botev2017.no-smooth-local-maxima"
 
 
 def _key(rec):
@@ -32,10 +34,58 @@ def _key(rec):
     return json.dumps({k: v for k, v in rec.items() if k != "seconds"}, sort_keys=True)
 
 
-def test_three_claims_have_generators_with_stated_distributions():
+def test_four_claims_have_generators_with_stated_distributions():
     claims = sweep_claims()
-    assert {PATH_SUM, PSD, LINEAR} <= set(claims)
+    assert {PATH_SUM, PSD, LINEAR, TRACE} <= set(claims)
     assert "ReLU" in claims[PATH_SUM] and "relu" in claims[PSD] and "deep linear" in claims[LINEAR]
+    assert "piecewise-linear" in claims[TRACE] and "square loss" in claims[TRACE]
+
+
+def test_trace_check_is_exact_and_agrees_with_the_engine_hessian():
+    """Botev's trace formula against lossgeom.numeric's full Hessian (its own engine, dps 50) on the instances
+    the sweep generates; the sweep's own oracle (exact second differences of the cell's loss) agrees too."""
+    import mpmath
+
+    from lossgeom.net import Net
+    from lossgeom.numeric.cells import SWEEP_ACTIVATIONS
+    from lossgeom.numeric.evaluate import full_hessian
+    from lossgeom.proofs import _sweep_generators as g
+
+    held = 0
+    for seed in range(12):
+        inst = g._gen_trace(seed)
+        res = g._check_trace(inst, 50)
+        assert res["outcome"] in ("holds", "undecided")
+        if res["outcome"] != "holds":
+            continue
+        held += 1
+        ev = res["evidence"]
+        assert ev["trace"] == ev["formula"] and ev["residual"] == 0.0 and ev["exact"] is True
+        net = Net(widths=tuple(inst["widths"]), activation=SWEEP_ACTIVATIONS[inst["activation"]][0],
+                  bias=inst["bias"])
+        H = full_hessian(net, inst["weights"], inst["biases"], inst["X"], inst["Y"], dps=50)
+        num, _, den = ev["trace"].partition("/")
+        exact = mpmath.mpf(int(num)) / int(den or 1)
+        assert abs(mpmath.fsum(H[i, i] for i in range(H.rows)) - exact) < mpmath.mpf(10) ** -40
+        assert exact >= 0
+    assert held >= 8
+    # every activation and both bias settings occur
+    drawn = [g._gen_trace(s) for s in range(60)]
+    assert {d["activation"] for d in drawn} == set(SWEEP_ACTIVATIONS) and {d["bias"] for d in drawn} == {True, False}
+
+
+def test_a_wrong_trace_formula_is_a_counterexample():
+    """The second-difference oracle is sharp: the formula without the bias's 1 in a~ (or a wrong cell loss)
+    is caught."""
+    from lossgeom.proofs import _sweep_generators as g
+
+    inst = next(i for i in map(g._gen_trace, range(50)) if i["bias"] and g._check_trace(i, 50)["outcome"] == "holds")
+    orig = g._trace_formula
+    try:
+        g._trace_formula = lambda Ws, bs, cols, pattern: orig(Ws, None, cols, pattern)
+        assert g._check_trace(inst, 50)["outcome"] == "counterexample"
+    finally:
+        g._trace_formula = orig
 
 
 def test_same_root_seed_same_instances_in_any_order_and_worker_count():
@@ -202,14 +252,97 @@ def test_bad_python_arguments_are_lossgeom_errors():
             call()
 
 
+def _children(pid):
+    """The pids of the live child processes of ``pid`` (from /proc) with their command lines."""
+    out = {}
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % name) as fh:
+                stat = fh.read()
+            with open("/proc/%s/cmdline" % name, "rb") as fh:
+                cmd = fh.read().replace(b"\0", b" ").decode(errors="replace")
+        except OSError:
+            continue
+        fields = stat[stat.rindex(")") + 2:].split()
+        if fields[0] != "Z" and int(fields[1]) == pid:
+            out[int(name)] = cmd
+    return out
+
+
+def _wait_for_lines(path, thread, n=1, timeout=300):
+    deadline = time.monotonic() + timeout
+    while thread.is_alive() and time.monotonic() < deadline:
+        if os.path.exists(path) and open(path).read().count("\n") >= n:
+            return open(path).read().count("\n")
+        time.sleep(0.01)
+    raise AssertionError("the sweep wrote no %d lines" % n)
+
+
+def _in_thread(argv):
+    """Run ``lossgeom ARGV`` (cli.main) in a thread; the thread's ``code`` list receives the exit status."""
+    code = []
+    thread = threading.Thread(target=lambda: code.append(main(argv)), daemon=True)
+    thread.code = code
+    thread.start()
+    return thread
+
+
+def _lines(path):
+    recs = [json.loads(v) for v in open(path).read().splitlines()]
+    assert len({(r["claim"], r["instance"]) for r in recs}) == len(recs), "an instance recorded twice"
+    return sorted(map(_key, recs))
+
+
+@pytest.mark.slow
+def test_a_local_pool_worker_killed_mid_sweep_loses_nothing(tmp_path):
+    """SIGKILL one worker process of ``lossgeom sweep --workers 2`` while chunks are in flight: the pool
+    breaks, the unfinished chunks are re-run on a fresh pool, and the file holds every instance once, with
+    the results of an undisturbed sweep."""
+    part = str(tmp_path / "part.jsonl")
+    thread = _in_thread(["sweep", PATH_SUM, "--instances", "120", "--workers", "2", "--out", part])
+    at_kill = _wait_for_lines(part, thread)
+    workers = {p for p, cmd in _children(os.getpid()).items() if "spawn_main" in cmd}
+    assert workers, "no pool worker found: %s" % _children(os.getpid())
+    from lossgeom import executor
+
+    broken = executor._WARM[0][1]
+    os.kill(min(workers), signal.SIGKILL)
+    running = thread.is_alive()
+    thread.join(300)
+    assert not thread.is_alive() and thread.code == [0]
+    assert at_kill < 120 and running, "the sweep finished before the kill"
+    assert executor._WARM and executor._WARM[0][1] is not broken  # the sweep saw the pool break and replaced it
+    here = run_sweep([PATH_SUM], 120, workers=1, progress=False)
+    assert _lines(part) == sorted(map(_key, here))
+
+
 @pytest.mark.slow
 def test_a_real_two_worker_dask_cluster_runs_a_sweep(tmp_path):
-    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
-    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                                  dashboard_address=None, silence_logs=40) as cluster:
+    """``dask scheduler`` and two ``dask worker`` processes on 127.0.0.1 (started and stopped here): a small
+    sweep equals the local one; then ``lossgeom sweep --scheduler`` with one worker SIGKILLed mid-sweep
+    still records every instance once, with the local results (the scheduler re-runs the lost chunks on
+    the other worker)."""
+    from lossgeom._cluster import loopback_cluster
+
+    pytest.importorskip("distributed")  # in the test extra: never skipped in CI
+    with loopback_cluster(2) as cluster:
         out = str(tmp_path / "dask.jsonl")
-        there = run_sweep([LINEAR, PATH_SUM], 5, seed=2, scheduler=cluster.scheduler_address, out=out,
-                          progress=False)
-    here = run_sweep([LINEAR, PATH_SUM], 5, seed=2, workers=1, progress=False)
+        there = run_sweep([LINEAR, TRACE], 4, seed=2, scheduler=cluster.address, out=out, progress=False)
+        part = str(tmp_path / "killed.jsonl")
+        thread = _in_thread(["sweep", PATH_SUM, "--instances", "120", "--seed", "1", "--scheduler",
+                             cluster.address, "--out", part])
+        at_kill = _wait_for_lines(part, thread)
+        cluster.kill_worker(0)
+        running = thread.is_alive()
+        thread.join(300)
+        procs = cluster.processes()
+    assert all(p.poll() is not None for p in procs)  # nothing left running
+    assert not [p.pid for p in procs if os.path.exists("/proc/%d" % p.pid)]
+    assert not thread.is_alive() and thread.code == [0]
+    here = run_sweep([LINEAR, TRACE], 4, seed=2, workers=1, progress=False)
     assert sorted(map(_key, there)) == sorted(map(_key, here))
     assert sorted(_key(r) for r in read_results(out)) == sorted(map(_key, here))
+    assert at_kill < 120 and running, "the sweep finished before the kill"
+    assert _lines(part) == sorted(map(_key, run_sweep([PATH_SUM], 120, seed=1, workers=1, progress=False)))

@@ -109,8 +109,10 @@ def test_the_whole_gradient_and_the_path_sum():
 def test_at_a_given_point_the_verdict_is_verified_there_only():
     net = Net(widths=(1, 1, 1), activation="relu")
     pt = resolve_point(net, [[["1/2"]], [[2]]], X=[[3, -1]], Y=[[0, 1]])
-    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(h1[1])", net=net, point=pt, layer=1)
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(W1[1,1]*x[1])", net=net, point=pt, layer=1)
     assert (r.outcome, r.verdict) == ("equal", "verified") and "2 sample(s) exactly" in r.method
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(h1[1])", net=net, point=pt, layer=1)
+    assert (r.outcome, r.verdict) == ("equal", "proved") and "every activation cell" in r.method
     wrong = check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, point=pt, layer=1)
     assert wrong.outcome == "different" and wrong.point["x[1]"] == "-1"     # the second sample is at h < 0
     assert (wrong.expected_value, wrong.got_value) == ("0", "4")
@@ -261,15 +263,88 @@ def test_critical_value_of_a_deep_linear_net():
         check_formula("critical-value", "1", net=net)
 
 
-def test_piecewise_activations_are_verified_not_proved():
-    """ReLU: an equal answer written with heaviside is equal at the random points (exact values there), but the
-    exact comparison of Piecewise entries is not attempted: the verdict says verified, not proved."""
+def test_piecewise_activations_are_verified_not_proved_when_the_cells_cannot_decide():
+    """ReLU: heaviside of a raw expression (not a unit's own h) stays piecewise on a cell, so the exact comparison
+    is not attempted: equal at the random points (exact values there), verdict verified, not proved."""
     net = Net(widths=(1, 1, 1), activation="relu")
-    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(h1[1])", net=net, layer=1)
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(W1[1,1]*x[1])", net=net, layer=1)
     assert (r.outcome, r.verdict) == ("equal", "verified") and "8 random rational points exactly" in r.method
-    assert "piecewise" in r.method
+    assert "piecewise" in r.method and any("exact on 0 of the 2 patterns" in n for n in r.notes)
     wrong = check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, layer=1)
     assert wrong.outcome == "different" and wrong.expected_value == "0"
+
+
+def test_piecewise_activations_are_proved_on_every_cell():
+    """On each activation cell the ReLU net is polynomial: the pattern-fixed derivation and the answer expand to the
+    same polynomial on all 2^k cells, so the answer is proved everywhere off the kinks."""
+    net = Net(widths=(1, 1, 1), activation="relu")
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2*heaviside(h1[1])", net=net, layer=1)
+    assert (r.outcome, r.verdict) == ("equal", "proved") and "every activation cell (2 patterns" in r.method
+    relu = Net(widths=(2, 2, 1), activation="relu")
+    for form in ("[[W2[1,1]**2*heaviside(h1[1]), W2[1,1]*W2[1,2]*heaviside(h1[1])*heaviside(h1[2])],"
+                 " [W2[1,1]*W2[1,2]*heaviside(h1[1])*heaviside(h1[2]), W2[1,2]**2*heaviside(h1[2])]]",
+                 "kron(eye(1), [[W2[1,1]**2*heaviside(h1[1]), W2[1,1]*W2[1,2]*heaviside(h1[1])*heaviside(h1[2])**2], "
+                 "[W2[1,1]*W2[1,2]*heaviside(h1[1])*heaviside(h1[2]), W2[1,2]**2*heaviside(h1[2])]])"):
+        r = check_formula("preactivation-hessian", form, net=relu, layer=1)
+        assert r.verdict == "proved" and "4 patterns of 2 piecewise units" in r.method, (form, r)
+    wrong = "[[W2[1,1]**2*heaviside(h1[1]), 0], [0, W2[1,2]**2*heaviside(h1[2])]]"  # cross terms dropped
+    assert check_formula("preactivation-hessian", wrong, net=relu, layer=1).outcome == "different"
+    # right on 3 of the 4 cells (one heaviside missing in the cross terms): refuted whatever the random points
+    # show (seed 0's 8 points all miss the wrong cell), at a point found inside the cell where it differs
+    part = ("[[W2[1,1]**2*heaviside(h1[1]), W2[1,1]*W2[1,2]*heaviside(h1[1])], "
+            "[W2[1,1]*W2[1,2]*heaviside(h1[1]), W2[1,2]**2*heaviside(h1[2])]]")
+    for seed in range(4):
+        r = check_formula("preactivation-hessian", part, net=relu, layer=1, seed=seed)
+        assert (r.outcome, r.verdict, r.entry, r.expected_value) == ("different", "refuted", (1, 2), "0"), r
+        v = {k: sp.Rational(x) for k, x in r.point.items()}
+        h1 = v["W1[1,1]"] * v["x[1]"] + v["W1[1,2]"] * v["x[2]"]
+        h2 = v["W1[2,1]"] * v["x[1]"] + v["W1[2,2]"] * v["x[2]"]
+        assert h1 > 0 > h2 and sp.Rational(r.got_value) == v["W2[1,1]"] * v["W2[1,2]"] != 0  # by hand
+    assert "activation cell {h1[1]: piece 1, h1[2]: piece 0}" in check_formula(
+        "preactivation-hessian", part, net=relu, layer=1, seed=0).method
+
+
+def test_a_deeper_relu_net_is_proved_on_all_16_cells():
+    net = Net(widths=(2, 2, 2, 1), activation="relu")
+    B = "diag(heaviside(h2[1]), heaviside(h2[2]))"
+    r = check_formula("preactivation-hessian", "%s*transpose([[W3[1,1], W3[1,2]]])*[[W3[1,1], W3[1,2]]]*%s" % (B, B),
+                      net=net, layer=2)
+    assert r.verdict == "proved" and "16 patterns of 4 piecewise units" in r.method
+
+
+def test_an_answer_right_on_one_cell_only_is_proved_on_the_points_cell_only():
+    net = Net(widths=(1, 1, 1), activation="relu")
+    active = resolve_point(net, [[["1/2"]], [[2]]], X=[[3]], Y=[[0]])        # h1 = 3/2 > 0
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, point=active, layer=1)
+    assert r.verdict == "proved" and "activation cell of the given point's 1 sample" in r.method
+    both = resolve_point(net, [[["1/2"]], [[2]]], X=[[3, -1]], Y=[[0, 1]])   # the second sample is inactive
+    assert check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, point=both, layer=1).outcome == "different"
+    kink = resolve_point(net, [[["1/2"]], [[2]]], X=[[0]], Y=[[0]])          # h1 = 0: no cell
+    r = check_formula("layer-block", "W2[1,1]**2*x[1]**2", net=net, point=kink, layer=1)
+    assert r.verdict != "proved"
+    # a number is right at the point, not as a polynomial on the cell: verified there, not proved
+    r = check_formula("layer-block", "[[36]]", net=net, point=active, layer=1)
+    assert (r.outcome, r.verdict) == ("equal", "verified")
+
+
+def test_cells_agree_with_direct_differentiation_on_each_cell():
+    """Independent oracle: on each cell, replace relu by its piece and differentiate the loss with sympy directly."""
+    from lossgeom.symbolic.check_cells import piecewise_units
+    net = Net(widths=(2, 2, 1), activation="relu")
+    assert [u for u, _ in piecewise_units(net)] == [(1, 1), (1, 2)]
+    W1 = sp.Matrix(2, 2, lambda i, j: sp.Symbol("W1[%d,%d]" % (i + 1, j + 1), real=True))
+    W2 = sp.Matrix(1, 2, lambda i, j: sp.Symbol("W2[1,%d]" % (j + 1), real=True))
+    x = sp.Matrix([sp.Symbol("x[1]", real=True), sp.Symbol("x[2]", real=True)])
+    y = sp.Symbol("y[1]", real=True)
+    for s1 in (0, 1):
+        for s2 in (0, 1):
+            a1 = sp.diag(s1, s2) * W1 * x
+            E = ((W2 * a1)[0] - y) ** 2 / 2
+            w = list(W1.T)  # vec stacks the columns: W1[1,1], W1[2,1], W1[1,2], W1[2,2]
+            block = sp.hessian(E, w)
+            pt = resolve_point(net, [[[1 if s1 else -1, 0], [0, 1 if s2 else -1]], [[1, 1]]], X=[[1], [1]], Y=[[0]])
+            r = check_formula("layer-block", sp.ImmutableMatrix(block), net=net, point=pt, layer=1)
+            assert r.verdict == "proved", (s1, s2, r)
 
 
 def test_a_sympy_answer_with_plain_symbols_is_read_by_name():
