@@ -473,6 +473,10 @@ class StructuredHessian:
         check_int(l, "l", 1, self.net.depth)
         return LayerBlock(self, l)
 
+    def layer_block(self, l):
+        """The block G_l in named symbols (:meth:`LayerBlock.named`), as :meth:`HessianRecursion.layer_block`."""
+        return self.block(l).named()
+
     def blocks(self):
         """Every layer block, l = 1..L."""
         return tuple(LayerBlock(self, l) for l in range(1, self.net.depth + 1))
