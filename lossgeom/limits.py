@@ -214,9 +214,9 @@ _TABLE = (
      "lossgeom sweep, run_sweep", "path-sum about 8 ms, PL PSD about 2 ms, deep-linear gradient about 2 ms per "
      "instance on one core, so 10^6 path-sum instances about 2.2 h of CPU, shared by the workers "
      "(benchmarks/bench_sweep.py)"),
-    ("structured_terms", 1000000, "terms", "estimated terms sum_l d_{l+1} d_l (d_{l+1} + (d_l+1)/2 d_{l+1}) of the "
+    ("structured_terms", 1000000, "terms", "estimated terms sum_{l<L} d_{l+1} d_l (d_{l+1} + (d_l+1)/2) of the "
      "structured Hessian equations (U_l = H_{l+1} W_{l+1} and H_l)", "structured_hessian",
-     "50-100-50-2 tanh (10,100 parameters, 505,250 terms): 6 s on the loaded 2-core machine"),
+     "50-100-50-2 tanh (10,100 parameters, 505,250 terms): 5-18 s on the shared 2-core machine (load 3-6)"),
 )
 
 #: Every limit, by name.
