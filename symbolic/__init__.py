@@ -5,7 +5,8 @@ Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hes
 zero-decision procedure (``decide``) and the proof that recursion and reference agree
 (``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
 vec/Kronecker identities (``vec``); proofs for every width and depth (``general_proofs``, on the
-index calculus of ``general``); the LaTeX printer (``latex``); and the check of a user's own
+index calculus of ``general``); the LaTeX printer (``latex``); the layer blocks in structured form (``structured``:
+:func:`structured_hessian`, Kronecker factors over shared subexpressions, for nets of 10^4 parameters); and the check of a user's own
 derivation against these (``check``: :func:`check_formula`, also ``lossgeom.check_formula``).  Every public name of those
 modules is re-exported here explicitly.
 
@@ -121,6 +122,12 @@ from .spin_glass import (
     spin_glass_form,
     verify_spin_glass_reduction,
 )
+from .structured import (
+    LayerBlock,
+    StructuredHessian,
+    estimated_terms,
+    structured_hessian,
+)
 from .vec import (
     VEC_PROPERTIES,
     column_space_contains,
@@ -182,4 +189,6 @@ __all__ = [
     "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
     "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
     "layer_inequalities",
+    # structured (layer blocks as Kronecker factors over shared subexpressions, 10^4 parameters)
+    "StructuredHessian", "LayerBlock", "structured_hessian", "estimated_terms",
 ]

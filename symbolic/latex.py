@@ -21,9 +21,9 @@ from lossgeom.report import origin_note
 
 __all__ = ["LossgeomLatexPrinter", "latex"]
 
-_NAMED = re.compile(r"^(?P<base>W|b|h|a|delta|H|G|Z|x|y|w|X)(?P<layer>\d*)\[(?P<idx>(?:b\d+;)?[\d,]+)\]$")
+_NAMED = re.compile(r"^(?P<base>W|b|h|a|delta|H|G|U|Z|x|y|w|X)(?P<layer>\d*)\[(?P<idx>(?:b\d+;)?[\d,]+)\]$")
 _BASES = {"W": "W", "b": "b", "h": "h", "a": "a", "delta": r"\delta", "H": r"\mathcal{H}", "G": r"\mathcal{G}",
-          "Z": "Z", "x": "x", "y": "y", "w": "w", "X": "X"}
+          "U": r"\mathcal{U}", "Z": "Z", "x": "x", "y": "y", "w": "w", "X": "X"}
 #: The bias-path gate Z[b{k};...] names the layer its path starts from.
 _BIAS_GATE = re.compile(r"^b(\d+);")
 
@@ -83,6 +83,9 @@ class LossgeomLatexPrinter(LatexPrinter):
 
     def _print_HessianRecursion(self, rec):
         return self._aligned(rec.equations)
+
+    def _print_StructuredHessian(self, sh):
+        return self._aligned(sh.equations)
 
     def _aligned(self, equations):
         rows = [r"%s &= %s" % (self._print(eq.lhs), self._print(eq.rhs)) for eq in equations]

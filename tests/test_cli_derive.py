@@ -136,3 +136,21 @@ def test_derive_proof_refuses_net_flags_and_widths_are_needed_without_it(capsys)
     assert "--proof: the general proof is for every net; drop --bias, --widths" in capsys.readouterr().err
     assert main(["derive", "hessian"]) == 2
     assert "--widths: required (except with --proof)" in capsys.readouterr().err
+
+
+def test_derive_hessian_structured_names_U_and_matches_the_named_blocks(capsys):
+    from lossgeom import Net
+    from lossgeom.symbolic import derive_hessian
+
+    assert main(["derive", "hessian", "--widths", "2,3,2", "--structured", "--blocks", "--expand", "--format",
+                 "json"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["title"].startswith("Structured Hessian recursion")
+    lhs = [e["lhs"] for e in doc["equations"]]
+    assert "U1[2,3]" in lhs and lhs.index("U1[2,3]") < lhs.index("H1[1,3]")
+    rec = derive_hessian(Net(widths=(2, 3, 2)))
+    for layer in doc["layers"]:  # the expanded blocks (after cse) have the named recursion's entries
+        l = layer["layer"]
+        assert len(layer["entries"]) == rec.layer_block(l).rows
+    assert main(["derive", "hessian", "--widths", "1,2,1", "--structured", "--format", "latex"]) == 0
+    assert r"\mathcal{U}^{(1)}_{1,2}" in capsys.readouterr().out

@@ -291,6 +291,8 @@ GOOD = {
     "derive_gauss_newton": lambda: {"net": _net(1, 1)},
     "direct_hessian": lambda: {"net": _net(1, 1)},
     "direct_layer_block": lambda: {"net": _net(1, 1, 1), "l": 1},
+    "structured_hessian": lambda: {"net": _net(1, 2, 1, activation="tanh")},
+    "estimated_terms": lambda: {"net": _net(1, 2, 1)},
     "decide_zero": lambda: {"expr": u - 1},
     "compare_matrices": lambda: {"A": sp.Matrix([[u]]), "B": sp.Matrix([[u]])},
     "verify_recursion": lambda: {"net": _net(1, 1)},
@@ -564,6 +566,7 @@ RECORDS = {
     "PointClassification", "DescentCertificate", "DescentCurve", "DescentRun", "Claim", "Evidence",
     "TheoremInstance", "ShenSystem", "ShenRank", "LossSlice", "TaskError", "BallEvaluation", "CertifiedSpectrum",
     "ForcedPiece", "CriticalCertificate", "CheckResult", "Exercise", "Grade",
+    "StructuredHessian", "LayerBlock",  # built by structured_hessian (a checked factory)
 }
 
 #: (callable, parameter, hostile value) left out, with the reason.

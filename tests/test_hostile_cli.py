@@ -197,3 +197,14 @@ def test_special_files_are_refused_without_reading(tmp_path, monkeypatch, cmd, k
         assert SPECIAL[kind] in lines[0]
     if kind == "fifo":
         assert stat.S_ISFIFO(os.stat(path).st_mode)   # still there, and nothing blocked on it
+
+
+@pytest.mark.parametrize("argv", [["derive", "gradient", "--widths", "1,1", "--structured"],
+                                  ["derive", "gauss-newton", "--widths", "1,1", "--structured"],
+                                  ["derive", "hessian", "--proof", "--structured"],
+                                  ["derive", "hessian", "--widths", "50,100,50,2", "--structured"]])
+def test_derive_structured_is_validated(argv, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    rc, lines = run(argv)
+    assert rc == 2 and len(lines) == 1 and "error:" in lines[0] and ("--structured" in lines[0] or "limit" in lines[0])
+    assert os.listdir(tmp_path) == []

@@ -43,6 +43,7 @@ PUBLIC = {
         "Interval", "piece_affine", "pattern_at", "certify_cell_box", "cell_weight_symbols", "cell_forward",
         "generic_affine", "layer_degrees", "path_reparametrisation", "cells_on_line", "cells_on_plane",
         "layer_inequalities",
+        "StructuredHessian", "LayerBlock", "structured_hessian", "estimated_terms",
     },
     "lossgeom.numeric": {
         "ActivationPattern", "BACKENDS", "Backend", "BlockVerdict", "CLASSIFICATIONS", "CompiledExpression",

@@ -61,6 +61,9 @@ def add(sub):
                    help="linear-gradient: number of samples m, 1 to 20 (default 1)")
     p.add_argument("--blocks", action="store_true", help="print the block entries, not only the Kronecker form")
     p.add_argument("--expand", action="store_true", help="expand named quantities into the weights")
+    p.add_argument("--structured", action="store_true",
+                   help="hessian only: the structured form (lossgeom.symbolic.structured_hessian), with U_l = "
+                        "H_{l+1} W_{l+1} named, so the equations grow as d^3 rather than d^4 in the width")
     p.add_argument("--proof", action="store_true",
                    help="print the general proof of the kind's statement, for every depth and all widths "
                         "(base case, inductive step, each identity and how it was decided); no net needed")
@@ -82,7 +85,15 @@ def run(args):
     if args.layer is not None and not 1 <= args.layer <= net.depth:
         raise UsageError("--layer: expected a layer from 1 to %d, got %d" % (net.depth, args.layer))
     layers = [args.layer] if args.layer else list(range(1, net.depth + 1))
-    if args.kind in ("hessian", "gauss-newton") and equation_terms(net) > MAX_EQUATION_TERMS:
+    if args.structured and args.kind != "hessian":
+        raise UsageError("--structured: only for the kind hessian, got %s" % args.kind)
+    if args.structured:
+        from lossgeom.symbolic.structured import estimated_terms
+        if estimated_terms(net) > MAX_EQUATION_TERMS:
+            raise UsageError("derive: the structured Hessian equations of %s have about %d terms, above the limit %d "
+                             "for printing; use the Python API (lossgeom.symbolic.structured_hessian) or a smaller "
+                             "net (limit derive_equation_terms)" % (net, estimated_terms(net), MAX_EQUATION_TERMS))
+    elif args.kind in ("hessian", "gauss-newton") and equation_terms(net) > MAX_EQUATION_TERMS:
         raise UsageError("derive: the named Hessian equations of %s have about %d terms, above the limit %d for "
                          "printing; use the Python API (lossgeom.symbolic.derive_hessian), which keeps them "
                          "unexpanded, or a smaller net (limit derive_equation_terms)" % (net, equation_terms(net), MAX_EQUATION_TERMS))
@@ -95,7 +106,10 @@ def run(args):
         return _run_path_sum(args, net)
     if args.kind == "linear-gradient":
         return _run_linear_gradient(args, net, layers)
-    if args.kind == "gradient":
+    if args.structured:
+        from lossgeom.symbolic.structured import structured_hessian
+        derivation = structured_hessian(net)
+    elif args.kind == "gradient":
         derivation = derive_gradient(net)
     else:
         derivation = (derive_hessian if args.kind == "hessian" else derive_gauss_newton)(net)
@@ -126,7 +140,8 @@ def _formula(kind, net, l):
 def _document(kind, net, derivation, layers, with_blocks, expand):
     from lossgeom.symbolic.latex import latex
 
-    names = {"hessian": "Hessian recursion (Botev, Ritter & Barber 2017)",
+    structured = type(derivation).__name__ == "StructuredHessian"
+    names = {"hessian": ("Structured Hessian" if structured else "Hessian") + " recursion (Botev, Ritter & Barber 2017)",
              "gauss-newton": "Gauss-Newton recursion (Botev, Ritter & Barber 2017)",
              "gradient": "backpropagation"}
     doc = {"kind": kind, "title": "%s of %s" % (names[kind], net), "net": net.spec(),
@@ -228,7 +243,8 @@ def _run_proof(args):
     from lossgeom.symbolic.general_proofs import general_proof
 
     extra = net_options_given(args) + [f for f, v in (("--widths", args.widths), ("--layer", args.layer),
-                                                      ("--blocks", args.blocks), ("--expand", args.expand))
+                                                      ("--blocks", args.blocks), ("--expand", args.expand),
+                                                      ("--structured", args.structured))
                                        if v not in (None, False)]
     if extra:
         raise UsageError("--proof: the general proof is for every net; drop %s" % ", ".join(extra))
