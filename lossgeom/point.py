@@ -270,10 +270,10 @@ class Point:
             def fr(q):
                 return Fraction(int(q.p), int(q.q))
 
-            W = tuple([[fr(v) for v in W.row(i)] for i in range(W.rows)] for W in self.weights)
-            b = tuple([fr(v) for v in self.bias(l)] for l in range(1, self.net.depth + 1))
-            cols = (lambda M: () if M is None else
-                    tuple(tuple(fr(M[i, s]) for i in range(M.rows)) for s in range(M.cols)))
+            # tolist() once per matrix: SymPy's per-entry indexing costs more than the conversion itself
+            W = tuple([[fr(v) for v in row] for row in W.tolist()] for W in self.weights)
+            b = tuple([fr(row[0]) for row in self.bias(l).tolist()] for l in range(1, self.net.depth + 1))
+            cols = (lambda M: () if M is None else tuple(tuple(fr(v) for v in col) for col in M.T.tolist()))
             object.__setattr__(self, "_frac", {"W": W, "b": b, "X": cols(self.X), "Y": cols(self.Y)})
         f = self._frac
         return f["W"], f["b"], f["X"], f["Y"]
@@ -394,6 +394,6 @@ def resolve_point(net, weights, biases=None, X=None, Y=None, require_data=False)
 
 def _check_digits(groups):
     """Refuse a point whose numbers have more digits together than the ``input_digits`` limit."""
-    total = sum(number_digits(v) for group in groups for a in group for v in a)
+    total = sum(number_digits(v) for group in groups for a in group for row in a.tolist() for v in row)
     LIMITS["input_digits"].check(total, "weights, biases and data",
                                  shown="the numbers have %s digits together" % "{:,}".format(total))
