@@ -352,6 +352,21 @@ def _sum_kron(B, left, right):
     return T.reshape(p, q, r, t).transpose(0, 2, 1, 3).reshape(p * r, q * t)
 
 
+def jacobians(st):
+    """A[n, k] = dh_n/dh_k per sample, (m, d_n, d_k), for 1 <= k <= n <= L (A[k, k] the identity)."""
+    net, B, m = st.prob.net, st.B, st.prob.m
+    L = net.depth
+    A = {}
+    for k in range(1, L + 1):
+        eye = B.full((m, net.widths[k], net.widths[k]))
+        for i in range(net.widths[k]):
+            eye[:, i, i] = B.one
+        A[k, k] = eye
+        for n in range(k + 1, L + 1):
+            A[n, k] = B.matmul(st.W[n - 1], st.F1[n - 2][:, :, None] * A[n - 1, k])
+    return A
+
+
 def full_hessian(st, H_L):
     """Every block of the Hessian, by the Kronecker structure of dh_n/dW_k (see Notes of :func:`~lossgeom.numeric.evaluate.evaluate_net`).
 
@@ -364,14 +379,7 @@ def full_hessian(st, H_L):
     """
     net, B, m = st.prob.net, st.B, st.prob.m
     P, L = net.n_params, net.depth
-    A = {}
-    for k in range(1, L + 1):
-        eye = B.full((m, net.widths[k], net.widths[k]))
-        for i in range(net.widths[k]):
-            eye[:, i, i] = B.one
-        A[k, k] = eye
-        for n in range(k + 1, L + 1):
-            A[n, k] = B.matmul(st.W[n - 1], st.F1[n - 2][:, :, None] * A[n - 1, k])
+    A = jacobians(st)
     MA = {}
     for n in range(1, L + 1):
         for j in range(1, n + 1):

@@ -41,6 +41,8 @@ import threadpoolctl
 from flint import fmpz_mat
 from mpmath.libmp import from_man_exp
 
+from . import _engine
+
 #: Bits carried beyond the working precision by the fixed-point factors.
 GUARD_BITS = 64
 
@@ -50,14 +52,7 @@ def _factors(st, H_L):
     """A_nk, the curvature products G_kj = sum_{n >= j} A_nk^T M_n A_nj (per sample) and a~_{k-1}."""
     net, B, m = st.prob.net, st.B, st.prob.m
     L = net.depth
-    A = {}
-    for k in range(1, L + 1):
-        eye = B.full((m, net.widths[k], net.widths[k]))
-        for i in range(net.widths[k]):
-            eye[:, i, i] = B.one
-        A[k, k] = eye
-        for n in range(k + 1, L + 1):
-            A[n, k] = B.matmul(st.W[n - 1], st.F1[n - 2][:, :, None] * A[n - 1, k])
+    A = _engine.jacobians(st)
     zero_D = {n: n < L and all(v == 0 for v in np.ravel(st.c[n - 1])) for n in range(1, L + 1)}  # exactly 0
     MA = {}
     for n in range(1, L + 1):
