@@ -6,7 +6,10 @@ The path-sum, trace and PL PSD claims over N instances each (default 10^5) and t
 * 1 local worker (in this process, no pool);
 * 2 local workers (the warm spawn pool of lossgeom.executor: started once, before the timing);
 * a real two-worker Dask cluster on 127.0.0.1: ``dask scheduler`` and two ``dask worker`` processes (one
-  thread each, no nanny), started by this script as subprocesses (lossgeom._cluster) and stopped at the end.
+  thread each, no nanny), started by this script as subprocesses (lossgeom._cluster) and stopped at the end;
+* and, as the ceiling no executor can beat, two independent processes each doing one half of the workload
+  in-process (started together after their imports): its ratio is what these two cores give two
+  copies of the same work (shared caches, memory bandwidth, the hypervisor), before any executor cost.
 
 Printed per workload: instances per second, per worker, and the speedup over 1 local worker (the target is
 >= 1.8x from 1 to 2 workers on a quiet 2-core machine), and whether the three engines' results are
@@ -22,6 +25,7 @@ Run: python benchmarks/bench_sweep.py [--instances N] [--milne-trials M] [--quic
 import argparse
 import json
 import os
+import subprocess
 import sys
 import time
 
@@ -35,6 +39,37 @@ from lossgeom.proofs.sweep import run_sweep  # noqa: E402
 
 CLAIMS = ("choromanska2015.path-sum", "botev2017.no-smooth-local-maxima", "botev2017.pl-hessians-psd")
 ENGINES = ("1 local", "2 local", "Dask 2")
+
+
+#: one half of a workload in a process of its own (no executor): sleep until the common start, run, print the
+#: seconds from the start to the end; the later of two such halves is what two cores can do at best
+_HALF = r"""
+import sys, time
+kind, what, lo, hi, start = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), float(sys.argv[5])
+if kind == "sweep":
+    from lossgeom.proofs.sweep import _chunk, claim_root
+    root = claim_root(what, 0)
+    work = lambda: _chunk(what, root, list(range(lo, hi)), 50)
+else:
+    from lossgeom.executor import child_seeds
+    from lossgeom.numeric.milne_experiments import TOY, toy_data, toy_trial
+    X, _ = toy_data(0, TOY["points"])
+    xs = [float(v) for v in X[0]]
+    seeds = child_seeds(0, hi)[lo:hi]
+    work = lambda: [toy_trial(s, xs, TOY["lam"], TOY["eta"], TOY["steps"], TOY["short"]) for s in seeds]
+time.sleep(max(0.0, start - time.time()))
+work()
+print(time.time() - start)
+"""
+
+
+def _ceiling(kind, what, n):
+    """Wall seconds of two independent processes each doing half of the workload (imports not counted)."""
+    start = time.time() + 8.0  # both have imported lossgeom by then
+    procs = [subprocess.Popen([sys.executable, "-c", _HALF, kind, what, str(lo), str(hi), repr(start)],
+                              stdout=subprocess.PIPE, text=True)
+             for lo, hi in ((0, n // 2), (n // 2, n))]
+    return max(float(p.communicate()[0].split()[-1]) for p in procs)
 
 
 def _key(rec):
@@ -56,7 +91,7 @@ def _milne(n, kw):
     return [json.dumps(t, sort_keys=True) for t in out["trials"]], None
 
 
-def _row(label, n, times, busy, same):
+def _row(label, n, times, busy, same, ceiling):
     """busy: the instances' own seconds / (workers x wall): near 100% the executor's overhead is negligible
     and a ratio below 2 comes from the cores being shared (each instance itself ran slower)."""
     base = times["1 local"]
@@ -66,6 +101,7 @@ def _row(label, n, times, busy, same):
         workers = 1 if name == "1 local" else 2
         used = "" if busy[name] is None else ", busy %3.0f%%" % (100 * busy[name] / (workers * times[name]))
         cells.append("%s %7.1f/s (%6.1f/w, x%.2f%s)" % (name, rate, rate / workers, base / times[name], used))
+    cells.append("2 independent processes x%.2f" % (base / ceiling))
     print("%-32s %6d | %s | identical: %s" % (label, n, " | ".join(cells), same), flush=True)
 
 
@@ -110,17 +146,18 @@ def main(argv=None):
         for kw in list(engines.values())[1:]:  # warm up: every worker imports lossgeom, SymPy, the checks
             run_sweep(list(CLAIMS), 4, seed=1, progress=False, **kw)
             toy_experiment(2, seed=1, progress=False, steps=5, **kw)
-        workloads = [(c, n, lambda kw, c=c: _sweep(c, n, kw)) for c in CLAIMS]
-        workloads.append(("milne toy trials (1000 steps)", m, lambda kw: _milne(m, kw)))
+        workloads = [(c, n, lambda kw, c=c: _sweep(c, n, kw), ("sweep", c)) for c in CLAIMS]
+        workloads.append(("milne toy trials (1000 steps)", m, lambda kw: _milne(m, kw), ("milne", "toy")))
         print("%-32s %6s | engine instances/s (per worker, speedup over 1 local worker, busy = instance "
               "seconds / (workers x wall))" % ("workload", "N"))
-        for label, count, run in workloads:
+        for label, count, run, half in workloads:
             times, results, busy = {}, {}, {}
             for name in ENGINES:
                 t = time.perf_counter()
                 results[name], busy[name] = run(engines[name])
                 times[name] = time.perf_counter() - t
-            _row(label, count, times, busy, len({tuple(v) for v in results.values()}) == 1)
+            ceiling = _ceiling(half[0], half[1], count)
+            _row(label, count, times, busy, len({tuple(v) for v in results.values()}) == 1, ceiling)
     shutdown_pool()
     print("load average after: %.1f %.1f %.1f" % os.getloadavg())
 

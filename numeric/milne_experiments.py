@@ -87,9 +87,10 @@ def toy_trial(seed, X, lam=0.4, eta=0.1, steps=1000, short=100, curve=False):
     return res
 
 
-def _collect(fn, args, workers, scheduler, progress, label):
+def _collect(fn, args, workers, scheduler, progress, label, chunk=1):
     results, errors = [None] * len(args), []
-    for k, res in run_tasks(fn, args, workers=workers, scheduler=scheduler, progress=progress, label=label):
+    for k, res in run_tasks(fn, args, workers=workers, scheduler=scheduler, progress=progress, label=label,
+                            chunk=chunk):
         if isinstance(res, TaskError):
             errors.append({"index": k, "error": str(res), "traceback": res.traceback})
         results[k] = res if not isinstance(res, TaskError) else None
@@ -135,7 +136,7 @@ def toy_experiment(trials=1000, seed=0, workers=None, scheduler=None, progress=T
     X, _ = toy_data(seed, TOY["points"])
     xs = [float(v) for v in X[0]]
     args = [(s, xs, TOY["lam"], TOY["eta"], steps, TOY["short"]) for s in child_seeds(seed, trials)]
-    results, errors = _collect(toy_trial, args, workers, scheduler, progress, "milne toy")
+    results, errors = _collect(toy_trial, args, workers, scheduler, progress, "milne toy", chunk="auto")
     done = [r for r in results if r is not None]
     r = float(np.max(np.abs(X)))
     out = {"setup": dict(TOY, steps=steps, seed=seed, arithmetic="float64"), "r": r,

@@ -163,16 +163,36 @@ def _chunk(claim_id, root, indices, dps):
     return out
 
 
-def _chunk_size(n, workers, scheduler):
-    """1 in this process (every line is written as soon as it is known); else about 8 chunks per worker
-    (on a cluster: per thread of its workers), at most 50 instances each, so a dead worker costs at most
-    one chunk per worker."""
+#: a chunk is about this many seconds of work (its instances' measured mean), so the engine's per-task cost
+#: (a pool's pickling, a Dask scheduler's bookkeeping) is small beside it and a dead worker loses little
+CHUNK_SECONDS = 0.5
+#: instances per probe chunk (the first of each is a worker's warm-up and is not timed)
+PROBE = 4
+
+
+def _threads(workers, scheduler):
+    """How many tasks run at once: 1 in this process, else the pool's workers or the cluster's threads."""
     if scheduler is not None:
         from lossgeom.executor import _dask_threads
-        workers = _dask_threads(scheduler)
-    elif (workers or default_workers()) == 1:
+        return _dask_threads(scheduler)
+    return workers or default_workers()
+
+
+def _chunk_size(n, threads, seconds=None):
+    """Instances per chunk of one claim's ``n`` pending ones on ``threads`` workers: 1 in this process (every
+    line is written as soon as it is known); else about 8 chunks per worker, each about
+    :data:`CHUNK_SECONDS` of work when an instance's mean ``seconds`` is known (at most 50 instances when
+    it is not).
+
+    Examples
+    --------
+    >>> _chunk_size(10 ** 5, 1), _chunk_size(10 ** 5, 2), _chunk_size(10 ** 5, 2, 0.0005), _chunk_size(100, 2, 0.0005)
+    (1, 50, 1000, 6)
+    """
+    if threads == 1:
         return 1
-    return max(1, min(50, n // (8 * (workers or default_workers()))))
+    cap = 50 if not seconds or seconds <= 0 else max(1, min(10 ** 4, int(CHUNK_SECONDS / seconds)))
+    return max(1, min(cap, n // (8 * threads)))
 
 
 def _record(claim_id, index, seed, result):
@@ -313,27 +333,57 @@ def _chunks(pending, size):
 
 def _stream(pending, done, out, workers, scheduler, progress, dps):
     """Run the pending instances in chunks; append each chunk's records to ``out`` (one write, one fsync) as
-    it arrives, so a crash loses at most the chunks in flight."""
-    chunks = _chunks(pending, _chunk_size(len(pending), workers, scheduler))
+    it arrives, so a crash loses at most the chunks in flight.
+
+    On a pool or a cluster, a claim with many pending instances is first *probed*: one chunk of
+    :data:`PROBE` instances per worker, whose warm instances' mean time sizes the claim's remaining chunks
+    (:func:`_chunk_size`).  The probe's records are the sweep's own (written like the rest)."""
+    threads = _threads(workers, scheduler)
     bar = _Progress(len(pending), "sweep", progress)
     fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
     try:
-        for i, results in run_tasks(_chunk, [(c, r, tuple(ks), dps) for c, r, ks in chunks], workers=workers,
-                                    scheduler=scheduler, progress=False, retries=2):
-            c, root, ks = chunks[i]
-            if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
-                results = [(child_seed(root, k), TaskError(k, results.kind, results.message, results.traceback))
-                           for k in ks]
-            recs = []
-            for k, (s, result) in zip(ks, results):
-                recs.append(dict(_record(c, k, s, result), dps=dps))
-                done[c, k] = recs[-1]
-                bar.step()
-            if fd is not None:
-                _append(fd, recs)
+        by_claim = {}
+        for item in pending:
+            by_claim.setdefault(item[0], []).append(item)
+        probe, rest = [], {}
+        for c, items in by_claim.items():
+            cut = PROBE * threads if threads > 1 and len(items) >= 8 * PROBE * threads else 0
+            probe.extend(items[:cut])
+            rest[c] = items[cut:]
+        probe = _chunks(probe, PROBE)
+        cold = {(c, ks[0]) for c, _, ks in probe}  # a worker's first instance of a claim: its warm-up
+        recs = _run_chunks(probe, done, fd, workers, scheduler, dps, bar)
+        chunks = []
+        for c, items in rest.items():
+            warm = [r["seconds"] for r in recs if r["claim"] == c and (c, r["instance"]) not in cold
+                    and r["outcome"] != "error"]
+            chunks.extend(_chunks(items, _chunk_size(len(items), threads, sum(warm) / len(warm) if warm else None)))
+        _run_chunks(chunks, done, fd, workers, scheduler, dps, bar)
     finally:
         if fd is not None:
             os.close(fd)
+
+
+def _run_chunks(chunks, done, fd, workers, scheduler, dps, bar):
+    """Run ``chunks`` (see :func:`_chunks`), record and write each as it finishes; the records, in order."""
+    out = []
+    if not chunks:
+        return out
+    for i, results in run_tasks(_chunk, [(c, r, tuple(ks), dps) for c, r, ks in chunks], workers=workers,
+                                scheduler=scheduler, progress=False, retries=2):
+        c, root, ks = chunks[i]
+        if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
+            results = [(child_seed(root, k), TaskError(k, results.kind, results.message, results.traceback))
+                       for k in ks]
+        recs = []
+        for k, (s, result) in zip(ks, results):
+            recs.append(dict(_record(c, k, s, result), dps=dps))
+            done[c, k] = recs[-1]
+            bar.step()
+        if fd is not None:
+            _append(fd, recs)
+        out.extend(recs)
+    return out
 
 
 def replay(path, instance, claim_id=None, dps=None):

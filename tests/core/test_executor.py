@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 from lossgeom.errors import LossgeomError, OptionError
-from lossgeom.executor import TaskError, check_scheduler, child_seeds, run_tasks
+from lossgeom.executor import TaskError, auto_chunk, check_scheduler, child_seeds, run_tasks
 from lossgeom.numeric.milne_experiments import toy_data, toy_trial
 
 
@@ -43,6 +43,36 @@ def test_pool_reports_a_failing_task():
     out = dict(run_tasks(divmod, [(4, 2), (1, 0), (5, 5)], workers=2, progress=False))
     assert out[0] == (2, 0) and out[2] == (1, 0)
     assert isinstance(out[1], TaskError) and "ZeroDivisionError" in out[1].traceback
+
+
+def test_chunked_tasks_give_one_result_per_task_with_its_own_index():
+    """chunk > 1 runs consecutive tasks in one call; each still gets its own result, and a failing task in a
+    chunk is its own TaskError (with its index) while the rest of the chunk still runs."""
+    args = [(k, k % 4) for k in range(23)]  # k % 4 == 0: ZeroDivisionError
+    one = dict(run_tasks(divmod, args, workers=1, progress=False))
+    for chunk in (3, "auto", 50):
+        out = list(run_tasks(divmod, args, workers=2, progress=False, chunk=chunk))
+        assert sorted(k for k, _ in out) == list(range(23))
+        got = dict(out)
+        for k in range(23):
+            if k % 4:
+                assert got[k] == one[k] == divmod(k, k % 4)
+            else:
+                assert isinstance(got[k], TaskError) and got[k].index == k and got[k].kind == "ZeroDivisionError"
+    toy = _toy_args(9)
+    assert dict(run_tasks(toy_trial, toy, workers=2, progress=False, chunk=4)) == \
+        dict(run_tasks(toy_trial, toy, workers=1, progress=False))
+
+
+def test_auto_chunk_sizes():
+    assert auto_chunk(10 ** 4, workers=2) == 50 and auto_chunk(160, workers=2) == 10
+    assert auto_chunk(3, workers=4) == 1 and auto_chunk(10 ** 4, workers=2, cap=7) == 7
+
+
+@pytest.mark.parametrize("chunk", [0, -1, 10 ** 5, "big", 2.5, True])
+def test_a_bad_chunk_is_named(chunk):
+    with pytest.raises(LossgeomError, match="chunk"):
+        run_tasks(divmod, [(1, 1)] * 4, workers=2, progress=False, chunk=chunk)
 
 
 @pytest.mark.parametrize("kw, flag", [({"workers": 0}, "workers"), ({"workers": -3}, "workers"),

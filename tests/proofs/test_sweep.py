@@ -99,6 +99,27 @@ def test_same_root_seed_same_instances_in_any_order_and_worker_count():
     assert [r["instance_data"] for r in other] != [r["instance_data"] for r in prefix]
 
 
+def test_probed_chunks_give_the_records_of_one_worker(tmp_path, monkeypatch):
+    """Enough instances for the probe (one chunk of PROBE per worker, timed, then chunks of about
+    CHUNK_SECONDS): the records, and the file, are those of the in-process sweep; the probe's timing did
+    size the rest (a tiny CHUNK_SECONDS gives chunks of one instance, a large one of 1/16 of the rest)."""
+    from lossgeom.proofs import sweep as sw
+
+    n = 8 * sw.PROBE * 2 + 5
+    one = run_sweep([PSD], n, seed=2, workers=1, progress=False)
+    sizes = []
+    real = sw._chunks
+    monkeypatch.setattr(sw, "_chunks", lambda pending, size: sizes.append(size) or real(pending, size))
+    for seconds, expect in ((1e-9, 1), (1e9, (n - 2 * sw.PROBE) // 16)):
+        monkeypatch.setattr(sw, "CHUNK_SECONDS", seconds)
+        sizes.clear()
+        out = str(tmp_path / ("%g.jsonl" % seconds))
+        two = run_sweep([PSD], n, seed=2, workers=2, out=out, progress=False)
+        assert sizes == [sw.PROBE, expect]
+        assert sorted(map(_key, two)) == sorted(map(_key, one))
+        assert sorted(map(_key, read_results(out))) == sorted(map(_key, one))
+
+
 def test_the_checks_hold_and_are_exact_where_stated():
     recs = run_sweep([PATH_SUM, LINEAR, PSD], 15, seed=0, workers=1, progress=False)
     outcomes = {(r["claim"], r["outcome"]) for r in recs}
