@@ -18,7 +18,7 @@ local pool (paid once per process, not per sweep) and of the cluster are printed
 loaded Linux machine with sched_autogroup the local pool's workers share one session's CPU share while the
 Dask processes have sessions of their own: the script says so (compare on a quiet machine).
 
-Run: python benchmarks/bench_sweep.py [--instances N] [--milne-trials M] [--quick]
+Run: python benchmarks/bench_sweep.py [--instances N] [--milne-trials M] [--quick] [--only WORKLOAD...]
      (--quick: 300 instances and 60 trials, under a minute on a quiet machine)
 """
 
@@ -81,14 +81,19 @@ def _engines(address):
 
 
 def _sweep(claim, n, kw):
+    """(wall seconds of the sweep alone, a function giving its comparable records, the instances' seconds)."""
+    t = time.perf_counter()
     recs = run_sweep([claim], n, seed=0, progress=False, **kw)
-    return sorted(map(_key, recs)), sum(r["seconds"] or 0.0 for r in recs)
+    wall = time.perf_counter() - t
+    return wall, lambda: sorted(map(_key, recs)), sum(r["seconds"] or 0.0 for r in recs)
 
 
 def _milne(n, kw):
+    t = time.perf_counter()
     out = toy_experiment(n, seed=0, progress=False, **kw)
+    wall = time.perf_counter() - t
     assert not out["errors"], out["errors"][:1]
-    return [json.dumps(t, sort_keys=True) for t in out["trials"]], None
+    return wall, lambda: [json.dumps(t, sort_keys=True) for t in out["trials"]], None
 
 
 def _row(label, n, times, busy, same, ceiling):
@@ -132,6 +137,8 @@ def main(argv=None):
     p.add_argument("--instances", type=int, default=10 ** 5, help="instances per claim (default 10^5)")
     p.add_argument("--milne-trials", type=int, default=10 ** 4, help="Milne toy trials (default 10^4)")
     p.add_argument("--quick", action="store_true", help="300 instances per claim and 60 trials")
+    p.add_argument("--only", nargs="+", metavar="WORKLOAD", choices=list(CLAIMS) + ["milne"],
+                   help="run only these workloads (claim ids, or milne)")
     args = p.parse_args(argv)
     n, m = (300, 60) if args.quick else (args.instances, args.milne_trials)
     print("load average before: %.1f %.1f %.1f on %d cores (a 2-worker ratio is bounded by the free cores)"
@@ -150,12 +157,13 @@ def main(argv=None):
         workloads.append(("milne toy trials (1000 steps)", m, lambda kw: _milne(m, kw), ("milne", "toy")))
         print("%-32s %6s | engine instances/s (per worker, speedup over 1 local worker, busy = instance "
               "seconds / (workers x wall))" % ("workload", "N"))
+        if args.only:
+            workloads = [w for w in workloads if (w[3][1] if w[3][0] == "sweep" else "milne") in args.only]
         for label, count, run, half in workloads:
             times, results, busy = {}, {}, {}
             for name in ENGINES:
-                t = time.perf_counter()
-                results[name], busy[name] = run(engines[name])
-                times[name] = time.perf_counter() - t
+                times[name], comparable, busy[name] = run(engines[name])  # the comparison is not timed
+                results[name] = comparable()
             ceiling = _ceiling(half[0], half[1], count)
             _row(label, count, times, busy, len({tuple(v) for v in results.values()}) == 1, ceiling)
     shutdown_pool()

@@ -280,8 +280,10 @@ def auto_chunk(n, workers=None, scheduler=None, cap=50):
     >>> auto_chunk(10000, workers=2), auto_chunk(100, workers=2), auto_chunk(5, workers=2)
     (50, 6, 1)
     """
+    n, cap = check_int(n, "n", 0, MAX_TASKS), check_int(cap, "cap", 1, 10 ** 4)
+    workers, scheduler = check_workers(workers), check_scheduler(scheduler)
     threads = _dask_threads(scheduler) if scheduler is not None else (workers or default_workers())
-    return max(1, min(int(cap), n // (8 * threads)))
+    return max(1, min(cap, n // (8 * threads)))
 
 
 def _call_group(fn, start, group):

@@ -488,6 +488,7 @@ GOOD = {
     # lossgeom.executor
     "child_seeds": lambda: {"root_seed": 0, "n": 3},
     "child_seed": lambda: {"root_seed": 0, "k": 3},
+    "auto_chunk": lambda: {"n": 1000, "workers": 2},
     "shutdown_pool": lambda: {},
     "run_tasks": lambda: {"fn": divmod, "args_list": [(7, 2)], "workers": 1, "progress": False},
     "check_workers": lambda: {"value": 2},
