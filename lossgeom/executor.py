@@ -282,8 +282,12 @@ def auto_chunk(n, workers=None, scheduler=None, cap=50):
     """
     n, cap = check_int(n, "n", 0, MAX_TASKS), check_int(cap, "cap", 1, 10 ** 4)
     workers, scheduler = check_workers(workers), check_scheduler(scheduler)
-    threads = _dask_threads(scheduler) if scheduler is not None else (workers or default_workers())
-    return max(1, min(cap, n // (8 * threads)))
+    return max(1, min(cap, n // (8 * _threads(workers, scheduler))))
+
+
+def _threads(workers, scheduler):
+    """How many tasks run at once: the cluster's threads, else the worker count (1: this process)."""
+    return _dask_threads(scheduler) if scheduler is not None else (workers or default_workers())
 
 
 def _call_group(fn, start, group):

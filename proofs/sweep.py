@@ -32,10 +32,10 @@ from lossgeom.errors import DataError, OptionError
 from lossgeom.executor import (
     TaskError,
     _Progress,
+    _threads,
     check_scheduler,
     check_workers,
     child_seed,
-    default_workers,
     run_tasks,
 )
 
@@ -168,14 +168,6 @@ def _chunk(claim_id, root, indices, dps):
 CHUNK_SECONDS = 0.5
 #: instances per probe chunk (the first of each is a worker's warm-up and is not timed)
 PROBE = 4
-
-
-def _threads(workers, scheduler):
-    """How many tasks run at once: 1 in this process, else the pool's workers or the cluster's threads."""
-    if scheduler is not None:
-        from lossgeom.executor import _dask_threads
-        return _dask_threads(scheduler)
-    return workers or default_workers()
 
 
 def _chunk_size(n, threads, seconds=None):
