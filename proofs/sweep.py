@@ -39,8 +39,8 @@ from lossgeom.executor import (
     run_tasks,
 )
 
-__all__ = ["register_generator", "sweep_claims", "sweep_instance", "run_sweep", "read_results", "replay",
-           "sweep_summary"]
+__all__ = ["register_generator", "sweep_claims", "sweep_instance", "run_sweep", "run_sweep_summary",
+           "read_results", "replay", "sweep_summary"]
 
 #: at most this many instances per claim and sweep
 MAX_INSTANCES = 10 ** 6
@@ -149,18 +149,26 @@ def _task(claim_id, index, seed, dps):
     return out
 
 
-def _chunk(claim_id, root, indices, dps):
+def _chunk(claim_id, root, indices, dps, parsed=False):
     """Run instances ``indices`` of ``claim_id`` in one task (ms-scale instances would otherwise spend their
-    time in task overhead), each from its seed ``child_seed(root, k)``, computed here in the worker; a list
-    of ``(seed, result)``; an instance that raises is a TaskError, the others still run."""
-    out = []
+    time in task overhead), each from its seed ``child_seed(root, k)``, computed here in the worker; an
+    instance that raises is an ``error`` record with its traceback, the others still run.
+
+    Returns ``(lines, records, summary, flagged)``: the chunk's records as the JSON lines the results file
+    gets (serialised here, in the worker, so the parent only appends bytes), the records themselves when
+    ``parsed`` (in this process, where nothing is pickled) else None, their :func:`sweep_summary` and their
+    flagged records (counterexamples and errors)."""
+    recs = []
     for k in indices:
         seed = child_seed(root, k)
         try:
-            out.append((seed, _task(claim_id, k, seed, dps)))
+            result = _task(claim_id, k, seed, dps)
         except Exception as err:  # an instance's failure is its result, with its traceback
-            out.append((seed, TaskError(k, type(err).__name__, str(err), traceback.format_exc())))
-    return out
+            result = TaskError(k, type(err).__name__, str(err), traceback.format_exc())
+        recs.append(dict(_record(claim_id, k, seed, result), dps=dps))
+    lines = _lines(recs)
+    flagged = [json.loads(line) for line, r in zip(lines.splitlines(), recs) if r["outcome"] in FLAGGED]
+    return lines, (recs if parsed else None), sweep_summary(recs), flagged
 
 
 #: a chunk is about this many seconds of work (its instances' measured mean), so the engine's per-task cost
@@ -232,9 +240,13 @@ def read_results(path, repair=False):
     return records
 
 
-def _append(fd, records):
+def _lines(records):
+    """Records as JSON lines (keys sorted; a value JSON has no type for is written as its ``str``)."""
+    return b"".join((json.dumps(r, sort_keys=True, default=str) + "\n").encode() for r in records)
+
+
+def _append(fd, data):
     """Append whole lines with one ``os.write`` and one ``os.fsync`` (a chunk's records at once)."""
-    data = b"".join((json.dumps(r, sort_keys=True, default=str) + "\n").encode() for r in records)
     while data:
         data = data[os.write(fd, data):]
     os.fsync(fd)
@@ -267,12 +279,62 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
     list of dict
         One record per (claim, instance) in the file (or this run), sorted by claim then instance.
 
+    See Also
+    --------
+    run_sweep_summary : the same sweep, returning only its summary and its flagged records (what
+        ``lossgeom sweep`` prints), so that 10^5 records need not be held or parsed.
+
     Examples
     --------
     >>> recs = run_sweep(["choromanska2015.path-sum"], 3, seed=1, workers=1, progress=False)
     >>> [(r["instance"], r["outcome"]) for r in recs]
     [(0, 'holds'), (1, 'holds'), (2, 'holds')]
     """
+    done, wanted, _, _ = _sweep(claim_ids, instances, seed, workers, scheduler, out, resume, dps, progress, True)
+    return [done[key] for key in sorted(done) if key in wanted]
+
+
+def run_sweep_summary(claim_ids, instances, seed=0, workers=None, scheduler=None, out=None, resume=False,
+                      dps=50, progress=True):
+    """Run the sweep of :func:`run_sweep` (same arguments, same results file) and return only its summary.
+
+    Each chunk's summary is made where the chunk ran, so a pool or a cluster sends back its records as the
+    file's JSON lines and a few numbers; this process appends the lines and adds up the numbers, and never
+    parses or holds the 10^5 records a large sweep has.  ``lossgeom sweep`` prints this.
+
+    Returns
+    -------
+    dict
+        ``instances``: the number of (claim, instance) records of the sweep (this run's and, with
+        ``resume``, the file's); ``summary``: what :func:`sweep_summary` gives for them; ``flagged``: the
+        records whose outcome is ``counterexample`` or ``error``, sorted by claim then instance.
+
+    Examples
+    --------
+    >>> out = run_sweep_summary(["choromanska2015.path-sum"], 3, seed=1, workers=1, progress=False)
+    >>> out["instances"], out["summary"][("choromanska2015.path-sum", "holds")]["count"], out["flagged"]
+    (3, 3, [])
+    """
+    done, wanted, table, flagged = _sweep(claim_ids, instances, seed, workers, scheduler, out, resume, dps,
+                                          progress, False)
+    old = [done[key] for key in sorted(done) if key in wanted]  # resumed records, read from the file
+    for rec in old:
+        if rec.get("outcome") in FLAGGED:
+            flagged.append(rec)
+    ran = sum(row["count"] for row in table.values())
+    _merge_summary(table, sweep_summary(old))
+    flagged.sort(key=lambda r: (r["claim"], r["instance"]))
+    return {"instances": len(old) + ran, "summary": table, "flagged": flagged}
+
+
+#: the outcomes a sweep reports one by one (with how to replay them)
+FLAGGED = ("counterexample", "error")
+
+
+def _sweep(claim_ids, instances, seed, workers, scheduler, out, resume, dps, progress, keep):
+    """Check the arguments, read a resumed file, run the pending instances.  Returns ``(done, wanted,
+    table, flagged)``: ``done`` maps (claim, instance) to the resumed records and, with ``keep``, this run's;
+    ``table`` and ``flagged`` are this run's summary and flagged records (see :func:`run_sweep_summary`)."""
     if isinstance(claim_ids, str):
         claim_ids = [claim_ids]
     claim_ids = [_spec(c).claim for c in check_sequence(claim_ids, "claim_ids")]
@@ -307,9 +369,8 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
             elif done[c, k].get("seed") != child_seed(root, k):
                 raise OptionError("out: %s records instance %d of %s with seed %s, not %d: it is another sweep "
                                   "(another --seed)" % (out[:200], k, c, done[c, k].get("seed"), child_seed(root, k)))
-    _stream(pending, done, out, workers, scheduler, progress, dps)
-    wanted = {(c, k) for c in claim_ids for k in range(instances)}
-    return [done[key] for key in sorted(done) if key in wanted]
+    table, flagged = _stream(pending, done if keep else None, out, workers, scheduler, progress, dps)
+    return done, {(c, k) for c in claim_ids for k in range(instances)}, table, flagged
 
 
 def _chunks(pending, size):
@@ -325,7 +386,8 @@ def _chunks(pending, size):
 
 def _stream(pending, done, out, workers, scheduler, progress, dps):
     """Run the pending instances in chunks; append each chunk's records to ``out`` (one write, one fsync) as
-    it arrives, so a crash loses at most the chunks in flight.
+    it arrives, so a crash loses at most the chunks in flight.  With ``done`` (a dict), every record is
+    kept there under (claim, instance).  Returns this run's ``(summary, flagged records)``.
 
     On a pool or a cluster, a claim with many pending instances is first *probed*: one chunk of
     :data:`PROBE` instances per worker, whose warm instances' mean time sizes the claim's remaining chunks
@@ -333,6 +395,7 @@ def _stream(pending, done, out, workers, scheduler, progress, dps):
     threads = _threads(workers, scheduler)
     bar = _Progress(len(pending), "sweep", progress)
     fd = None if out is None else os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
+    table, flagged = {}, []
     try:
         by_claim = {}
         for item in pending:
@@ -344,37 +407,56 @@ def _stream(pending, done, out, workers, scheduler, progress, dps):
             rest[c] = items[cut:]
         probe = _chunks(probe, PROBE)
         cold = {(c, ks[0]) for c, _, ks in probe}  # a worker's first instance of a claim: its warm-up
-        recs = _run_chunks(probe, done, fd, workers, scheduler, dps, bar)
+        recs = _run_chunks(probe, done, fd, workers, scheduler, dps, bar, table, flagged, parse=True)
         chunks = []
         for c, items in rest.items():
             warm = [r["seconds"] for r in recs if r["claim"] == c and (c, r["instance"]) not in cold
                     and r["outcome"] != "error"]
             chunks.extend(_chunks(items, _chunk_size(len(items), threads, sum(warm) / len(warm) if warm else None)))
-        _run_chunks(chunks, done, fd, workers, scheduler, dps, bar)
+        _run_chunks(chunks, done, fd, workers, scheduler, dps, bar, table, flagged)
     finally:
         if fd is not None:
             os.close(fd)
+        if done is not None:
+            for key, rec in done.items():  # the lines a pool or a cluster sent, parsed now the workers are done
+                if isinstance(rec, bytes):
+                    done[key] = json.loads(rec)
+    return table, flagged
 
 
-def _run_chunks(chunks, done, fd, workers, scheduler, dps, bar):
-    """Run ``chunks`` (see :func:`_chunks`), record and write each as it finishes; the records, in order."""
+def _run_chunks(chunks, done, fd, workers, scheduler, dps, bar, table, flagged, parse=False):
+    """Run ``chunks`` (see :func:`_chunks`); write each one's lines as it finishes, add its summary to
+    ``table`` and its flagged records to ``flagged``.
+
+    ``done[claim, k]`` (when ``done`` is a dict) gets instance k's record, or its JSON line (bytes) as a pool
+    or a cluster sent it, unless ``parse``: :func:`_stream` parses those once the sweep is over, since
+    parsing 10^5 lines while the workers are busy would take the parent's time from theirs.  Returns the
+    chunks' records when ``parse`` (the probe's, whose timing sizes the rest)."""
     out = []
     if not chunks:
         return out
-    for i, results in run_tasks(_chunk, [(c, r, tuple(ks), dps) for c, r, ks in chunks], workers=workers,
-                                scheduler=scheduler, progress=False, retries=2):
+    here = scheduler is None and (_threads(workers, None) == 1 or len(chunks) == 1)  # run_tasks runs them here
+    for i, result in run_tasks(_chunk, [(c, r, tuple(ks), dps, here) for c, r, ks in chunks], workers=workers,
+                               scheduler=scheduler, progress=False, retries=2):
         c, root, ks = chunks[i]
-        if isinstance(results, TaskError):  # the whole chunk failed (its worker died every time)
-            results = [(child_seed(root, k), TaskError(k, results.kind, results.message, results.traceback))
-                       for k in ks]
-        recs = []
-        for k, (s, result) in zip(ks, results):
-            recs.append(dict(_record(c, k, s, result), dps=dps))
-            done[c, k] = recs[-1]
-            bar.step()
+        if isinstance(result, TaskError):  # the whole chunk failed (its worker died every time)
+            recs = [dict(_record(c, k, child_seed(root, k), TaskError(k, result.kind, result.message,
+                                                                      result.traceback)), dps=dps) for k in ks]
+            data, part, bad = _lines(recs), sweep_summary(recs), recs
+        else:
+            data, recs, part, bad = result
+        if recs is None and (parse or done is not None):
+            recs = [json.loads(line) for line in data.splitlines()] if parse else data.splitlines()
         if fd is not None:
-            _append(fd, recs)
-        out.extend(recs)
+            _append(fd, data)
+        _merge_summary(table, part)
+        flagged.extend(bad)
+        for j, k in enumerate(ks):
+            if done is not None:
+                done[c, k] = recs[j]
+            bar.step()
+        if parse:
+            out.extend(recs)
     return out
 
 
@@ -413,7 +495,8 @@ def replay(path, instance, claim_id=None, dps=None):
 
 
 def sweep_summary(records):
-    """Per claim and outcome: the count, the worst (largest) residual and the slowest instance.
+    """Per claim and outcome: the count, the worst (largest) residual and the slowest instance (on a tie,
+    the lower instance).
 
     Examples
     --------
@@ -424,17 +507,36 @@ def sweep_summary(records):
     out = {}
     for k, r in enumerate(check_sequence(records, "records")):
         r = check_mapping(r, "records[%d]" % k)
-        row = out.setdefault((r.get("claim"), r.get("outcome")), {"count": 0, "worst_residual": None,
-                                                                  "worst_instance": None, "slowest": None,
-                                                                  "slowest_instance": None})
-        row["count"] += 1
         res = (r.get("evidence") or {}).get("residual")
-        if isinstance(res, (int, float)) and (row["worst_residual"] is None or res > row["worst_residual"]):
-            row["worst_residual"], row["worst_instance"] = float(res), r.get("instance")
         sec = r.get("seconds")
-        if isinstance(sec, (int, float)) and (row["slowest"] is None or sec > row["slowest"]):
-            row["slowest"], row["slowest_instance"] = sec, r.get("instance")
+        at = r.get("instance")
+        _merge_summary(out, {(r.get("claim"), r.get("outcome")): {
+            "count": 1,
+            "worst_residual": float(res) if _real(res) else None, "worst_instance": at if _real(res) else None,
+            "slowest": sec if _real(sec) else None, "slowest_instance": at if _real(sec) else None}})
     return out
+
+
+def _real(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
+
+
+def _merge_summary(total, part):
+    """Add the summary ``part`` into ``total`` (both as :func:`sweep_summary` gives them): counts add; the
+    worst residual and the slowest instance are the larger one's, the lower instance's on a tie, so the
+    result does not depend on the order in which chunks finished."""
+    for key, row in part.items():
+        into = total.setdefault(key, {"count": 0, "worst_residual": None, "worst_instance": None,
+                                      "slowest": None, "slowest_instance": None})
+        into["count"] += row["count"]
+        for value, at in (("worst_residual", "worst_instance"), ("slowest", "slowest_instance")):
+            if row[value] is not None and (into[value] is None or (row[value], -_order(row[at]))
+                                           > (into[value], -_order(into[at]))):
+                into[value], into[at] = row[value], row[at]
+
+
+def _order(instance):
+    return instance if isinstance(instance, int) else -1
 
 
 def rng_of(seed):

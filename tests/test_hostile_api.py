@@ -499,6 +499,8 @@ GOOD = {
     "sweep_instance": lambda: {"claim_id": "kawaguchi2016.lemma1-gradient", "seed": 1, "dps": 20},
     "run_sweep": lambda: {"claim_ids": ["kawaguchi2016.lemma1-gradient"], "instances": 1, "workers": 1,
                           "progress": False},
+    "run_sweep_summary": lambda: {"claim_ids": ["kawaguchi2016.lemma1-gradient"], "instances": 1, "workers": 1,
+                                  "progress": False},
     "read_results": lambda: {"path": _sweep_file(), "repair": False},
     "replay": lambda: {"path": _sweep_file(), "instance": 0},
     "sweep_summary": lambda: {"records": [{"claim": "c", "instance": 0, "outcome": "holds", "seconds": 0.1}]},

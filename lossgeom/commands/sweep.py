@@ -41,7 +41,7 @@ def add(sub):
 def _cmd_sweep(args):
     from lossgeom.errors import OptionError
     from lossgeom.executor import check_scheduler
-    from lossgeom.proofs.sweep import run_sweep, sweep_claims, sweep_summary
+    from lossgeom.proofs.sweep import run_sweep_summary, sweep_claims
 
     if args.list:
         write_output("\n".join("%s: %s" % kv for kv in sweep_claims().items()))
@@ -59,25 +59,25 @@ def _cmd_sweep(args):
     if args.out is not None:
         from lossgeom.io import check_output_path
         check_output_path(args.out, "--out")
-    recs = run_sweep(args.claims, args.instances, seed=args.seed, workers=args.workers, scheduler=args.scheduler,
-                     out=args.out, resume=args.resume, dps=args.dps, progress=True)
-    table = sweep_summary(recs)
+    done = run_sweep_summary(args.claims, args.instances, seed=args.seed, workers=args.workers,
+                             scheduler=args.scheduler, out=args.out, resume=args.resume, dps=args.dps, progress=True)
+    table = done["summary"]
     bad = sum(row["count"] for (_, o), row in table.items() if o in ("counterexample", "error"))
     if args.format == "json":
         rows = [dict(row, claim=c, outcome=o) for (c, o), row in sorted(table.items())]
-        write_output(json.dumps({"instances": len(recs), "seed": args.seed, "summary": rows}, indent=2))
+        write_output(json.dumps({"instances": done["instances"], "seed": args.seed, "summary": rows}, indent=2))
         return 1 if bad else 0
-    lines = ["%d instances (seed %d)%s" % (len(recs), args.seed, "" if args.out is None else ", results in " + args.out),
+    lines = ["%d instances (seed %d)%s" % (done["instances"], args.seed,
+                                           "" if args.out is None else ", results in " + args.out),
              "%-32s %-15s %8s %14s %10s %12s" % ("claim", "outcome", "count", "worst resid.", "at", "slowest s")]
     for (c, o), row in sorted(table.items()):
         res = "-" if row["worst_residual"] is None else "%.3g" % row["worst_residual"]
         at = "-" if row["worst_instance"] is None else str(row["worst_instance"])
         slow = "-" if row["slowest"] is None else "%.3f (#%d)" % (row["slowest"], row["slowest_instance"])
         lines.append("%-32s %-15s %8d %14s %10s %12s" % (c, o, row["count"], res, at, slow))
-    for r in recs:
-        if r["outcome"] in ("counterexample", "error"):
-            lines.append("%s instance %d: %s (replay: lossgeom sweep --replay FILE:%d)"
-                         % (r["claim"], r["instance"], r["outcome"].upper(), r["instance"]))
+    for r in done["flagged"]:
+        lines.append("%s instance %d: %s (replay: lossgeom sweep --replay FILE:%d)"
+                     % (r["claim"], r["instance"], r["outcome"].upper(), r["instance"]))
     write_output("\n".join(lines))
     return 1 if bad else 0
 

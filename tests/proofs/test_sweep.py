@@ -20,6 +20,7 @@ from lossgeom.proofs.sweep import (
     register_generator,
     replay,
     run_sweep,
+    run_sweep_summary,
     sweep_claims,
     sweep_instance,
     sweep_summary,
@@ -118,6 +119,52 @@ def test_probed_chunks_give_the_records_of_one_worker(tmp_path, monkeypatch):
         assert sizes == [sw.PROBE, expect]
         assert sorted(map(_key, two)) == sorted(map(_key, one))
         assert sorted(map(_key, read_results(out))) == sorted(map(_key, one))
+
+
+def test_the_summary_made_in_the_workers_is_that_of_the_file(tmp_path):
+    """run_sweep_summary (what ``lossgeom sweep`` prints): the chunks' summaries, made in two pool workers
+    and added up here, equal sweep_summary of the records the file holds, also when half the sweep is
+    resumed from the file; and it equals the summary of run_sweep's records, but for the timings."""
+    from lossgeom.proofs import sweep as sw
+
+    n = 8 * sw.PROBE * 2 + 7
+    out = str(tmp_path / "r.jsonl")
+    half = run_sweep_summary([PSD, LINEAR], n // 2, seed=5, workers=2, out=out, progress=False)
+    assert half["instances"] == 2 * (n // 2) and half["flagged"] == []
+    assert half["summary"] == sweep_summary(read_results(out))
+    whole = run_sweep_summary([PSD, LINEAR], n, seed=5, workers=2, out=out, resume=True, progress=False)
+    recs = read_results(out)
+    assert whole["instances"] == len(recs) == 2 * n
+    assert whole["summary"] == sweep_summary(recs)
+    assert sum(row["count"] for row in whole["summary"].values()) == 2 * n
+    plain = sweep_summary(run_sweep([PSD, LINEAR], n, seed=5, workers=1, progress=False))
+    untimed = lambda t: {k: {f: v for f, v in row.items() if not f.startswith("slowest")} for k, row in t.items()}
+    assert untimed(whole["summary"]) == untimed(plain)
+
+
+def test_merged_summaries_do_not_depend_on_the_order_of_the_chunks():
+    recs = [{"claim": "c", "instance": k, "outcome": "holds", "evidence": {"residual": [0.5, 2.0, 2.0, 1.0][k]},
+             "seconds": [0.3, 0.1, 0.3, 0.2][k]} for k in range(4)]
+    from lossgeom.proofs.sweep import _merge_summary
+
+    for order in ([0, 1, 2, 3], [3, 2, 1, 0], [2, 0, 3, 1]):
+        total = {}
+        for k in order:
+            _merge_summary(total, sweep_summary([recs[k]]))
+        row = total["c", "holds"]
+        assert (row["count"], row["worst_residual"], row["worst_instance"]) == (4, 2.0, 1)  # the tie: lower instance
+        assert (row["slowest"], row["slowest_instance"]) == (0.3, 0)
+        assert total == sweep_summary(recs)
+
+
+def test_the_summary_flags_counterexamples_and_errors(broken_claims):
+    got = run_sweep_summary(["test.broken", "test.boom"], 12, seed=0, workers=1, progress=False)
+    recs = run_sweep(["test.broken", "test.boom"], 12, seed=0, workers=1, progress=False)
+    want = [r for r in recs if r["outcome"] in ("counterexample", "error")]
+    assert [(r["claim"], r["instance"], r["outcome"]) for r in got["flagged"]] == [
+        (r["claim"], r["instance"], r["outcome"]) for r in want]
+    assert any(r["outcome"] == "counterexample" for r in want) and any(r["outcome"] == "error" for r in want)
+    assert list(map(_key, got["flagged"])) == list(map(_key, want))  # whole records, as the file has them
 
 
 def test_the_checks_hold_and_are_exact_where_stated():
