@@ -14,8 +14,10 @@ at a kink) and ``error`` (the check raised; its traceback is kept).
 
 The results file is the one exception to lossgeom's all-or-nothing output rule (:mod:`lossgeom.io` stages
 a whole file and renames it): a sweep of 10^5 instances must survive a crash and lose at most the
-instances in flight, so each result is appended as one ``os.write`` of one whole line, then flushed
-and ``os.fsync``-ed.  A kill -9 can at worst leave a torn last line; :func:`read_results` (and
+instances in flight, so each chunk's results are appended as one ``os.write`` of whole lines as soon
+as the chunk is done (one instance per chunk in this process), and the file is ``os.fsync``-ed at most
+every :data:`FSYNC_SECONDS` and at the end (a kill -9 of the sweep loses nothing written; the fsync bounds
+what a crash of the machine can lose).  A kill -9 can at worst leave a torn last line; :func:`read_results` (and
 ``--resume``) drop it and truncate the file back to its last whole line.
 """
 
@@ -245,11 +247,22 @@ def _lines(records):
     return b"".join((json.dumps(r, sort_keys=True, default=str) + "\n").encode() for r in records)
 
 
-def _append(fd, data):
-    """Append whole lines with one ``os.write`` and one ``os.fsync`` (a chunk's records at once)."""
+#: the results file is ``fsync``-ed at most this often (and when the sweep ends): a line is in the file as
+#: soon as its ``os.write`` returns, which a kill -9 of the sweep cannot undo; the fsync bounds what a crash
+#: of the machine itself can lose, without paying a disk flush per millisecond instance
+FSYNC_SECONDS = 0.5
+_SYNCED = {}
+
+
+def _append(fd, data, force=False):
+    """Append whole lines with one ``os.write`` (a chunk's records at once); ``os.fsync`` when the last one
+    on ``fd`` is :data:`FSYNC_SECONDS` old (or ``force``)."""
     while data:
         data = data[os.write(fd, data):]
-    os.fsync(fd)
+    now = time.monotonic()
+    if force or now - _SYNCED.get(fd, 0.0) >= FSYNC_SECONDS:
+        os.fsync(fd)
+        _SYNCED[fd] = now
 
 
 def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=None, resume=False, dps=50,
@@ -267,7 +280,8 @@ def run_sweep(claim_ids, instances, seed=0, workers=None, scheduler=None, out=No
     workers, scheduler
         As in :func:`lossgeom.executor.run_tasks` (a local pool, or a Dask scheduler address).
     out : str or None
-        The results file (JSON lines, appended and fsync-ed line by line).
+        The results file (JSON lines, each chunk's appended with one write; fsync-ed every
+        :data:`FSYNC_SECONDS` and at the end).
     resume : bool
         Keep the records already in ``out`` (dropping a torn last line) and run only the missing instances;
         without it an existing ``out`` is an error.
@@ -385,7 +399,7 @@ def _chunks(pending, size):
 
 
 def _stream(pending, done, out, workers, scheduler, progress, dps):
-    """Run the pending instances in chunks; append each chunk's records to ``out`` (one write, one fsync) as
+    """Run the pending instances in chunks; append each chunk's records to ``out`` (one write) as
     it arrives, so a crash loses at most the chunks in flight.  With ``done`` (a dict), every record is
     kept there under (claim, instance).  Returns this run's ``(summary, flagged records)``.
 
@@ -416,7 +430,11 @@ def _stream(pending, done, out, workers, scheduler, progress, dps):
         _run_chunks(chunks, done, fd, workers, scheduler, dps, bar, table, flagged)
     finally:
         if fd is not None:
-            os.close(fd)
+            try:
+                _append(fd, b"", force=True)
+            finally:
+                _SYNCED.pop(fd, None)
+                os.close(fd)
         if done is not None:
             for key, rec in done.items():  # the lines a pool or a cluster sent, parsed now the workers are done
                 if isinstance(rec, bytes):

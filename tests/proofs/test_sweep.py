@@ -142,6 +142,22 @@ def test_the_summary_made_in_the_workers_is_that_of_the_file(tmp_path):
     assert untimed(whole["summary"]) == untimed(plain)
 
 
+def test_the_results_file_is_fsynced_on_a_clock_and_at_the_end(tmp_path, monkeypatch):
+    """Every chunk is written when it is done, but fsync-ed at most every FSYNC_SECONDS and once at the end
+    (not once per millisecond instance); with FSYNC_SECONDS = 0 every chunk is."""
+    from lossgeom.proofs import sweep as sw
+
+    calls = []
+    real = os.fsync
+    monkeypatch.setattr(sw.os, "fsync", lambda fd: calls.append(fd) or real(fd))
+    for seconds, n, want in ((1e9, 12, 1), (0.0, 5, 6)):  # the end's alone; every chunk's and the end's
+        monkeypatch.setattr(sw, "FSYNC_SECONDS", seconds)
+        calls.clear()
+        out = str(tmp_path / ("%g.jsonl" % seconds))
+        run_sweep_summary([LINEAR], n, workers=1, out=out, progress=False)
+        assert len(calls) == want and len(read_results(out)) == n
+
+
 def test_merged_summaries_do_not_depend_on_the_order_of_the_chunks():
     recs = [{"claim": "c", "instance": k, "outcome": "holds", "evidence": {"residual": [0.5, 2.0, 2.0, 1.0][k]},
              "seconds": [0.3, 0.1, 0.3, 0.2][k]} for k in range(4)]
