@@ -3,7 +3,7 @@
 Backends behind one interface (``backends``); the evaluation engine: loss, gradient, Botev blocks,
 full Hessian and Hessian-vector products (``evaluate``); the Hessian's summary (``summary``); the
 numeric hand-off of symbolic results (``bridge``); eigenvalues, inertia, rank and certified
-enclosures (``spectrum``); the activation-path graph (``graph``) and its export (``graph_io``);
+enclosures (``spectrum``), inertia by LDL^T (``ldl``); the activation-path graph (``graph``) and its export (``graph_io``);
 deep linear nets: loss and derivatives (``linear``), critical points (``critical``) and optimisers
 (``optimise``); ball-arithmetic evaluation (``ball``) and the certified symmetric eigen-solver
 (``certified_eig``).  Every public name of those modules is re-exported here explicitly.
@@ -80,6 +80,7 @@ from .graph_io import (
     write_graphml,
 )
 from .landscape import LossSlice, draw_slice, loss_slice, slice_directions, slice_json, slice_work
+from .ldl import ldl_inertia
 from .linear import (
     DescentCertificate,
     DescentCurve,
@@ -182,7 +183,6 @@ from .spectrum import (
     exact_rank,
     inertia,
     is_psd,
-    ldl_inertia,
     numeric_rank,
     psd_verdict,
     symmetric_eigen,

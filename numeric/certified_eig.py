@@ -58,6 +58,7 @@ import sympy as sp
 from flint import arb, arb_mat, ctx
 
 from lossgeom.checks import check_int, check_matrix, check_matrix_like, check_type
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError
 from lossgeom.precision import DEFAULT_DPS, check_dps
 
@@ -150,6 +151,27 @@ class CertifiedSpectrum:
         if all(e.lower == e.upper == 0 for e in self.enclosures):
             return 0
         return None
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the smallest and largest enclosures, the inertia, the rank and the widest radius.
+
+        Examples
+        --------
+        >>> tex = certified_eigh(sp.Matrix([[2, 1], [1, 2]]), dps=20)._repr_latex_()
+        >>> r"\lambda_{\min} & [1.0, 1.0]" in tex and r"(n_+, n_-, n_0) & \left(2, 0, 0\right)" in tex
+        True
+        """
+        def interval(e):
+            return ("latex", "[%s, %s]" % (mpmath.nstr(e.lower, 15), mpmath.nstr(e.upper, 15)))
+        inertia = self.inertia()
+        rows = [("method", self.method), ("eigenvalues", len(self.enclosures))]
+        if self.enclosures:
+            rows += [(r"\lambda_{\min}", interval(self.enclosures[0])),
+                     (r"\lambda_{\max}", interval(self.enclosures[-1])),
+                     (r"\text{max radius}", max(e.radius for e in self.enclosures))]
+        rows += [("(n_+, n_-, n_0)", (inertia.positive, inertia.negative, inertia.zero)),
+                 (r"\operatorname{rank}", self.rank() if self.rank() is not None else "undecided")]
+        return summary_latex("Certified spectrum", rows)
 
     def max_relative_width(self):
         """The widest enclosure divided by the largest |eigenvalue| bound (0 for the zero matrix)."""

@@ -54,6 +54,7 @@ from lossgeom.precision import (
 from lossgeom.symbolic import linear as lin
 
 from .backends import select_backend
+from .ldl import ldl_inertia
 from .linear import DescentCurve, _backend, _curve, _find_curve, _gradient, _hessian, _loss, descent_certificate
 from .spectrum import Inertia, symmetric_eigen
 
@@ -82,7 +83,7 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         Default ``tolerance(dps, scale=max|H_ij| * n)``, as in :func:`lossgeom.numeric.spectrum.inertia`.
     method : {"auto", "eigen", "ldl"}
         ``eigen``: eigenvalues from :func:`lossgeom.numeric.spectrum.symmetric_eigen`, counted against
-        ``tol``.  ``ldl``: :func:`lossgeom.numeric.spectrum.ldl_inertia` (Sylvester's law of inertia on
+        ``tol``.  ``ldl``: :func:`lossgeom.numeric.ldl.ldl_inertia` (Sylvester's law of inertia on
         a Bunch-Parlett LDL^T factorisation in arb_mat); no eigenvalues are returned.  ``auto``:
         ``eigen`` up to 24 rows, ``ldl`` above (mpmath's eigensolvers take about a second per
         64 x 64 matrix at 50 digits).
@@ -130,7 +131,7 @@ def hessian_inertia(H, dps=DEFAULT_DPS, tol=None, method="auto"):
         scale = max(abs(v) for v in M) * n
         t = tolerance(dps, scale=scale) if tol is None else mpmath.mpf(tol)
         if method == "ldl" or (method == "auto" and n > 24):
-            return spectrum.ldl_inertia(M, dps, tol=t), []
+            return ldl_inertia(M, dps, tol=t), []
         eig = spectrum.symmetric_eigen(M, dps)[0]
         pos = sum(1 for e in eig if e > t)
         neg = sum(1 for e in eig if e < -t)

@@ -39,6 +39,7 @@ import numpy as np
 
 from lossgeom.checks import check_matrix_like, check_net, check_sequence, check_str, check_type
 from lossgeom.data import NetFile
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError, NonDifferentiableError
 from lossgeom.net import Net
 from lossgeom.numbers import exact_matrix, to_fraction
@@ -196,6 +197,22 @@ class HessianEvaluation:
             loss += " at the forced pattern"
         return ("HessianEvaluation(%s, dps=%r, backend=%r, samples=%d, loss=%s, kinks=%s)"
                 % (self.net, self.dps, self.backend, self.n_samples, loss, [str(k) for k in self.kinks]))
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the net, the precision, the loss and the units at a kink.
+
+        Examples
+        --------
+        >>> ev = evaluate_net(Net(widths=(1, 1, 1), activation="relu"), [[[1]], [[-2]]], X=[[1]], Y=[[0]],
+        ...                   dps="exact")
+        >>> r"\text{loss } E & 2" in ev._repr_latex_() and r"\text{units at a kink} & \text{none}" in ev._repr_latex_()
+        True
+        """
+        return summary_latex("Hessian evaluation", [
+            ("net", str(self.net)), ("precision", self.dps if self.dps != "exact" else "exact (rationals)"),
+            ("backend", self.backend), ("parameters", len(self.parameters)), ("samples", self.n_samples),
+            (r"\text{loss } E", self.loss), ("loss of", self.loss_basis),
+            (r"\text{units at a kink}", ", ".join(self.kink_units) or "none")])
 
     @property
     def kink_units(self):

@@ -31,6 +31,7 @@ import sympy as sp
 
 from lossgeom.activations import X as _X
 from lossgeom.checks import check_graph, check_layers, check_matrix_like, check_net, check_node, check_nodes, check_type
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError, NetSpecError, NonDifferentiableError
 from lossgeom.net import Net
 from lossgeom.point import Pattern
@@ -458,6 +459,16 @@ class PathCount:
 
     per_output: tuple
     total: int
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the total and the paths per output unit.
+
+        Examples
+        --------
+        >>> r"\text{total} & 12" in count_paths(Net(widths=(2, 3, 2)))._repr_latex_()
+        True
+        """
+        return summary_latex("Input-output paths", [("total", self.total), ("per output unit", self.per_output)])
 
 
 def count_paths(obj):

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from lossgeom.checks import check_int, check_layers, check_matrix, check_matrix_like, check_real, check_sequence
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError
 from lossgeom.precision import tolerance
 
@@ -38,6 +39,20 @@ class DescentRun:
     steps: int
     gradient_norm: float
     converged: bool
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the final loss, the steps taken, the gradient norm and whether it converged.
+
+        Examples
+        --------
+        >>> import numpy as np
+        >>> run = gradient_descent([np.array([[0.5]]), np.array([[0.5]])], [[1.0]], [[1.0]], steps=500)
+        >>> r"\text{converged} & \text{yes}" in run._repr_latex_()
+        True
+        """
+        return summary_latex("Gradient descent", [(r"\text{loss } L", self.loss), ("steps", self.steps),
+                                                  (r"\lVert \nabla L \rVert", self.gradient_norm),
+                                                  ("converged", self.converged)])
 
 
 def random_weights(widths, seed=0, scale=1.0):

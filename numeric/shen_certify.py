@@ -22,6 +22,7 @@ import mpmath
 import numpy as np
 
 from lossgeom.checks import check_int, check_matrix_like, check_real, check_sequence, check_str
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError
 from lossgeom.precision import DEFAULT_DPS, check_dps, working_precision
 
@@ -236,6 +237,21 @@ class CriticalCertificate:
     def to_dict(self):
         """JSON-ready fields."""
         return dict(self.__dict__, inertia=list(self.inertia) if self.inertia else None)
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: what the box proved (a critical point, a loss bound, the Hessian's inertia).
+
+        Examples
+        --------
+        >>> c = CriticalCertificate(True, "1e-15", "0.25", True, (4, 1), "saddle", False, "1e-14")
+        >>> r"\text{one critical point in the box} & \text{yes}" in c._repr_latex_()
+        True
+        """
+        return summary_latex("Critical-point certificate", [
+            (r"\text{box half-width}", mpmath.mpf(self.radius)), ("one critical point in the box", self.contains),
+            (r"\text{proved lower bound of } J", mpmath.mpf(self.loss_lower)), ("J > 0 on the box", self.loss_positive),
+            ("(n_+, n_-)", self.inertia if self.inertia else "undecided"), ("kind", self.kind or "undecided"),
+            (r"\nabla J(\text{centre}) \ne 0", self.gradient_nonzero)])
 
 
 def _gershgorin_inertia(Hb, Hm):

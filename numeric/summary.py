@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import mpmath
 
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError, NonDifferentiableError
 
 from .backends import exact_capable
@@ -123,6 +124,31 @@ class HessianSummary:
     def is_exact(self):
         """True when the verdicts were decided in rational arithmetic."""
         return self.exact is not None
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the extreme eigenvalues, inertia, rank, trace and the per-layer PSD verdicts.
+
+        Examples
+        --------
+        >>> from lossgeom import Net
+        >>> from lossgeom.numeric.evaluate import evaluate_net
+        >>> args = (Net(widths=(1, 1, 1), activation="relu"), [[[1]], [[-2]]])
+        >>> ev, ex = evaluate_net(*args, X=[[1]], Y=[[0]], dps=20), evaluate_net(*args, X=[[1]], Y=[[0]], dps="exact")
+        >>> tex = HessianSummary.from_evaluation(ev, exact=ex)._repr_latex_()
+        >>> r"\operatorname{tr} H & 5" in tex and r"\text{layer 1 block PSD} & \text{yes (exact)}" in tex
+        True
+        """
+        rows = [("net", str(self.evaluation.net)), ("decided", "exactly" if self.is_exact else
+                                                     "certified" if self.spectrum is not None else
+                                                     "at %s digits" % self.evaluation.dps)]
+        if self.eigenvalues:
+            rows += [(r"\lambda_{\min}", self.eigenvalues[0]), (r"\lambda_{\max}", self.eigenvalues[-1])]
+        rows += [("(n_+, n_-, n_0)", (self.inertia.positive, self.inertia.negative, self.inertia.zero)),
+                 (r"\operatorname{rank} H", self.rank), (r"\operatorname{tr} H", self.trace)]
+        for b in self.blocks:
+            psd = {True: "yes", False: "no", None: "undecided"}[b.verdict.psd]
+            rows.append((r"\text{layer %d block PSD}" % b.layer, "%s (%s)" % (psd, b.verdict.method)))
+        return summary_latex("Hessian summary", rows)
 
     @classmethod
     def from_evaluation(cls, ev, exact=None, certify=False, ball=None):

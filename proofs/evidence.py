@@ -9,6 +9,7 @@ symbolic layer becomes evidence through :func:`from_report`.
 from dataclasses import dataclass, field, replace
 
 from lossgeom.checks import check_mapping, check_sequence, check_str, check_type
+from lossgeom.display import summary_latex
 from lossgeom.errors import ClaimDefinitionError
 from lossgeom.report import Basis, Outcome, Report, member
 
@@ -101,6 +102,24 @@ class Evidence:
             if value not in (None, [], {}) and key not in out:
                 out[key] = value
         return out
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the outcome it supports, its basis, the method and what was checked.
+
+        Examples
+        --------
+        >>> tex = Evidence("instances", "exact equality", instances=("3-2-3",), facts={"points": 4})._repr_latex_()
+        >>> r"\text{outcome} & \text{verified}" in tex and r"\text{instances} & \text{3-2-3}" in tex
+        True
+        """
+        inst = ", ".join(self.instances) if len(self.instances) <= 4 else "%d (%s, ...)" % (
+            len(self.instances), ", ".join(self.instances[:3]))
+        rows = [("outcome", str(self.outcome)), ("basis", str(self.basis)), ("method", self.method)]
+        rows += [(label, value) for label, value in (
+            ("instances", inst), ("agreeing digits", self.digits), ("scope", self.scope),
+            ("counterexample", "yes (see .counterexample)" if self.counterexample is not None else None),
+            ("undecided", "; ".join(self.undecided))) if value]
+        return summary_latex("Evidence", rows)
 
     def report(self, claim, **fields):
         """The :class:`~lossgeom.report.Report` on ``claim`` that this evidence supports.

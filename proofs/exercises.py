@@ -23,6 +23,7 @@ from functools import lru_cache
 import sympy as sp
 
 from lossgeom.checks import check_bool, check_choice, check_int, check_sequence, check_str
+from lossgeom.display import latex_text, summary_latex
 from lossgeom.errors import DataError
 from lossgeom.formula import parse_formula
 from lossgeom.limits import LIMITS
@@ -78,6 +79,21 @@ class Exercise:
             d["solution"] = self.solution
         return d
 
+    def _repr_latex_(self):
+        r"""Jupyter's display: the topic, its source, the seed and the question (its math typeset).
+
+        The answer and the solution are left out (a handout shows the question); they are attributes.
+
+        Examples
+        --------
+        >>> tex = exercise("path-count", 3)._repr_latex_()
+        >>> r"\text{seed} & 3" in tex and r"4\text{-}6\text{-}2\text{-}5\text{-}1" in tex and "240" not in tex
+        True
+        """
+        return summary_latex("Exercise: " + self.topic, [
+            ("source", self.source), ("seed", self.seed), ("answer type", self.kind),
+            ("question", ("latex", inline_math(self.question_latex)))])
+
 
 @dataclass(frozen=True)
 class Grade:
@@ -88,6 +104,32 @@ class Grade:
 
     def __str__(self):
         return ("correct: " if self.correct else "wrong: ") + self.explanation
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the verdict and the explanation.
+
+        Examples
+        --------
+        >>> tex = grade("path-count", 3, "7")._repr_latex_()
+        >>> r"\text{verdict} & \text{wrong}" in tex and r"\text{the number of paths is 240, not 7}" in tex
+        True
+        """
+        return summary_latex("Grade", [("verdict", "correct" if self.correct else "wrong"),
+                                       ("why", self.explanation)])
+
+
+def inline_math(paragraph):
+    r"""A paragraph with math in ``$...$`` as one math-mode string: its text parts in ``\text`` (escaped).
+
+    Examples
+    --------
+    >>> inline_math("widths $2\\text{-}1$ (input first)")
+    '\\text{widths }2\\text{-}1\\text{ (input first)}'
+    """
+    parts = paragraph.split("$")
+    if len(parts) % 2 == 0:
+        raise DataError("paragraph: expected balanced $...$ math, got %r" % (paragraph[:80],))
+    return "".join(latex_text(p) if k % 2 == 0 else p for k, p in enumerate(parts) if p)
 
 
 _FAMILIES = {}

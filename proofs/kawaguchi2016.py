@@ -23,6 +23,7 @@ from lossgeom.numeric.spectrum import exact_inertia
 from lossgeom.point import resolve_point
 from lossgeom.precision import tolerance
 from lossgeom.symbolic import linear as lin
+from lossgeom.symbolic.factorization import factor_into_widths
 from lossgeom.symbolic.general_proofs import claim_scope, general_proof
 from lossgeom.symbolic.vec import (
     VEC_PROPERTIES,
@@ -553,7 +554,7 @@ def _q1(dps, seed):
             F = sp.Matrix(widths[-1], r, lambda i, j: rng.randint(-3, 3))
             G = sp.Matrix(r, widths[0], lambda i, j: rng.randint(-3, 3))
             W = F * G if r else sp.zeros(widths[-1], widths[0])
-            f = lin.factor_into_widths(Net(widths=widths), W)
+            f = factor_into_widths(Net(widths=widths), W)
             cases += 1
             rank = W.rank()
             if f.possible != (rank <= p):
@@ -587,7 +588,7 @@ def _q2(dps, seed):
     for name, X, Y, widths in inst:
         net = Net(widths=widths)
         Wstar = lin.minimising_product(net, X, Y)
-        f = lin.factor_into_widths(net, Wstar)
+        f = factor_into_widths(net, Wstar)
         val = linear_loss(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")
         formula = lin.global_minimum_value(net, X, Y)
         grad = linear_gradient(net, resolve_point(net, f.weights, X=X, Y=Y), "exact")

@@ -3,7 +3,8 @@
 The forward trace and its activation cells (``forward``); backpropagation, the Botev et al.
 Hessian recursion, its Gauss-Newton form and the direct reference Hessian (``hessian``); the exact
 zero-decision procedure (``decide``) and the proof that recursion and reference agree
-(``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``);
+(``verify``); path sums and the spin-glass form (``paths``); deep linear nets (``linear``) and
+which matrices factor into given widths (``factorization``);
 vec/Kronecker identities (``vec``); proofs for every width and depth (``general_proofs``, on the
 index calculus of ``general``); the LaTeX printer (``latex``); the layer blocks in structured form (``structured``:
 :func:`structured_hessian`, Kronecker factors over shared subexpressions, for nets of 10^4 parameters); and the check of a user's own
@@ -36,6 +37,10 @@ from .decide import (
     compare_matrices,
     decide_zero,
 )
+from .factorization import (
+    Factorization,
+    factor_into_widths,
+)
 from .forward import (
     ForwardTrace,
     activation_cells,
@@ -67,14 +72,12 @@ from .latex import (
 )
 from .linear import (
     FORMS,
-    Factorization,
     KawaguchiAssumptions,
     SigmaEigen,
     chain,
     check_assumptions,
     deep_linear_hessian,
     deep_linear_loss,
-    factor_into_widths,
     generic_linear_instance,
     global_minimum_value,
     hessian_block,

@@ -32,7 +32,8 @@ from functools import reduce
 
 import sympy as sp
 
-from lossgeom.checks import check_args, check_int, check_matrices, check_matrix_like, check_net
+from lossgeom.checks import check_args, check_int, check_matrices, check_net
+from lossgeom.display import summary_latex
 from lossgeom.errors import DataError, NetSpecError
 from lossgeom.net import Net
 from lossgeom.numbers import exact_matrix, matrix_rows
@@ -44,7 +45,7 @@ from .vec import commutation_matrix, generic_matrix, kron, vec
 __all__ = ["linear_arrays", "require_deep_linear", "linear_data", "chain", "linear_widths", "deep_linear_loss", "residual", "lemma1_gradient", "hessian_block",
            "deep_linear_hessian", "generic_linear_instance", "verify_linear_derivatives", "sigma_matrix",
            "KawaguchiAssumptions", "check_assumptions", "SigmaEigen", "sigma_eigen", "global_minimum_value",
-           "minimising_product", "Factorization", "factor_into_widths", "FORMS"]
+           "minimising_product", "FORMS"]
 
 FORMS = ("column", "kawaguchi")
 
@@ -616,6 +617,21 @@ class SigmaEigen:
         """True when U is known exactly."""
         return self.eigenvectors is not None
 
+    def _repr_latex_(self):
+        r"""Jupyter's display: Sigma, its exact eigenvalues and U when it is exact.
+
+        Examples
+        --------
+        >>> tex = sigma_eigen(Net(widths=(3, 1, 3)), sp.eye(3), sp.diag(3, 2, 1))._repr_latex_()
+        >>> r"\lambda_1 \ge \dots \ge \lambda_{d_y} & \left(9, 4, 1\right)" in tex
+        True
+        """
+        rows = [(r"\Sigma", ("latex", sp.latex(self.sigma))),
+                (r"\lambda_1 \ge \dots \ge \lambda_{d_y}", self.eigenvalues)]
+        rows.append((r"U\ (\text{eigenvectors})", ("latex", sp.latex(self.eigenvectors))) if self.exact else
+                    (r"U\ (\text{eigenvectors})", "numeric (an eigenvalue is irrational)"))
+        return summary_latex("Eigen-decomposition of Sigma", rows)
+
 
 def sigma_eigen(net, X, Y):
     """Sigma's eigenvalues (exact, descending) and, when they are rational, exact orthonormal eigenvectors.
@@ -715,82 +731,3 @@ def minimising_product(net, X, Y):
     p = min(_smallest_hidden(net.widths), Y.rows)
     U = sp.Matrix(e.eigenvectors)[:, :p]
     return sp.ImmutableMatrix((U * U.T * Y * X.T * (X * X.T).inv()).applyfunc(sp.simplify))
-
-
-# -- the notes' first open question: which matrices are products of the given widths ----------------
-
-@dataclass(frozen=True)
-class Factorization:
-    """Answer to "is W a product W_{H+1}...W_1 with these widths?".
-
-    Attributes
-    ----------
-    possible : bool
-    weights : tuple of ImmutableMatrix or None
-        Exact factors when possible.
-    rank : int
-    p : int
-        The smallest hidden width.
-    reason : str
-    """
-
-    possible: bool
-    weights: object
-    rank: int
-    p: int
-    reason: str
-
-
-def factor_into_widths(net, W):
-    """Factor W (d_y x d_x) exactly as W_{H+1} ... W_1 with the net's widths, or say why not.
-
-    Parameters
-    ----------
-    net : Net
-        A deep linear net ``(d_x, d_1, ..., d_H, d_y)``.
-    W : exact matrix
-
-    Returns
-    -------
-    Factorization
-        Possible iff rank(W) <= p = min hidden width: with a full-rank factorisation W = F G
-        (r = rank), ``W_1 = [G; 0]``, ``W_k = [[I_r, 0], [0, 0]]`` in between, ``W_{H+1} = [F, 0]``.
-        Otherwise rank(W_{H+1}...W_1) <= p < rank(W) rules it out.
-
-    Examples
-    --------
-    >>> f = factor_into_widths(Net(widths=(2, 1, 3, 2)), sp.Matrix([[1, 2], [2, 4]]))
-    >>> f.possible, [w.shape for w in f.weights]
-    (True, [(1, 2), (3, 1), (2, 3)])
-    >>> factor_into_widths(Net(widths=(2, 1, 2)), sp.eye(2)).reason
-    'rank(W) = 2 > p = 1, and rank(W_{H+1}...W_1) <= p'
-
-    Notes
-    -----
-    Answers the notes' question 1: {W_{H+1}...W_1} = {W in R^{d_y x d_x}: rank W <= p}.
-    """
-    check_matrix_like(W, "W")
-    from .vec import full_rank_factorization
-    require_deep_linear(net)
-    widths = net.widths
-    W = sp.Matrix(exact_matrix(W, "W", (widths[-1], widths[0])))
-    p = _smallest_hidden(widths)
-    r = W.rank()
-    if r > p:
-        return Factorization(False, None, r, p, "rank(W) = %d > p = %d, and rank(W_{H+1}...W_1) <= p" % (r, p))
-    F, G = full_rank_factorization(W)
-    if len(widths) == 2:
-        return Factorization(True, (sp.ImmutableMatrix(W),), r, p, "a single layer: W_1 = W")
-    mats = []
-    for k in range(1, len(widths)):
-        rows, cols = widths[k], widths[k - 1]
-        M = sp.zeros(rows, cols)
-        if k == 1:
-            M[:r, :] = G
-        elif k == len(widths) - 1:
-            M[:, :r] = F
-        else:
-            M[:r, :r] = sp.eye(r)
-        mats.append(sp.ImmutableMatrix(M))
-    assert _product(mats) == W
-    return Factorization(True, tuple(mats), r, p, "rank(W) = %d <= p = %d: W = F G, padded with zeros" % (r, p))

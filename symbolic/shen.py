@@ -28,6 +28,7 @@ from dataclasses import dataclass
 import sympy as sp
 
 from lossgeom.checks import check_callable, check_int, check_matrix, check_net, check_sequence
+from lossgeom.display import summary_latex
 from lossgeom.errors import ArgumentTypeError
 from lossgeom.limits import shorten
 from lossgeom.net import Net
@@ -135,6 +136,22 @@ class ShenSystem:
     def n_cols(self):
         """n_L T, the number of columns of P."""
         return len(self.eps)
+
+    def _repr_latex_(self):
+        r"""Jupyter's display: the shape of P against N_net and n_L T, and the residuals eps.
+
+        Examples
+        --------
+        >>> s = shen_system(Net(widths=(1, 1, 1)), [[[2]], [[3]]], [[1]], [[0]], lambda z, k: z if k == 0 else 1)
+        >>> tex = s._repr_latex_()
+        >>> r"N_{\mathrm{net}} \times n_L T} & 2 \times 1" in tex and r"\varepsilon & \left(6\right)" in tex
+        True
+        """
+        eps = self.eps if len(self.eps) <= 8 else "%d values" % len(self.eps)
+        return summary_latex("Shen's system", [
+            ("net", str(self.net)),
+            (r"P \in \mathbb{R}^{N_{\mathrm{net}} \times n_L T}", ("latex", r"%d \times %d" % (self.n_rows, self.n_cols))),
+            (r"\varepsilon", eps)])
 
     def gradient(self):
         """P eps, the gradient of J in Shen's order (list)."""

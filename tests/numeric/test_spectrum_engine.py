@@ -8,6 +8,7 @@ import sympy as sp
 
 from lossgeom import DataError, Net
 from lossgeom.numeric.evaluate import evaluate_net
+from lossgeom.numeric.ldl import ldl_inertia
 from lossgeom.numeric.spectrum import (
     Inertia,
     certified_eigenvalues,
@@ -17,7 +18,6 @@ from lossgeom.numeric.spectrum import (
     exact_rank,
     inertia,
     is_psd,
-    ldl_inertia,
     numeric_rank,
     psd_verdict,
     symmetric_eigen,

@@ -7,11 +7,11 @@ import sympy as sp
 from lossgeom import Net
 from lossgeom.errors import DataError, NetSpecError
 from lossgeom.point import Point, resolve_point
+from lossgeom.symbolic.factorization import factor_into_widths
 from lossgeom.symbolic.linear import (
     check_assumptions,
     deep_linear_hessian,
     deep_linear_loss,
-    factor_into_widths,
     generic_linear_instance,
     global_minimum_value,
     hessian_block,
