@@ -33,6 +33,10 @@ class _Parser(argparse.ArgumentParser):
     def error(self, message):
         # argparse quotes the bad value in full: shorten a huge one so the error stays one readable line
         message = re.sub(r"'([^']{60,})'", lambda m: shorten(m.group(1)), message)
+        # a type converter names its flag already: "argument --dps: --dps: ..." says it once
+        m = re.match(r"argument ([^:]+): ([^:\s]+): ", message)
+        if m and m.group(2) in m.group(1).split("/"):
+            message = "argument %s: %s" % (m.group(1), message[m.end():])
         sys.stderr.write("%s: error: %s (see --help)\n" % (self.prog, message))
         raise SystemExit(2)
 

@@ -108,6 +108,7 @@ def test_every_option_refuses_hostile_text(tmp_path, monkeypatch, cmd, opt, valu
     else:
         assert rc == 2 and len(lines) == 1 and "error:" in lines[0], lines
         assert "Traceback" not in lines[0] and len(lines[0]) < 600
+        assert lines[0].count("%s: " % opt) <= 1, "the flag is named once: %s" % lines[0]
     written = {"report": ["r.md"], "landscape": ["l.png"], "sheet": ["s.xml"]}.get(cmd, []) if rc == 0 else []
     assert sorted(os.listdir(tmp_path)) == written, "nothing is written but a successful run's --out"
 
