@@ -221,7 +221,10 @@ def run_tasks(fn, args_list, workers=None, scheduler=None, progress=True, label=
     retries : int
         How often a task whose worker died is re-submitted (0 to 10): on the local pool a dead worker
         breaks the pool (``BrokenProcessPool``), and every task then in flight is re-run on a fresh pool;
-        on Dask, the scheduler's retries.  A task that still fails is a :class:`TaskError`.
+        on Dask, the scheduler first re-runs a task on another worker up to its
+        ``distributed.scheduler.allowed-failures`` (default 3), and a task it then gives up on
+        (``KilledWorker``) is re-submitted ``retries`` times.  A task that still fails is a
+        :class:`TaskError`; a task's own exception is never retried (it is the task's result).
         The local pool stays warm for the next call (:func:`shutdown_pool`).
     chunk : int or "auto"
         On a pool or a cluster, run this many consecutive tasks in one call (1 to 10^4): millisecond tasks
@@ -431,10 +434,19 @@ def _dask(fn, tasks, address, retries=0):
     try:
         with client.as_current():
             packed = [_Packed(a) for a in tasks]  # opaque to Dask: a tuple starting with a callable stays data
-            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False,
-                                 retries=retries)
-            index = {f.key: k for k, f in enumerate(futures)}
-            for fut in dask_completed(futures):
-                yield _settled(fut, index[fut.key])
+            futures = client.map(_call_packed, [fn] * len(tasks), range(len(tasks)), packed, pure=False)
+            index, tries = {f.key: k for k, f in enumerate(futures)}, dict.fromkeys(range(len(tasks)), 0)
+            done = dask_completed(futures)
+            for fut in done:
+                k = index.pop(fut.key)
+                # _call turns a task's own exception into a result: an erred future is the cluster's failure
+                # (KilledWorker once the scheduler's allowed-failures are spent), resubmitted like the pool's
+                if fut.status == "error" and tries[k] < retries:
+                    tries[k] += 1
+                    again = client.submit(_call_packed, fn, k, packed[k], pure=False)
+                    index[again.key] = k
+                    done.add(again)
+                    continue
+                yield _settled(fut, k)
     finally:
         client.close()

@@ -1,6 +1,9 @@
 """lossgeom.executor: seeds independent of the worker count, in-process / process pool / Dask cluster,
 failures reported with tracebacks, bad options named."""
 
+import os
+import signal
+
 import numpy as np
 import pytest
 
@@ -107,6 +110,33 @@ def test_dask_scheduler_address_path():
         # arguments are data, even a tuple that starts with a callable (Dask would read it as a task)
         odd = dict(run_tasks(tuple, [((abs, -2),)], scheduler=address, progress=False))
         assert odd[0] == (abs, -2)
+
+
+def die_once(marker, value):
+    """Kill this task's worker process the first time (module level: the workers import it)."""
+    if not os.path.exists(marker):
+        open(marker, "w").close()
+        os.kill(os.getpid(), signal.SIGKILL)
+    return 2 * value
+
+
+@pytest.mark.slow
+def test_a_task_the_dask_scheduler_gives_up_on_is_resubmitted(tmp_path):
+    """With allowed-failures 0 the scheduler gives up on a task at its worker's first death (KilledWorker):
+    ``retries=0`` reports that as a TaskError, ``retries=1`` re-submits it to the nanny's new worker."""
+    distributed = pytest.importorskip("distributed")  # in the test extra: never skipped in CI
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 0}), \
+            distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
+                                     dashboard_address=None, silence_logs=50) as cluster:
+        address = cluster.scheduler_address
+        lost = dict(run_tasks(die_once, [(str(tmp_path / "a"), 3)], scheduler=address, progress=False))
+        kept = dict(run_tasks(die_once, [(str(tmp_path / "b"), 4)], scheduler=address, progress=False,
+                              retries=1))
+    assert isinstance(lost[0], TaskError) and "KilledWorker" in str(lost[0]), lost
+    assert kept == {0: 8}
+    assert os.path.exists(tmp_path / "b")  # its worker did die once
 
 
 def test_progress_only_on_a_terminal(monkeypatch, capsys):
