@@ -121,6 +121,21 @@ class Grade:
 def inline_math(paragraph):
     r"""A paragraph with math in ``$...$`` as one math-mode string: its text parts in ``\text`` (escaped).
 
+    Parameters
+    ----------
+    paragraph : str
+        Text with inline math between pairs of ``$``.
+
+    Returns
+    -------
+    str
+        Math-mode LaTeX (for a ``_repr_latex_`` table row).
+
+    Raises
+    ------
+    DataError
+        When the ``$`` are unbalanced.
+
     Examples
     --------
     >>> inline_math("widths $2\\text{-}1$ (input first)")
